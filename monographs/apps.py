@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, **kwargs) -> None:
+    """Keep the Editor and Reviewer groups' permissions in step with new models."""
+    from monographs.editorial.roles import sync_roles
+
+    sync_roles()
+
+
+class MonographsConfig(AppConfig):
+    name = "monographs"
+    verbose_name = "Drug monographs"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from monographs.editorial import registry
+        from monographs.editorial.immutability import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function)
+        post_migrate.connect(_sync_roles, sender=self)
+        from monographs.models import Drug
+
+        registry.register_root_kind(
+            kind="drug",
+            model=Drug,
+            build_document="monographs.documents.build_drug_document",
+            facets="monographs.documents.drug_facets",
+            checks="monographs.checks.drug_checks",
+        )

@@ -1,0 +1,280 @@
+"""The drug monograph document: the whole aggregate of one Drug as a plain dict."""
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from monographs.editorial.documents import (
+    SCHEMA_VERSION,
+    References,
+    as_date,
+    as_number,
+    sourced_fields,
+)
+from monographs.models import (
+    Citation,
+    Drug,
+    DrugAdverseEvent,
+    DrugInteraction,
+    DrugTarget,
+    SubsequentTherapy,
+)
+from monographs.richtext import citation_keys
+
+
+def drug_queryset():
+    """Everything a drug document needs, fetched in one query per table."""
+    sourced = ("citation",)
+    return Drug.objects.prefetch_related(
+        Prefetch("names", queryset=_with(Drug.names, sourced)),
+        Prefetch("drug_targets", queryset=DrugTarget.objects.select_related("target", "citation")),
+        Prefetch("approvals", queryset=_with(Drug.approvals, (*sourced, "condition"))),
+        Prefetch("formulations", queryset=_with(Drug.formulations, sourced)),
+        "sections",
+        Prefetch("dose_regimens", queryset=_with(Drug.dose_regimens, sourced)),
+        Prefetch("pk_parameters", queryset=_with(Drug.pk_parameters, sourced)),
+        Prefetch(
+            "interactions",
+            queryset=DrugInteraction.objects.select_related("citation", "interacting_drug"),
+        ),
+        Prefetch("warnings", queryset=_with(Drug.warnings, sourced)),
+        Prefetch("contraindications", queryset=_with(Drug.contraindications, sourced)),
+        Prefetch("special_populations", queryset=_with(Drug.special_populations, sourced)),
+        Prefetch(
+            "adverse_events",
+            queryset=DrugAdverseEvent.objects.select_related("citation", "term"),
+        ),
+        Prefetch("resistance_mechanisms", queryset=_with(Drug.resistance_mechanisms, sourced)),
+        Prefetch(
+            "subsequent_therapies",
+            queryset=SubsequentTherapy.objects.select_related(
+                "citation", "condition", "therapy_drug"
+            ),
+        ),
+        Prefetch("questions", queryset=_with(Drug.questions, sourced)),
+    )
+
+
+def _with(descriptor, related: tuple[str, ...]):
+    return descriptor.rel.related_model.objects.select_related(*related)
+
+
+def _drug_reference(drug: Drug | None) -> dict[str, str] | None:
+    return {"slug": drug.slug, "name": drug.inn} if drug else None
+
+
+def build_drug_document(drug: Drug) -> dict[str, Any]:
+    """The drug's monograph as published: every section and row, sources numbered in order.
+
+    Takes a Drug fetched with drug_queryset() (or any Drug: it refetches to stay pure of
+    whatever the caller prefetched or forgot to).
+    """
+    drug = drug_queryset().get(pk=drug.pk)
+    references = References()
+    sections = list(drug.sections.all())
+    markdown_keys = {
+        key
+        for text in [s.body for s in sections] + [q.answer for q in drug.questions.all()]
+        for key in citation_keys(text)
+    }
+    citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=markdown_keys)}
+
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "drug",
+        "slug": drug.slug,
+        "title": drug.inn,
+        "inn": drug.inn,
+        "drug_class": drug.drug_class,
+        "summary": drug.summary,
+        "identifiers": {
+            "atc_code": drug.atc_code,
+            "drugbank_id": drug.drugbank_id,
+            "unii": drug.unii,
+            "rxcui": drug.rxcui,
+            "ncit_code": drug.ncit_code,
+        },
+        "next_review_due": as_date(drug.next_review_due),
+    }
+    document["names"] = [
+        {"name": n.name, "kind": n.kind, **sourced_fields(n, references)} for n in drug.names.all()
+    ]
+    document["targets"] = [
+        {
+            "symbol": t.target.symbol,
+            "name": t.target.name,
+            "aliases": t.target.aliases,
+            "location": t.target.location,
+            "action": t.action,
+            "target_note": t.note,
+            **sourced_fields(t, references),
+        }
+        for t in drug.drug_targets.all()
+    ]
+    document["approvals"] = [
+        {
+            "agency": a.agency,
+            "indication": a.indication,
+            "condition": a.condition.slug if a.condition else None,
+            "year": a.year,
+            "date": as_date(a.approved_on),
+            **sourced_fields(a, references),
+        }
+        for a in drug.approvals.all()
+    ]
+    document["formulations"] = [
+        {
+            "dosage_form": f.dosage_form,
+            "strength": f.strength,
+            "route": f.route,
+            **sourced_fields(f, references),
+        }
+        for f in drug.formulations.all()
+    ]
+    rendered_sections = []
+    for section in sections:
+        references.cite_markdown(section.body, citations_by_key)
+        rendered_sections.append(
+            {
+                "id": section.pk,
+                "kind": section.kind,
+                "title": section.display_title,
+                "body": section.body,
+                "html": references.render(section.body),
+            }
+        )
+    document["sections"] = rendered_sections
+    document["dose_regimens"] = [
+        {
+            "indication": d.indication,
+            "dose_amount": as_number(d.dose_amount),
+            "dose_unit": d.dose_unit,
+            "frequency": d.frequency,
+            "route": d.route,
+            "daily_dose_amount": as_number(d.daily_dose_amount),
+            "instructions": d.instructions,
+            "adjustment": d.adjustment,
+            **sourced_fields(d, references),
+        }
+        for d in drug.dose_regimens.all()
+    ]
+    document["pharmacokinetics"] = [
+        {
+            "parameter": p.parameter,
+            "value": as_number(p.value),
+            "range_low": as_number(p.range_low),
+            "range_high": as_number(p.range_high),
+            "unit": p.unit,
+            "qualifier": p.qualifier,
+            "population": p.population,
+            "pk_note": p.note,
+            **sourced_fields(p, references),
+        }
+        for p in drug.pk_parameters.all()
+    ]
+    document["interactions"] = [
+        {
+            "interacting_drug": _drug_reference(i.interacting_drug),
+            "interacting_agent": i.interacting_agent,
+            "effect": i.effect,
+            "mechanism": i.mechanism,
+            "management": i.management,
+            "severity": i.severity,
+            **sourced_fields(i, references),
+        }
+        for i in drug.interactions.all()
+    ]
+    document["warnings"] = [
+        {
+            "topic": w.topic,
+            "description": w.description,
+            "monitoring": w.monitoring,
+            "action": w.action,
+            **sourced_fields(w, references),
+        }
+        for w in drug.warnings.all()
+    ]
+    document["contraindications"] = [
+        {
+            "condition": c.condition,
+            "kind": c.kind,
+            "contraindication_note": c.note,
+            **sourced_fields(c, references),
+        }
+        for c in drug.contraindications.all()
+    ]
+    document["special_populations"] = [
+        {
+            "population": s.population,
+            "recommendation": s.recommendation,
+            **sourced_fields(s, references),
+        }
+        for s in drug.special_populations.all()
+    ]
+    document["adverse_events"] = [
+        {
+            "term": {
+                "slug": ae.term.slug,
+                "name": ae.term.name,
+                "system_organ_class": ae.term.system_organ_class,
+                "synonyms": ae.term.synonyms,
+            },
+            "context": ae.context,
+            "any_grade": [as_number(ae.any_grade_low), as_number(ae.any_grade_high)],
+            "grade_3_plus": [as_number(ae.grade_3_plus_low), as_number(ae.grade_3_plus_high)],
+            "frequency_band": ae.frequency_band,
+            "management": ae.management,
+            **sourced_fields(ae, references),
+        }
+        for ae in drug.adverse_events.all()
+    ]
+    document["resistance_mechanisms"] = [
+        {
+            "name": r.name,
+            "kind": r.kind,
+            "pathway": r.pathway,
+            "description": r.description,
+            **sourced_fields(r, references),
+        }
+        for r in drug.resistance_mechanisms.all()
+    ]
+    document["subsequent_therapies"] = [
+        {
+            "condition": {
+                "slug": s.condition.slug,
+                "name": s.condition.name,
+                "abbreviation": s.condition.abbreviation,
+            },
+            "therapy_drug": _drug_reference(s.therapy_drug),
+            "therapy": s.therapy,
+            "setting": s.setting,
+            **sourced_fields(s, references),
+        }
+        for s in drug.subsequent_therapies.all()
+    ]
+    questions = []
+    for q in drug.questions.all():
+        references.cite_markdown(q.answer, citations_by_key)
+        questions.append(
+            {
+                "question": q.question,
+                "answer": q.answer,
+                "answer_html": references.render(q.answer),
+                "audience": q.audience,
+                **sourced_fields(q, references),
+            }
+        )
+    document["questions"] = questions
+    document["references"] = references.as_list()
+    document["unknown_citation_keys"] = references.unknown_keys
+    return document
+
+
+def drug_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The filterable facts of a drug document, denormalised into facet rows when publishing."""
+    facets = [("drug_class", document["drug_class"])] if document.get("drug_class") else []
+    facets += [("target", t["symbol"]) for t in document["targets"]]
+    facets += [("condition", a["condition"]) for a in document["approvals"] if a["condition"]]
+    if document["identifiers"].get("atc_code"):
+        facets.append(("atc_code", document["identifiers"]["atc_code"]))
+    return sorted(set(facets))

@@ -1,0 +1,139 @@
+"""Quality checks run on a document before approval and again before publishing.
+
+Errors block approval and publishing; warnings are shown to the reviewer and do not block.
+Checks read the document, not the working copy, so they judge exactly what would go live.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+ERROR = "error"
+WARNING = "warning"
+
+NUMBER_FIELDS_NEEDING_A_SOURCE = (
+    "value", "ci_low", "ci_high", "hazard_ratio", "p_value", "count", "percent", "participants",
+    "dose_amount", "range_low", "range_high", "test_statistic_value",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str
+    code: str
+    message: str
+    where: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def rows_with_figures(document: dict[str, Any], table: str) -> Iterable[tuple[int, dict]]:
+    for index, row in enumerate(document.get(table) or [], start=1):
+        has_figure = any(row.get(field) is not None for field in NUMBER_FIELDS_NEEDING_A_SOURCE)
+        has_range = any(
+            isinstance(row.get(field), list) and any(v is not None for v in row[field])
+            for field in ("any_grade", "grade_3_plus")
+        )
+        if has_figure or has_range:
+            yield index, row
+
+
+def check_figures_have_sources(document: dict[str, Any], tables: dict[str, str]) -> list[Finding]:
+    """Every number a reader sees must say where it came from."""
+    findings = []
+    for table, label in tables.items():
+        for index, row in rows_with_figures(document, table):
+            if not row.get("source"):
+                findings.append(
+                    Finding(
+                        ERROR,
+                        "figure_without_source",
+                        "has figures but no source: choose the citation they come from.",
+                        f"{label} row {index}",
+                    )
+                )
+    return findings
+
+
+def check_within(
+    row: dict, value: str, low: str, high: str, *, where: str, what: str
+) -> list[Finding]:
+    v, lo, hi = row.get(value), row.get(low), row.get(high)
+    if v is None:
+        return []
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        return [
+            Finding(
+                ERROR,
+                "value_outside_interval",
+                f"{what} {v} lies outside its interval {lo}-{hi}: correct the value or the bounds.",
+                where,
+            )
+        ]
+    return []
+
+
+def check_citation_keys(document: dict[str, Any]) -> list[Finding]:
+    return [
+        Finding(
+            ERROR,
+            "unknown_citation",
+            f"cites [@{key}], which is not a known citation: add the citation or fix the key.",
+            "text",
+        )
+        for key in document.get("unknown_citation_keys") or []
+    ]
+
+
+def check_review_date(document: dict[str, Any], *, today: date | None = None) -> list[Finding]:
+    due = document.get("next_review_due")
+    today = today or timezone.localdate()
+    if due and date.fromisoformat(due) < today:
+        return [
+            Finding(
+                WARNING,
+                "review_overdue",
+                f"the review date {due} has passed: review the content and set a new date.",
+                "review",
+            )
+        ]
+    return []
+
+
+def check_referenced_drugs(slugs: set[str], *, where: str) -> list[Finding]:
+    """References to drugs must resolve; drugs that are not public yet are worth a warning."""
+    from monographs.editorial.models import Entry
+    from monographs.models import Drug
+
+    if not slugs:
+        return []
+    known = set(Drug.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    live = set(
+        Entry.objects.live().filter(kind="drug", slug__in=slugs).values_list("slug", flat=True)
+    )
+    findings = [
+        Finding(ERROR, "unknown_drug", f"refers to an unknown drug '{slug}'.", where)
+        for slug in sorted(slugs - known)
+    ]
+    findings += [
+        Finding(
+            WARNING,
+            "unpublished_drug",
+            f"refers to '{slug}', which has no published monograph yet; its link will not show.",
+            where,
+        )
+        for slug in sorted(known - live)
+    ]
+    return findings

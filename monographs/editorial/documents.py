@@ -1,0 +1,102 @@
+"""Helpers every document builder shares: numbers, sources and the reference list.
+
+A document is a plain, JSON-serialisable dict. The same builder feeds the preview, the
+review diff and publishing, so what a reviewer approves is exactly what goes live.
+"""
+
+import hashlib
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from monographs.richtext import citation_keys, render_markdown
+
+SCHEMA_VERSION = 1
+
+
+def as_number(value: Decimal | int | float | None) -> int | float | None:
+    """Decimals as JSON numbers: integral values as int, others as float (no trailing zeros)."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        normalised = value.normalize()
+        if normalised == normalised.to_integral_value():
+            return int(normalised)
+        return float(normalised)
+    return value
+
+
+def as_date(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def canonical_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def document_hash(document: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+
+
+class References:
+    """Collects the citations a document uses, numbered in order of first citation."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._citations: dict[str, Any] = {}
+
+    def cite(self, citation) -> int | None:
+        if citation is None:
+            return None
+        if citation.key not in self._numbers:
+            self._numbers[citation.key] = len(self._numbers) + 1
+            self._citations[citation.key] = citation
+        return self._numbers[citation.key]
+
+    def cite_markdown(self, text: str, citations_by_key: dict[str, Any]) -> None:
+        for key in citation_keys(text):
+            if key in citations_by_key:
+                self.cite(citations_by_key[key])
+            else:
+                self._numbers.setdefault(key, 0)
+
+    def source(self, row) -> dict[str, Any] | None:
+        """The source block of a Sourced row: citation key and number, and where in it."""
+        if row.citation_id is None:
+            return None
+        return {
+            "citation": row.citation.key,
+            "number": self.cite(row.citation),
+            "locator": row.source_locator,
+        }
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        return {key: number for key, number in self._numbers.items() if number}
+
+    @property
+    def unknown_keys(self) -> list[str]:
+        return [key for key, number in self._numbers.items() if not number]
+
+    def render(self, text: str) -> str:
+        return render_markdown(text, reference_numbers=self.numbers)
+
+    def as_list(self) -> list[dict[str, Any]]:
+        from monographs.models.citations import format_vancouver
+
+        references = []
+        for key, number in self.numbers.items():
+            reference = self._citations[key].as_reference()
+            reference["number"] = number
+            reference["vancouver"] = format_vancouver(reference)
+            references.append(reference)
+        return sorted(references, key=lambda reference: reference["number"])
+
+
+def sourced_fields(row, references: References) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "source": references.source(row),
+        "note": row.editorial_note,
+    }

@@ -1,0 +1,194 @@
+from django.conf import settings
+from django.db import models
+
+from monographs.editorial.querysets import EntryQuerySet, EventQuerySet, PublicationQuerySet
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EditorialRoot(models.Model):
+    """A root of the working copy: the unit that is reviewed and published as a whole.
+
+    The status describes the working copy only. What the public sees is the root's
+    Entry and its current Publication, which stay untouched while a new revision is
+    drafted and reviewed.
+    """
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
+    )
+    lock_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Bumped on every save; a save made from a stale form is refused.",
+    )
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an approved revision should go live on its own."
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="When the published content should be reviewed again."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class EditorialEvent(models.Model):
+    """One immutable line of a root's history: an edit or a state transition."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        SUBMITTED = "submitted", "Submitted for review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RESTORED = "restored", "Restored from a version"
+
+    kind = models.CharField(max_length=20, help_text="Root kind, e.g. drug or trial.")
+    root_id = models.PositiveBigIntegerField()
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    publication = models.ForeignKey(
+        "monographs.Publication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["kind", "root_id", "created_at"])]
+
+    def __str__(self) -> str:
+        who = self.user.get_username() if self.user_id else "system"
+        return f"{self.kind}#{self.root_id} {self.get_action_display()} by {who}"
+
+
+class Publication(models.Model):
+    """A frozen document: version N of one root, exactly as reviewed and published.
+
+    The database refuses UPDATE and DELETE on this table (see the migration that
+    installs the triggers), so a published version can never change under a reader.
+    """
+
+    kind = models.CharField(max_length=20)
+    root_id = models.PositiveBigIntegerField()
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=300)
+    version = models.PositiveIntegerField()
+    schema_version = models.PositiveSmallIntegerField()
+    document = models.JSONField()
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical document.")
+    published_at = models.DateTimeField(db_index=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    change_note = models.TextField(blank=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "root_id", "version"]
+        permissions = [
+            ("submit_revision", "Can submit a revision for review"),
+            ("review_revision", "Can request changes to and approve a revision"),
+            ("publish_revision", "Can publish an approved revision"),
+            ("withdraw_entry", "Can withdraw a published entry"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "root_id", "version"], name="publication_unique_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="publication_version_gte_1"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "slug", "version"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Entry(models.Model):
+    """The public face of one root: which publication is current, or why it is withdrawn.
+
+    One row per root that has ever been published. Reads for the public start here:
+    one indexed lookup by (kind, slug) gives the current publication.
+    """
+
+    kind = models.CharField(max_length=20)
+    root_id = models.PositiveBigIntegerField()
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=300)
+    current = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="+")
+    first_published_at = models.DateTimeField()
+    last_published_at = models.DateTimeField(db_index=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "entries"
+        ordering = ["kind", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "root_id"], name="entry_unique_root"),
+            models.UniqueConstraint(fields=["kind", "slug"], name="entry_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
+                name="entry_withdrawal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class Facet(models.Model):
+    """A filterable fact of a publication (drug slug, phase, target, ...), written when publishing.
+
+    Filters run on these indexed rows instead of inside JSON documents.
+    """
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="facets")
+    name = models.CharField(max_length=40)
+    value = models.CharField(max_length=200)
+    number = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        ordering = ["publication", "name", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "name", "value"], name="facet_unique_per_publication"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["name", "value"]),
+            models.Index(fields=["name", "number"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

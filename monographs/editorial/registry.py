@@ -1,0 +1,71 @@
+"""Which models are editorial roots, and how each builds its document.
+
+Apps register their root kinds in AppConfig.ready(); the engine looks them up by kind,
+so the engine itself never imports an app's models.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.module_loading import import_string
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RootKind:
+    kind: str
+    model: type[models.Model]
+    build_document_path: str
+    facets_path: str
+    checks_path: str
+
+    @property
+    def build_document(self) -> Callable[[models.Model], Document]:
+        return import_string(self.build_document_path)
+
+    @property
+    def facets(self) -> Callable[[Document], list[tuple[str, str]]]:
+        return import_string(self.facets_path)
+
+    @property
+    def checks(self) -> Callable[[Document], list]:
+        return import_string(self.checks_path)
+
+
+_kinds: dict[str, RootKind] = {}
+
+
+def register_root_kind(
+    *, kind: str, model: type[models.Model], build_document: str, facets: str, checks: str
+) -> None:
+    """Register a root kind; functions are dotted paths so apps load without import cycles."""
+    _kinds[kind] = RootKind(
+        kind=kind,
+        model=model,
+        build_document_path=build_document,
+        facets_path=facets,
+        checks_path=checks,
+    )
+
+
+def root_kind(kind: str) -> RootKind:
+    try:
+        return _kinds[kind]
+    except KeyError:
+        raise LookupError(
+            f"Unknown root kind {kind!r}; known: {', '.join(sorted(_kinds))}"
+        ) from None
+
+
+def kind_of(root: models.Model) -> str:
+    for registered in _kinds.values():
+        if isinstance(root, registered.model):
+            return registered.kind
+    raise LookupError(f"{type(root).__name__} is not a registered editorial root.")
+
+
+def all_kinds() -> list[RootKind]:
+    return list(_kinds.values())

@@ -1,0 +1,508 @@
+"""The editorial workflow: every state change of a root goes through these functions.
+
+The admin, the commands, the API and the tests all call them, so each rule (states,
+permissions, four eyes, quality checks, immutability) is written once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from monographs.editorial import registry
+from monographs.editorial.checks import Finding, has_errors
+from monographs.editorial.documents import document_hash
+from monographs.editorial.exceptions import (
+    ConcurrentEditError,
+    EditorialPermissionDenied,
+    FourEyesViolation,
+    QualityCheckFailed,
+    TransitionNotAllowed,
+)
+from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication, Status
+
+Action = EditorialEvent.Action
+REVIEW_INTERVAL = timedelta(days=365)
+EDITING_ACTIONS = (Action.CREATED, Action.EDITED, Action.RESTORED, Action.SUBMITTED)
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    action: str
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit",
+            "Submit for review",
+            frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}),
+            Status.IN_REVIEW,
+            "monographs.submit_revision",
+            Action.SUBMITTED,
+        ),
+        Transition(
+            "request_changes",
+            "Request changes",
+            frozenset({Status.IN_REVIEW, Status.APPROVED}),
+            Status.CHANGES_REQUESTED,
+            "monographs.review_revision",
+            Action.CHANGES_REQUESTED,
+        ),
+        Transition(
+            "approve",
+            "Approve",
+            frozenset({Status.IN_REVIEW}),
+            Status.APPROVED,
+            "monographs.review_revision",
+            Action.APPROVED,
+        ),
+        Transition(
+            "publish",
+            "Publish",
+            frozenset({Status.APPROVED}),
+            Status.PUBLISHED,
+            "monographs.publish_revision",
+            Action.PUBLISHED,
+        ),
+        Transition(
+            "withdraw",
+            "Withdraw",
+            frozenset({Status.PUBLISHED}),
+            Status.WITHDRAWN,
+            "monographs.withdraw_entry",
+            Action.WITHDRAWN,
+        ),
+    )
+}
+FOUR_EYES_TRANSITIONS = {"approve", "publish"}
+
+
+def root_identity(root: models.Model) -> tuple[str, int]:
+    return registry.kind_of(root), root.pk
+
+
+def _lock(root: models.Model) -> models.Model:
+    """Re-read the root under a row lock: concurrent transitions queue instead of racing."""
+    return type(root).objects.select_for_update().get(pk=root.pk)
+
+
+def _record(
+    *,
+    root: models.Model,
+    action: str,
+    user: AbstractBaseUser | None,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    publication: Publication | None = None,
+) -> EditorialEvent:
+    kind, root_id = root_identity(root)
+    return EditorialEvent.objects.create(
+        kind=kind,
+        root_id=root_id,
+        action=action,
+        user=user,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        publication=publication,
+    )
+
+
+def revision_editor_ids(*, root: models.Model) -> set[int]:
+    """Users who wrote the current revision: everyone who edited it since it was last published."""
+    kind, root_id = root_identity(root)
+    events = EditorialEvent.objects.of_root(kind=kind, root_id=root_id)
+    last_published = (
+        events.filter(action=Action.PUBLISHED).order_by("-created_at", "-id").values("id").first()
+    )
+    if last_published:
+        events = events.filter(id__gt=last_published["id"])
+    return set(
+        events.filter(action__in=EDITING_ACTIONS, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _check_allowed(
+    *, root: models.Model, user: AbstractBaseUser | None, transition: Transition
+) -> None:
+    if root.status not in transition.sources:
+        allowed = ", ".join(sorted(Status(s).label.lower() for s in transition.sources))
+        raise TransitionNotAllowed(
+            f"Cannot {transition.label.lower()} '{root}': it is "
+            f"{Status(root.status).label.lower()}, and this is allowed only when {allowed}."
+        )
+    if user is not None and not user.has_perm(transition.permission):
+        raise EditorialPermissionDenied(
+            f"{user.get_username()} may not {transition.label.lower()}: "
+            f"that needs the permission '{transition.permission}'."
+        )
+    if (
+        user is not None
+        and transition.name in FOUR_EYES_TRANSITIONS
+        and user.pk in revision_editor_ids(root=root)
+    ):
+        raise FourEyesViolation(
+            f"{user.get_username()} edited this revision of '{root}', so someone else "
+            f"must {transition.label.lower()} it (four-eyes rule)."
+        )
+
+
+def transitions_available(*, root: models.Model, user: AbstractBaseUser) -> list[Transition]:
+    """The transitions this user may take on this root now: the admin shows exactly these."""
+    available = []
+    for transition in TRANSITIONS.values():
+        try:
+            _check_allowed(root=root, user=user, transition=transition)
+        except (TransitionNotAllowed, EditorialPermissionDenied):
+            continue
+        available.append(transition)
+    return available
+
+
+def _transition(
+    *, root: models.Model, user: AbstractBaseUser | None, name: str, comment: str = ""
+) -> models.Model:
+    transition = TRANSITIONS[name]
+    locked = _lock(root)
+    _check_allowed(root=locked, user=user, transition=transition)
+    from_status = locked.status
+    locked.status = transition.target
+    locked.save(update_fields=["status", "publish_at", "updated_at"])
+    _record(
+        root=locked,
+        action=transition.action,
+        user=user,
+        from_status=from_status,
+        to_status=transition.target,
+        comment=comment,
+    )
+    root.status = locked.status
+    return locked
+
+
+def root_check_lock_version(*, root: models.Model, expected_lock_version: int) -> None:
+    """Refuse a save made from a stale copy; locks the row until the saving transaction ends."""
+    current = (
+        type(root)
+        .objects.select_for_update()
+        .filter(pk=root.pk)
+        .values_list("lock_version", flat=True)
+        .first()
+    )
+    if current is not None and current != expected_lock_version:
+        raise ConcurrentEditError(
+            f"Someone else saved '{root}' while you were editing it. Your changes were not "
+            "saved: open the page again, then re-apply them."
+        )
+
+
+@transaction.atomic
+def root_record_edit(*, root: models.Model, user: AbstractBaseUser | None, created: bool = False):
+    """Note that the working copy changed: a new revision starts, and any approval is void.
+
+    Call it in the transaction that saved the root or one of its children. The live
+    publication is untouched: editing a published root starts a new draft beside it.
+    """
+    locked = _lock(root)
+    from_status = locked.status
+    if locked.status != Status.CHANGES_REQUESTED:
+        locked.status = Status.DRAFT
+    if from_status == Status.APPROVED:
+        locked.publish_at = None
+    locked.lock_version += 1
+    locked.save(update_fields=["status", "lock_version", "publish_at", "updated_at"])
+    root.status, root.lock_version, root.publish_at = (
+        locked.status,
+        locked.lock_version,
+        locked.publish_at,
+    )
+    comment = ""
+    if from_status in (Status.IN_REVIEW, Status.APPROVED):
+        comment = "Edited during review: the revision must be submitted and reviewed again."
+    _record(
+        root=locked,
+        action=Action.CREATED if created else Action.EDITED,
+        user=user,
+        from_status="" if created else from_status,
+        to_status=locked.status,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def revision_submit(*, root: models.Model, user: AbstractBaseUser, comment: str = ""):
+    return _transition(root=root, user=user, name="submit", comment=comment)
+
+
+@transaction.atomic
+def revision_request_changes(*, root: models.Model, user: AbstractBaseUser, comment: str):
+    if not comment.strip():
+        raise TransitionNotAllowed("Say what should change: a comment is required.")
+    return _transition(root=root, user=user, name="request_changes", comment=comment)
+
+
+@transaction.atomic
+def revision_approve(
+    *,
+    root: models.Model,
+    user: AbstractBaseUser,
+    comment: str = "",
+    publish_at: datetime | None = None,
+):
+    """Approve after the quality checks; publish_at schedules the publication."""
+    _refuse_on_errors(revision_check(root=root))
+    locked = _transition(root=root, user=user, name="approve", comment=comment)
+    if publish_at is not None:
+        locked.publish_at = publish_at
+        locked.save(update_fields=["publish_at"])
+        root.publish_at = publish_at
+    return locked
+
+
+def revision_check(*, root: models.Model) -> list[Finding]:
+    """Quality findings for the root's current working copy."""
+    kind = registry.root_kind(registry.kind_of(root))
+    return kind.checks(kind.build_document(root))
+
+
+def _refuse_on_errors(findings: list[Finding]) -> None:
+    if has_errors(findings):
+        raise QualityCheckFailed(findings)
+
+
+def _approver(root: models.Model) -> AbstractBaseUser | None:
+    kind, root_id = root_identity(root)
+    event = (
+        EditorialEvent.objects.of_root(kind=kind, root_id=root_id)
+        .filter(action=Action.APPROVED)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return event.user if event else None
+
+
+def _facet_number(value: str) -> Decimal | None:
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _freeze(
+    *,
+    root: models.Model,
+    published_by: AbstractBaseUser | None,
+    approved_by: AbstractBaseUser | None,
+    comment: str,
+    now: datetime,
+    document: dict | None = None,
+) -> Publication:
+    """Write publication vN, its facets, and point the root's Entry at it."""
+    kind_name, root_id = root_identity(root)
+    kind = registry.root_kind(kind_name)
+    today = timezone.localdate(now)
+    if root.next_review_due is None or root.next_review_due <= today:
+        root.next_review_due = today + REVIEW_INTERVAL
+        root.save(update_fields=["next_review_due"])
+        document = None  # the review date is part of the document: build it again
+    if document is None:
+        document = kind.build_document(root)
+    _refuse_on_errors(kind.checks(document))
+    last = Publication.objects.of_root(kind=kind_name, root_id=root_id).aggregate(
+        last=Max("version")
+    )["last"]
+    publication = Publication.objects.create(
+        kind=kind_name,
+        root_id=root_id,
+        slug=document["slug"],
+        title=document["title"],
+        version=(last or 0) + 1,
+        schema_version=document["schema_version"],
+        document=document,
+        content_hash=document_hash(document),
+        published_at=now,
+        published_by=published_by,
+        approved_by=approved_by,
+        change_note=comment,
+    )
+    Facet.objects.bulk_create(
+        Facet(publication=publication, name=name, value=value, number=_facet_number(value))
+        for name, value in kind.facets(document)
+    )
+    entry = Entry.objects.select_for_update().filter(kind=kind_name, root_id=root_id).first()
+    if entry is None:
+        Entry.objects.filter(kind=kind_name, slug=document["slug"]).delete()
+        Entry.objects.create(
+            kind=kind_name,
+            root_id=root_id,
+            slug=document["slug"],
+            title=document["title"],
+            current=publication,
+            first_published_at=now,
+            last_published_at=now,
+        )
+    else:
+        entry.slug = document["slug"]
+        entry.title = document["title"]
+        entry.current = publication
+        entry.last_published_at = now
+        entry.withdrawn_at = None
+        entry.withdrawal_reason = ""
+        entry.save()
+    return publication
+
+
+@transaction.atomic
+def root_publish(
+    *,
+    root: models.Model,
+    user: AbstractBaseUser | None,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Publication:
+    """Publish an approved revision as the next version; the previous one becomes history.
+
+    user=None is the scheduler acting for the approver (see publications_publish_due).
+    """
+    now = now or timezone.now()
+    locked = _lock(root)
+    _check_allowed(root=locked, user=user, transition=TRANSITIONS["publish"])
+    if user is not None and locked.publish_at and locked.publish_at > now:
+        raise TransitionNotAllowed(
+            f"'{locked}' is scheduled to go live at {locked.publish_at:%Y-%m-%d %H:%M} UTC; "
+            "clear the publish-at time to publish it now."
+        )
+    approver = _approver(locked)
+    publication = _freeze(
+        root=locked,
+        published_by=user or approver,
+        approved_by=approver,
+        comment=comment,
+        now=now,
+    )
+    from_status = locked.status
+    locked.status = Status.PUBLISHED
+    locked.publish_at = None
+    locked.save(update_fields=["status", "publish_at", "updated_at"])
+    _record(
+        root=locked,
+        action=Action.PUBLISHED,
+        user=user,
+        from_status=from_status,
+        to_status=Status.PUBLISHED,
+        comment=comment or ("Published at its scheduled time." if user is None else ""),
+        publication=publication,
+    )
+    root.status, root.publish_at, root.next_review_due = (
+        locked.status,
+        None,
+        locked.next_review_due,
+    )
+    return publication
+
+
+@transaction.atomic
+def root_import_publish(
+    *, root: models.Model, user: AbstractBaseUser | None = None, note: str
+) -> Publication:
+    """Publish content curated and reviewed outside the admin (the seed records).
+
+    Idempotent: when the document equals the current publication, nothing new is written.
+    """
+    kind_name, root_id = root_identity(root)
+    locked = _lock(root)
+    entry = Entry.objects.filter(kind=kind_name, root_id=root_id).select_related("current").first()
+    document = registry.root_kind(kind_name).build_document(locked)
+    if (
+        entry
+        and not entry.is_withdrawn
+        and locked.status == Status.PUBLISHED
+        and entry.current.content_hash == document_hash(document)
+    ):
+        return entry.current
+    now = timezone.now()
+    publication = _freeze(
+        root=locked,
+        published_by=user,
+        approved_by=user,
+        comment=note,
+        now=now,
+        document=document,
+    )
+    from_status = locked.status
+    locked.status = Status.PUBLISHED
+    locked.publish_at = None
+    locked.save(update_fields=["status", "publish_at", "updated_at"])
+    _record(
+        root=locked,
+        action=Action.PUBLISHED,
+        user=user,
+        from_status=from_status,
+        to_status=Status.PUBLISHED,
+        comment=note,
+        publication=publication,
+    )
+    root.status = Status.PUBLISHED
+    return publication
+
+
+@transaction.atomic
+def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) -> Entry:
+    """Take a published entry off the public site; its page then says why (HTTP 410)."""
+    if not reason.strip():
+        raise TransitionNotAllowed("Give the reason for withdrawing: readers will see it.")
+    kind_name, root_id = root_identity(root)
+    locked = _lock(root)
+    entry = Entry.objects.select_for_update().filter(kind=kind_name, root_id=root_id).first()
+    if entry is None or entry.is_withdrawn:
+        raise TransitionNotAllowed(f"'{locked}' has no live publication to withdraw.")
+    transition = TRANSITIONS["withdraw"]
+    if not user.has_perm(transition.permission):
+        raise EditorialPermissionDenied(
+            f"{user.get_username()} may not withdraw: that needs '{transition.permission}'."
+        )
+    entry.withdrawn_at = timezone.now()
+    entry.withdrawal_reason = reason
+    entry.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    from_status = locked.status
+    if locked.status == Status.PUBLISHED:
+        locked.status = Status.WITHDRAWN
+        locked.save(update_fields=["status", "updated_at"])
+    _record(
+        root=locked,
+        action=Action.WITHDRAWN,
+        user=user,
+        from_status=from_status,
+        to_status=locked.status,
+        comment=reason,
+        publication=entry.current,
+    )
+    root.status = locked.status
+    return entry
+
+
+def publications_publish_due(*, now: datetime | None = None) -> list[Publication]:
+    """Publish every approved revision whose publish-at time has come (run from cron)."""
+    now = now or timezone.now()
+    published = []
+    for kind in registry.all_kinds():
+        due = kind.model.objects.filter(status=Status.APPROVED, publish_at__lte=now)
+        for root in due.order_by("publish_at", "pk"):
+            published.append(root_publish(root=root, user=None, now=now))
+    return published

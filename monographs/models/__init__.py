@@ -1,0 +1,58 @@
+from monographs.editorial.models import (
+    EditorialEvent,
+    EditorialRoot,
+    Entry,
+    Facet,
+    Publication,
+    Status,
+)
+
+from .citations import Citation, CitationLink, format_vancouver
+from .content import (
+    Contraindication,
+    DoseRegimen,
+    DrugAdverseEvent,
+    DrugInteraction,
+    DrugWarning,
+    MonographSection,
+    PharmacokineticParameter,
+    QuestionAnswer,
+    ResistanceMechanism,
+    SectionKind,
+    SpecialPopulation,
+    SubsequentTherapy,
+)
+from .drugs import Approval, Drug, DrugName, DrugTarget, Formulation
+from .vocabulary import AdverseEventTerm, Condition, Target
+
+__all__ = [
+    "AdverseEventTerm",
+    "Approval",
+    "Citation",
+    "CitationLink",
+    "Condition",
+    "Contraindication",
+    "DoseRegimen",
+    "Drug",
+    "DrugAdverseEvent",
+    "DrugInteraction",
+    "DrugName",
+    "DrugTarget",
+    "DrugWarning",
+    "EditorialEvent",
+    "EditorialRoot",
+    "Entry",
+    "Facet",
+    "Formulation",
+    "MonographSection",
+    "PharmacokineticParameter",
+    "Publication",
+    "QuestionAnswer",
+    "ResistanceMechanism",
+    "SectionKind",
+    "SpecialPopulation",
+    "Status",
+    "SubsequentTherapy",
+    "Target",
+    "format_vancouver",
+]

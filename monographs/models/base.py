@@ -1,0 +1,59 @@
+from django.db import models
+from django.db.models import F, Q
+
+
+class Sourced(models.Model):
+    """A row whose facts come from a source: which citation, and where in it."""
+
+    citation = models.ForeignKey(
+        "monographs.Citation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The source of the figures on this row.",
+    )
+    source_locator = models.CharField(
+        max_length=200, blank=True, help_text="Where in the source: table, figure, page, section."
+    )
+    editorial_note = models.TextField(
+        blank=True, help_text="Why this claim stands as it does, e.g. where sources disagree."
+    )
+
+    class Meta:
+        abstract = True
+
+
+def percentage_constraint(field: str, *, name: str) -> models.CheckConstraint:
+    """A percentage column stays within 0-100 (or is empty)."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
+        name=name,
+    )
+
+
+def ordered_pair_constraint(low: str, high: str, *, name: str) -> models.CheckConstraint:
+    """low <= high whenever both are given."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{low}__isnull": True})
+        | Q(**{f"{high}__isnull": True})
+        | Q(**{f"{low}__lte": F(high)}),
+        name=name,
+    )
+
+
+def regex_constraint(field: str, pattern: str, *, name: str) -> models.CheckConstraint:
+    """An identifier column is empty or matches its format."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__regex": pattern}),
+        name=name,
+    )
+
+
+def blank_to_none(instance: models.Model, *fields: str) -> None:
+    """Optional unique identifiers are stored as NULL, never '', so uniqueness ignores them."""
+    for field in fields:
+        value = getattr(instance, field)
+        if isinstance(value, str):
+            value = value.strip()
+            setattr(instance, field, value or None)

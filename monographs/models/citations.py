@@ -1,0 +1,215 @@
+from django.db import models
+from django.db.models import Q
+
+from monographs.validators import (
+    DOI_PATTERN,
+    ISSN_PATTERN,
+    PMCID_PATTERN,
+    PMID_PATTERN,
+    validate_doi,
+    validate_issn,
+    validate_pmcid,
+    validate_pmid,
+)
+
+from .base import blank_to_none, regex_constraint
+
+VANCOUVER_AUTHOR_LIMIT = 6
+
+
+class Citation(models.Model):
+    """A source: journal article, review, label, web page or registry record.
+
+    Citations are vocabulary: edited freely, public only through a published root that
+    cites them.
+    """
+
+    class Kind(models.TextChoices):
+        JOURNAL_ARTICLE = "journal_article", "Journal article"
+        REVIEW = "review", "Review article"
+        LABEL = "label", "Prescribing information (label)"
+        WEB_PAGE = "web_page", "Web page"
+        REGISTRY_RECORD = "registry_record", "Registry record"
+        BOOK = "book", "Book or chapter"
+        CONFERENCE_ABSTRACT = "conference_abstract", "Conference abstract"
+
+    key = models.SlugField(
+        max_length=120, unique=True, help_text="Citation key used in Markdown as [@key]."
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.JOURNAL_ARTICLE)
+    authors = models.JSONField(
+        default=list, blank=True, help_text="Vancouver style names, e.g. ['Zhu YJ', 'Zheng B']."
+    )
+    group_author = models.CharField(max_length=300, blank=True)
+    title = models.CharField(max_length=500)
+    journal = models.CharField(max_length=300, blank=True, help_text="Abbreviated title.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    month = models.CharField(max_length=20, blank=True)
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=40, blank=True)
+    article_number = models.CharField(max_length=40, blank=True)
+    pmid = models.CharField(
+        "PMID", max_length=10, unique=True, null=True, blank=True, validators=[validate_pmid]
+    )
+    pmcid = models.CharField(
+        "PMCID", max_length=14, unique=True, null=True, blank=True, validators=[validate_pmcid]
+    )
+    doi = models.CharField(
+        "DOI", max_length=200, unique=True, null=True, blank=True, validators=[validate_doi]
+    )
+    issn = models.CharField("ISSN", max_length=9, blank=True, validators=[validate_issn])
+    url = models.URLField("URL", max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+    abstract = models.TextField(blank=True, help_text="Our own summary of the source.")
+    note = models.TextField(blank=True)
+    cited_works = models.ManyToManyField(
+        "self",
+        through="CitationLink",
+        symmetrical=False,
+        related_name="cited_by",
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            regex_constraint("pmid", PMID_PATTERN, name="citation_pmid_format"),
+            regex_constraint("pmcid", PMCID_PATTERN, name="citation_pmcid_format"),
+            regex_constraint("doi", DOI_PATTERN, name="citation_doi_format"),
+            models.CheckConstraint(
+                condition=Q(issn="") | Q(issn__regex=ISSN_PATTERN), name="citation_issn_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1800, year__lte=2100),
+                name="citation_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        first = self.authors[0] if self.authors else self.group_author or "Anon."
+        year = self.year or "n.d."
+        return f"{first} ({year}) {self.title[:80]}"
+
+    def save(self, *args, **kwargs) -> None:
+        blank_to_none(self, "pmid", "pmcid", "doi")
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        blank_to_none(self, "pmid", "pmcid", "doi")
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def pmc_url(self) -> str:
+        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.pmcid}/" if self.pmcid else ""
+
+    def vancouver(self) -> str:
+        """The reference as the ICMJE (Vancouver) style writes it."""
+        return format_vancouver(self.as_reference())
+
+    def as_reference(self) -> dict:
+        """The citation as a plain dict: the form documents freeze into publications."""
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "authors": list(self.authors or []),
+            "group_author": self.group_author,
+            "title": self.title,
+            "journal": self.journal,
+            "year": self.year,
+            "month": self.month,
+            "volume": self.volume,
+            "issue": self.issue,
+            "pages": self.pages,
+            "article_number": self.article_number,
+            "pmid": self.pmid,
+            "pmcid": self.pmcid,
+            "doi": self.doi,
+            "issn": self.issn,
+            "url": self.url,
+            "publisher": self.publisher,
+            "accessed_on": self.accessed_on.isoformat() if self.accessed_on else None,
+        }
+
+
+def format_vancouver(reference: dict) -> str:
+    """Format a reference dict (see Citation.as_reference) in Vancouver style.
+
+    Works on the frozen dict so pages render old publications exactly as they were cited.
+    """
+    authors = list(reference.get("authors") or [])
+    if len(authors) > VANCOUVER_AUTHOR_LIMIT:
+        author_text = ", ".join(authors[:VANCOUVER_AUTHOR_LIMIT]) + ", et al."
+    elif authors:
+        author_text = ", ".join(authors) + "."
+    else:
+        author_text = f"{reference['group_author']}." if reference.get("group_author") else ""
+    title = reference.get("title", "").rstrip(".")
+    parts = [author_text, f"{title}."] if author_text else [f"{title}."]
+    kind = reference.get("kind")
+    year = reference.get("year")
+    if kind in {"web_page", "registry_record", "label"} and not reference.get("journal"):
+        publisher = reference.get("publisher")
+        if publisher:
+            parts.append(f"{publisher};")
+        if year:
+            parts.append(f"{year}.")
+        if reference.get("url"):
+            accessed = reference.get("accessed_on")
+            parts.append(f"Available from: {reference['url']}")
+            if accessed:
+                parts.append(f"[cited {accessed}].")
+    else:
+        journal = reference.get("journal")
+        date = " ".join(str(p) for p in (year, reference.get("month")) if p)
+        location = ""
+        if reference.get("volume"):
+            location = str(reference["volume"])
+            if reference.get("issue"):
+                location += f"({reference['issue']})"
+        pages = reference.get("pages") or reference.get("article_number")
+        source = f"{journal}." if journal else ""
+        if date:
+            source += f" {date}"
+        if location:
+            source += f";{location}"
+        if pages:
+            source += f":{pages}"
+        parts.append(source.strip() + ".")
+    if reference.get("doi"):
+        parts.append(f"doi:{reference['doi']}.")
+    if reference.get("pmid"):
+        parts.append(f"PMID: {reference['pmid']}.")
+    if reference.get("pmcid"):
+        parts.append(f"PMCID: {reference['pmcid']}.")
+    return " ".join(p for p in parts if p and p != ".")
+
+
+class CitationLink(models.Model):
+    """One source citing another: a review's reference list, an article's citing papers."""
+
+    citing = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="outgoing_links")
+    cited = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="incoming_links")
+    position = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Number in the citing work's reference list."
+    )
+
+    class Meta:
+        ordering = ["citing", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["citing", "cited"], name="citation_link_unique"),
+            models.CheckConstraint(
+                condition=~Q(citing=models.F("cited")), name="citation_link_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.citing.key} cites {self.cited.key}"

@@ -1,0 +1,300 @@
+"""The monograph's content: ordered Markdown sections and the rows where a table is honest."""
+
+from django.db import models
+from django.db.models import Q
+
+from .base import Sourced, ordered_pair_constraint, percentage_constraint
+from .drugs import Drug
+
+
+class SectionKind(models.TextChoices):
+    SUMMARY = "summary", "Summary"
+    MECHANISM = "mechanism", "Mechanism of action"
+    INDICATIONS = "indications", "Indications"
+    DOSAGE = "dosage", "Dosage and administration"
+    PHARMACOKINETICS = "pharmacokinetics", "Pharmacokinetics"
+    WARNINGS = "warnings", "Warnings and precautions"
+    CONTRAINDICATIONS = "contraindications", "Contraindications"
+    SPECIAL_POPULATIONS = "special_populations", "Special populations"
+    ADVERSE_EVENTS = "adverse_events", "Adverse events"
+    INTERACTIONS = "interactions", "Drug interactions"
+    RESISTANCE = "resistance", "Resistance"
+    SUBSEQUENT_THERAPY = "subsequent_therapy", "Subsequent therapy options"
+    DISCONTINUATION = "discontinuation", "Stopping treatment"
+    OTHER = "other", "Other"
+
+
+class MonographSection(models.Model):
+    """A section of prose in Markdown; citation keys are written [@key]."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=30, choices=SectionKind.choices)
+    title = models.CharField(max_length=200, blank=True, help_text="Defaults to the kind's name.")
+    position = models.PositiveSmallIntegerField(default=0)
+    body = models.TextField(blank=True, help_text="Markdown. Cite sources as [@citation-key].")
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["drug", "kind"], name="section_kind_unique_per_drug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug}: {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+class DoseRegimen(Sourced):
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="dose_regimens")
+    indication = models.CharField(max_length=200, blank=True, help_text="Who the dose is for.")
+    dose_amount = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    dose_unit = models.CharField(max_length=30, default="mg")
+    frequency = models.CharField(max_length=100, blank=True, help_text="E.g. twice daily.")
+    route = models.CharField(max_length=50, default="oral")
+    daily_dose_amount = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    instructions = models.TextField(blank=True, help_text="Timing, food, duration.")
+    adjustment = models.TextField(blank=True, help_text="Dose reductions and interruptions.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dose_amount__isnull=True) | Q(dose_amount__gt=0),
+                name="dose_regimen_amount_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        amount = f"{self.dose_amount.normalize():f} {self.dose_unit}" if self.dose_amount else ""
+        return f"{self.drug} {amount} {self.frequency}".strip()
+
+
+class PharmacokineticParameter(Sourced):
+    """A PK figure: a value, a range, or both (value within its range)."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="pk_parameters")
+    parameter = models.CharField(max_length=100, help_text="E.g. elimination half-life.")
+    value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    range_low = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    range_high = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(max_length=30, blank=True)
+    qualifier = models.CharField(max_length=100, blank=True, help_text="E.g. mean, median.")
+    population = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+        constraints = [
+            ordered_pair_constraint("range_low", "range_high", name="pk_range_ordered"),
+            ordered_pair_constraint("range_low", "value", name="pk_value_not_below_range"),
+            ordered_pair_constraint("value", "range_high", name="pk_value_not_above_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug}: {self.parameter}"
+
+
+class DrugInteraction(Sourced):
+    class Severity(models.TextChoices):
+        MAJOR = "major", "Major"
+        MODERATE = "moderate", "Moderate"
+        MINOR = "minor", "Minor"
+        UNKNOWN = "unknown", "Not stated"
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="interactions")
+    interacting_drug = models.ForeignKey(
+        Drug,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="interactions_as_partner",
+        help_text="The other drug, when it is one drug.",
+    )
+    interacting_agent = models.CharField(
+        max_length=200, blank=True, help_text="A class or agent, e.g. strong CYP3A4 inducers."
+    )
+    effect = models.TextField()
+    mechanism = models.TextField(blank=True)
+    management = models.TextField(blank=True)
+    severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.UNKNOWN)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(interacting_drug__isnull=False) | ~Q(interacting_agent=""),
+                name="interaction_names_partner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        partner = self.interacting_drug or self.interacting_agent
+        return f"{self.drug} + {partner}"
+
+
+class DrugWarning(Sourced):
+    """A warning or precaution, with what to monitor and what to do."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="warnings")
+    topic = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    monitoring = models.TextField(blank=True)
+    action = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+        verbose_name = "warning or precaution"
+
+    def __str__(self) -> str:
+        return f"{self.drug}: {self.topic}"
+
+
+class Contraindication(Sourced):
+    class Kind(models.TextChoices):
+        ABSOLUTE = "absolute", "Contraindicated"
+        RELATIVE = "relative", "Use with caution"
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="contraindications")
+    condition = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ABSOLUTE)
+    note = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.drug}: {self.condition}"
+
+
+class SpecialPopulation(Sourced):
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="special_populations")
+    population = models.CharField(max_length=200, help_text="E.g. Child-Pugh B, children.")
+    recommendation = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.drug}: {self.population}"
+
+
+class ResistanceMechanism(Sourced):
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", "Primary (intrinsic)"
+        ACQUIRED = "acquired", "Acquired"
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="resistance_mechanisms")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    pathway = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.drug}: {self.name} ({self.get_kind_display().lower()})"
+
+
+class SubsequentTherapy(Sourced):
+    """An option after this drug, per indication: another drug or a kind of therapy."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="subsequent_therapies")
+    condition = models.ForeignKey(
+        "Condition", on_delete=models.PROTECT, related_name="subsequent_therapies"
+    )
+    therapy_drug = models.ForeignKey(
+        Drug, null=True, blank=True, on_delete=models.PROTECT, related_name="subsequent_to"
+    )
+    therapy = models.CharField(
+        max_length=200, blank=True, help_text="When not one drug, e.g. PD-1/PD-L1 immunotherapy."
+    )
+    setting = models.CharField(max_length=200, blank=True, help_text="E.g. after progression.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "condition", "position", "id"]
+        verbose_name_plural = "subsequent therapies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(therapy_drug__isnull=False) | ~Q(therapy=""),
+                name="subsequent_therapy_names_therapy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} then {self.therapy_drug or self.therapy} ({self.condition})"
+
+
+class QuestionAnswer(Sourced):
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="questions")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+    audience = models.CharField(
+        max_length=20,
+        choices=[("patients", "Patients"), ("professionals", "Health professionals")],
+        default="patients",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+        verbose_name = "question and answer"
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class DrugAdverseEvent(Sourced):
+    """How often a drug causes an adverse event: incidence ranges in %, any grade and grade >=3."""
+
+    class FrequencyBand(models.TextChoices):
+        VERY_COMMON = "very_common", "Very common (≥10%)"
+        COMMON = "common", "Common (1-10%)"
+        UNCOMMON = "uncommon", "Uncommon (0.1-1%)"
+        RARE = "rare", "Rare (0.01-0.1%)"
+        VERY_RARE = "very_rare", "Very rare (<0.01%)"
+        NOT_KNOWN = "not_known", "Not known"
+
+    drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="adverse_events")
+    term = models.ForeignKey(
+        "AdverseEventTerm", on_delete=models.PROTECT, related_name="drug_adverse_events"
+    )
+    context = models.CharField(
+        max_length=200, blank=True, help_text="Population or study the figures come from."
+    )
+    any_grade_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    any_grade_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    grade_3_plus_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    grade_3_plus_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    frequency_band = models.CharField(
+        max_length=20, choices=FrequencyBand.choices, default=FrequencyBand.NOT_KNOWN
+    )
+    management = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["drug", "position", "id"]
+        constraints = [
+            percentage_constraint("any_grade_low", name="drug_ae_any_low_percentage"),
+            percentage_constraint("any_grade_high", name="drug_ae_any_high_percentage"),
+            percentage_constraint("grade_3_plus_low", name="drug_ae_g3_low_percentage"),
+            percentage_constraint("grade_3_plus_high", name="drug_ae_g3_high_percentage"),
+            ordered_pair_constraint("any_grade_low", "any_grade_high", name="drug_ae_any_ordered"),
+            ordered_pair_constraint(
+                "grade_3_plus_low", "grade_3_plus_high", name="drug_ae_g3_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug}: {self.term}"

@@ -1,0 +1,41 @@
+"""Identifier formats, shared by model validators and database check constraints.
+
+Each pattern is written once and used twice, so a form error and a refused INSERT
+always agree about what a valid identifier is.
+"""
+
+from django.core.validators import RegexValidator
+
+NCT_PATTERN = r"^NCT[0-9]{8}$"
+PMID_PATTERN = r"^[1-9][0-9]{0,8}$"
+PMCID_PATTERN = r"^PMC[0-9]{1,9}$"
+DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+$"
+ATC_PATTERN = r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$"
+DRUGBANK_PATTERN = r"^DB[0-9]{5}$"
+UNII_PATTERN = r"^[A-Z0-9]{10}$"
+RXCUI_PATTERN = r"^[0-9]{1,8}$"
+NCIT_PATTERN = r"^C[0-9]{1,7}$"
+ISSN_PATTERN = r"^[0-9]{4}-[0-9]{3}[0-9X]$"
+HGNC_SYMBOL_PATTERN = r"^[A-Z][A-Z0-9-]{0,19}$"
+
+validate_nct_id = RegexValidator(NCT_PATTERN, "Enter an NCT number: NCT followed by 8 digits.")
+validate_pmid = RegexValidator(PMID_PATTERN, "Enter a PubMed id: digits only, no leading zero.")
+validate_pmcid = RegexValidator(PMCID_PATTERN, "Enter a PubMed Central id: PMC followed by digits.")
+validate_doi = RegexValidator(
+    DOI_PATTERN, "Enter a DOI of the form 10.xxxx/suffix, without https://doi.org/."
+)
+validate_atc_code = RegexValidator(ATC_PATTERN, "Enter a 7-character ATC code such as L01EX02.")
+validate_drugbank_id = RegexValidator(
+    DRUGBANK_PATTERN, "Enter a DrugBank id: DB followed by 5 digits."
+)
+validate_unii = RegexValidator(
+    UNII_PATTERN, "Enter a 10-character FDA UNII (capital letters and digits)."
+)
+validate_rxcui = RegexValidator(RXCUI_PATTERN, "Enter an RxNorm concept id: digits only.")
+validate_ncit_code = RegexValidator(
+    NCIT_PATTERN, "Enter an NCI Thesaurus code: C followed by digits."
+)
+validate_issn = RegexValidator(ISSN_PATTERN, "Enter an ISSN of the form 1234-567X.")
+validate_hgnc_symbol = RegexValidator(
+    HGNC_SYMBOL_PATTERN, "Enter an HGNC gene symbol in capitals, such as BRAF or KDR."
+)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class TrialsConfig(AppConfig):
+    name = "trials"
+    verbose_name = "Clinical trials"
+
+    def ready(self) -> None:
+        from monographs.editorial import registry
+        from trials.models import Trial
+
+        registry.register_root_kind(
+            kind="trial",
+            model=Trial,
+            build_document="trials.documents.build_trial_document",
+            facets="trials.documents.trial_facets",
+            checks="trials.checks.trial_checks",
+        )
