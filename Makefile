@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# axe-core, injected into pages by the accessibility checks of the browser tests.
+node_modules/axe-core/axe.min.js: package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --silent --no-audit --no-fund; \
+	else echo "npm not found: browser accessibility checks will fail to find axe-core"; fi
+
 migrate: $(STAMP)
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
@@ -35,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint node_modules/axe-core/axe.min.js
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

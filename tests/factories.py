@@ -118,7 +118,6 @@ AE_SYNONYMS = {
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postprocessing = True
 
     username = factory.Sequence(lambda n: f"editor{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")

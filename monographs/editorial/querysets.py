@@ -18,6 +18,28 @@ class EntryQuerySet(models.QuerySet):
         """Entries whose current publication is public: published and not withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
 
+    def of_kind(self, kind: str) -> "EntryQuerySet":
+        return self.filter(kind=kind)
+
+    def with_facet(self, name: str, value: str) -> "EntryQuerySet":
+        """Entries whose current publication has this filterable fact (e.g. drug=sorafenib)."""
+        return self.filter(current__facets__name=name, current__facets__value=value)
+
+    def with_facet_between(
+        self, name: str, low: float | None = None, high: float | None = None
+    ) -> "EntryQuerySet":
+        """Entries whose numeric fact (e.g. enrolment, start_year) lies within [low, high]."""
+        facet = {"current__facets__name": name}
+        if low is not None:
+            facet["current__facets__number__gte"] = low
+        if high is not None:
+            facet["current__facets__number__lte"] = high
+        return self.filter(**facet)
+
+    def resolve(self, kind: str, slugs) -> dict[str, "Entry"]:  # noqa: F821
+        """Live entries for these slugs in one query, so documents can link to each other."""
+        return {entry.slug: entry for entry in self.live().filter(kind=kind, slug__in=set(slugs))}
+
     def withdrawn(self) -> "EntryQuerySet":
         return self.filter(withdrawn_at__isnull=False)
 

@@ -1,0 +1,1 @@
+"""The read-only REST API: published documents only, never the working copy."""
