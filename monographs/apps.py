@@ -29,4 +29,5 @@ class MonographsConfig(AppConfig):
             build_document="monographs.documents.build_drug_document",
             facets="monographs.documents.drug_facets",
             checks="monographs.checks.drug_checks",
+            restore="monographs.restore.drug_restore_document",
         )

@@ -277,4 +277,6 @@ def drug_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
     facets += [("condition", a["condition"]) for a in document["approvals"] if a["condition"]]
     if document["identifiers"].get("atc_code"):
         facets.append(("atc_code", document["identifiers"]["atc_code"]))
+    facets += [("term", ae["term"]["slug"]) for ae in document["adverse_events"]]
+    facets += [("citation", reference["key"]) for reference in document["references"]]
     return sorted(set(facets))

@@ -1,22 +1,26 @@
-"""Identifier formats, shared by model validators and database check constraints.
+r"""Identifier formats, shared by model validators and database check constraints.
 
 Each pattern is written once and used twice, so a form error and a refused INSERT
 always agree about what a valid identifier is.
+
+Patterns end in \Z, not $: in Python (validators, and SQLite's REGEXP) $ also matches before
+a trailing newline, so "NCT00105443\n" would pass there while PostgreSQL refuses it. \Z means
+the end of the string in both Python and PostgreSQL regular expressions.
 """
 
 from django.core.validators import RegexValidator
 
-NCT_PATTERN = r"^NCT[0-9]{8}$"
-PMID_PATTERN = r"^[1-9][0-9]{0,8}$"
-PMCID_PATTERN = r"^PMC[0-9]{1,9}$"
-DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+$"
-ATC_PATTERN = r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$"
-DRUGBANK_PATTERN = r"^DB[0-9]{5}$"
-UNII_PATTERN = r"^[A-Z0-9]{10}$"
-RXCUI_PATTERN = r"^[0-9]{1,8}$"
-NCIT_PATTERN = r"^C[0-9]{1,7}$"
-ISSN_PATTERN = r"^[0-9]{4}-[0-9]{3}[0-9X]$"
-HGNC_SYMBOL_PATTERN = r"^[A-Z][A-Z0-9-]{0,19}$"
+NCT_PATTERN = r"^NCT[0-9]{8}\Z"
+PMID_PATTERN = r"^[1-9][0-9]{0,8}\Z"
+PMCID_PATTERN = r"^PMC[0-9]{1,9}\Z"
+DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+\Z"
+ATC_PATTERN = r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}\Z"
+DRUGBANK_PATTERN = r"^DB[0-9]{5}\Z"
+UNII_PATTERN = r"^[A-Z0-9]{10}\Z"
+RXCUI_PATTERN = r"^[0-9]{1,8}\Z"
+NCIT_PATTERN = r"^C[0-9]{1,7}\Z"
+ISSN_PATTERN = r"^[0-9]{4}-[0-9]{3}[0-9X]\Z"
+HGNC_SYMBOL_PATTERN = r"^[A-Z][A-Z0-9-]{0,19}\Z"
 
 validate_nct_id = RegexValidator(NCT_PATTERN, "Enter an NCT number: NCT followed by 8 digits.")
 validate_pmid = RegexValidator(PMID_PATTERN, "Enter a PubMed id: digits only, no leading zero.")

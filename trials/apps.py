@@ -15,4 +15,5 @@ class TrialsConfig(AppConfig):
             build_document="trials.documents.build_trial_document",
             facets="trials.documents.trial_facets",
             checks="trials.checks.trial_checks",
+            restore="trials.restore.trial_restore_document",
         )

@@ -175,4 +175,5 @@ def trial_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
     if document.get("enrolment") is not None:
         facets.append(("enrolment", str(document["enrolment"])))
     facets += [("term", ae["term"]["slug"]) for ae in document["adverse_events"]]
+    facets += [("citation", reference["key"]) for reference in document["references"]]
     return sorted(set(facets))

@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from monographs.editorial.models import EditorialRoot
 from monographs.models.base import (
+    NaturalKeyManager,
     Sourced,
     blank_to_none,
     ordered_pair_constraint,
@@ -32,6 +34,7 @@ class Trial(EditorialRoot):
         PHASE_3 = "3", "Phase III"
         PHASE_4 = "4", "Phase IV"
         NOT_APPLICABLE = "n/a", "Not applicable (observational)"
+        NOT_STATED = "not_stated", "Not stated in the source"
 
     class Design(models.TextChoices):
         RANDOMISED_CONTROLLED = "randomised_controlled", "Randomised controlled"
@@ -41,6 +44,7 @@ class Trial(EditorialRoot):
         DOSE_ESCALATION = "dose_escalation", "Dose escalation"
         RETROSPECTIVE = "retrospective", "Retrospective series"
         PROGRAMME = "programme", "Programme of several studies"
+        NOT_STATED = "not_stated", "Not stated in the source"
 
     class Masking(models.TextChoices):
         NONE = "open_label", "Open label"
@@ -87,6 +91,8 @@ class Trial(EditorialRoot):
         "monographs.Citation", through="TrialPublication", related_name="trials", blank=True
     )
 
+    objects = NaturalKeyManager("slug")
+
     class Meta:
         ordering = ["title"]
         constraints = [
@@ -106,6 +112,9 @@ class Trial(EditorialRoot):
 
     def get_absolute_url(self) -> str:
         return reverse("trials:trial_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class TrialPublication(models.Model):
@@ -317,6 +326,15 @@ class TrialAdverseEvent(Sourced):
     count = models.PositiveIntegerField(null=True, blank=True)
     denominator = models.PositiveIntegerField(null=True, blank=True)
     percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    percent_high = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Upper end when the source gives a range (percent is then the lower end) "
+        "or only an upper bound such as 'at most 8%' (percent is then empty).",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -21,6 +21,7 @@ class RootKind:
     build_document_path: str
     facets_path: str
     checks_path: str
+    restore_path: str = ""
 
     @property
     def build_document(self) -> Callable[[models.Model], Document]:
@@ -34,12 +35,30 @@ class RootKind:
     def checks(self) -> Callable[[Document], list]:
         return import_string(self.checks_path)
 
+    @property
+    def restore(self) -> Callable[[models.Model, Document], None]:
+        """restore(root, document): make the working copy say what the document says.
+
+        Each app names its root after its kind (drug_restore_document(*, drug, document)),
+        so the root is passed under the kind's name.
+        """
+        if not self.restore_path:
+            raise LookupError(f"Root kind {self.kind!r} registered no restore function.")
+        function = import_string(self.restore_path)
+        return lambda root, document: function(**{self.kind: root, "document": document})
+
 
 _kinds: dict[str, RootKind] = {}
 
 
 def register_root_kind(
-    *, kind: str, model: type[models.Model], build_document: str, facets: str, checks: str
+    *,
+    kind: str,
+    model: type[models.Model],
+    build_document: str,
+    facets: str,
+    checks: str,
+    restore: str = "",
 ) -> None:
     """Register a root kind; functions are dotted paths so apps load without import cycles."""
     _kinds[kind] = RootKind(
@@ -48,6 +67,7 @@ def register_root_kind(
         build_document_path=build_document,
         facets_path=facets,
         checks_path=checks,
+        restore_path=restore,
     )
 
 

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from monographs.api.read_tables import read_tables_write
 from monographs.editorial import registry
 from monographs.editorial.checks import Finding, has_errors
 from monographs.editorial.documents import document_hash
@@ -24,6 +25,7 @@ from monographs.editorial.exceptions import (
     TransitionNotAllowed,
 )
 from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication, Status
+from monographs.search import search_index_update
 
 Action = EditorialEvent.Action
 REVIEW_INTERVAL = timedelta(days=365)
@@ -345,10 +347,11 @@ def _freeze(
         Facet(publication=publication, name=name, value=value, number=_facet_number(value))
         for name, value in kind.facets(document)
     )
+    read_tables_write(publication=publication)
     entry = Entry.objects.select_for_update().filter(kind=kind_name, root_id=root_id).first()
     if entry is None:
         Entry.objects.filter(kind=kind_name, slug=document["slug"]).delete()
-        Entry.objects.create(
+        entry = Entry.objects.create(
             kind=kind_name,
             root_id=root_id,
             slug=document["slug"],
@@ -365,6 +368,7 @@ def _freeze(
         entry.withdrawn_at = None
         entry.withdrawal_reason = ""
         entry.save()
+    search_index_update(entry=entry)
     return publication
 
 
@@ -480,6 +484,7 @@ def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) ->
     entry.withdrawn_at = timezone.now()
     entry.withdrawal_reason = reason
     entry.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    search_index_update(entry=entry)
     from_status = locked.status
     if locked.status == Status.PUBLISHED:
         locked.status = Status.WITHDRAWN
@@ -495,6 +500,46 @@ def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) ->
     )
     root.status = locked.status
     return entry
+
+
+@transaction.atomic
+def root_restore_version(*, root: models.Model, user: AbstractBaseUser, version: int):
+    """Make a new draft whose content is publication vK: history is never rewritten.
+
+    The live publication stays as it is; the restored content goes through review and is
+    published as the next version like any other edit.
+    """
+    kind_name, root_id = root_identity(root)
+    kind = registry.root_kind(kind_name)
+    permission = f"{root._meta.app_label}.change_{root._meta.model_name}"
+    if not user.has_perm(permission):
+        raise EditorialPermissionDenied(
+            f"{user.get_username()} may not restore '{root}': that needs '{permission}'."
+        )
+    publication = (
+        Publication.objects.of_root(kind=kind_name, root_id=root_id).filter(version=version).first()
+    )
+    if publication is None:
+        raise TransitionNotAllowed(f"'{root}' has no published version {version} to restore.")
+    locked = _lock(root)
+    from_status = locked.status
+    kind.restore(locked, publication.document)
+    locked.refresh_from_db()
+    locked.status = Status.DRAFT
+    locked.publish_at = None
+    locked.lock_version += 1
+    locked.save(update_fields=["status", "lock_version", "publish_at", "updated_at"])
+    _record(
+        root=locked,
+        action=Action.RESTORED,
+        user=user,
+        from_status=from_status,
+        to_status=Status.DRAFT,
+        comment=f"Restored the content of v{version}.",
+        publication=publication,
+    )
+    root.refresh_from_db()
+    return locked
 
 
 def publications_publish_due(*, now: datetime | None = None) -> list[Publication]:

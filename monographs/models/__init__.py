@@ -23,6 +23,7 @@ from .content import (
     SubsequentTherapy,
 )
 from .drugs import Approval, Drug, DrugName, DrugTarget, Formulation
+from .search import SearchDocument
 from .vocabulary import AdverseEventTerm, Condition, Target
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Publication",
     "QuestionAnswer",
     "ResistanceMechanism",
+    "SearchDocument",
     "SectionKind",
     "SpecialPopulation",
     "Status",

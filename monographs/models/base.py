@@ -19,9 +19,26 @@ class Sourced(models.Model):
     editorial_note = models.TextField(
         blank=True, help_text="Why this claim stands as it does, e.g. where sources disagree."
     )
+    seed_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_index=True,
+        help_text="Identity of the row in seeds/ (file and record key); empty for admin-made rows.",
+    )
 
     class Meta:
         abstract = True
+
+
+class NaturalKeyManager(models.Manager):
+    """Finds a row by its natural key, so fixtures name rows by slug or key, not by id."""
+
+    def __init__(self, field: str = "slug") -> None:
+        super().__init__()
+        self.natural_key_field = field
+
+    def get_by_natural_key(self, value: str) -> models.Model:
+        return self.get(**{self.natural_key_field: value})
 
 
 def percentage_constraint(field: str, *, name: str) -> models.CheckConstraint:

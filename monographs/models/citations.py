@@ -12,7 +12,7 @@ from monographs.validators import (
     validate_pmid,
 )
 
-from .base import blank_to_none, regex_constraint
+from .base import NaturalKeyManager, blank_to_none, regex_constraint
 
 VANCOUVER_AUTHOR_LIMIT = 6
 
@@ -71,6 +71,8 @@ class Citation(models.Model):
         related_name="cited_by",
         blank=True,
     )
+
+    objects = NaturalKeyManager("key")
 
     class Meta:
         ordering = ["key"]
@@ -138,6 +140,9 @@ class Citation(models.Model):
             "publisher": self.publisher,
             "accessed_on": self.accessed_on.isoformat() if self.accessed_on else None,
         }
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
 
 
 def format_vancouver(reference: dict) -> str:

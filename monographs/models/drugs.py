@@ -16,7 +16,7 @@ from monographs.validators import (
     validate_unii,
 )
 
-from .base import Sourced, blank_to_none, regex_constraint
+from .base import NaturalKeyManager, Sourced, blank_to_none, regex_constraint
 
 
 class Drug(EditorialRoot):
@@ -57,6 +57,8 @@ class Drug(EditorialRoot):
         "Target", through="DrugTarget", related_name="drugs", blank=True
     )
 
+    objects = NaturalKeyManager("slug")
+
     class Meta:
         ordering = ["inn"]
         constraints = [
@@ -79,6 +81,9 @@ class Drug(EditorialRoot):
 
     def get_absolute_url(self) -> str:
         return reverse("monographs:drug_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class DrugName(Sourced):

@@ -2,7 +2,7 @@ from django.db import models
 
 from monographs.validators import HGNC_SYMBOL_PATTERN, validate_hgnc_symbol
 
-from .base import regex_constraint
+from .base import NaturalKeyManager, regex_constraint
 
 
 class Condition(models.Model):
@@ -13,11 +13,16 @@ class Condition(models.Model):
     abbreviation = models.CharField(max_length=30, blank=True)
     synonyms = models.JSONField(default=list, blank=True)
 
+    objects = NaturalKeyManager("slug")
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
 
 class Target(models.Model):
@@ -33,6 +38,8 @@ class Target(models.Model):
         choices=[("intracellular", "Intracellular"), ("cell_surface", "Cell surface")],
     )
 
+    objects = NaturalKeyManager("symbol")
+
     class Meta:
         ordering = ["symbol"]
         constraints = [regex_constraint("symbol", HGNC_SYMBOL_PATTERN, name="target_symbol_format")]
@@ -40,6 +47,9 @@ class Target(models.Model):
     def __str__(self) -> str:
         aliases = ", ".join(self.aliases or [])
         return f"{self.symbol} ({aliases})" if aliases else self.symbol
+
+    def natural_key(self) -> tuple[str]:
+        return (self.symbol,)
 
 
 class AdverseEventTerm(models.Model):
@@ -51,8 +61,13 @@ class AdverseEventTerm(models.Model):
     synonyms = models.JSONField(default=list, blank=True)
     ctcae_version = models.CharField(max_length=10, blank=True, default="5.0")
 
+    objects = NaturalKeyManager("slug")
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)

@@ -185,6 +185,14 @@ MESSAGES = [
         "Enter a DOI of the form 10.xxxx/suffix, without https://doi.org/.",
     ),
     (CitationFactory, "issn", "00284793", "Enter an ISSN of the form 1234-567X."),
+    # A trailing newline is not the end of an identifier for the validator either.
+    (
+        TargetFactory,
+        "symbol",
+        "BRAF\n",
+        "Enter an HGNC gene symbol in capitals, such as BRAF or KDR.",
+    ),
+    (CitationFactory, "pmid", "18650514\n", "Enter a PubMed id: digits only, no leading zero."),
 ]
 
 

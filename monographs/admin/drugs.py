@@ -1,0 +1,316 @@
+"""The drug monograph in the admin: the Drug root with every table of its monograph inline."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+
+from monographs.admin.editorial import (
+    EditorialChildAdmin,
+    EditorialInline,
+    EditorialRootAdmin,
+    EditorialStackedInline,
+)
+from monographs.models import (
+    Approval,
+    Contraindication,
+    DoseRegimen,
+    Drug,
+    DrugAdverseEvent,
+    DrugInteraction,
+    DrugName,
+    DrugTarget,
+    DrugWarning,
+    Formulation,
+    MonographSection,
+    PharmacokineticParameter,
+    QuestionAnswer,
+    ResistanceMechanism,
+    SpecialPopulation,
+    SubsequentTherapy,
+)
+from monographs.selectors import drug_trials
+from monographs.views.drugs import _drug_context as drug_page_context
+
+SOURCE = ("citation", "source_locator")
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 34})}}
+
+
+class DrugInline(EditorialInline):
+    autocomplete_fields = ("citation",)
+    formfield_overrides = COMPACT_TEXT
+
+
+class DrugStackedInline(EditorialStackedInline):
+    autocomplete_fields = ("citation",)
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})}}
+
+
+class DrugNameInline(DrugInline):
+    model = DrugName
+    fields = ("name", "kind", *SOURCE)
+    verbose_name_plural = "brand names, synonyms and codes"
+
+
+class DrugTargetInline(DrugInline):
+    model = DrugTarget
+    fields = ("target", "action", "note", "position", *SOURCE)
+    autocomplete_fields = ("target", "citation")
+    related = ("target",)
+
+
+class ApprovalInline(DrugInline):
+    model = Approval
+    fields = ("agency", "indication", "condition", "year", "approved_on", "position", *SOURCE)
+    autocomplete_fields = ("condition", "citation")
+    verbose_name_plural = "regulatory approvals"
+
+
+class FormulationInline(DrugInline):
+    model = Formulation
+    fields = ("dosage_form", "strength", "route", *SOURCE)
+
+
+class MonographSectionInline(EditorialStackedInline):
+    model = MonographSection
+    fields = (("kind", "title", "position"), "body")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 8})}}
+    verbose_name_plural = "monograph sections (Markdown; cite as [@citation-key])"
+
+
+class DoseRegimenInline(DrugStackedInline):
+    model = DoseRegimen
+    fields = (
+        ("indication", "position"),
+        ("dose_amount", "dose_unit", "frequency", "route", "daily_dose_amount"),
+        "instructions",
+        "adjustment",
+        (*SOURCE,),
+    )
+
+
+class PharmacokineticParameterInline(DrugInline):
+    model = PharmacokineticParameter
+    fields = (
+        "parameter", "qualifier", "value", "range_low", "range_high", "unit", "population",
+        "position", *SOURCE,
+    )  # fmt: skip
+    verbose_name_plural = "pharmacokinetic parameters"
+
+
+class DrugInteractionInline(DrugStackedInline):
+    model = DrugInteraction
+    fk_name = "drug"
+    fields = (
+        ("interacting_drug", "interacting_agent", "severity", "position"),
+        "effect",
+        ("mechanism", "management"),
+        (*SOURCE,),
+    )
+    autocomplete_fields = ("interacting_drug", "citation")
+    related = ("interacting_drug",)
+
+
+class DrugWarningInline(DrugStackedInline):
+    model = DrugWarning
+    fields = (("topic", "position"), "description", ("monitoring", "action"), (*SOURCE,))
+
+
+class ContraindicationInline(DrugInline):
+    model = Contraindication
+    fields = ("condition", "kind", "note", "position", *SOURCE)
+
+
+class SpecialPopulationInline(DrugInline):
+    model = SpecialPopulation
+    fields = ("population", "recommendation", "position", *SOURCE)
+
+
+class DrugAdverseEventInline(DrugInline):
+    model = DrugAdverseEvent
+    fields = (
+        "term", "context", "any_grade_low", "any_grade_high", "grade_3_plus_low",
+        "grade_3_plus_high", "frequency_band", "management", "position", *SOURCE,
+    )  # fmt: skip
+    autocomplete_fields = ("term", "citation")
+    related = ("term",)
+    verbose_name_plural = "adverse events (incidence in %)"
+
+
+class ResistanceMechanismInline(DrugInline):
+    model = ResistanceMechanism
+    fields = ("name", "kind", "pathway", "description", "position", *SOURCE)
+
+
+class SubsequentTherapyInline(DrugInline):
+    model = SubsequentTherapy
+    fk_name = "drug"
+    fields = ("condition", "therapy_drug", "therapy", "setting", "position", *SOURCE)
+    autocomplete_fields = ("condition", "therapy_drug", "citation")
+    related = ("condition", "therapy_drug")
+
+
+class QuestionAnswerInline(DrugStackedInline):
+    model = QuestionAnswer
+    fields = (("question", "audience", "position"), "answer", (*SOURCE,))
+
+
+@admin.register(Drug)
+class DrugAdmin(EditorialRootAdmin):
+    list_display = (
+        "inn", "status_badge", "live_version_display", "drug_class", "atc_code",
+        "next_review_due", "updated_at",
+    )  # fmt: skip
+    list_filter = ("status", "drug_class", ("targets", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("inn", "slug", "names__name", "atc_code", "drugbank_id", "unii")
+    prepopulated_fields = {"slug": ("inn",)}
+    fieldsets = (
+        (None, {"fields": ("inn", "slug", "drug_class", "summary")}),
+        (
+            "Identifiers",
+            {"fields": (("atc_code", "drugbank_id"), ("unii", "rxcui", "ncit_code"))},
+        ),
+        ("Editorial", {"fields": ("status_badge", "publish_at", "next_review_due")}),
+    )
+    inlines = (
+        DrugNameInline,
+        DrugTargetInline,
+        ApprovalInline,
+        FormulationInline,
+        MonographSectionInline,
+        DoseRegimenInline,
+        PharmacokineticParameterInline,
+        DrugInteractionInline,
+        DrugWarningInline,
+        ContraindicationInline,
+        SpecialPopulationInline,
+        DrugAdverseEventInline,
+        ResistanceMechanismInline,
+        SubsequentTherapyInline,
+        QuestionAnswerInline,
+    )
+    preview_template = "monographs/drug_detail.html"
+
+    def preview_context(self, request, *, entry, publication):
+        return drug_page_context(
+            request, entry=entry, publication=publication, trials=drug_trials(slug=entry.slug)
+        )
+
+
+class DrugChildAdmin(EditorialChildAdmin):
+    """A monograph table on its own: search and filter the rows of every drug at once."""
+
+    root_path = "drug"
+    autocomplete_fields = ("drug", "citation")
+    list_filter = (("drug", admin.RelatedOnlyFieldListFilter),)
+    list_per_page = 50
+
+
+@admin.register(DrugName)
+class DrugNameAdmin(DrugChildAdmin):
+    list_display = ("name", "kind", "drug", "root_status")
+    list_filter = ("kind", *DrugChildAdmin.list_filter)
+    search_fields = ("name", "drug__inn")
+
+
+@admin.register(DrugTarget)
+class DrugTargetAdmin(DrugChildAdmin):
+    list_display = ("drug", "target", "action", "root_status")
+    autocomplete_fields = ("drug", "target", "citation")
+    search_fields = ("drug__inn", "target__symbol", "target__name")
+    list_select_related = ("drug", "target")
+
+
+@admin.register(Approval)
+class ApprovalAdmin(DrugChildAdmin):
+    list_display = ("drug", "agency", "year", "indication", "root_status")
+    list_filter = ("agency", *DrugChildAdmin.list_filter)
+    autocomplete_fields = ("drug", "condition", "citation")
+    search_fields = ("drug__inn", "indication", "agency")
+
+
+@admin.register(Formulation)
+class FormulationAdmin(DrugChildAdmin):
+    list_display = ("drug", "dosage_form", "strength", "route", "root_status")
+    search_fields = ("drug__inn", "dosage_form")
+
+
+@admin.register(MonographSection)
+class MonographSectionAdmin(DrugChildAdmin):
+    list_display = ("drug", "display_title", "kind", "position", "root_status")
+    list_filter = ("kind", *DrugChildAdmin.list_filter)
+    autocomplete_fields = ("drug",)
+    search_fields = ("drug__inn", "title", "body")
+
+
+@admin.register(DoseRegimen)
+class DoseRegimenAdmin(DrugChildAdmin):
+    list_display = ("__str__", "indication", "root_status")
+    search_fields = ("drug__inn", "indication")
+
+
+@admin.register(PharmacokineticParameter)
+class PharmacokineticParameterAdmin(DrugChildAdmin):
+    list_display = ("drug", "parameter", "value", "unit", "root_status")
+    search_fields = ("drug__inn", "parameter")
+
+
+@admin.register(DrugInteraction)
+class DrugInteractionAdmin(DrugChildAdmin):
+    list_display = ("__str__", "severity", "root_status")
+    list_filter = ("severity", *DrugChildAdmin.list_filter)
+    autocomplete_fields = ("drug", "interacting_drug", "citation")
+    search_fields = ("drug__inn", "interacting_drug__inn", "interacting_agent", "effect")
+    list_select_related = ("drug", "interacting_drug")
+
+
+@admin.register(DrugWarning)
+class DrugWarningAdmin(DrugChildAdmin):
+    list_display = ("drug", "topic", "root_status")
+    search_fields = ("drug__inn", "topic", "description")
+
+
+@admin.register(Contraindication)
+class ContraindicationAdmin(DrugChildAdmin):
+    list_display = ("drug", "condition", "kind", "root_status")
+    list_filter = ("kind", *DrugChildAdmin.list_filter)
+    search_fields = ("drug__inn", "condition")
+
+
+@admin.register(SpecialPopulation)
+class SpecialPopulationAdmin(DrugChildAdmin):
+    list_display = ("drug", "population", "root_status")
+    search_fields = ("drug__inn", "population", "recommendation")
+
+
+@admin.register(DrugAdverseEvent)
+class DrugAdverseEventAdmin(DrugChildAdmin):
+    list_display = (
+        "drug", "term", "any_grade_low", "any_grade_high", "grade_3_plus_low",
+        "grade_3_plus_high", "frequency_band", "root_status",
+    )  # fmt: skip
+    list_filter = ("frequency_band", *DrugChildAdmin.list_filter)
+    autocomplete_fields = ("drug", "term", "citation")
+    search_fields = ("drug__inn", "term__name", "context")
+    list_select_related = ("drug", "term")
+
+
+@admin.register(ResistanceMechanism)
+class ResistanceMechanismAdmin(DrugChildAdmin):
+    list_display = ("drug", "name", "kind", "pathway", "root_status")
+    list_filter = ("kind", *DrugChildAdmin.list_filter)
+    search_fields = ("drug__inn", "name", "pathway")
+
+
+@admin.register(SubsequentTherapy)
+class SubsequentTherapyAdmin(DrugChildAdmin):
+    list_display = ("__str__", "setting", "root_status")
+    autocomplete_fields = ("drug", "condition", "therapy_drug", "citation")
+    search_fields = ("drug__inn", "therapy_drug__inn", "therapy", "condition__name")
+    list_select_related = ("drug", "condition", "therapy_drug")
+
+
+@admin.register(QuestionAnswer)
+class QuestionAnswerAdmin(DrugChildAdmin):
+    list_display = ("question", "drug", "audience", "root_status")
+    list_filter = ("audience", *DrugChildAdmin.list_filter)
+    search_fields = ("drug__inn", "question", "answer")

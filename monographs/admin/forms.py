@@ -1,0 +1,170 @@
+"""Forms of the editorial admin: stale-save protection and the transition buttons' fields.
+
+Transition forms only parse what was typed; whether the transition is allowed, and whether a
+comment or reason is required, is decided by the services so every path says the same.
+"""
+
+from collections.abc import Callable
+from functools import reduce
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.forms.models import BaseInlineFormSet
+from django.utils.functional import cached_property
+
+from monographs.admin.widgets import BatchedAutocompleteSelect
+from monographs.editorial.exceptions import ConcurrentEditError
+from monographs.editorial.services import root_check_lock_version
+
+LOCK_FIELDS = ("lock_version", "root_lock_version")
+
+
+def concurrent_edit_error(error: ConcurrentEditError) -> ValidationError:
+    return ValidationError(str(error), code="concurrent_edit")
+
+
+class EditorialRootForm(forms.ModelForm):
+    """A root's change form that refuses to save over someone else's newer save."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["lock_version"].initial = self.instance.lock_version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            try:
+                root_check_lock_version(
+                    root=self.instance, expected_lock_version=cleaned.get("lock_version")
+                )
+            except ConcurrentEditError as error:
+                raise concurrent_edit_error(error) from error
+        return cleaned
+
+
+def root_of(instance: models.Model, path: str) -> models.Model | None:
+    """Follow `path` (e.g. "drug" or "arm__trial") from a child row to its editorial root."""
+    try:
+        return reduce(getattr, path.split("__"), instance)
+    except (AttributeError, models.ObjectDoesNotExist):
+        return None
+
+
+class EditorialChildForm(forms.ModelForm):
+    """A child row's own change form: a save is refused when its root changed meanwhile."""
+
+    root_path: str = ""
+    root_lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.original_root = root_of(self.instance, self.root_path) if self.instance.pk else None
+        if self.original_root is not None:
+            self.fields["root_lock_version"].initial = self.original_root.lock_version
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.original_root is not None:
+            try:
+                root_check_lock_version(
+                    root=self.original_root,
+                    expected_lock_version=cleaned.get("root_lock_version"),
+                )
+            except ConcurrentEditError as error:
+                raise concurrent_edit_error(error) from error
+        return cleaned
+
+
+class EditorialInlineFormSet(BaseInlineFormSet):
+    """Inline rows whose autocomplete fields are labelled with one query per field, not per row."""
+
+    @cached_property
+    def forms(self) -> list[BaseForm]:
+        built = super().forms
+        for name, field in self.form.base_fields.items():
+            if isinstance(unwrapped(field.widget), BatchedAutocompleteSelect):
+                labels = selected_labels(field, [form[name].value() for form in built])
+                for form in built:
+                    unwrapped(form.fields[name].widget).labels = labels
+        return built
+
+    @property
+    def empty_form(self) -> BaseForm:
+        form = super().empty_form
+        for field in form.fields.values():
+            widget = unwrapped(field.widget)
+            if isinstance(widget, BatchedAutocompleteSelect):
+                widget.labels = {}
+        return form
+
+
+def unwrapped(widget: forms.Widget) -> forms.Widget:
+    """The widget inside the admin's add/change-related wrapper."""
+    return getattr(widget, "widget", widget)
+
+
+def selected_labels(field: forms.ModelChoiceField, values: list) -> dict[str, str]:
+    wanted = {str(v) for v in values if v not in (None, "") and str(v).isdigit()}
+    if not wanted:
+        return {}
+    return {
+        str(obj.pk): field.label_from_instance(obj) for obj in field.queryset.filter(pk__in=wanted)
+    }
+
+
+def fixed_choices(field: forms.ModelChoiceField, queryset: models.QuerySet) -> None:
+    """Limit a select to `queryset`, read once for the formset instead of once per row."""
+    field.queryset = queryset
+    field.choices = [
+        ("", "---------"),
+        *((obj.pk, field.label_from_instance(obj)) for obj in queryset),
+    ]
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        help_text="Saved on the timeline.",
+    )
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        label="What should change",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40, "required": True}),
+        help_text="Required: the editor sees it on the timeline.",
+    )
+
+
+class ApproveForm(TransitionForm):
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Publish at (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty to publish by hand; otherwise it goes live on its own.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40, "required": True}),
+        help_text="Required: readers of the withdrawn page see it.",
+    )
+
+
+TRANSITION_FORMS: dict[str, Callable[..., forms.Form]] = {
+    "submit": TransitionForm,
+    "request_changes": RequestChangesForm,
+    "approve": ApproveForm,
+    "publish": TransitionForm,
+    "withdraw": WithdrawForm,
+}

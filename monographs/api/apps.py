@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PublicApiConfig(AppConfig):
+    """The read API, with the read tables it fills from each publication as it is frozen."""
+
+    name = "monographs.api"
+    label = "public_api"
+    verbose_name = "Read API"

@@ -1,0 +1,1 @@
+"""Bulk exports of the published corpus, produced row by row so they stream."""

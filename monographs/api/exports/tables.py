@@ -1,0 +1,157 @@
+"""CSV exports of trials, outcomes and adverse events, one row at a time.
+
+Columns are fixed and named like the API fields, so a spreadsheet and a script agree on
+what each column means. Lists are joined with "; ".
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from monographs.api.models import PublishedAdverseEvent
+from monographs.editorial.models import Entry
+
+CHUNK_SIZE = 100
+
+TRIAL_COLUMNS = [
+    "slug",
+    "acronym",
+    "title",
+    "nct_id",
+    "phase",
+    "design",
+    "randomised",
+    "masking",
+    "placebo_controlled",
+    "conditions",
+    "drugs",
+    "line_of_therapy",
+    "start_date",
+    "end_date",
+    "enrolment",
+    "sponsor",
+    "version",
+    "published_at",
+]
+OUTCOME_COLUMNS = [
+    "trial_slug",
+    "trial_acronym",
+    "nct_id",
+    "measure",
+    "measure_label",
+    "label",
+    "arm",
+    "comparator_arm",
+    "statistic",
+    "value",
+    "unit",
+    "count",
+    "denominator",
+    "ci_level",
+    "ci_low",
+    "ci_high",
+    "range_low",
+    "range_high",
+    "hazard_ratio",
+    "hazard_ratio_ci_low",
+    "hazard_ratio_ci_high",
+    "p_value_relation",
+    "p_value",
+    "test_statistic_name",
+    "test_statistic_value",
+    "degrees_of_freedom",
+    "timepoint",
+    "is_primary_endpoint",
+    "source_citation",
+    "source_locator",
+    "trial_version",
+]
+ADVERSE_EVENT_COLUMNS = [
+    "drug_slug",
+    "drug_name",
+    "term_slug",
+    "term_name",
+    "system_organ_class",
+    "context",
+    "any_grade_low",
+    "any_grade_high",
+    "grade_3_plus_low",
+    "grade_3_plus_high",
+    "frequency_band",
+    "source_citation",
+    "source_locator",
+    "source_reference",
+    "drug_version",
+]
+
+
+class _Line:
+    """csv.writer writes into this and gets the line back, so nothing is buffered."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(columns)
+    for row in rows:
+        yield writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+
+
+def _joined(values: Iterable[str]) -> str:
+    return "; ".join(values)
+
+
+def _source(item: dict[str, Any]) -> dict[str, Any]:
+    return item.get("source") or {}
+
+
+def in_chunks(entries: QuerySet[Entry]) -> Iterator[Entry]:
+    """Entries (with select_related current) in slug order, read CHUNK_SIZE at a time."""
+    return entries.order_by("slug").iterator(chunk_size=CHUNK_SIZE)
+
+
+def trial_rows(entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
+    for entry in entries:
+        document = entry.current.document
+        yield {
+            **{column: document.get(column) for column in TRIAL_COLUMNS},
+            "conditions": _joined(c["slug"] for c in document.get("conditions") or []),
+            "drugs": _joined(d["slug"] for d in document.get("drugs") or []),
+            "version": entry.current.version,
+            "published_at": entry.current.published_at.isoformat(),
+        }
+
+
+def outcome_rows(entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
+    for entry in entries:
+        document = entry.current.document
+        for outcome in document.get("outcomes") or []:
+            yield {
+                **outcome,
+                "trial_slug": document["slug"],
+                "trial_acronym": document.get("acronym"),
+                "nct_id": document.get("nct_id"),
+                "source_citation": _source(outcome).get("citation"),
+                "source_locator": _source(outcome).get("locator"),
+                "trial_version": entry.current.version,
+            }
+
+
+def adverse_event_rows(rows: QuerySet[PublishedAdverseEvent]) -> Iterator[dict[str, Any]]:
+    for row in (
+        rows.select_related("publication")
+        .defer("publication__document")
+        .iterator(chunk_size=CHUNK_SIZE)
+    ):
+        source = row.source or {}
+        yield {
+            **{column: getattr(row, column, None) for column in ADVERSE_EVENT_COLUMNS},
+            "source_citation": source.get("citation"),
+            "source_locator": source.get("locator"),
+            "source_reference": source.get("vancouver"),
+            "drug_version": row.publication.version,
+        }

@@ -1,0 +1,47 @@
+"""HTTP behaviour every API response shares: throttling, caching and conditional GET."""
+
+from django.conf import settings
+from django.http import HttpResponseBase
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+THROTTLE_OFF = {"", "0", "off", "none"}
+
+
+class AnonymousReaderThrottle(AnonRateThrottle):
+    """Requests per client address; the rate comes from settings.API_THROTTLE_ANON.
+
+    Read at request time rather than import time, so a deployment (or a test) can change it.
+    """
+
+    def get_rate(self) -> str | None:
+        rate = getattr(settings, "API_THROTTLE_ANON", None)
+        if rate is None or str(rate).strip().lower() in THROTTLE_OFF:
+            return None
+        return str(rate)
+
+
+class PublicReadMixin:
+    """Cacheable, conditional responses: an ETag from the body, 304 when the client has it.
+
+    Everything the API serves is a publication or derived from one, so a response is fully
+    described by its bytes; a client revalidating with If-None-Match gets 304 and no body.
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
+        if isinstance(response, Response):
+            response.render()
+            set_response_etag(response)
+            return get_conditional_response(request, etag=response["ETag"], response=response)
+        return response

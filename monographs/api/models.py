@@ -1,0 +1,108 @@
+"""Read tables: rows of published documents that the API filters on real, indexed columns.
+
+Each row is copied out of one publication's document when that publication is frozen, and
+never changes afterwards, like the publication itself. Which rows are public is decided at
+read time by the `live()` querysets: only rows of the current publication of a live entry.
+"""
+
+from django.db import models
+from django.db.models import Max
+
+from monographs.editorial.models import Entry, Publication
+
+
+class PublishedRowQuerySet(models.QuerySet):
+    def live(self):
+        """Rows of the current publication of a live entry: superseded or withdrawn never show."""
+        return self.filter(publication_id__in=Entry.objects.live().values("current_id"))
+
+
+class PublishedCitationQuerySet(PublishedRowQuerySet):
+    def one_per_key(self):
+        """One live row per citation key: the copy in the most recently published document.
+
+        A citation edited between two publications shows as it was last published.
+        """
+        latest = self.live().order_by().values("key").annotate(latest=Max("id")).values("latest")
+        return self.filter(id__in=latest)
+
+
+class PublishedAdverseEvent(models.Model):
+    """One drug x adverse-event term incidence row of a published drug document."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    drug_slug = models.SlugField(max_length=120)
+    drug_name = models.CharField(max_length=300)
+    term_slug = models.SlugField(max_length=120)
+    term_name = models.CharField(max_length=200)
+    system_organ_class = models.CharField(max_length=200)
+    context = models.CharField(max_length=200, blank=True)
+    any_grade_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    any_grade_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    grade_3_plus_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    grade_3_plus_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    frequency_band = models.CharField(max_length=20, blank=True)
+    management = models.TextField(blank=True)
+    source = models.JSONField(
+        null=True, blank=True, help_text="Citation key, locator and formatted reference."
+    )
+    note = models.TextField(blank=True)
+    sort_key = models.CharField(
+        max_length=260, help_text="drug/term/position: a stable order for cursor pagination."
+    )
+
+    objects = PublishedRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "sort_key"], name="published_ae_unique_sort_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["sort_key"]),
+            models.Index(fields=["drug_slug"]),
+            models.Index(fields=["term_slug"]),
+            models.Index(fields=["system_organ_class"]),
+            models.Index(fields=["any_grade_high"]),
+            models.Index(fields=["grade_3_plus_high"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug_name}: {self.term_name}"
+
+
+class PublishedCitation(models.Model):
+    """One entry of a published document's reference list, with its identifiers as columns."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
+    key = models.SlugField(max_length=120)
+    kind = models.CharField(max_length=30)
+    title = models.CharField(max_length=500)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    pmid = models.CharField("PMID", max_length=10, null=True, blank=True)
+    pmcid = models.CharField("PMCID", max_length=14, null=True, blank=True)
+    doi = models.CharField(
+        "DOI", max_length=200, null=True, blank=True, help_text="Lower-cased: DOIs ignore case."
+    )
+    reference = models.JSONField(help_text="The reference exactly as the document froze it.")
+
+    objects = PublishedCitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "key"], name="published_citation_unique_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["key"]),
+            models.Index(fields=["pmid"]),
+            models.Index(fields=["doi"]),
+            models.Index(fields=["year"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,95 @@
+"""Filling the read tables from a frozen document (see monographs.api.models).
+
+The row builders are pure functions of the document, so the same code fills the tables at
+publish time and when an existing database is backfilled by the migration.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.editorial.models import Publication
+
+
+def _percent(value: int | float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _pair(values: list | None) -> tuple[Decimal | None, Decimal | None]:
+    low, high = (list(values or []) + [None, None])[:2]
+    return _percent(low), _percent(high)
+
+
+def _source(source: dict[str, Any] | None, references: dict[str, dict]) -> dict | None:
+    if not source:
+        return None
+    reference = references.get(source.get("citation"), {})
+    return {
+        "citation": source.get("citation"),
+        "number": source.get("number"),
+        "locator": source.get("locator", ""),
+        "vancouver": reference.get("vancouver", ""),
+        "doi": reference.get("doi"),
+        "pmid": reference.get("pmid"),
+    }
+
+
+def adverse_event_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Drug x term incidence rows of a drug document (other kinds have none)."""
+    if document.get("kind") != "drug":
+        return []
+    references = {r["key"]: r for r in document.get("references") or []}
+    rows = []
+    for position, event in enumerate(document.get("adverse_events") or []):
+        term = event["term"]
+        any_low, any_high = _pair(event.get("any_grade"))
+        severe_low, severe_high = _pair(event.get("grade_3_plus"))
+        rows.append(
+            {
+                "drug_slug": document["slug"],
+                "drug_name": document["title"],
+                "term_slug": term["slug"],
+                "term_name": term["name"],
+                "system_organ_class": term.get("system_organ_class") or "",
+                "context": event.get("context") or "",
+                "any_grade_low": any_low,
+                "any_grade_high": any_high,
+                "grade_3_plus_low": severe_low,
+                "grade_3_plus_high": severe_high,
+                "frequency_band": event.get("frequency_band") or "",
+                "management": event.get("management") or "",
+                "source": _source(event.get("source"), references),
+                "note": event.get("note") or "",
+                "sort_key": f"{document['slug']}/{term['slug']}/{position:05d}",
+            }
+        )
+    return rows
+
+
+def citation_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's reference list, one row per citation key."""
+    rows = {}
+    for reference in document.get("references") or []:
+        rows[reference["key"]] = {
+            "key": reference["key"],
+            "kind": reference.get("kind") or "",
+            "title": (reference.get("title") or "")[:500],
+            "year": reference.get("year"),
+            "pmid": reference.get("pmid") or None,
+            "pmcid": reference.get("pmcid") or None,
+            "doi": (reference.get("doi") or "").lower() or None,
+            "reference": reference,
+        }
+    return list(rows.values())
+
+
+def read_tables_write(*, publication: Publication) -> None:
+    """Copy a just-frozen publication's adverse events and references into the read tables."""
+    PublishedAdverseEvent.objects.bulk_create(
+        PublishedAdverseEvent(publication=publication, **row)
+        for row in adverse_event_rows(publication.document)
+    )
+    PublishedCitation.objects.bulk_create(
+        PublishedCitation(publication=publication, **row)
+        for row in citation_rows(publication.document)
+    )

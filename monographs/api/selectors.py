@@ -1,0 +1,128 @@
+"""What a reader may see, read from the editorial tables (Entry, Publication, events) only."""
+
+from datetime import datetime
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from rest_framework.exceptions import NotFound
+
+from monographs.api.errors import EntryWithdrawn
+from monographs.editorial.models import EditorialEvent, Entry, Publication
+
+Action = EditorialEvent.Action
+CHANGE_ACTIONS = (Action.PUBLISHED, Action.WITHDRAWN)
+LIST_ANNOTATIONS = {
+    "drug": {"summary": KeyTextTransform("summary", "current__document")},
+    "trial": {"acronym": KeyTextTransform("acronym", "current__document")},
+}
+
+
+def entry_list(*, kind: str) -> QuerySet[Entry]:
+    """Live entries of one kind with their current version, facets but not whole documents.
+
+    Lists show a summary; the document, which can be large, is only read on detail pages.
+    """
+    return (
+        Entry.objects.live()
+        .of_kind(kind)
+        .select_related("current")
+        .defer("current__document")
+        .prefetch_related("current__facets")
+        .annotate(**LIST_ANNOTATIONS.get(kind, {}))
+    )
+
+
+def entry_live_get(*, kind: str, slug: str, with_document: bool = True) -> Entry:
+    """The entry a reader asked for: withdrawn answers 410 with its reason, unknown 404."""
+    entries = Entry.objects.of_kind(kind).filter(slug=slug).select_related("current")
+    if not with_document:
+        entries = entries.defer("current__document")
+    entry = entries.first()
+    if entry is None:
+        raise NotFound(f"No {kind} is published under the slug '{slug}'.")
+    if entry.is_withdrawn:
+        raise EntryWithdrawn(
+            kind=kind,
+            slug=entry.slug,
+            title=entry.title,
+            withdrawn_at=entry.withdrawn_at,
+            reason=entry.withdrawal_reason,
+        )
+    return entry
+
+
+def entry_versions(*, entry: Entry) -> QuerySet[Publication]:
+    """Every published version of the entry, oldest first, without their documents."""
+    return (
+        Publication.objects.of_root(kind=entry.kind, root_id=entry.root_id)
+        .only("kind", "slug", "version", "published_at", "change_note", "content_hash")
+        .order_by("version")
+    )
+
+
+def publication_version_get(*, entry: Entry, version: int) -> Publication:
+    publication = (
+        Publication.objects.of_root(kind=entry.kind, root_id=entry.root_id)
+        .filter(version=version)
+        .first()
+    )
+    if publication is None:
+        raise NotFound(
+            f"'{entry.title}' has no version {version}; "
+            f"its versions are 1 to {entry.current.version}."
+        )
+    return publication
+
+
+def publication_as_of(*, entry: Entry, moment: datetime) -> Publication:
+    """The version that was live at that moment, so an analysis can be reproduced later.
+
+    A publication counts from its published_at, a withdrawal from when it was recorded; a
+    moment before the first publication, or while the entry was withdrawn, finds nothing.
+    """
+    event = (
+        EditorialEvent.objects.of_root(kind=entry.kind, root_id=entry.root_id)
+        .filter(
+            Q(action=Action.PUBLISHED, publication__published_at__lte=moment)
+            | Q(action=Action.WITHDRAWN, created_at__lte=moment)
+        )
+        .select_related("publication")
+        .order_by("-id")
+        .first()
+    )
+    if event is None or event.publication is None:
+        raise NotFound(
+            f"'{entry.title}' was not yet published at {moment.isoformat()}; "
+            f"it was first published at {entry.first_published_at.isoformat()}."
+        )
+    if event.action == Action.WITHDRAWN:
+        raise NotFound(
+            f"'{entry.title}' was withdrawn at {moment.isoformat()} "
+            f"(from {event.created_at.isoformat()}: {event.comment})."
+        )
+    return event.publication
+
+
+def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialEvent]:
+    """Every publication and withdrawal after the token, oldest first; drafts never appear.
+
+    The token is the event id: ids only grow, so a mirror that stores the last token it
+    applied asks again from there and misses nothing, sees nothing twice.
+    """
+    events = (
+        EditorialEvent.objects.filter(action__in=CHANGE_ACTIONS, id__gt=token)
+        .exclude(publication=None)
+        .select_related("publication")
+        .defer("publication__document")
+        .annotate(
+            entry_slug=Subquery(
+                Entry.objects.filter(kind=OuterRef("kind"), root_id=OuterRef("root_id")).values(
+                    "slug"
+                )[:1]
+            )
+        )
+        .order_by("id")
+    )
+    if kind:
+        events = events.filter(kind=kind)
+    return events

@@ -1,0 +1,339 @@
+"""Serializers of the read API: publications and the rows derived from them.
+
+Documents are served exactly as frozen (the "document" member), so a client can check the
+content_hash: the SHA-256 of the document as canonical JSON (sorted keys, no spaces).
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.editorial.models import EditorialEvent, Entry, Publication
+
+ROUTE_PREFIXES = {"drug": "drug", "trial": "trial"}
+
+
+def api_url(request, name: str, *args: Any) -> str:
+    path = reverse(f"api:{name}", args=args)
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def entry_url(request, kind: str, slug: str) -> str | None:
+    prefix = ROUTE_PREFIXES.get(kind)
+    return api_url(request, f"{prefix}-detail", slug) if prefix else None
+
+
+def facet_values(entry: Entry, name: str) -> list[str]:
+    """Values of one facet of the entry's current publication (prefetched with the list)."""
+    if not hasattr(entry, "_facets_by_name"):
+        by_name: dict[str, list[str]] = {}
+        for facet in entry.current.facets.all():
+            by_name.setdefault(facet.name, []).append(facet.value)
+        entry._facets_by_name = by_name
+    return entry._facets_by_name.get(name, [])
+
+
+def first_facet(entry: Entry, name: str) -> str | None:
+    values = facet_values(entry, name)
+    return values[0] if values else None
+
+
+def first_number(entry: Entry, name: str) -> int | None:
+    value = first_facet(entry, name)
+    return int(value) if value and value.isdigit() else None
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    parameters = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For a rejected query parameter: its messages, by parameter name.",
+    )
+
+
+class WithdrawnSerializer(ErrorSerializer):
+    kind = serializers.CharField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField()
+    withdrawal_reason = serializers.CharField()
+
+
+class EntrySummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.IntegerField(source="current.version")
+    published_at = serializers.DateTimeField(source="current.published_at")
+    first_published_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, entry: Entry) -> str | None:
+        return entry_url(self.context.get("request"), entry.kind, entry.slug)
+
+
+class DrugSummarySerializer(EntrySummarySerializer):
+    summary = serializers.CharField(allow_null=True)
+    drug_class = serializers.SerializerMethodField()
+    targets = serializers.SerializerMethodField(help_text="HGNC symbols of molecular targets.")
+    indications = serializers.SerializerMethodField(help_text="Slugs of approved conditions.")
+    atc_code = serializers.SerializerMethodField()
+
+    def get_drug_class(self, entry: Entry) -> str | None:
+        return first_facet(entry, "drug_class")
+
+    def get_targets(self, entry: Entry) -> list[str]:
+        return facet_values(entry, "target")
+
+    def get_indications(self, entry: Entry) -> list[str]:
+        return facet_values(entry, "condition")
+
+    def get_atc_code(self, entry: Entry) -> str | None:
+        return first_facet(entry, "atc_code")
+
+
+class TrialSummarySerializer(EntrySummarySerializer):
+    acronym = serializers.CharField(allow_null=True)
+    nct_id = serializers.SerializerMethodField()
+    phase = serializers.SerializerMethodField()
+    design = serializers.SerializerMethodField()
+    drugs = serializers.SerializerMethodField(help_text="Slugs of the drugs studied.")
+    conditions = serializers.SerializerMethodField(help_text="Slugs of the conditions studied.")
+    start_year = serializers.SerializerMethodField()
+    enrolment = serializers.SerializerMethodField()
+
+    def get_nct_id(self, entry: Entry) -> str | None:
+        return first_facet(entry, "nct_id")
+
+    def get_phase(self, entry: Entry) -> str | None:
+        return first_facet(entry, "phase")
+
+    def get_design(self, entry: Entry) -> str | None:
+        return first_facet(entry, "design")
+
+    def get_drugs(self, entry: Entry) -> list[str]:
+        return facet_values(entry, "drug")
+
+    def get_conditions(self, entry: Entry) -> list[str]:
+        return facet_values(entry, "condition")
+
+    def get_start_year(self, entry: Entry) -> int | None:
+        return first_number(entry, "start_year")
+
+    def get_enrolment(self, entry: Entry) -> int | None:
+        return first_number(entry, "enrolment")
+
+
+class PublicationSerializer(serializers.Serializer):
+    """One frozen version. `superseded` is true when a newer version is live."""
+
+    kind = serializers.CharField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    current_version = serializers.SerializerMethodField()
+    superseded = serializers.SerializerMethodField()
+    published_at = serializers.DateTimeField()
+    change_note = serializers.CharField()
+    schema_version = serializers.IntegerField()
+    content_hash = serializers.CharField(help_text="SHA-256 of the document as canonical JSON.")
+    url = serializers.SerializerMethodField()
+    versions_url = serializers.SerializerMethodField()
+    document = serializers.SerializerMethodField()
+
+    def _current_version(self) -> int:
+        return self.context["current_version"]
+
+    def get_current_version(self, publication: Publication) -> int:
+        return self._current_version()
+
+    def get_superseded(self, publication: Publication) -> bool:
+        return publication.version != self._current_version()
+
+    def get_url(self, publication: Publication) -> str:
+        prefix = ROUTE_PREFIXES[publication.kind]
+        return api_url(
+            self.context.get("request"),
+            f"{prefix}-version",
+            self.context["slug"],
+            publication.version,
+        )
+
+    def get_versions_url(self, publication: Publication) -> str:
+        prefix = ROUTE_PREFIXES[publication.kind]
+        return api_url(self.context.get("request"), f"{prefix}-versions", self.context["slug"])
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "The document as frozen when this version was published.",
+        }
+    )
+    def get_document(self, publication: Publication) -> dict:
+        return publication.document
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    change_note = serializers.CharField()
+    content_hash = serializers.CharField()
+    current = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_current(self, publication: Publication) -> bool:
+        return publication.version == self.context["current_version"]
+
+    def get_url(self, publication: Publication) -> str:
+        prefix = ROUTE_PREFIXES[publication.kind]
+        return api_url(
+            self.context.get("request"),
+            f"{prefix}-version",
+            self.context["slug"],
+            publication.version,
+        )
+
+
+class IncidenceField(serializers.FloatField):
+    """A percentage, served as a JSON number."""
+
+
+class AdverseEventSerializer(serializers.ModelSerializer):
+    any_grade_low = IncidenceField(allow_null=True)
+    any_grade_high = IncidenceField(allow_null=True)
+    grade_3_plus_low = IncidenceField(allow_null=True)
+    grade_3_plus_high = IncidenceField(allow_null=True)
+    source = serializers.SerializerMethodField()
+    drug_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PublishedAdverseEvent
+        fields = [
+            "drug_slug",
+            "drug_name",
+            "term_slug",
+            "term_name",
+            "system_organ_class",
+            "context",
+            "any_grade_low",
+            "any_grade_high",
+            "grade_3_plus_low",
+            "grade_3_plus_high",
+            "frequency_band",
+            "management",
+            "source",
+            "note",
+            "drug_url",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": True,
+            "description": "citation key, number in the drug's reference list, locator, "
+            "Vancouver-style reference, DOI and PMID.",
+        }
+    )
+    def get_source(self, row: PublishedAdverseEvent) -> dict | None:
+        return row.source
+
+    def get_drug_url(self, row: PublishedAdverseEvent) -> str | None:
+        return entry_url(self.context.get("request"), "drug", row.drug_slug)
+
+
+class CitedBySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+
+
+class CitationSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField(), source="reference.authors")
+    group_author = serializers.CharField(source="reference.group_author", allow_blank=True)
+    journal = serializers.CharField(source="reference.journal", allow_blank=True)
+    year = serializers.IntegerField(allow_null=True)
+    month = serializers.CharField(source="reference.month", allow_blank=True)
+    volume = serializers.CharField(source="reference.volume", allow_blank=True)
+    issue = serializers.CharField(source="reference.issue", allow_blank=True)
+    pages = serializers.CharField(source="reference.pages", allow_blank=True)
+    article_number = serializers.CharField(source="reference.article_number", allow_blank=True)
+    pmid = serializers.CharField(allow_null=True)
+    pmcid = serializers.CharField(allow_null=True)
+    doi = serializers.CharField(source="reference.doi", allow_null=True)
+    issn = serializers.CharField(source="reference.issn", allow_blank=True)
+    url = serializers.CharField(source="reference.url", allow_blank=True)
+    publisher = serializers.CharField(source="reference.publisher", allow_blank=True)
+    accessed_on = serializers.CharField(source="reference.accessed_on", allow_null=True)
+    vancouver = serializers.CharField(source="reference.vancouver")
+    cited_by = serializers.SerializerMethodField()
+
+    @extend_schema_field(CitedBySerializer(many=True))
+    def get_cited_by(self, row: PublishedCitation) -> list[dict]:
+        return self.context.get("cited_by", {}).get(row.key, [])
+
+
+class ChangeSerializer(serializers.Serializer):
+    token = serializers.IntegerField(source="id", help_text="Pass it as ?since= to continue.")
+    action = serializers.ChoiceField(
+        choices=[EditorialEvent.Action.PUBLISHED, EditorialEvent.Action.WITHDRAWN]
+    )
+    kind = serializers.CharField()
+    slug = serializers.SerializerMethodField()
+    title = serializers.CharField(source="publication.title")
+    version = serializers.IntegerField(source="publication.version")
+    content_hash = serializers.CharField(source="publication.content_hash")
+    occurred_at = serializers.DateTimeField(source="created_at")
+    note = serializers.SerializerMethodField(
+        help_text="The change note of a publication, or the reason for a withdrawal."
+    )
+    url = serializers.SerializerMethodField(
+        help_text="Where to fetch what changed: the published version (withdrawn: HTTP 410)."
+    )
+
+    def get_slug(self, event: EditorialEvent) -> str:
+        return event.entry_slug or event.publication.slug
+
+    def get_note(self, event: EditorialEvent) -> str:
+        if event.action == EditorialEvent.Action.WITHDRAWN:
+            return event.comment
+        return event.publication.change_note
+
+    def get_url(self, event: EditorialEvent) -> str | None:
+        prefix = ROUTE_PREFIXES.get(event.kind)
+        if prefix is None:
+            return None
+        request = self.context.get("request")
+        slug = self.get_slug(event)
+        if event.action == EditorialEvent.Action.WITHDRAWN:
+            return api_url(request, f"{prefix}-detail", slug)
+        return api_url(request, f"{prefix}-version", slug, event.publication.version)
+
+
+class SearchResultSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    snippet = serializers.CharField(help_text="HTML: escaped text, matched words in <mark>.")
+    rank = serializers.FloatField()
+    url = serializers.CharField(help_text="The public page.")
+    api_url = serializers.SerializerMethodField()
+
+    def get_api_url(self, result) -> str | None:
+        request = self.context.get("request")
+        if result.kind in ROUTE_PREFIXES:
+            return entry_url(request, result.kind, result.slug)
+        if result.kind == "adverse_event":
+            return api_url(request, "adverse-event-list") + f"?term={result.slug}"
+        if result.kind == "reference":
+            return api_url(request, "citation-list") + f"?key={result.slug}"
+        return None

@@ -1,0 +1,42 @@
+from monographs.api.views.changes import ChangeListView
+from monographs.api.views.entries import (
+    DrugDetailView,
+    DrugListView,
+    DrugVersionDetailView,
+    DrugVersionListView,
+    TrialDetailView,
+    TrialListView,
+    TrialVersionDetailView,
+    TrialVersionListView,
+)
+from monographs.api.views.exports import (
+    AdverseEventExportView,
+    CitationBibTeXExportView,
+    CitationRISExportView,
+    FixtureExportView,
+    OutcomeExportView,
+    TrialExportView,
+)
+from monographs.api.views.rows import AdverseEventListView, CitationListView
+from monographs.api.views.search import SearchView
+
+__all__ = [
+    "AdverseEventExportView",
+    "AdverseEventListView",
+    "ChangeListView",
+    "CitationBibTeXExportView",
+    "CitationListView",
+    "CitationRISExportView",
+    "DrugDetailView",
+    "DrugListView",
+    "DrugVersionDetailView",
+    "DrugVersionListView",
+    "FixtureExportView",
+    "OutcomeExportView",
+    "SearchView",
+    "TrialDetailView",
+    "TrialExportView",
+    "TrialListView",
+    "TrialVersionDetailView",
+    "TrialVersionListView",
+]

@@ -1,0 +1,217 @@
+"""Drugs and trials: lists, current documents, versions and the document as of a moment."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from monographs.api.filters import DrugFilter, StrictOrderingFilter, TrialFilter
+from monographs.api.http import PublicReadMixin
+from monographs.api.pagination import PublishedCursorPagination
+from monographs.api.selectors import (
+    entry_list,
+    entry_live_get,
+    entry_versions,
+    publication_as_of,
+    publication_version_get,
+)
+from monographs.api.serializers import (
+    DrugSummarySerializer,
+    ErrorSerializer,
+    PublicationSerializer,
+    TrialSummarySerializer,
+    VersionSerializer,
+    WithdrawnSerializer,
+)
+
+MAX_VERSION = 2_147_483_647
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATETIME,
+    description="Return the version that was live at this moment (ISO 8601; UTC if no "
+    "offset is given), e.g. 2024-01-31T12:00:00Z.",
+)
+DRUG_SLUG = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    description="The drug's slug, its INN in lower case.",
+    examples=[OpenApiExample("sorafenib", value="sorafenib")],
+)
+TRIAL_SLUG = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    description="The trial's slug.",
+    examples=[OpenApiExample("SHARP", value="sharp")],
+)
+VERSION_NUMBER = OpenApiParameter(
+    "version",
+    int,
+    OpenApiParameter.PATH,
+    description="Version number, from 1.",
+    examples=[OpenApiExample("First version", value=1)],
+)
+DETAIL_ERRORS = {
+    400: ErrorSerializer,
+    404: ErrorSerializer,
+    410: WithdrawnSerializer,
+}
+
+
+class AsOfSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(required=False)
+
+
+class EntryListView(PublicReadMixin, generics.ListAPIView):
+    kind: str
+    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
+    ordering_fields = ["slug", "first_published_at"]
+    ordering = ["slug"]
+    cursor_ordering = "slug"
+    pagination_class = PublishedCursorPagination
+
+    def get_queryset(self):
+        return entry_list(kind=self.kind)
+
+
+@extend_schema(
+    summary="Published drugs",
+    tags=["drugs"],
+    responses={200: DrugSummarySerializer(many=True), 400: ErrorSerializer},
+)
+class DrugListView(EntryListView):
+    """Live drug monographs, filtered by class, target, indication and ATC code."""
+
+    kind = "drug"
+    serializer_class = DrugSummarySerializer
+    filterset_class = DrugFilter
+
+
+@extend_schema(
+    summary="Published trials",
+    tags=["trials"],
+    responses={200: TrialSummarySerializer(many=True), 400: ErrorSerializer},
+)
+class TrialListView(EntryListView):
+    """Live trials, filtered by drug, condition, phase, design, NCT number, year, enrolment."""
+
+    kind = "trial"
+    serializer_class = TrialSummarySerializer
+    filterset_class = TrialFilter
+
+
+class PublicationView(PublicReadMixin, generics.GenericAPIView):
+    kind: str
+    serializer_class = PublicationSerializer
+
+    def publication_response(self, publication, entry):
+        context = {
+            "request": self.request,
+            "current_version": entry.current.version,
+            "slug": entry.slug,
+        }
+        return Response(PublicationSerializer(publication, context=context).data)
+
+
+class EntryDetailView(PublicationView):
+    def get(self, request, slug: str):
+        query = AsOfSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data.get("as_of")
+        entry = entry_live_get(kind=self.kind, slug=slug, with_document=as_of is None)
+        publication = (
+            entry.current if as_of is None else publication_as_of(entry=entry, moment=as_of)
+        )
+        return self.publication_response(publication, entry)
+
+
+class VersionListView(PublicReadMixin, generics.GenericAPIView):
+    kind: str
+    serializer_class = VersionSerializer
+    pagination_class = None
+
+    def get(self, request, slug: str):
+        entry = entry_live_get(kind=self.kind, slug=slug, with_document=False)
+        context = {"request": request, "current_version": entry.current.version, "slug": entry.slug}
+        versions = entry_versions(entry=entry)
+        return Response(VersionSerializer(versions, many=True, context=context).data)
+
+
+class VersionDetailView(PublicationView):
+    def get(self, request, slug: str, version: int):
+        entry = entry_live_get(kind=self.kind, slug=slug, with_document=False)
+        if version > MAX_VERSION:
+            raise NotFound(f"'{entry.title}' has no version {version}.")
+        publication = publication_version_get(entry=entry, version=version)
+        return self.publication_response(publication, entry)
+
+
+DETAIL = {"responses": {200: PublicationSerializer, **DETAIL_ERRORS}}
+VERSIONS = {"responses": {200: VersionSerializer(many=True), **DETAIL_ERRORS}}
+
+
+@extend_schema(
+    summary="One drug: current version, or the one live at as_of",
+    tags=["drugs"],
+    parameters=[DRUG_SLUG, AS_OF],
+    **DETAIL,
+)
+class DrugDetailView(EntryDetailView):
+    """The current version of one drug, or with ?as_of= the version live at that moment."""
+
+    kind = "drug"
+
+
+@extend_schema(summary="Versions of one drug", tags=["drugs"], parameters=[DRUG_SLUG], **VERSIONS)
+class DrugVersionListView(VersionListView):
+    """Every published version of one drug, oldest first, with its change note."""
+
+    kind = "drug"
+
+
+@extend_schema(
+    summary="One version of one drug",
+    tags=["drugs"],
+    parameters=[DRUG_SLUG, VERSION_NUMBER],
+    **DETAIL,
+)
+class DrugVersionDetailView(VersionDetailView):
+    """One published version of one drug as frozen; superseded when a newer one is live."""
+
+    kind = "drug"
+
+
+@extend_schema(
+    summary="One trial: current version, or the one live at as_of",
+    tags=["trials"],
+    parameters=[TRIAL_SLUG, AS_OF],
+    **DETAIL,
+)
+class TrialDetailView(EntryDetailView):
+    """The current version of one trial, or with ?as_of= the version live at that moment."""
+
+    kind = "trial"
+
+
+@extend_schema(
+    summary="Versions of one trial", tags=["trials"], parameters=[TRIAL_SLUG], **VERSIONS
+)
+class TrialVersionListView(VersionListView):
+    """Every published version of one trial, oldest first, with its change note."""
+
+    kind = "trial"
+
+
+@extend_schema(
+    summary="One version of one trial",
+    tags=["trials"],
+    parameters=[TRIAL_SLUG, VERSION_NUMBER],
+    **DETAIL,
+)
+class TrialVersionDetailView(VersionDetailView):
+    """One published version of one trial as frozen; superseded when a newer one is live."""
+
+    kind = "trial"

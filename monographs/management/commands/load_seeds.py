@@ -1,0 +1,70 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from monographs.seeding.errors import SeedFilesInvalid
+from monographs.seeding.loading import SeedLoadFailed, seeds_load
+from monographs.seeding.validation import seeds_plan
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the seed corpus (seeds/*.yaml, or the FILEs or directories given) into the "
+        "working copy. Every file is checked first (YAML, schema, references, number rules, "
+        "model rules) and nothing is written unless all are valid; the load runs in one "
+        "transaction and is idempotent. Each drug and trial it creates or changes, and each "
+        "not yet published, is then published through the editorial service, recording an "
+        "event; --draft leaves them as drafts for review in the admin instead."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("files", nargs="*", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--draft", action="store_true", help="Write the working copy but publish nothing."
+        )
+        parser.add_argument(
+            "--check", action="store_true", help="Only check the files; write nothing."
+        )
+
+    def handle(self, *args, files: list[Path], draft: bool, check: bool, **options) -> None:
+        verbosity = options["verbosity"]
+
+        def say(line: str) -> None:
+            if verbosity >= 1:
+                self.stdout.write(line)
+
+        try:
+            plan = seeds_plan(paths=files or None)
+        except SeedFilesInvalid as error:
+            raise CommandError(str(error)) from error
+        say(f"Checked {len(plan.files)} seed files: all valid.")
+        for seed_file in plan.files:
+            records = sum(1 for row in plan.rows if row.file is seed_file)
+            say(f"  {seed_file.name}: {records} records")
+        if check:
+            return
+        say("Loading" + (" (drafts only):" if draft else ":"))
+        try:
+            report = seeds_load(
+                plan=plan,
+                publish=not draft,
+                note="Imported from the seed corpus: "
+                + ", ".join(seed_file.name for seed_file in plan.files),
+                progress=say if verbosity >= 2 else None,
+            )
+        except SeedLoadFailed as error:
+            raise CommandError(str(error)) from error
+        for name, counts in report.per_file.items():
+            say(f"  {name}: {counts}")
+        if report.published:
+            new = sum(1 for root in report.published if root.new_version)
+            say(f"Published {len(report.published)} roots ({new} new versions).")
+        for root in report.left_withdrawn:
+            say(f"Left withdrawn, not republished: {root}")
+        total = report.total
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Done: {total.created} created, {total.changed} changed, "
+                f"{total.unchanged} unchanged, {total.deleted} deleted."
+            )
+        )

@@ -1,0 +1,38 @@
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    """What the public search finds: one row per live entry, adverse-event term and reference.
+
+    Written only from live publications when one is published or withdrawn (see
+    monographs.search.search_index_update), so search can never surface a draft. Terms and
+    references have rows only while some live publication mentions them. On PostgreSQL the
+    weighted search vector is stored and GIN-indexed; SQLite searches the text columns.
+    """
+
+    class Kind(models.TextChoices):
+        DRUG = "drug", "Drug"
+        TRIAL = "trial", "Trial"
+        ADVERSE_EVENT = "adverse_event", "Adverse event"
+        REFERENCE = "reference", "Reference"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    slug = models.CharField(max_length=120)
+    title = models.CharField(max_length=500)
+    description = models.CharField(
+        max_length=500, blank=True, help_text="One line shown under the title in lists."
+    )
+    names = models.TextField(blank=True, help_text="Other names, synonyms and identifiers.")
+    body = models.TextField(blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="search_document_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"

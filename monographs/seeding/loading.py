@@ -1,0 +1,352 @@
+"""Writing a checked plan into the working copy, in one transaction, then publishing it.
+
+Rows are found by their identity (a slug, a key, or the seed key a file gives its rows),
+compared field by field, and written only when something differs; a second run of the same
+seeds therefore creates and changes nothing. Each file owns the rows it declares: a row that
+disappears from its file is deleted on the next load of that file.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+
+from monographs.editorial import registry
+from monographs.editorial.models import Entry, Status
+from monographs.models import Drug
+from monographs.seeding.schema import Reference
+from monographs.seeding.validation import (
+    MODEL_ORDER,
+    REFERENCE_MODELS,
+    PlannedRow,
+    Ref,
+    SeedPlan,
+)
+from trials.models import Arm, Intervention, Trial
+
+ROOT_MODELS = {Reference.DRUG: Drug, Reference.TRIAL: Trial}
+INTERVENTION_FIELDS = ("drug", "name", "dose", "frequency", "route")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    def add(self, outcome: str, number: int = 1) -> None:
+        setattr(self, outcome, getattr(self, outcome) + number)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created} created, {self.changed} changed, {self.unchanged} unchanged, "
+            f"{self.deleted} deleted"
+        )
+
+
+@dataclass(frozen=True)
+class PublishedRoot:
+    kind: str
+    slug: str
+    version: int
+    new_version: bool
+
+
+@dataclass
+class LoadReport:
+    """What a load did, per file and in total, and which roots it published."""
+
+    per_file: dict[str, Counts]
+    published: list[PublishedRoot] = field(default_factory=list)
+    left_withdrawn: list[str] = field(default_factory=list)
+    row_pks: dict[type[models.Model], set[int]] = field(default_factory=lambda: defaultdict(set))
+
+    @property
+    def total(self) -> Counts:
+        total = Counts()
+        for counts in self.per_file.values():
+            for outcome in ("created", "changed", "unchanged", "deleted"):
+                total.add(outcome, getattr(counts, outcome))
+        return total
+
+
+class SeedLoadFailed(Exception):
+    """Writing or publishing the seeds failed; the transaction was rolled back."""
+
+
+class _Resolver:
+    """Natural keys to rows: filled as rows are written, falling back to the database."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Ref, models.Model] = {}
+
+    def remember(self, ref: Ref | None, instance: models.Model) -> None:
+        if ref is not None:
+            self.rows[ref] = instance
+
+    def get(self, ref: Ref) -> models.Model:
+        if ref not in self.rows:
+            if ref.kind == Reference.ARM:
+                trial, label = ref.key
+                self.rows[ref] = Arm.objects.get(
+                    trial=self.get(Ref(Reference.TRIAL, trial)), label=label
+                )
+            else:
+                model, key_field = REFERENCE_MODELS[ref.kind]
+                self.rows[ref] = model.objects.get(**{key_field: ref.key})
+        return self.rows[ref]
+
+    def value(self, value: Any) -> Any:
+        return self.get(value) if isinstance(value, Ref) else value
+
+
+def _differs(instance: models.Model, name: str, wanted: Any) -> bool:
+    model_field = instance._meta.get_field(name)
+    current = getattr(instance, model_field.attname)
+    if model_field.is_relation:
+        return current != (wanted.pk if wanted is not None else None)
+    return current != wanted
+
+
+def _identity_key(model: type[models.Model], identity: dict[str, Any]) -> tuple:
+    """An identity as plain values (ids for relations), to match rows fetched in bulk."""
+    key = []
+    for name, value in sorted(identity.items()):
+        if model._meta.get_field(name).is_relation:
+            value = value.pk if value is not None else None
+        key.append(value)
+    return tuple(key)
+
+
+def _existing_rows(
+    model: type[models.Model], rows: list[PlannedRow], resolver: _Resolver
+) -> dict[tuple, models.Model]:
+    """The stored rows the planned ones may match, fetched in one query per model."""
+    names = sorted(rows[0].identity)
+    lookups = {}
+    for name in names:
+        values = {resolver.value(row.identity[name]) for row in rows}
+        if model._meta.get_field(name).is_relation:
+            lookups[f"{name}__in"] = [value.pk for value in values]
+        else:
+            lookups[f"{name}__in"] = list(values)
+    existing: dict[tuple, models.Model] = {}
+    for instance in model.objects.filter(**lookups).order_by():
+        key = tuple(getattr(instance, model._meta.get_field(name).attname) for name in names)
+        existing.setdefault(key, instance)
+    return existing
+
+
+def _row_write(
+    row: PlannedRow, resolver: _Resolver, existing: dict[tuple, models.Model]
+) -> tuple[models.Model, str]:
+    identity = {name: resolver.value(value) for name, value in row.identity.items()}
+    values = {name: resolver.value(value) for name, value in row.values.items()}
+    instance = existing.get(_identity_key(row.model, identity))
+    if instance is None:
+        instance = row.model(**identity, **values)
+        instance.save()
+        outcome = "created"
+    else:
+        changed = [name for name, value in values.items() if _differs(instance, name, value)]
+        for name in changed:
+            setattr(instance, name, values[name])
+        if changed:
+            instance.save()
+        outcome = "changed" if changed else "unchanged"
+    if _many_write(row, instance, resolver) and outcome == "unchanged":
+        outcome = "changed"
+    if (
+        row.model is Arm
+        and _interventions_write(row, instance, resolver)
+        and outcome == "unchanged"
+    ):
+        outcome = "changed"
+    return instance, outcome
+
+
+def _many_write(row: PlannedRow, instance: models.Model, resolver: _Resolver) -> bool:
+    changed = False
+    for name, refs in row.many.items():
+        wanted = {resolver.get(ref).pk for ref in refs}
+        manager = getattr(instance, name)
+        if set(manager.values_list("pk", flat=True)) != wanted:
+            manager.set(wanted)
+            changed = True
+    return changed
+
+
+def _interventions_write(row: PlannedRow, arm: Arm, resolver: _Resolver) -> bool:
+    """Interventions are an arm's value: when any differs, the arm's list is written afresh."""
+    wanted = [
+        tuple(
+            resolver.value(values[name]).pk if name == "drug" and values[name] else values[name]
+            for name in INTERVENTION_FIELDS
+        )
+        for _record, values in row.interventions
+    ]
+    current = list(
+        Intervention.objects.filter(arm=arm)
+        .order_by("id")
+        .values_list("drug_id", "name", "dose", "frequency", "route")
+    )
+    if current == wanted:
+        return False
+    Intervention.objects.filter(arm=arm).delete()
+    Intervention.objects.bulk_create(
+        Intervention(
+            arm=arm, drug_id=drug_id, name=name, dose=dose, frequency=frequency, route=route
+        )
+        for drug_id, name, dose, frequency, route in wanted
+    )
+    return True
+
+
+def _stale_rows_delete(
+    plan: SeedPlan, report: LoadReport, edited: set[Ref], progress: Progress
+) -> None:
+    """Rows a loaded file used to declare and no longer does: the file owns them, so they go."""
+    owned_models = [
+        model
+        for model in reversed(MODEL_ORDER)
+        if "seed_key" in {f.name for f in model._meta.concrete_fields}
+    ]
+    for model in owned_models:
+        kept = report.row_pks[model]
+        root_field = "trial" if model._meta.app_label == "trials" else "drug"
+        for seed_file in plan.files:
+            stale = model.objects.filter(seed_key__startswith=f"{seed_file.file_id}:").exclude(
+                pk__in=kept
+            )
+            slugs = list(stale.values_list(f"{root_field}__slug", flat=True))
+            if not slugs:
+                continue
+            kind = Reference.TRIAL if root_field == "trial" else Reference.DRUG
+            edited.update(Ref(kind, slug) for slug in slugs)
+            stale.delete()
+            report.per_file[seed_file.name].add("deleted", len(slugs))
+            progress(f"  {seed_file.name}: deleted {len(slugs)} {model._meta.verbose_name_plural}")
+
+
+def _root_events(edited: dict[Ref, bool], resolver: _Resolver) -> None:
+    """Each root whose working copy changed gets its edit recorded, as an admin save would."""
+    from monographs.editorial.services import root_record_edit
+
+    for ref in sorted(edited, key=lambda r: (r.kind, r.key)):
+        root_record_edit(root=resolver.get(ref), user=None, created=edited[ref])
+
+
+def _roots_publish(
+    *,
+    roots: list[Ref],
+    resolver: _Resolver,
+    note: str,
+    report: LoadReport,
+    progress: Progress,
+) -> None:
+    from monographs.editorial.exceptions import QualityCheckFailed
+    from monographs.editorial.services import root_import_publish
+
+    for number, ref in enumerate(roots, start=1):
+        root = resolver.get(ref)
+        if root.status == Status.WITHDRAWN:
+            report.left_withdrawn.append(f"{ref.kind} {ref.key}")
+            continue
+        kind = registry.kind_of(root)
+        before = Entry.objects.filter(kind=kind, root_id=root.pk).values_list(
+            "current_id", flat=True
+        )
+        before_id = before.first()
+        try:
+            publication = root_import_publish(root=root, note=note)
+        except QualityCheckFailed as error:
+            findings = "; ".join(str(finding) for finding in error.findings)
+            raise SeedLoadFailed(
+                f"Publishing {ref} failed its quality checks ({findings}): fix the seed records, "
+                "or load with --draft to review them in the admin. Nothing was loaded."
+            ) from error
+        new_version = publication.pk != before_id
+        report.published.append(PublishedRoot(kind, ref.key, publication.version, new_version))
+        state = f"v{publication.version}" + ("" if new_version else ", unchanged")
+        progress(f"  [{number}/{len(roots)}] {ref.kind} {ref.key}: {state}")
+
+
+def seeds_load(
+    *,
+    plan: SeedPlan,
+    publish: bool,
+    note: str = "Imported from the seed corpus (seeds/).",
+    record_events: bool = True,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Write the plan in one transaction; with publish, publish each root it touched.
+
+    Published are the roots created or changed by this load, those whose citations or
+    vocabulary changed, and those not yet published; roots an editor withdrew are left so.
+    Any failure rolls everything back.
+    """
+    progress = progress or (lambda line: None)
+    report = LoadReport(per_file={seed_file.name: Counts() for seed_file in plan.files})
+    resolver = _Resolver()
+    edited: dict[Ref, bool] = {}
+    touched: set[Ref] = set()
+    shared_changed = False
+    with transaction.atomic():
+        current_model = None
+        existing: dict[tuple, models.Model] = {}
+        for row in plan.rows:
+            if row.model is not current_model:
+                current_model = row.model
+                same_model = plan.rows_of(current_model)
+                progress(f"  writing {len(same_model)} {current_model._meta.verbose_name_plural}")
+                existing = _existing_rows(current_model, same_model, resolver)
+            try:
+                instance, outcome = _row_write(row, resolver, existing)
+            except IntegrityError as error:
+                raise SeedLoadFailed(
+                    f"{row.file.name}, line {row.record.line}: {row.record.path}: the database "
+                    f"refused this {row.record.spec.name} ({error}); fix the record. Nothing "
+                    "was loaded."
+                ) from error
+            resolver.remember(row.reference, instance)
+            report.row_pks[row.model].add(instance.pk)
+            if row.model is Arm:
+                report.row_pks[Intervention] |= set(
+                    Intervention.objects.filter(arm=instance).values_list("pk", flat=True)
+                )
+            report.per_file[row.file.name].add(outcome)
+            if row.root is not None:
+                touched.add(row.root)
+                if outcome != "unchanged":
+                    root_created = outcome == "created" and row.model in ROOT_MODELS.values()
+                    edited[row.root] = edited.get(row.root, False) or root_created
+            elif outcome != "unchanged":
+                shared_changed = True
+        stale: set[Ref] = set()
+        _stale_rows_delete(plan, report, stale, progress)
+        for ref in stale:
+            edited.setdefault(ref, False)
+        if record_events and edited:
+            _root_events(edited, resolver)
+        if publish:
+            roots = sorted(touched, key=lambda r: (r.kind, r.key))
+            if not shared_changed:
+                roots = [ref for ref in roots if ref in edited or _unpublished(resolver.get(ref))]
+            if roots:
+                progress(f"Publishing {len(roots)} roots:")
+            _roots_publish(
+                roots=roots, resolver=resolver, note=note, report=report, progress=progress
+            )
+    return report
+
+
+def _unpublished(root: models.Model) -> bool:
+    """A root whose working copy is not what is live: never published, or left in draft."""
+    if root.status != Status.PUBLISHED:
+        return True
+    return not Entry.objects.filter(kind=registry.kind_of(root), root_id=root.pk).exists()

@@ -1,0 +1,223 @@
+"""Reads for the public site: Entry and Publication only, never the working copy.
+
+Every function here answers in a fixed number of queries however much is published, so
+page query counts stay constant as the corpus grows.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.utils.text import capfirst
+
+from monographs.editorial.models import Entry, Facet, Publication
+from monographs.editorial.querysets import EntryQuerySet
+
+DRUG_FILTERS = {"drug_class": "Drug class", "target": "Target", "condition": "Indication"}
+RECENT_LIMIT = 8
+
+
+def _latest(field: str) -> Subquery:
+    return Subquery(
+        Entry.objects.filter(**{f"{field}__isnull": False}).order_by(f"-{field}").values(field)[:1]
+    )
+
+
+def site_last_changed() -> datetime | None:
+    """When anything public last changed: the latest publication or withdrawal.
+
+    Lists, search and cross-links all follow from live entries, so this one instant
+    validates every page that is not one entry's own.
+    """
+    row = Entry.objects.aggregate(published=Max("last_published_at"), withdrawn=Max("withdrawn_at"))
+    if row["published"] is None:
+        return None
+    return max(moment for moment in row.values() if moment is not None)
+
+
+def entry_for_page(*, kind: str, slug: str) -> Entry | None:
+    """The entry behind a public page, with its current publication and when the site changed.
+
+    Withdrawn entries are returned too: their page answers 410 with the reason.
+    """
+    entry = (
+        Entry.objects.filter(kind=kind, slug=slug)
+        .select_related("current")
+        .annotate(
+            site_published=_latest("last_published_at"), site_withdrawn=_latest("withdrawn_at")
+        )
+        .first()
+    )
+    if entry is not None:
+        entry.site_last_changed = max(
+            moment for moment in (entry.site_published, entry.site_withdrawn) if moment
+        )
+    return entry
+
+
+def entry_versions(*, entry: Entry) -> list[Publication]:
+    """Every published version of an entry's root, newest first, without their documents."""
+    return list(
+        Publication.objects.of_root(kind=entry.kind, root_id=entry.root_id)
+        .defer("document")
+        .order_by("-version")
+    )
+
+
+def entry_version(*, entry: Entry, version: int) -> Publication | None:
+    return (
+        Publication.objects.of_root(kind=entry.kind, root_id=entry.root_id)
+        .filter(version=version)
+        .first()
+    )
+
+
+def entries_recently_published(*, limit: int = RECENT_LIMIT) -> list[Entry]:
+    """Entries first published most recently."""
+    return list(
+        Entry.objects.live()
+        .select_related("current")
+        .defer("current__document")
+        .order_by("-first_published_at", "title")[:limit]
+    )
+
+
+def entries_recently_updated(*, limit: int = RECENT_LIMIT) -> list[Entry]:
+    """Entries with a new version since they first appeared, most recently updated first."""
+    return list(
+        Entry.objects.live()
+        .filter(current__version__gt=1)
+        .select_related("current")
+        .defer("current__document")
+        .order_by("-last_published_at", "title")[:limit]
+    )
+
+
+def live_entries(*, kind: str, facets: dict[str, str] | None = None) -> EntryQuerySet:
+    """Live entries of a kind having every given filterable fact (name -> value)."""
+    entries = Entry.objects.live().of_kind(kind)
+    for name, value in (facets or {}).items():
+        entries = entries.with_facet(name, value)
+    return entries.select_related("current").order_by("title", "pk")
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    entries: int
+
+
+def facet_options(
+    *, kind: str, names: list[str], labels: dict[str, dict[str, str]] | None = None
+) -> dict[str, list[FacetOption]]:
+    """For each facet, the values live entries of a kind have and how many entries have each.
+
+    Drug slugs are labelled with the drug's published name in the same query; other values
+    use `labels` (name -> value -> label) or a readable form of the value.
+    """
+    labels = labels or {}
+    rows = (
+        Facet.objects.filter(
+            publication__in=Entry.objects.live().of_kind(kind).values("current_id"),
+            name__in=names,
+        )
+        .values("name", "value")
+        .annotate(
+            entries=Count("publication_id"),
+            drug_title=Subquery(
+                Entry.objects.live().filter(kind="drug", slug=OuterRef("value")).values("title")[:1]
+            ),
+        )
+        .order_by("name", "value")
+    )
+    options: dict[str, list[FacetOption]] = {name: [] for name in names}
+    for row in rows:
+        name, value = row["name"], row["value"]
+        if name == "drug" and row["drug_title"]:
+            label = capfirst(row["drug_title"])
+        else:
+            label = labels.get(name, {}).get(value) or humanise_slug(value)
+        options[name].append(FacetOption(value=value, label=label, entries=row["entries"]))
+    for name in options:
+        options[name].sort(key=lambda option: option.label.lower())
+    return options
+
+
+def drug_names_by_slug(*, slugs) -> dict[str, str]:
+    return dict(
+        Entry.objects.live()
+        .of_kind("drug")
+        .filter(slug__in=set(slugs))
+        .values_list("slug", "title")
+    )
+
+
+def drug_trials(*, slug: str) -> list[Entry]:
+    """Live trials whose current publication studies this drug, newest start first."""
+    trials = list(
+        Entry.objects.live().of_kind("trial").with_facet("drug", slug).select_related("current")
+    )
+    return sorted(
+        trials,
+        key=lambda e: (e.current.document.get("start_date") or "", e.title),
+        reverse=True,
+    )
+
+
+def entries_mentioning(*, facet: str, value: str) -> list[Entry]:
+    """Live drugs and trials whose current publication has this fact (an AE term, a citation)."""
+    return list(
+        Entry.objects.live()
+        .filter(current__facets__name=facet, current__facets__value=value)
+        .select_related("current")
+        .order_by("kind", "title")
+    )
+
+
+@dataclass(frozen=True)
+class LinkedEntries:
+    """Slugs a document refers to, resolved to what is live now: linked if public."""
+
+    drugs: dict[str, Entry]
+    trials: dict[str, Entry]
+
+
+def references_resolve(*, drug_slugs=(), trial_slugs=()) -> LinkedEntries:
+    """Resolve cross-references to live entries in one query."""
+    drug_slugs, trial_slugs = set(drug_slugs), set(trial_slugs)
+    if not drug_slugs and not trial_slugs:
+        return LinkedEntries(drugs={}, trials={})
+    by_kind: dict[str, dict[str, Entry]] = defaultdict(dict)
+    for entry in Entry.objects.live().filter(
+        Q(kind="drug", slug__in=drug_slugs) | Q(kind="trial", slug__in=trial_slugs)
+    ):
+        by_kind[entry.kind][entry.slug] = entry
+    return LinkedEntries(drugs=by_kind["drug"], trials=by_kind["trial"])
+
+
+def entry_counts() -> Counter:
+    return Counter(
+        dict(Entry.objects.live().values_list("kind").annotate(n=Count("pk")).order_by())
+    )
+
+
+def humanise_slug(slug: str) -> str:
+    """A readable label for a vocabulary slug when no document gives its name."""
+    if any(character.isupper() or character == " " for character in slug):
+        return slug
+    return capfirst(slug.replace("-", " ").strip())
+
+
+def condition_names(documents: list[dict[str, Any]]) -> dict[str, str]:
+    """Condition labels by slug as the given trial documents name them."""
+    names = {}
+    for document in documents:
+        for condition in document.get("conditions") or []:
+            label = condition["name"]
+            if condition.get("abbreviation"):
+                label = f"{label} ({condition['abbreviation']})"
+            names[condition["slug"]] = label
+    return names

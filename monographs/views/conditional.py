@@ -1,0 +1,106 @@
+"""Conditional GET for public pages: 304 answered before anything is rendered.
+
+A page shows its own publication and also what is live elsewhere (a drug's trials, links
+to other entries), so its validators combine the publication's content hash and withdrawal
+state with the moment anything public last changed. Both come from one indexed query.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_safe
+
+from monographs.editorial.models import Entry
+from monographs.selectors import entry_for_page, site_last_changed
+
+EntryView = Callable[..., HttpResponse]
+
+
+def _etag(*parts: object) -> str:
+    return quote_etag(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32])
+
+
+def _respond(
+    request: HttpRequest,
+    *,
+    etag: str,
+    last_modified: datetime | None,
+    render_page: Callable[[], HttpResponse],
+) -> HttpResponse:
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = render_page()
+    if response.status_code in (200, 304, 410):
+        response.headers.setdefault("ETag", etag)
+        if timestamp is not None:
+            response.headers.setdefault("Last-Modified", http_date(timestamp))
+        patch_cache_control(response, public=True, no_cache=True)
+    return response
+
+
+def withdrawn_response(request: HttpRequest, entry: Entry) -> HttpResponse:
+    return render(
+        request,
+        "410.html",
+        {"entry": entry, "page_title": f"{entry.title} has been withdrawn"},
+        status=410,
+    )
+
+
+def entry_page(kind: str) -> Callable[[EntryView], EntryView]:
+    """Look the entry up once: unknown slug 404, withdrawn 410, unchanged 304, else render.
+
+    The wrapped view is called as view(request, entry=entry, **url_kwargs).
+    """
+
+    def decorator(view: EntryView) -> EntryView:
+        @require_safe
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+            entry = entry_for_page(kind=kind, slug=slug)
+            if entry is None:
+                raise Http404(f"Nothing is published at this address ({kind} '{slug}').")
+            etag = _etag(
+                entry.current.content_hash,
+                entry.withdrawn_at,
+                entry.site_last_changed.isoformat(),
+                request.path,
+            )
+
+            def render_page() -> HttpResponse:
+                if entry.is_withdrawn:
+                    return withdrawn_response(request, entry)
+                return view(request, entry=entry, **kwargs)
+
+            return _respond(
+                request, etag=etag, last_modified=entry.site_last_changed, render_page=render_page
+            )
+
+        return wrapper
+
+    return decorator
+
+
+def site_page(view: EntryView) -> EntryView:
+    """Validators for pages built from many entries: lists, search, terms, references."""
+
+    @require_safe
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        changed = site_last_changed()
+        etag = _etag(changed.isoformat() if changed else "empty", request.get_full_path())
+        return _respond(
+            request,
+            etag=etag,
+            last_modified=changed,
+            render_page=lambda: view(request, *args, **kwargs),
+        )
+
+    return wrapper

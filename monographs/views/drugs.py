@@ -1,0 +1,347 @@
+"""Drug pages: the A-Z list, the monograph, and its version history."""
+
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_bars
+from monographs.editorial.models import Entry, Publication
+from monographs.models.content import DrugAdverseEvent, SectionKind
+from monographs.selectors import (
+    DRUG_FILTERS,
+    drug_trials,
+    entry_version,
+    entry_versions,
+    facet_options,
+    live_entries,
+    references_resolve,
+)
+from monographs.views.conditional import entry_page, site_page
+from monographs.views.filters import FacetFilterForm
+from monographs.views.presentation import (
+    Crumb,
+    breadcrumbs,
+    citation_text,
+    entry_breadcrumbs,
+    entry_display_title,
+    entry_url,
+    version_context,
+    version_url,
+)
+
+DRUGS_PER_PAGE = 100
+TABLES_BY_SECTION = {
+    SectionKind.MECHANISM: ["targets"],
+    SectionKind.INDICATIONS: ["approvals"],
+    SectionKind.DOSAGE: ["dose_regimens", "formulations"],
+    SectionKind.PHARMACOKINETICS: ["pharmacokinetics"],
+    SectionKind.WARNINGS: ["warnings"],
+    SectionKind.CONTRAINDICATIONS: ["contraindications"],
+    SectionKind.SPECIAL_POPULATIONS: ["special_populations"],
+    SectionKind.ADVERSE_EVENTS: ["adverse_events"],
+    SectionKind.INTERACTIONS: ["interactions"],
+    SectionKind.RESISTANCE: ["resistance_mechanisms"],
+    SectionKind.SUBSEQUENT_THERAPY: ["subsequent_therapies"],
+}
+SECTION_ORDER = {kind: position for position, kind in enumerate(SectionKind.values)}
+FREQUENCY_LABELS = dict(DrugAdverseEvent.FrequencyBand.choices)
+IDENTIFIER_LINKS = {
+    "atc_code": ("ATC code", "https://atcddd.fhi.no/atc_ddd_index/?code={}"),
+    "drugbank_id": ("DrugBank", "https://go.drugbank.com/drugs/{}"),
+    "unii": ("UNII", "https://precision.fda.gov/uniisearch/srs/unii/{}"),
+    "rxcui": ("RxCUI", "https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm={}"),
+    "ncit_code": (
+        "NCIt",
+        "https://ncit.nci.nih.gov/ncitbrowser/ConceptReport.jsp?dictionary=NCI_Thesaurus&code={}",
+    ),
+}
+
+
+@dataclass
+class Block:
+    """One part of the monograph: a prose section, the tables that belong with it, or both."""
+
+    anchor: str
+    title: str
+    kind: str
+    html: str = ""
+    tables: list[str] = field(default_factory=list)
+
+
+def monograph_outline(document: dict[str, Any]) -> list[Block]:
+    """The monograph in reading order: each table placed with the section it belongs to.
+
+    A table whose section was not written gets a block of its own, where that section
+    would stand in the usual order of a monograph.
+    """
+    blocks = [
+        Block(
+            anchor=f"section-{section['kind']}",
+            title=section["title"],
+            kind=section["kind"],
+            html=section["html"],
+            tables=[t for t in TABLES_BY_SECTION.get(section["kind"], []) if document.get(t)],
+        )
+        for section in document.get("sections") or []
+    ]
+    written = {block.kind for block in blocks}
+    for kind, tables in TABLES_BY_SECTION.items():
+        present = [t for t in tables if document.get(t)]
+        if kind in written or not present:
+            continue
+        block = Block(anchor=f"section-{kind}", title=kind.label, kind=kind, tables=present)
+        position = next(
+            (
+                index
+                for index, existing in enumerate(blocks)
+                if SECTION_ORDER.get(existing.kind, len(SECTION_ORDER)) > SECTION_ORDER[kind]
+            ),
+            len(blocks),
+        )
+        blocks.insert(position, block)
+    return blocks
+
+
+def identifier_links(document: dict[str, Any]) -> list[dict[str, str]]:
+    identifiers = document.get("identifiers") or {}
+    return [
+        {"label": label, "value": identifiers[name], "url": url.format(identifiers[name])}
+        for name, (label, url) in IDENTIFIER_LINKS.items()
+        if identifiers.get(name)
+    ]
+
+
+def adverse_event_chart(document: dict[str, Any]) -> str:
+    rows = [
+        IncidenceRow(
+            label=capfirst(ae["term"]["name"]),
+            any_grade=tuple(ae["any_grade"]),
+            grade_3_plus=tuple(ae["grade_3_plus"]),
+        )
+        for ae in document.get("adverse_events") or []
+    ]
+    return incidence_bars(
+        rows, title=f"Incidence of adverse events with {document['title']}, in % of patients"
+    )
+
+
+def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
+    """What the drug page shows of each trial: its design and headline comparison."""
+    summaries = []
+    for trial in trials:
+        document = trial.current.document
+        comparisons = [o for o in document.get("outcomes") or [] if o.get("hazard_ratio")]
+        headline = next((o for o in comparisons if o.get("is_primary_endpoint")), None)
+        summaries.append(
+            {
+                "entry": trial,
+                "url": entry_url("trial", trial.slug),
+                "document": document,
+                "name": document.get("acronym") or document["title"],
+                "headline": headline or (comparisons[0] if comparisons else None),
+            }
+        )
+    return summaries
+
+
+def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
+    estimates = []
+    for trial in trials:
+        document = trial.current.document
+        name = document.get("acronym") or document["title"]
+        for outcome in document.get("outcomes") or []:
+            if outcome.get("hazard_ratio") is None:
+                continue
+            comparison = " vs ".join(
+                arm for arm in (outcome.get("arm"), outcome.get("comparator_arm")) if arm
+            )
+            estimates.append(
+                Estimate(
+                    label=name,
+                    detail=" · ".join(p for p in (outcome["measure"], comparison) if p),
+                    value=outcome["hazard_ratio"],
+                    low=outcome.get("hazard_ratio_ci_low"),
+                    high=outcome.get("hazard_ratio_ci_high"),
+                )
+            )
+    return forest_plot(
+        estimates, title=f"Hazard ratios in trials of {drug_title}, with 95% confidence intervals"
+    )
+
+
+def drug_json_ld(
+    request: HttpRequest, *, document: dict[str, Any], publication: Publication, url: str
+) -> dict[str, Any]:
+    identifiers = document.get("identifiers") or {}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Drug",
+        "name": capfirst(document["title"]),
+        "url": request.build_absolute_uri(url),
+        "version": publication.version,
+        "dateModified": publication.published_at.isoformat(),
+    }
+    names = [n["name"] for n in document.get("names") or []]
+    if names:
+        data["alternateName"] = names
+    if document.get("drug_class"):
+        data["drugClass"] = {"@type": "DrugClass", "name": document["drug_class"]}
+    if document.get("summary"):
+        data["description"] = document["summary"]
+    if identifiers.get("atc_code"):
+        data["code"] = {
+            "@type": "MedicalCode",
+            "codeValue": identifiers["atc_code"],
+            "codingSystem": "ATC",
+        }
+    routes = sorted({f["route"] for f in document.get("formulations") or [] if f.get("route")})
+    if routes:
+        data["administrationRoute"] = ", ".join(routes)
+    data["identifier"] = [
+        {"@type": "PropertyValue", "propertyID": name, "value": value}
+        for name, value in identifiers.items()
+        if value
+    ]
+    return data
+
+
+def _drug_context(
+    request: HttpRequest, *, entry: Entry, publication: Publication, trials: list[Entry]
+) -> dict[str, Any]:
+    document = publication.document
+    title = capfirst(document["title"])
+    linked = references_resolve(
+        drug_slugs=[
+            row[key]["slug"]
+            for table, key in (
+                ("interactions", "interacting_drug"),
+                ("subsequent_therapies", "therapy_drug"),
+            )
+            for row in document.get(table) or []
+            if row.get(key)
+        ]
+    )
+    names_by_kind: dict[str, list[str]] = {}
+    for name in document.get("names") or []:
+        names_by_kind.setdefault(name["kind"], []).append(name["name"])
+    canonical = entry_url("drug", entry.slug)
+    return {
+        "entry": entry,
+        "document": document,
+        "title": title,
+        "names_by_kind": names_by_kind,
+        "identifiers": identifier_links(document),
+        "frequency_labels": FREQUENCY_LABELS,
+        "section": "drugs",
+        "outline": monograph_outline(document),
+        "linked_drugs": linked.drugs,
+        "adverse_event_chart": adverse_event_chart(document),
+        "trials": trial_summaries(trials),
+        "hazard_ratio_chart": hazard_ratio_chart(title, trials),
+        "citation": citation_text(request, entry=entry, publication=publication, title=title),
+        "json_ld": drug_json_ld(request, document=document, publication=publication, url=canonical),
+    }
+
+
+@entry_page("drug")
+def drug_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+    context = _drug_context(
+        request, entry=entry, publication=entry.current, trials=drug_trials(slug=entry.slug)
+    )
+    context |= version_context(entry=entry, publication=entry.current)
+    context |= {
+        "canonical_path": entry_url("drug", entry.slug),
+        "breadcrumbs": entry_breadcrumbs(entry),
+    }
+    return render(request, "monographs/drug_detail.html", context)
+
+
+@entry_page("drug")
+def drug_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> HttpResponse:
+    """An old version exactly as published, clearly marked when a newer one replaced it."""
+    versions = entry_versions(entry=entry)
+    if version == entry.current.version:
+        publication = entry.current
+    else:
+        publication = entry_version(entry=entry, version=version)
+    if publication is None:
+        raise Http404(f"{entry.title} has no version {version}.")
+    context = _drug_context(request, entry=entry, publication=publication, trials=[])
+    context |= version_context(entry=entry, publication=publication, versions=versions)
+    context |= {
+        "canonical_path": request.path
+        if publication.pk != entry.current_id
+        else entry_url("drug", entry.slug),
+        "breadcrumbs": entry_breadcrumbs(
+            entry,
+            Crumb("Versions", reverse("monographs:drug_versions", args=[entry.slug])),
+            Crumb(f"Version {publication.version}"),
+        ),
+        "is_version_page": True,
+    }
+    return render(request, "monographs/drug_detail.html", context)
+
+
+def version_list(request: HttpRequest, *, entry: Entry, kind: str) -> HttpResponse:
+    """The version history page of an entry of any kind, newest first."""
+    versions = entry_versions(entry=entry)
+    rows = [
+        {
+            "publication": publication,
+            "url": version_url(kind, entry.slug, publication.version),
+            "is_current": publication.pk == entry.current_id,
+        }
+        for publication in versions
+    ]
+    return render(
+        request,
+        "monographs/publication_list.html",
+        {
+            "entry": entry,
+            "title": entry_display_title(entry),
+            "rows": rows,
+            "current_url": entry_url(kind, entry.slug),
+            "canonical_path": request.path,
+            "breadcrumbs": entry_breadcrumbs(entry, Crumb("Versions")),
+        },
+    )
+
+
+@entry_page("drug")
+def drug_versions(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+    return version_list(request, entry=entry, kind="drug")
+
+
+@site_page
+def drug_list(request: HttpRequest) -> HttpResponse:
+    options = facet_options(kind="drug", names=list(DRUG_FILTERS))
+    form = FacetFilterForm(request.GET, options=options, labels=DRUG_FILTERS)
+    page = Paginator(live_entries(kind="drug", facets=form.chosen()), DRUGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    drugs = [
+        {"entry": entry, "url": entry_url("drug", entry.slug), "document": entry.current.document}
+        for entry in page.object_list
+    ]
+    letters = [
+        (letter, list(group))
+        for letter, group in groupby(drugs, key=lambda drug: drug["entry"].title[:1].upper())
+    ]
+    return render(
+        request,
+        "monographs/drug_list.html",
+        {
+            "form": form,
+            "page": page,
+            "letters": letters,
+            "canonical_path": reverse("monographs:drug_list"),
+            "breadcrumbs": breadcrumbs(Crumb("Drugs A–Z")),
+            "query_without_page": form.query_without_page(),
+        },
+    )

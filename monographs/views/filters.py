@@ -1,0 +1,73 @@
+"""Filters on list pages: choices come from what is live, so no filter leads nowhere."""
+
+from urllib.parse import urlencode
+
+from django import forms
+
+from monographs.search import MAX_QUERY_LENGTH, SearchDocument
+from monographs.selectors import FacetOption
+
+
+class FacetFilterForm(forms.Form):
+    """One optional select per facet; a value that is not on offer is ignored, not an error page."""
+
+    def __init__(
+        self, data, *, options: dict[str, list[FacetOption]], labels: dict[str, str]
+    ) -> None:
+        super().__init__(data)
+        self.options = options
+        for name, label in labels.items():
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=[("", f"Any {label.lower()}")]
+                + [
+                    (option.value, f"{option.label} ({option.entries})")
+                    for option in options.get(name, [])
+                ],
+            )
+
+    def chosen(self) -> dict[str, str]:
+        """The valid filter values chosen, by facet name."""
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if value and name not in self.errors
+        }
+
+    @property
+    def ignored(self) -> list[str]:
+        return [self.fields[name].label for name in self.errors]
+
+    def chosen_labels(self) -> list[tuple[str, str]]:
+        labels = []
+        for name, value in self.chosen().items():
+            option = next((o for o in self.options.get(name, []) if o.value == value), None)
+            labels.append((self.fields[name].label, option.label if option else value))
+        return labels
+
+    def query_without_page(self) -> str:
+        return urlencode(self.chosen())
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, strip=True)
+    kind = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Everything"), *SearchDocument.Kind.choices],
+    )
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
+
+    def chosen_query(self) -> str:
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get("q", "")
+
+    def chosen_kind(self) -> str:
+        self.is_valid()
+        if "kind" in self.errors:
+            return ""
+        return getattr(self, "cleaned_data", {}).get("kind", "")

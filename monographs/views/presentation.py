@@ -1,0 +1,90 @@
+"""Helpers every public page shares: breadcrumbs, canonical addresses, citing a version."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from monographs.editorial.models import Entry, Publication
+
+SITE_NAME = "Oncology Monographs"
+DETAIL_URL_NAMES = {"drug": "monographs:drug_detail", "trial": "trials:trial_detail"}
+VERSION_URL_NAMES = {
+    "drug": ("monographs:drug_versions", "monographs:drug_version_detail"),
+    "trial": ("trials:trial_versions", "trials:trial_version_detail"),
+}
+LIST_CRUMBS = {
+    "drug": ("Drugs A–Z", "monographs:drug_list"),
+    "trial": ("Trials", "trials:trial_list"),
+}
+
+
+@dataclass(frozen=True)
+class Crumb:
+    label: str
+    url: str | None = None
+
+
+def entry_url(kind: str, slug: str) -> str:
+    return reverse(DETAIL_URL_NAMES[kind], args=[slug])
+
+
+def version_list_url(kind: str, slug: str) -> str:
+    return reverse(VERSION_URL_NAMES[kind][0], args=[slug])
+
+
+def version_url(kind: str, slug: str, version: int) -> str:
+    return reverse(VERSION_URL_NAMES[kind][1], args=[slug, version])
+
+
+def entry_display_title(entry_or_publication: Entry | Publication) -> str:
+    return capfirst(entry_or_publication.title)
+
+
+def breadcrumbs(*crumbs: Crumb) -> list[Crumb]:
+    return [Crumb("Home", reverse("monographs:home")), *crumbs]
+
+
+def entry_breadcrumbs(entry: Entry, *extra: Crumb) -> list[Crumb]:
+    label, url_name = LIST_CRUMBS[entry.kind]
+    title = entry_display_title(entry)
+    if extra:
+        return breadcrumbs(
+            Crumb(label, reverse(url_name)), Crumb(title, entry_url(entry.kind, entry.slug)), *extra
+        )
+    return breadcrumbs(Crumb(label, reverse(url_name)), Crumb(title))
+
+
+def citation_text(
+    request: HttpRequest, *, entry: Entry, publication: Publication, title: str
+) -> dict[str, str]:
+    """'Cite this page' for one version: the versioned address never changes its content."""
+    url = request.build_absolute_uri(version_url(entry.kind, entry.slug, publication.version))
+    published = publication.published_at.strftime("%Y %b %d")
+    return {
+        "text": (
+            f"{title} [Internet]. {SITE_NAME}; version {publication.version}, "
+            f"published {published}. Available from: {url}"
+        ),
+        "url": url,
+    }
+
+
+def version_context(
+    *, entry: Entry, publication: Publication, versions: list[Publication] | None = None
+) -> dict[str, Any]:
+    """What a page needs to say which version it shows and whether it is superseded."""
+    is_current = publication.pk == entry.current_id
+    superseded_by = None
+    if not is_current and versions:
+        superseded_by = next((v for v in versions if v.version == publication.version + 1), None)
+    return {
+        "publication": publication,
+        "is_current": is_current,
+        "superseded_by": superseded_by,
+        "current_version": entry.current.version,
+        "versions_url": version_list_url(entry.kind, entry.slug),
+        "current_url": entry_url(entry.kind, entry.slug),
+    }

@@ -1,0 +1,254 @@
+"""Adverse-event terms and references: public only through the live entries that use them.
+
+Both pages are built from the current publications' documents, never from the vocabulary
+tables, so a term or a source appears exactly as reviewed, and only while something live
+mentions it.
+"""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from monographs.charts import IncidenceRow, incidence_bars
+from monographs.editorial.models import Entry
+from monographs.models.content import DrugAdverseEvent
+from monographs.search import search_documents_of_kind
+from monographs.selectors import entries_mentioning
+from monographs.views.conditional import site_page
+from monographs.views.presentation import Crumb, breadcrumbs, entry_url
+from trials.models import TrialAdverseEvent, TrialPublication
+
+ROWS_PER_PAGE = 100
+FREQUENCY_LABELS = dict(DrugAdverseEvent.FrequencyBand.choices)
+GRADE_SCOPE_LABELS = dict(TrialAdverseEvent.GradeScope.choices)
+TRIAL_PUBLICATION_ROLES = dict(TrialPublication.Role.choices)
+
+
+def _entry_name(entry: Entry) -> str:
+    document = entry.current.document
+    if entry.kind == "trial" and document.get("acronym"):
+        return document["acronym"]
+    return capfirst(entry.title)
+
+
+def term_incidence(slug: str, mentions: list[Entry]) -> dict[str, Any]:
+    """What the live documents report about one adverse-event term, drug by drug and arm by arm."""
+    term: dict[str, Any] = {}
+    drugs, trials = [], []
+    for entry in mentions:
+        document = entry.current.document
+        url = entry_url(entry.kind, entry.slug)
+        for ae in document.get("adverse_events") or []:
+            if ae["term"]["slug"] != slug:
+                continue
+            term = {**ae["term"], **{k: v for k, v in term.items() if v}}
+            row = {"entry": entry, "name": _entry_name(entry), "url": url, "ae": ae}
+            if entry.kind == "drug":
+                row["frequency"] = FREQUENCY_LABELS.get(ae.get("frequency_band"), "")
+                drugs.append(row)
+            else:
+                row["grade"] = GRADE_SCOPE_LABELS.get(ae.get("grade_scope"), ae.get("grade_scope"))
+                trials.append(row)
+    return {"term": term, "drugs": drugs, "trials": trials}
+
+
+def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> str:
+    rows = [
+        IncidenceRow(
+            label=f"{row['name']}" + (f" ({row['ae']['context']})" if row["ae"]["context"] else ""),
+            any_grade=tuple(row["ae"]["any_grade"]),
+            grade_3_plus=tuple(row["ae"]["grade_3_plus"]),
+        )
+        for row in drugs
+    ]
+    by_arm: dict[tuple[str, str], dict[str, float | None]] = {}
+    for row in trials:
+        key = (row["name"], row["ae"]["arm"] or "All participants")
+        scopes = by_arm.setdefault(key, {})
+        scopes[row["ae"]["grade_scope"]] = row["ae"]["percent"]
+    for (trial, arm), scopes in by_arm.items():
+        any_grade, severe = scopes.get("any"), scopes.get("grade_3_plus")
+        rows.append(
+            IncidenceRow(
+                group=trial,
+                label=arm,
+                any_grade=(any_grade, any_grade),
+                grade_3_plus=(severe, severe),
+            )
+        )
+    return incidence_bars(rows, title=f"Reported incidence of {term_name.lower()}, in %")
+
+
+@site_page
+def adverse_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    mentions = entries_mentioning(facet="term", value=slug)
+    if not mentions:
+        raise Http404(f"No published entry reports the adverse event '{slug}'.")
+    incidence = term_incidence(slug, mentions)
+    name = capfirst(incidence["term"].get("name", slug))
+    return render(
+        request,
+        "monographs/adverse_event_detail.html",
+        {
+            **incidence,
+            "title": name,
+            "chart": term_chart(name, incidence["drugs"], incidence["trials"]),
+            "canonical_path": request.path,
+            "breadcrumbs": breadcrumbs(
+                Crumb("Adverse events", reverse("monographs:adverse_event_list")), Crumb(name)
+            ),
+        },
+    )
+
+
+def _reference_uses(key: str, entry: Entry) -> dict[str, Any]:
+    """How one live entry uses a reference: its number there, its role, how many figures."""
+    document = entry.current.document
+    number = next((r["number"] for r in document.get("references") or [] if r["key"] == key), None)
+    figures = sum(
+        1
+        for value in document.values()
+        if isinstance(value, list)
+        for row in value
+        if isinstance(row, dict) and (row.get("source") or {}).get("citation") == key
+    )
+    role = next(
+        (
+            TRIAL_PUBLICATION_ROLES.get(p["role"], p["role"])
+            for p in document.get("publications") or []
+            if p["citation"] == key
+        ),
+        "",
+    )
+    return {
+        "entry": entry,
+        "name": _entry_name(entry),
+        "title": entry.title,
+        "url": entry_url(entry.kind, entry.slug),
+        "number": number,
+        "figures": figures,
+        "role": role,
+    }
+
+
+def reference_links(reference: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where to read the source: DOI, PubMed, PubMed Central and its own address."""
+    links = []
+    if reference.get("doi"):
+        links.append((f"DOI {reference['doi']}", f"https://doi.org/{reference['doi']}"))
+    if reference.get("pmid"):
+        links.append(
+            (
+                f"PubMed {reference['pmid']}",
+                f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/",
+            )
+        )
+    if reference.get("pmcid"):
+        links.append(
+            (
+                f"PubMed Central {reference['pmcid']}",
+                f"https://www.ncbi.nlm.nih.gov/pmc/articles/{reference['pmcid']}/",
+            )
+        )
+    if reference.get("url"):
+        links.append(("Publisher's page", reference["url"]))
+    return links
+
+
+def reference_json_ld(request: HttpRequest, reference: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": reference.get("title", "")[:110],
+        "name": reference.get("title", ""),
+        "url": request.build_absolute_uri(request.path),
+    }
+    authors = [{"@type": "Person", "name": name} for name in reference.get("authors") or []]
+    if reference.get("group_author"):
+        authors.append({"@type": "Organization", "name": reference["group_author"]})
+    if authors:
+        data["author"] = authors
+    if reference.get("year"):
+        data["datePublished"] = str(reference["year"])
+    if reference.get("journal"):
+        periodical: dict[str, Any] = {"@type": "Periodical", "name": reference["journal"]}
+        if reference.get("issn"):
+            periodical["issn"] = reference["issn"]
+        data["isPartOf"] = periodical
+    identifiers = [
+        {"@type": "PropertyValue", "propertyID": name.upper(), "value": reference[name]}
+        for name in ("doi", "pmid", "pmcid")
+        if reference.get(name)
+    ]
+    if identifiers:
+        data["identifier"] = identifiers
+    same_as = [url for _, url in reference_links(reference)]
+    if same_as:
+        data["sameAs"] = same_as
+    return data
+
+
+@site_page
+def reference_detail(request: HttpRequest, key: str) -> HttpResponse:
+    mentions = entries_mentioning(facet="citation", value=key)
+    if not mentions:
+        raise Http404(f"No published entry cites '{key}'.")
+    latest = max(mentions, key=lambda entry: entry.last_published_at)
+    reference = next(r for r in latest.current.document["references"] if r["key"] == key)
+    return render(
+        request,
+        "monographs/reference_detail.html",
+        {
+            "reference": reference,
+            "title": reference.get("title") or key,
+            "links": reference_links(reference),
+            "uses": [_reference_uses(key, entry) for entry in mentions],
+            "json_ld": reference_json_ld(request, reference),
+            "canonical_path": request.path,
+            "breadcrumbs": breadcrumbs(
+                Crumb("References", reverse("monographs:reference_list")),
+                Crumb(reference.get("title") or key),
+            ),
+        },
+    )
+
+
+def _index_page(request: HttpRequest, *, kind: str, template: str, label: str, url_name: str):
+    page = Paginator(search_documents_of_kind(kind).order_by("title"), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "canonical_path": reverse(url_name),
+            "breadcrumbs": breadcrumbs(Crumb(label)),
+        },
+    )
+
+
+@site_page
+def adverse_event_list(request: HttpRequest) -> HttpResponse:
+    return _index_page(
+        request,
+        kind="adverse_event",
+        template="monographs/adverse_event_list.html",
+        label="Adverse events",
+        url_name="monographs:adverse_event_list",
+    )
+
+
+@site_page
+def reference_list(request: HttpRequest) -> HttpResponse:
+    return _index_page(
+        request,
+        kind="reference",
+        template="monographs/reference_list.html",
+        label="References",
+        url_name="monographs:reference_list",
+    )

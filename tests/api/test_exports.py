@@ -1,0 +1,191 @@
+"""Exports: the corpus as a loadable fixture, CSV tables, RIS and BibTeX; live content only."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from monographs.api.exports.citations import bibtex_name, page_range
+from monographs.editorial.documents import document_hash
+from monographs.editorial.models import Entry, Publication
+from tests.api.conftest import DIARRHOEA, HAND_FOOT, edit_without_publishing, publish
+from tests.factories import CitationFactory
+
+EXPORT = "/api/v1/export/"
+
+
+def download(client, name: str, **params) -> str:
+    response = client.get(f"{EXPORT}{name}", params)
+    assert response.status_code == 200, response.content
+    assert response.streaming
+    assert "attachment" in response["Content-Disposition"]
+    return b"".join(response.streaming_content).decode()
+
+
+def csv_rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def corpus(make_drug, withdraw):
+    """Two versions of sorafenib, a withdrawn drug, a draft drug and a draft revision."""
+    sorafenib = make_drug("sorafenib", adverse_events=((HAND_FOOT, "21", "45", "8", "11"),))
+    sorafenib.summary = "Second version."
+    sorafenib.save()
+    publish(sorafenib, note="Summary rewritten.")
+    edit_without_publishing(sorafenib, summary="Unreviewed summary.")
+    withdraw(
+        make_drug("regorafenib", citation=CitationFactory(key="withdrawn-source")),
+        reason="Under correction.",
+    )
+    make_drug("lenvatinib", published=False, citation=CitationFactory(key="draft-source"))
+    return sorafenib
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fixture_loads_into_an_empty_database_and_reproduces_the_documents(
+    client, corpus, tmp_path
+):
+    expected = {
+        (p.kind, p.slug, p.version): (p.content_hash, p.document)
+        for p in Publication.objects.filter(slug="sorafenib")
+    }
+    text = download(client, "fixtures.json")
+    fixture = tmp_path / "published-corpus.json"
+    fixture.write_text(text)
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Publication.objects.exists()
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    loaded = {
+        (p.kind, p.slug, p.version): (p.content_hash, p.document) for p in Publication.objects.all()
+    }
+    assert loaded == expected
+    assert all(
+        document_hash(document) == content_hash for content_hash, document in loaded.values()
+    )
+    assert list(Entry.objects.values_list("slug", flat=True)) == ["sorafenib"]
+    detail = client.get("/api/v1/drugs/sorafenib/").json()
+    assert detail["document"] == expected[("drug", "sorafenib", 2)][1]
+    assert [r["drug_slug"] for r in client.get("/api/v1/adverse-events/").json()["results"]] == [
+        "sorafenib"
+    ]
+    assert client.get("/api/v1/drugs/?target=KDR").json()["results"][0]["slug"] == "sorafenib"
+
+
+@pytest.mark.django_db
+def test_fixture_holds_live_history_only_and_no_user_data(client, corpus, administrator):
+    objects = json.loads(download(client, "fixtures.json"))
+
+    models = {item["model"] for item in objects}
+    assert models == {
+        "monographs.publication",
+        "monographs.entry",
+        "monographs.facet",
+        "public_api.publishedadverseevent",
+        "public_api.publishedcitation",
+    }
+    publications = [o["fields"] for o in objects if o["model"] == "monographs.publication"]
+    assert sorted((p["slug"], p["version"]) for p in publications) == [
+        ("sorafenib", 1),
+        ("sorafenib", 2),
+    ]
+    assert all(p["published_by"] is None and p["approved_by"] is None for p in publications)
+    text = json.dumps(objects)
+    for private in ("Unreviewed", "regorafenib", "lenvatinib", "draft-source", "pbkdf2"):
+        assert private not in text
+
+
+@pytest.mark.django_db
+def test_fixture_streams_with_a_query_count_independent_of_the_corpus(
+    client, make_drug, django_assert_max_num_queries
+):
+    for index in range(3):
+        make_drug(f"drug-{index}")
+    with django_assert_max_num_queries(6):
+        download(client, "fixtures.json")
+    for index in range(3, 12):
+        make_drug(f"drug-{index}")
+    with django_assert_max_num_queries(6):
+        download(client, "fixtures.json")
+
+
+@pytest.mark.django_db
+def test_trials_and_outcomes_csv(client, make_drug, make_trial, withdraw):
+    sorafenib = make_drug("sorafenib")
+    make_trial("sharp", drugs=(sorafenib,), nct_id="NCT00105443", start_year=2005)
+    make_trial("asia-pacific", drugs=(sorafenib,), nct_id="NCT00492752", start_year=2005)
+    make_trial("draft-trial", published=False)
+    withdraw(make_trial("withdrawn-trial"))
+
+    trials = csv_rows(download(client, "trials.csv"))
+    filtered = csv_rows(download(client, "trials.csv", nct_id="NCT00105443"))
+    outcomes = csv_rows(download(client, "outcomes.csv", start_year_min=2005))
+
+    assert [t["slug"] for t in trials] == ["asia-pacific", "sharp"]
+    assert trials[1]["nct_id"] == "NCT00105443"
+    assert trials[1]["drugs"] == "sorafenib"
+    assert trials[1]["conditions"] == "hepatocellular-carcinoma"
+    assert trials[1]["version"] == "1"
+    assert [t["slug"] for t in filtered] == ["sharp"]
+    assert [(o["trial_slug"], o["measure"], o["value"]) for o in outcomes] == [
+        ("asia-pacific", "OS", "10.7"),
+        ("sharp", "OS", "10.7"),
+    ]
+    assert outcomes[0]["source_citation"]
+
+
+@pytest.mark.django_db
+def test_adverse_events_csv_uses_the_list_filters(client, make_drug):
+    make_drug(
+        "sorafenib",
+        adverse_events=((HAND_FOOT, "21", "45", "8", "11"), (DIARRHOEA, "39", "55", None, None)),
+    )
+
+    rows = csv_rows(
+        download(client, "adverse-events.csv", organ_class="gastrointestinal disorders")
+    )
+    refused = client.get(f"{EXPORT}adverse-events.csv", {"min_incidence": "101"})
+
+    assert [(r["drug_slug"], r["term_slug"], r["any_grade_high"]) for r in rows] == [
+        ("sorafenib", "diarrhea", "55.00")
+    ]
+    assert rows[0]["source_locator"] == "Table 3"
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/json"
+    assert "min_incidence" in refused.json()["parameters"]
+
+
+@pytest.mark.django_db
+def test_ris_and_bibtex(client, make_drug):
+    citation = CitationFactory(
+        key="llovet-2008", pmid="18650514", doi="10.1056/NEJMoa0708857", pages="378-90"
+    )
+    make_drug("sorafenib", citation=citation)
+    make_drug("lenvatinib", published=False, citation=CitationFactory(key="draft-source"))
+
+    ris = download(client, "citations.ris")
+    bibtex = download(client, "citations.bib", pmid="18650514")
+
+    assert ris.startswith("TY  - JOUR\r\n")
+    assert "AU  - Llovet JM\r\n" in ris
+    assert "SP  - 378\r\nEP  - 390\r\n" in ris
+    assert "DO  - 10.1056/NEJMoa0708857\r\n" in ris
+    assert ris.count("ER  - ") == 1
+    assert "draft-source" not in ris
+    assert bibtex.startswith("@article{llovet-2008,\n")
+    assert "author = {Llovet, J. M. and Ricci, S." in bibtex
+    assert "pages = {378--390}" in bibtex
+    assert "title = {{Sorafenib in advanced hepatocellular carcinoma}}" in bibtex
+
+
+def test_page_ranges_and_names():
+    assert page_range("378-90") == ("378", "390")
+    assert page_range("1161-9") == ("1161", "1169")
+    assert page_range("e123") == ("e123", "")
+    assert bibtex_name("Llovet JM") == "Llovet, J. M."
+    assert bibtex_name("van der Berg A") == "van der Berg, A."
+    assert bibtex_name("SHARP Investigators Study Group") == "{SHARP Investigators Study Group}"

@@ -1,0 +1,69 @@
+"""/api/v1/search/: the public site's search, over live publications only."""
+
+import pytest
+
+from tests.api.conftest import edit_without_publishing
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/api/v1/search/"
+
+
+def found(client, **params) -> list[tuple[str, str]]:
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200, response.content
+    return [(r["kind"], r["slug"]) for r in response.json()["results"]]
+
+
+def test_finds_live_drugs_with_links_to_the_api(client, make_drug):
+    make_drug("sorafenib")
+
+    response = client.get(SEARCH, {"q": "sorafenib", "kind": "drug"})
+
+    [result] = response.json()["results"]
+    assert (result["kind"], result["slug"]) == ("drug", "sorafenib")
+    assert result["api_url"] == "http://testserver/api/v1/drugs/sorafenib/"
+    assert "<mark>" in result["snippet"]
+
+
+def test_drafts_and_withdrawn_entries_are_never_found(client, make_drug, withdraw):
+    make_drug("lenvatinib", published=False)
+    withdraw(make_drug("regorafenib"))
+    sorafenib = make_drug("sorafenib")
+    edit_without_publishing(sorafenib, summary="Zyxwv unreviewed wording.")
+
+    assert found(client, q="lenvatinib") == []
+    assert found(client, q="regorafenib", kind="drug") == []
+    assert found(client, q="zyxwv") == []
+
+
+def test_kinds_and_limit(client, make_drug):
+    make_drug("sorafenib")
+
+    kinds = {kind for kind, _ in found(client, q="sorafenib")}
+    assert {"drug", "reference"} <= kinds
+    assert {kind for kind, _ in found(client, q="sorafenib", kind="reference")} == {"reference"}
+    assert len(found(client, q="sorafenib", limit=1)) == 1
+
+
+def test_search_query_count_is_constant(client, make_drug, django_assert_max_num_queries):
+    for index in range(3):
+        make_drug(f"kinase-{index}")
+    with django_assert_max_num_queries(2):
+        assert len(found(client, q="kinase", kind="drug", limit=50)) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "x", "kind": "draft"}, "kind"),
+        ({"q": "x", "limit": 0}, "limit"),
+    ],
+)
+def test_bad_parameters_are_400s(client, params, parameter):
+    response = client.get(SEARCH, params)
+
+    assert response.status_code == 400
+    assert parameter in response.json()["parameters"]

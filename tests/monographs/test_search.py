@@ -1,0 +1,201 @@
+"""Search over live publications: what readers expect to find, on SQLite and PostgreSQL."""
+
+import pytest
+
+from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
+from monographs.models import SearchDocument
+from monographs.search import entry_search, highlight, query_tokens, search_index_rebuild
+from tests.factories import (
+    AdverseEventTermFactory,
+    CitationFactory,
+    DrugAdverseEventFactory,
+    DrugNameFactory,
+    MonographSectionFactory,
+    UserFactory,
+)
+from tests.site.corpus import drug_with_monograph, published_drug, published_trial
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sorafenib():
+    drug = drug_with_monograph(inn="sorafenib", slug="sorafenib")
+    DrugNameFactory(drug=drug, name="Nexavar", kind="brand")
+    root_import_publish(root=drug, note="test")
+    return drug
+
+
+def found(query: str, **options) -> list[tuple[str, str]]:
+    return [(result.kind, result.slug) for result in entry_search(query=query, **options)]
+
+
+def test_a_drug_is_found_by_name_prefix_and_brand(sorafenib):
+    assert found("sorafenib")[0] == ("drug", "sorafenib")
+    assert found("soraf")[0] == ("drug", "sorafenib")
+    assert found("Nexavar")[0] == ("drug", "sorafenib")
+    assert found("SORAFENIB")[0] == ("drug", "sorafenib")
+
+
+def test_words_must_all_match(sorafenib):
+    assert ("drug", "sorafenib") in found("sorafenib raf kinases")
+    assert found("sorafenib zebrafish") == []
+
+
+def test_the_title_outranks_a_mention_in_the_body(sorafenib):
+    other = drug_with_monograph()
+    MonographSectionFactory(
+        drug=other, kind="interactions", body="Do not combine with sorafenib or regorafenib."
+    )
+    root_import_publish(root=other, note="test")
+
+    results = found("sorafenib", kinds=["drug"])
+
+    assert results[0] == ("drug", "sorafenib")
+    assert ("drug", other.slug) in results
+
+
+def test_adverse_event_terms_are_found_by_synonym(sorafenib):
+    term = AdverseEventTermFactory(
+        name="Palmar-plantar erythrodysesthesia syndrome (test)",
+        synonyms=["hand-foot skin reaction"],
+    )
+    DrugAdverseEventFactory(drug=sorafenib, term=term, citation=CitationFactory())
+    root_import_publish(root=sorafenib, note="HFSR")
+
+    results = entry_search(query="hand-foot skin", kinds=["adverse_event"])
+
+    assert [r.slug for r in results] == [term.slug]
+    assert "<mark>" in results[0].snippet
+
+
+def test_trials_are_found_by_acronym_and_registry_number(sorafenib):
+    trial = published_trial(drugs=[sorafenib], acronym="SHARP", slug="sharp")
+
+    assert found("SHARP", kinds=["trial"]) == [("trial", "sharp")]
+    assert found(trial.nct_id, kinds=["trial"]) == [("trial", "sharp")]
+    assert found(trial.nct_id.lower(), kinds=["trial"]) == [("trial", "sharp")]
+
+
+def test_references_are_found_by_doi_pmid_and_author(sorafenib):
+    citation = CitationFactory(authors=["Cheng AL", "Kang YK"], title="Asia-Pacific study")
+    MonographSectionFactory(drug=sorafenib, kind="summary", body=f"See [@{citation.key}].")
+    root_import_publish(root=sorafenib, note="Added a source")
+
+    assert ("reference", citation.key) in found(citation.doi)
+    assert ("reference", citation.key) in found(citation.pmid)
+    assert found("Cheng Kang", kinds=["reference"]) == [("reference", citation.key)]
+
+
+def test_results_carry_what_a_page_needs(sorafenib):
+    result = entry_search(query="sorafenib", limit=1)[0]
+
+    assert result.url == "/drugs/sorafenib/"
+    assert result.title == "sorafenib"
+    assert result.kind_label == "Drug"
+    assert result.rank > 0
+
+
+def test_snippets_escape_content_and_only_add_marks(sorafenib):
+    MonographSectionFactory(
+        drug=sorafenib, kind="other", body='Beware <script>alert("x")</script> sorafenib dosing.'
+    )
+    root_import_publish(root=sorafenib, note="test")
+
+    snippets = " ".join(r.snippet for r in entry_search(query="alert sorafenib"))
+
+    assert "<script>" not in snippets
+    assert "&lt;script&gt;" in snippets
+    assert "<mark>" in snippets
+
+
+def test_kinds_filter_and_limit(sorafenib):
+    published_trial(drugs=[sorafenib])
+
+    assert {kind for kind, _ in found("sorafenib", kinds=["trial"])} == {"trial"}
+    assert len(found("sorafenib", limit=2)) == 2
+    assert found("sorafenib", kinds=["unknown"]) == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "&&&", "!", "\x00", "(("])
+def test_queries_without_words_find_nothing(sorafenib, query):
+    assert entry_search(query=query) == []
+
+
+def test_query_operators_are_never_passed_on(sorafenib):
+    assert query_tokens("sora:* & !x | (y)") == ["sora", "x", "y"]
+    assert ("drug", "sorafenib") in found("sorafenib:*&|!")
+
+
+def test_drafts_and_pending_revisions_are_not_searchable(sorafenib):
+    drug_with_monograph(inn="draftinib", slug="draftinib")
+    sorafenib.summary = "Unreviewedword in a pending revision."
+    sorafenib.save()
+    root_record_edit(root=sorafenib, user=None)
+
+    assert found("draftinib") == []
+    assert found("unreviewedword") == []
+
+
+def test_withdrawal_removes_the_entry_and_terms_only_it_used(sorafenib):
+    term_slugs = [ae.term.slug for ae in sorafenib.adverse_events.select_related("term")]
+    assert SearchDocument.objects.filter(kind="adverse_event", slug__in=term_slugs).exists()
+
+    root_withdraw(root=sorafenib, user=UserFactory(is_superuser=True), reason="Withdrawn.")
+
+    assert found("sorafenib") == []
+    assert not SearchDocument.objects.filter(kind="adverse_event", slug__in=term_slugs).exists()
+    assert not SearchDocument.objects.filter(kind="reference").exists()
+
+
+def test_a_new_version_replaces_the_indexed_text(sorafenib):
+    sorafenib.summary = "Now mentions angiogenesis explicitly."
+    sorafenib.save()
+    root_import_publish(root=sorafenib, note="test")
+
+    assert ("drug", "sorafenib") in found("angiogenesis")
+
+
+def test_a_term_stays_while_another_live_entry_reports_it(sorafenib):
+    other = published_drug()
+    shared = sorafenib.adverse_events.select_related("term").first().term
+    DrugAdverseEventFactory(drug=other, term=shared, citation=CitationFactory())
+    root_import_publish(root=other, note="Shares a term")
+
+    root_withdraw(root=sorafenib, user=UserFactory(is_superuser=True), reason="Withdrawn.")
+
+    assert found(shared.name, kinds=["adverse_event"]) == [("adverse_event", shared.slug)]
+
+
+def test_rebuild_recreates_the_same_index(sorafenib):
+    published_trial(drugs=[sorafenib])
+    before = set(SearchDocument.objects.values_list("kind", "slug", "title", "names", "body"))
+
+    count = search_index_rebuild()
+
+    after = set(SearchDocument.objects.values_list("kind", "slug", "title", "names", "body"))
+    assert count == len(after)
+    assert after == before
+
+
+def test_search_is_one_query(sorafenib, django_assert_num_queries):
+    published_trial(drugs=[sorafenib])
+
+    with django_assert_num_queries(1):
+        entry_search(query="sorafenib placebo")
+
+
+def test_highlight_marks_whole_words_and_escapes():
+    assert highlight("Sorafenib <b>and</b> sorafenib's", ["soraf"]) == (
+        "<mark>Sorafenib</mark> &lt;b&gt;and&lt;/b&gt; <mark>sorafenib</mark>&#x27;s"
+    )
+
+
+@pytest.mark.postgres
+def test_postgres_stores_a_weighted_vector(sorafenib):
+    document = SearchDocument.objects.get(kind="drug", slug="sorafenib")
+
+    assert document.search_vector is not None
+    assert "'sorafenib':1A" in str(document.search_vector) or "sorafenib" in str(
+        document.search_vector
+    )

@@ -1,0 +1,37 @@
+"""Reads for the public trial pages: live entries and their publications only."""
+
+from django.db.models import F, OuterRef, Subquery
+
+from monographs.editorial.models import Facet
+from monographs.editorial.querysets import EntryQuerySet
+from monographs.selectors import FacetOption, facet_options, live_entries
+from trials.models import Trial
+
+TRIAL_FILTERS = {
+    "phase": "Phase",
+    "condition": "Condition",
+    "drug": "Drug",
+    "design": "Design",
+}
+CHOICE_LABELS = {
+    "phase": dict(Trial.Phase.choices),
+    "design": dict(Trial.Design.choices),
+}
+PHASE_ORDER = {value: position for position, value in enumerate(Trial.Phase.values)}
+
+
+def trial_filter_options() -> dict[str, list[FacetOption]]:
+    """Filter values live trials have, phases in their natural order."""
+    options = facet_options(kind="trial", names=list(TRIAL_FILTERS), labels=CHOICE_LABELS)
+    options["phase"].sort(key=lambda option: PHASE_ORDER.get(option.value, len(PHASE_ORDER)))
+    return options
+
+
+def trial_list(*, facets: dict[str, str]) -> EntryQuerySet:
+    """Live trials having every chosen filter value, the most recently started first."""
+    start_year = Facet.objects.filter(publication=OuterRef("current_id"), name="start_year")
+    return (
+        live_entries(kind="trial", facets=facets)
+        .annotate(start_year=Subquery(start_year.values("number")[:1]))
+        .order_by(F("start_year").desc(nulls_last=True), "title", "pk")
+    )

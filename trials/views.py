@@ -1,0 +1,363 @@
+"""Trial pages: the filterable list, the trial summary and its version history."""
+
+from collections import defaultdict
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import capfirst
+
+from monographs.charts import Estimate, IncidenceRow, estimates_chart, incidence_bars, number
+from monographs.editorial.models import Entry, Publication
+from monographs.selectors import entry_version, entry_versions, references_resolve
+from monographs.views import version_list
+from monographs.views.conditional import entry_page, site_page
+from monographs.views.filters import FacetFilterForm
+from monographs.views.presentation import (
+    Crumb,
+    breadcrumbs,
+    citation_text,
+    entry_breadcrumbs,
+    entry_url,
+    version_context,
+)
+from trials.models import Arm, TrialAdverseEvent, TrialPublication
+from trials.selectors import TRIAL_FILTERS, trial_filter_options
+from trials.selectors import trial_list as trials_filtered
+
+TRIALS_PER_PAGE = 50
+TIME_UNITS = {"months", "month", "weeks", "week", "days", "day", "years", "year"}
+ARM_ROLES = dict(Arm.Role.choices)
+GRADE_SCOPES = dict(TrialAdverseEvent.GradeScope.choices)
+PUBLICATION_ROLES = dict(TrialPublication.Role.choices)
+MASKING_LABELS = {
+    "open_label": "Open label",
+    "single_blind": "Single blind",
+    "double_blind": "Double blind",
+    "not_stated": "Not stated",
+}
+SCHEMA_DESIGNS = {
+    "randomised": "https://schema.org/RandomizedTrial",
+    "double_blind": "https://schema.org/DoubleBlindedTrial",
+    "single_blind": "https://schema.org/SingleBlindedTrial",
+    "open_label": "https://schema.org/OpenTrial",
+    "placebo_controlled": "https://schema.org/PlaceboControlledTrial",
+}
+
+
+def trial_name(document: dict[str, Any]) -> str:
+    acronym = document.get("acronym")
+    return f"{acronym}: {document['title']}" if acronym else document["title"]
+
+
+def median_chart(document: dict[str, Any]) -> str:
+    """Medians by arm with their intervals, one group per time-to-event measure."""
+    estimates = [
+        Estimate(
+            label=outcome["arm"],
+            value=outcome["value"],
+            low=outcome.get("ci_low"),
+            high=outcome.get("ci_high"),
+            group=outcome["label"] or outcome["measure_label"],
+        )
+        for outcome in document.get("outcomes") or []
+        if outcome.get("arm")
+        and outcome.get("value") is not None
+        and (outcome.get("statistic") or "").lower() == "median"
+        and (outcome.get("unit") or "").lower() in TIME_UNITS
+    ]
+    if not estimates:
+        return ""
+    units = {
+        (o.get("unit") or "").lower()
+        for o in document.get("outcomes") or []
+        if (o.get("statistic") or "").lower() == "median"
+    } & TIME_UNITS
+    unit = units.pop() if len(units) == 1 else "time"
+    return estimates_chart(
+        estimates,
+        title=f"Median outcomes by arm in {document.get('acronym') or document['title']}",
+        unit=unit,
+    )
+
+
+def _figure(value, unit: str = "") -> str:
+    if value is None:
+        return ""
+    text = number(value)
+    if not unit:
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each outcome as a reader scans it: result, interval, and any comparison between arms."""
+    rows = []
+    for outcome in document.get("outcomes") or []:
+        unit = outcome.get("unit") or ""
+        result = _figure(outcome.get("value"), unit)
+        if outcome.get("count") is not None:
+            counted = f"{outcome['count']}"
+            if outcome.get("denominator"):
+                counted += f"/{outcome['denominator']}"
+            result = f"{counted} ({result})" if result else counted
+        interval = ""
+        if outcome.get("ci_low") is not None or outcome.get("ci_high") is not None:
+            level = f"{outcome['ci_level']}% CI " if outcome.get("ci_level") else "CI "
+            interval = f"{level}{number(outcome.get('ci_low'))}–{number(outcome.get('ci_high'))}"
+        elif outcome.get("range_low") is not None or outcome.get("range_high") is not None:
+            interval = (
+                f"range {number(outcome.get('range_low'))}–{number(outcome.get('range_high'))}"
+            )
+        comparison = ""
+        if outcome.get("hazard_ratio") is not None:
+            comparison = f"HR {number(outcome['hazard_ratio'])}"
+            if outcome.get("hazard_ratio_ci_low") is not None:
+                comparison += (
+                    f" (95% CI {number(outcome['hazard_ratio_ci_low'])}–"
+                    f"{number(outcome['hazard_ratio_ci_high'])})"
+                )
+            if outcome.get("comparator_arm"):
+                comparison += f" vs {outcome['comparator_arm']}"
+        p_value = ""
+        if outcome.get("p_value") is not None:
+            relation = outcome.get("p_value_relation") or "="
+            p_value = f"p {relation} {number(outcome['p_value'], 5)}"
+        if outcome.get("test_statistic_name") and outcome.get("test_statistic_value") is not None:
+            freedom = (
+                f"({outcome['degrees_of_freedom']})"
+                if outcome.get("degrees_of_freedom") is not None
+                else ""
+            )
+            statistic = (
+                f"{outcome['test_statistic_name']}{freedom} = "
+                f"{number(outcome['test_statistic_value'])}"
+            )
+            p_value = f"{statistic}; {p_value}" if p_value else statistic
+        rows.append(
+            {
+                "outcome": outcome,
+                "measure": outcome.get("label") or outcome["measure_label"],
+                "statistic": outcome.get("statistic") or "",
+                "result": result or "–",
+                "interval": interval,
+                "comparison": comparison,
+                "p_value": p_value,
+            }
+        )
+    return rows
+
+
+def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
+    """Adverse events pivoted: one row per term, one column per arm and grade."""
+    arm_order = [arm["label"] for arm in document.get("arms") or []]
+    scope_order = list(GRADE_SCOPES)
+    columns: set[tuple[str, str]] = set()
+    cells: dict[str, dict[tuple[str, str], dict]] = defaultdict(dict)
+    terms: dict[str, dict] = {}
+    for ae in document.get("adverse_events") or []:
+        column = (ae["arm"] or "All participants", ae["grade_scope"])
+        columns.add(column)
+        cells[ae["term"]["slug"]][column] = ae
+        terms.setdefault(ae["term"]["slug"], ae["term"])
+
+    def column_order(column: tuple[str, str]) -> tuple[int, int]:
+        arm, scope = column
+        arm_position = arm_order.index(arm) if arm in arm_order else len(arm_order)
+        scope_position = scope_order.index(scope) if scope in scope_order else len(scope_order)
+        return arm_position, scope_position
+
+    ordered = sorted(columns, key=column_order)
+    return {
+        "columns": [
+            {"arm": arm, "grade": GRADE_SCOPES.get(scope, scope), "key": (arm, scope)}
+            for arm, scope in ordered
+        ],
+        "arms": [
+            {"label": arm, "span": sum(1 for a, _ in ordered if a == arm)}
+            for arm in dict.fromkeys(a for a, _ in ordered)
+        ],
+        "rows": [
+            {"term": term, "cells": [cells[slug].get(column) for column in ordered]}
+            for slug, term in terms.items()
+        ],
+    }
+
+
+def adverse_event_chart(document: dict[str, Any]) -> str:
+    by_term_and_arm: dict[tuple[str, str], dict[str, float | None]] = {}
+    for ae in document.get("adverse_events") or []:
+        key = (ae["term"]["name"], ae["arm"] or "All participants")
+        by_term_and_arm.setdefault(key, {})[ae["grade_scope"]] = ae.get("percent")
+    rows = [
+        IncidenceRow(
+            group=capfirst(term),
+            label=arm,
+            any_grade=(scopes.get("any"), scopes.get("any")),
+            grade_3_plus=(scopes.get("grade_3_plus"), scopes.get("grade_3_plus")),
+        )
+        for (term, arm), scopes in by_term_and_arm.items()
+    ]
+    return incidence_bars(
+        rows,
+        title=f"Adverse events by arm in {document.get('acronym') or document['title']}, in %",
+    )
+
+
+def publication_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    references = {r["key"]: r for r in document.get("references") or []}
+    return [
+        {
+            "role": PUBLICATION_ROLES.get(p["role"], p["role"]),
+            "reference": references.get(p["citation"]),
+            "url": reverse("monographs:reference_detail", args=[p["citation"]]),
+        }
+        for p in document.get("publications") or []
+        if p["citation"] in references
+    ]
+
+
+def trial_json_ld(
+    request: HttpRequest, *, document: dict[str, Any], publication: Publication, url: str
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalTrial",
+        "name": document["title"],
+        "url": request.build_absolute_uri(url),
+        "version": publication.version,
+        "dateModified": publication.published_at.isoformat(),
+    }
+    if document.get("acronym"):
+        data["alternateName"] = document["acronym"]
+    if document.get("nct_id"):
+        data["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": "NCT",
+            "value": document["nct_id"],
+        }
+        data["sameAs"] = f"https://clinicaltrials.gov/study/{document['nct_id']}"
+    if document.get("phase_label"):
+        data["phase"] = document["phase_label"]
+    designs = [
+        SCHEMA_DESIGNS[name] for name in ("randomised", "placebo_controlled") if document.get(name)
+    ]
+    if document.get("masking") in SCHEMA_DESIGNS:
+        designs.append(SCHEMA_DESIGNS[document["masking"]])
+    if designs:
+        data["trialDesign"] = designs
+    if document.get("conditions"):
+        data["healthCondition"] = [
+            {"@type": "MedicalCondition", "name": c["name"]} for c in document["conditions"]
+        ]
+    if document.get("drugs"):
+        data["studySubject"] = [{"@type": "Drug", "name": d["name"]} for d in document["drugs"]]
+    if document.get("sponsor"):
+        data["sponsor"] = {"@type": "Organization", "name": document["sponsor"]}
+    if document.get("population"):
+        data["population"] = document["population"]
+    return data
+
+
+def _trial_context(
+    request: HttpRequest, *, entry: Entry, publication: Publication
+) -> dict[str, Any]:
+    document = publication.document
+    linked = references_resolve(drug_slugs=[d["slug"] for d in document.get("drugs") or []])
+    canonical = entry_url("trial", entry.slug)
+    return {
+        "entry": entry,
+        "document": document,
+        "title": trial_name(document),
+        "linked_drugs": linked.drugs,
+        "masking": MASKING_LABELS.get(document.get("masking"), ""),
+        "arm_roles": ARM_ROLES,
+        "median_chart": median_chart(document),
+        "outcomes": outcome_rows(document),
+        "section": "trials",
+        "adverse_events": adverse_event_table(document),
+        "adverse_event_chart": adverse_event_chart(document),
+        "publications": publication_rows(document),
+        "citation": citation_text(
+            request, entry=entry, publication=publication, title=trial_name(document)
+        ),
+        "json_ld": trial_json_ld(
+            request, document=document, publication=publication, url=canonical
+        ),
+    }
+
+
+@entry_page("trial")
+def trial_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+    context = _trial_context(request, entry=entry, publication=entry.current)
+    context |= version_context(entry=entry, publication=entry.current)
+    context |= {
+        "canonical_path": entry_url("trial", entry.slug),
+        "breadcrumbs": entry_breadcrumbs(entry),
+    }
+    return render(request, "trials/trial_detail.html", context)
+
+
+@entry_page("trial")
+def trial_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> HttpResponse:
+    """An old version exactly as published, clearly marked when a newer one replaced it."""
+    versions = entry_versions(entry=entry)
+    if version == entry.current.version:
+        publication = entry.current
+    else:
+        publication = entry_version(entry=entry, version=version)
+    if publication is None:
+        raise Http404(f"{entry.title} has no version {version}.")
+    context = _trial_context(request, entry=entry, publication=publication)
+    context |= version_context(entry=entry, publication=publication, versions=versions)
+    is_current = publication.pk == entry.current_id
+    context |= {
+        "canonical_path": entry_url("trial", entry.slug) if is_current else request.path,
+        "breadcrumbs": entry_breadcrumbs(
+            entry,
+            Crumb("Versions", reverse("trials:trial_versions", args=[entry.slug])),
+            Crumb(f"Version {publication.version}"),
+        ),
+        "is_version_page": True,
+    }
+    return render(request, "trials/trial_detail.html", context)
+
+
+@entry_page("trial")
+def trial_versions(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+    return version_list(request, entry=entry, kind="trial")
+
+
+@site_page
+def trial_list(request: HttpRequest) -> HttpResponse:
+    options = trial_filter_options()
+    form = FacetFilterForm(request.GET, options=options, labels=TRIAL_FILTERS)
+    page = Paginator(trials_filtered(facets=form.chosen()), TRIALS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    trials = [
+        {
+            "entry": entry,
+            "url": entry_url("trial", entry.slug),
+            "document": entry.current.document,
+            "name": trial_name(entry.current.document),
+            "masking": MASKING_LABELS.get(entry.current.document.get("masking"), "")
+            if entry.current.document.get("masking") != "not_stated"
+            else "",
+        }
+        for entry in page.object_list
+    ]
+    return render(
+        request,
+        "trials/trial_list.html",
+        {
+            "form": form,
+            "page": page,
+            "trials": trials,
+            "canonical_path": reverse("trials:trial_list"),
+            "breadcrumbs": breadcrumbs(Crumb("Trials")),
+            "query_without_page": form.query_without_page(),
+        },
+    )
