@@ -89,13 +89,9 @@ def _svg(*, title: str, description: str, height: int, body: list[str]) -> SafeS
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", **style: str) -> str:
-    attributes = "".join(
-        f' {name.replace("_", "-")}="{escape(value)}"' for name, value in style.items()
-    )
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{INK}"{attributes}>'
-        f"{escape(text)}</text>"
-    )
+    attributes = {"fill": INK} | {name.replace("_", "-"): value for name, value in style.items()}
+    rendered = "".join(f' {name}="{escape(value)}"' for name, value in attributes.items())
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{rendered}>{escape(text)}</text>'
 
 
 def _label(x: float, y: float, text: str, *, limit: int = 34, **style: str) -> str:
@@ -146,9 +142,10 @@ def estimates_chart(
     group = None
     for estimate in estimates:
         if estimate.group != group:
+            first_group = group is None
             group = estimate.group
             if group:
-                y += 6
+                y += 6 if first_group else 16
                 rows.append(_text(8, y + 4, group, font_weight="600"))
                 y += ROW_HEIGHT - 8
         centre = y + ROW_HEIGHT / 2
@@ -176,7 +173,13 @@ def estimates_chart(
     height = int(y + BOTTOM)
     axis = _linear_axis(maximum, scale, top=TOP - 8, bottom=y, unit=unit)
     header = [
-        _text(PLOT_RIGHT + 12, TOP - 14, "Value (CI)", font_weight="600", fill=MUTED),
+        _text(
+            PLOT_RIGHT + 12,
+            TOP - 14,
+            "Value (CI)" if any(e.low is not None for e in estimates) else "Value",
+            font_weight="600",
+            fill=MUTED,
+        ),
     ]
     description = "; ".join(
         f"{(e.group + ', ') if e.group else ''}{e.label}: {number(e.value)} {unit}"
@@ -302,10 +305,13 @@ def incidence_bars(rows: Sequence[IncidenceRow], *, title: str) -> SafeString:
         _text(PLOT_LEFT + 18, 18, "Any grade"),
         f'<rect x="{PLOT_LEFT + 110}" y="8" width="12" height="12" fill="{GRADE_3_PLUS}"/>',
         _text(PLOT_LEFT + 128, 18, "Grade ≥3"),
-        f'<rect x="{PLOT_LEFT + 220}" y="8" width="12" height="12" fill="{ANY_GRADE}" '
-        'fill-opacity="0.35"/>',
-        _text(PLOT_LEFT + 238, 18, "range reported"),
     ]
+    if any(_span(v)[0] != _span(v)[1] for r in rows for v in (r.any_grade, r.grade_3_plus)):
+        body += [
+            f'<rect x="{PLOT_LEFT + 220}" y="8" width="12" height="12" fill="{ANY_GRADE}" '
+            'fill-opacity="0.35"/>',
+            _text(PLOT_LEFT + 238, 18, "range reported"),
+        ]
     y = TOP
     group = None
     for row in rows:
@@ -343,7 +349,8 @@ def incidence_bars(rows: Sequence[IncidenceRow], *, title: str) -> SafeString:
         y += 2 * bar + 16
     axis = _linear_axis(maximum, scale, top=TOP - 4, bottom=y, unit="% of patients")
     description = "; ".join(
-        f"{(r.group + ', ') if r.group else ''}{r.label}: any grade {_incidence_text(r.any_grade)}, "
+        f"{(r.group + ', ') if r.group else ''}{r.label}: "
+        f"any grade {_incidence_text(r.any_grade)}, "
         f"grade 3 or higher {_incidence_text(r.grade_3_plus)}"
         for r in rows
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models.functions import Greatest, Length
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -31,10 +32,11 @@ MAX_TOKENS = 10
 SQLITE_CANDIDATES = 500
 SNIPPET_CHARACTERS = 220
 TOKEN_PATTERN = re.compile(r"[^\W_]+", re.UNICODE)
-MARKDOWN_NOISE = re.compile(r"[*_#>|`]+")
+MARKDOWN_NOISE = re.compile(r"[*_#|`]+|^\s*>+", re.MULTILINE)
 CITATION_MARKER = re.compile(r"\s*" + CITATION_PATTERN.pattern)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 START_MARK, STOP_MARK = "\ue000", "\ue001"
+KIND_PRIORITY = {Kind.DRUG: 0.03, Kind.TRIAL: 0.02, Kind.ADVERSE_EVENT: 0.01}
 URL_NAMES = {
     Kind.DRUG: "monographs:drug_detail",
     Kind.TRIAL: "trials:trial_detail",
@@ -95,6 +97,7 @@ def entry_search(
 
 
 def _postgres_search(documents, *, query: str, tokens: list[str], limit: int):
+    phrase = " ".join(tokens)
     tsquery = SearchQuery(
         " & ".join(f"{token}:*" for token in tokens), search_type="raw", config=SEARCH_CONFIG
     )
@@ -117,8 +120,24 @@ def _postgres_search(documents, *, query: str, tokens: list[str], limit: int):
         .annotate(
             rank=SearchRank(F("search_vector"), tsquery)
             + Case(
-                When(title__iexact=" ".join(tokens), then=Value(1.0)),
-                When(title__istartswith=tokens[0], then=Value(0.2)),
+                When(title__iexact=phrase, then=Value(1.0)),
+                When(title__istartswith=phrase, then=Value(0.2)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+            + Case(
+                When(
+                    title__icontains=phrase,
+                    then=Value(0.4 * len(phrase)) / Greatest(Length("title"), Value(1)),
+                ),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+            + Case(
+                *[
+                    When(kind=kind, then=Value(priority))
+                    for kind, priority in KIND_PRIORITY.items()
+                ],
                 default=Value(0.0),
                 output_field=FloatField(),
             )
@@ -182,6 +201,8 @@ def _fallback_search(documents, *, phrase: str, tokens: list[str], limit: int):
             rank += 5.0
         elif title.startswith(phrase):
             rank += 1.0
+        rank += 2.0 * min(1.0, len(phrase) / max(len(title), 1)) * (phrase in title)
+        rank += KIND_PRIORITY.get(row["kind"], 0.0)
         scored.append((rank, row))
     scored.sort(key=lambda item: (-item[0], item[1]["title"].lower()))
     results = []
@@ -212,9 +233,10 @@ def _marked(text: str) -> SafeString:
 def _fallback_snippet(row: dict, stems: list[str]) -> SafeString:
     for text in (row["body"], row["names"], row["description"]):
         lowered = text.lower()
-        positions = [lowered.find(stem) for stem in stems if stem in lowered]
-        if positions:
-            return highlight(_window(text, min(positions)), stems)
+        present = [stem for stem in stems if stem in lowered]
+        if present:
+            rarest = min(present, key=lowered.count)
+            return highlight(_window(text, lowered.find(rarest)), stems)
     return highlight(_window(row["description"] or row["body"], 0), stems)
 
 
@@ -265,7 +287,7 @@ def drug_search_fields(document: dict[str, Any]) -> dict[str, str]:
     names = [n["name"] for n in document.get("names") or []]
     names += [t["symbol"] for t in document.get("targets") or []]
     names += [alias for t in document.get("targets") or [] for alias in t.get("aliases") or []]
-    names += [value for value in identifiers.values() if value]
+    names += [value for _, value in sorted(identifiers.items()) if value]
     body = [document.get("drug_class"), document.get("summary")]
     body += [f"{s['title']}. {plain_text(s['body'])}" for s in document.get("sections") or []]
     body += [a["indication"] for a in document.get("approvals") or []]

@@ -150,6 +150,17 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def outcome_columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which optional outcome columns have anything to show: empty columns are left out."""
+    present = {
+        "interval": any(row["interval"] for row in rows),
+        "comparison": any(row["comparison"] for row in rows),
+        "p_value": any(row["p_value"] for row in rows),
+        "timepoint": any(row["outcome"].get("timepoint") for row in rows),
+    }
+    return present | {"count": 3 + sum(present.values())}
+
+
 def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
     """Adverse events pivoted: one row per term, one column per arm and grade."""
     arm_order = [arm["label"] for arm in document.get("arms") or []]
@@ -265,6 +276,7 @@ def _trial_context(
     request: HttpRequest, *, entry: Entry, publication: Publication
 ) -> dict[str, Any]:
     document = publication.document
+    outcomes = outcome_rows(document)
     linked = references_resolve(drug_slugs=[d["slug"] for d in document.get("drugs") or []])
     canonical = entry_url("trial", entry.slug)
     return {
@@ -275,7 +287,8 @@ def _trial_context(
         "masking": MASKING_LABELS.get(document.get("masking"), ""),
         "arm_roles": ARM_ROLES,
         "median_chart": median_chart(document),
-        "outcomes": outcome_rows(document),
+        "outcomes": outcomes,
+        "outcome_columns": outcome_columns(outcomes),
         "section": "trials",
         "adverse_events": adverse_event_table(document),
         "adverse_event_chart": adverse_event_chart(document),
@@ -357,6 +370,7 @@ def trial_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "trials": trials,
             "canonical_path": reverse("trials:trial_list"),
+            "section": "trials",
             "breadcrumbs": breadcrumbs(Crumb("Trials")),
             "query_without_page": form.query_without_page(),
         },

@@ -74,7 +74,9 @@ class EntryAdmin(ReadOnlyAdmin):
     )  # fmt: skip
     list_filter = ("kind", ("withdrawn_at", admin.EmptyFieldListFilter))
     search_fields = ("title", "slug")
-    list_select_related = ("current",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("current").defer("current__document")
 
     @admin.display(description="Current version", ordering="current__version")
     def current_version(self, entry: Entry) -> str:
@@ -88,7 +90,7 @@ class EditorialEventAdmin(ReadOnlyAdmin):
     )  # fmt: skip
     list_filter = ("kind", "action")
     search_fields = ("comment", "user__username")
-    list_select_related = ("user", "publication")
+    list_select_related = ("user",)
     date_hierarchy = "created_at"
 
     @admin.display(description="From")

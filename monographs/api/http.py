@@ -1,13 +1,16 @@
 """HTTP behaviour every API response shares: throttling, caching and conditional GET."""
 
 from django.conf import settings
-from django.http import HttpResponseBase
+from django.http import Http404, HttpResponseBase
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
     patch_vary_headers,
     set_response_etag,
 )
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
@@ -27,16 +30,34 @@ class AnonymousReaderThrottle(AnonRateThrottle):
         return str(rate)
 
 
+class FormatNegotiation(DefaultContentNegotiation):
+    """An unknown ?format= is a 400 naming the parameter, not DRF's bare 404."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            formats = ", ".join(sorted({renderer.format for renderer in renderers}))
+            raise ValidationError({"format": [f"Use one of: {formats}."]}) from None
+
+
 class PublicReadMixin:
     """Cacheable, conditional responses: an ETag from the body, 304 when the client has it.
+
+    Errors are JSON whatever the client asked for, since a download has no way to say why.
 
     Everything the API serves is a publication or derived from one, so a response is fully
     described by its bytes; a client revalidating with If-None-Match gets 304 and no body.
     """
 
+    content_negotiation_class = FormatNegotiation
+
     def finalize_response(self, request, response, *args, **kwargs) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)
         patch_vary_headers(response, ["Accept"])
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
         patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)

@@ -106,8 +106,8 @@ def publication_as_of(*, entry: Entry, moment: datetime) -> Publication:
 def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialEvent]:
     """Every publication and withdrawal after the token, oldest first; drafts never appear.
 
-    The token is the event id: ids only grow, so a mirror that stores the last token it
-    applied asks again from there and misses nothing, sees nothing twice.
+    The token is the event id, which only grows: a mirror stores the last token it applied
+    and asks again from there, so it sees each change once and in the order it was recorded.
     """
     events = (
         EditorialEvent.objects.filter(action__in=CHANGE_ACTIONS, id__gt=token)

@@ -162,16 +162,15 @@ def format_vancouver(reference: dict) -> str:
     kind = reference.get("kind")
     year = reference.get("year")
     if kind in {"web_page", "registry_record", "label"} and not reference.get("journal"):
-        publisher = reference.get("publisher")
-        if publisher:
-            parts.append(f"{publisher};")
-        if year:
-            parts.append(f"{year}.")
+        parts[-1] = f"{title} [Internet]."
+        published = "; ".join(str(p) for p in (reference.get("publisher"), year) if p)
+        accessed = reference.get("accessed_on")
+        if accessed:
+            published = f"{published} [cited {_cited_date(accessed)}]".strip()
+        if published:
+            parts.append(f"{published}.")
         if reference.get("url"):
-            accessed = reference.get("accessed_on")
             parts.append(f"Available from: {reference['url']}")
-            if accessed:
-                parts.append(f"[cited {accessed}].")
     else:
         journal = reference.get("journal")
         date = " ".join(str(p) for p in (year, reference.get("month")) if p)
@@ -196,6 +195,14 @@ def format_vancouver(reference: dict) -> str:
     if reference.get("pmcid"):
         parts.append(f"PMCID: {reference['pmcid']}.")
     return " ".join(p for p in parts if p and p != ".")
+
+
+def _cited_date(value: str) -> str:
+    """ISO date to the Vancouver form: 2024-05-01 -> 2024 May 1."""
+    from datetime import date
+
+    day = date.fromisoformat(value)
+    return f"{day.year} {day:%b} {day.day}"
 
 
 class CitationLink(models.Model):

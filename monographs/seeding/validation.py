@@ -65,8 +65,12 @@ REFERENCE_MODELS: dict[Reference, tuple[type[models.Model], str]] = {
 }
 REFERENCE_HINTS = {
     Reference.CITATION: "declare it under 'citations' (or as a file's source) or fix the key",
-    Reference.DRUG: "declare it under 'drugs' in one seed file, or fix the slug",
-    Reference.TRIAL: "declare it under 'trials' in one seed file, or fix the slug",
+    Reference.DRUG: (
+        "declare it under 'drugs' in one seed file and load that file too, or fix the slug"
+    ),
+    Reference.TRIAL: (
+        "declare it under 'trials' in one seed file and load that file too, or fix the slug"
+    ),
     Reference.CONDITION: "add it to seeds/vocabulary/conditions.yaml, or fix the slug",
     Reference.TARGET: "add it to seeds/vocabulary/targets.yaml, or fix the symbol",
     Reference.TERM: "add it to seeds/vocabulary/adverse_event_terms.yaml, or fix the slug",
@@ -104,7 +108,6 @@ POSITIVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
 EITHER_FIELDS: dict[type[models.Model], tuple[str, str]] = {
     DrugInteraction: ("interacting_drug", "interacting_agent"),
     SubsequentTherapy: ("therapy_drug", "therapy"),
-    Intervention: ("drug", "name"),
 }
 # The order rows are written in: what is referred to comes before what refers to it.
 MODEL_ORDER: tuple[type[models.Model], ...] = (
@@ -173,6 +176,7 @@ class PlannedRow:
     many: dict[str, list[Ref]] = field(default_factory=dict)
     interventions: list[tuple[Record, dict[str, Any]]] = field(default_factory=list)
     root: Ref | None = None
+    block: Record | None = None  # the drug_content, trial or trial_content record it is in
 
     @property
     def reference(self) -> Ref | None:
@@ -525,6 +529,7 @@ class _Planner:
                         root=drug,
                         index=index,
                         citation=citation,
+                        block=record,
                     )
                 )
 
@@ -548,6 +553,7 @@ class _Planner:
                         root=trial,
                         index=index,
                         citation=citation,
+                        block=record,
                     )
                 )
 
@@ -561,6 +567,7 @@ class _Planner:
         root: Ref,
         index: int,
         citation: Ref | None,
+        block: Record,
     ) -> PlannedRow | None:
         parent_field, parent_ref = parent
         fixed: dict[str, Any] = {parent_field: parent_ref}
@@ -591,16 +598,41 @@ class _Planner:
             else:
                 fixed["position"] = index
         row = self.row(seed_file, record, spec, identity=identity, fixed=fixed, root=root)
+        if row is not None:
+            row.block = block
         if row is not None and spec.model is Arm:
             for item in record.records.get("interventions", []):
                 values = {
                     name: item.values.get(name, spec_default(Intervention, name))
                     for name in schema.INTERVENTION.fields
                 }
+                self.intervention_check(seed_file, item, values)
                 if values.get("drug") is not None:
                     values["drug"] = Ref(Reference.DRUG, values["drug"])
                 row.interventions.append((item, values))
         return row
+
+    def intervention_check(self, seed_file: SeedFile, item: Record, values: dict) -> None:
+        """An intervention names a drug or something else, and fits the model's fields."""
+        if not values.get("drug") and not values.get("name"):
+            self.problems.add(
+                seed_file, item.line, item.path, "drug", "give either 'drug' or 'name'."
+            )
+        instance = Intervention(**{k: v for k, v in values.items() if k != "drug"})
+        try:
+            instance.full_clean(
+                exclude=["arm", "drug"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.problems.add(
+                        seed_file,
+                        item.line_of(name),
+                        item.path,
+                        "" if name == NON_FIELD_ERRORS else name,
+                        f"{message.rstrip('.')}: correct it in the seed file.",
+                    )
 
     def row(
         self,
@@ -767,10 +799,14 @@ def _check_blocks(plan_files: list[tuple[SeedFile, Record]], problems: _Problems
 
 
 def _references(plan: SeedPlan) -> Iterable[tuple[PlannedRow, Record, str, Ref]]:
+    """Every reference with where to report it; a row's parent is reported at its block."""
     for row in plan.rows:
         for name, value in [*row.identity.items(), *row.values.items()]:
             if isinstance(value, Ref):
-                yield row, row.record, name, value
+                if row.block is not None and name in ("drug", "trial") and name in row.identity:
+                    yield row, row.block, name, value
+                else:
+                    yield row, row.record, name, value
         for name, refs in row.many.items():
             for ref in refs:
                 yield row, row.record, name, ref
@@ -809,9 +845,14 @@ def _check_references(plan: SeedPlan, problems: _Problems, *, database: bool) ->
     arm_labels: dict[str, list[str]] = defaultdict(list)
     for trial, label in sorted(known[Reference.ARM]):
         arm_labels[trial].append(label)
+    reported: set[tuple[str, str, int, str]] = set()
     for row, record, name, ref in _references(plan):
         if ref.key in known[ref.kind]:
             continue
+        where = (row.file.name, record.path, record.line, name)
+        if where in reported:
+            continue
+        reported.add(where)
         if ref.kind == Reference.ARM:
             trial, label = ref.key
             labels = ", ".join(f"'{label}'" for label in arm_labels.get(trial, [])) or "none"

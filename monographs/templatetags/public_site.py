@@ -6,10 +6,11 @@ from datetime import date
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from monographs.charts import number as format_number
+from monographs.richtext import CITATION_PATTERN, KEY_PATTERN
 
 register = template.Library()
 
@@ -102,3 +103,23 @@ def get_item(mapping, key):
 def get_count(counter, key) -> int:
     """How many of a kind a Counter holds; zero when absent."""
     return (counter or {}).get(key, 0)
+
+
+@register.filter
+def cite_in_text(text, references) -> SafeString:
+    """Plain text with its [@key] citations turned into the page's numbered reference links.
+
+    Keys the page does not list stay visible as written, so nothing is silently dropped.
+    """
+    numbers = {reference["key"]: reference["number"] for reference in references or []}
+
+    def replace(match) -> str:
+        parts = [
+            f'<a href="#ref-{numbers[key]}" class="citation">{numbers[key]}</a>'
+            if key in numbers
+            else f"@{key}"
+            for key in KEY_PATTERN.findall(match.group(1))
+        ]
+        return f'<sup class="citations">[{", ".join(parts)}]</sup>'
+
+    return mark_safe(CITATION_PATTERN.sub(replace, str(escape(text or ""))))  # noqa: S308

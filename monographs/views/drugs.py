@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_bars
+from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_bars, number
 from monographs.editorial.models import Entry, Publication
 from monographs.models.content import DrugAdverseEvent, SectionKind
 from monographs.selectors import (
@@ -118,36 +118,62 @@ def identifier_links(document: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def adverse_event_chart(document: dict[str, Any]) -> str:
+    """Incidence bars grouped by the population or study the figures come from."""
+    events = document.get("adverse_events") or []
+    contexts = list(dict.fromkeys(ae["context"] for ae in events))
     rows = [
         IncidenceRow(
+            group=ae["context"],
             label=capfirst(ae["term"]["name"]),
             any_grade=tuple(ae["any_grade"]),
             grade_3_plus=tuple(ae["grade_3_plus"]),
         )
-        for ae in document.get("adverse_events") or []
+        for ae in sorted(events, key=lambda ae: contexts.index(ae["context"]))
     ]
     return incidence_bars(
         rows, title=f"Incidence of adverse events with {document['title']}, in % of patients"
     )
 
 
+def headline_result(document: dict[str, Any]) -> str:
+    """The result a reader looks for first: a hazard ratio, else the medians of one measure."""
+    outcomes = document.get("outcomes") or []
+    comparisons = [o for o in outcomes if o.get("hazard_ratio") is not None]
+    if comparisons:
+        best = next((o for o in comparisons if o.get("is_primary_endpoint")), comparisons[0])
+        text = f"{best['measure']} HR {number(best['hazard_ratio'])}"
+        if best.get("hazard_ratio_ci_low") is not None:
+            low, high = best["hazard_ratio_ci_low"], best["hazard_ratio_ci_high"]
+            text += f" ({number(low)}–{number(high)})"
+        return text
+    medians = [
+        o
+        for o in outcomes
+        if o.get("arm") and o.get("value") is not None and o.get("statistic") == "median"
+    ]
+    if len(medians) < 2:
+        return ""
+    measure = next(
+        (o["measure"] for o in medians if o.get("is_primary_endpoint")), medians[0]["measure"]
+    )
+    same = [o for o in medians if o["measure"] == measure]
+    values = " vs ".join(number(o["value"]) for o in same)
+    arms = " vs ".join(o["arm"] for o in same)
+    return f"{measure} median {values} {same[0].get('unit') or ''} ({arms})".replace("  ", " ")
+
+
 def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
-    """What the drug page shows of each trial: its design and headline comparison."""
-    summaries = []
-    for trial in trials:
-        document = trial.current.document
-        comparisons = [o for o in document.get("outcomes") or [] if o.get("hazard_ratio")]
-        headline = next((o for o in comparisons if o.get("is_primary_endpoint")), None)
-        summaries.append(
-            {
-                "entry": trial,
-                "url": entry_url("trial", trial.slug),
-                "document": document,
-                "name": document.get("acronym") or document["title"],
-                "headline": headline or (comparisons[0] if comparisons else None),
-            }
-        )
-    return summaries
+    """What the drug page shows of each trial: its design and headline result."""
+    return [
+        {
+            "entry": trial,
+            "url": entry_url("trial", trial.slug),
+            "document": trial.current.document,
+            "name": trial.current.document.get("acronym") or trial.current.document["title"],
+            "headline": headline_result(trial.current.document),
+        }
+        for trial in trials
+    ]
 
 
 def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
@@ -274,10 +300,9 @@ def drug_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> 
         raise Http404(f"{entry.title} has no version {version}.")
     context = _drug_context(request, entry=entry, publication=publication, trials=[])
     context |= version_context(entry=entry, publication=publication, versions=versions)
+    is_current = publication.pk == entry.current_id
     context |= {
-        "canonical_path": request.path
-        if publication.pk != entry.current_id
-        else entry_url("drug", entry.slug),
+        "canonical_path": entry_url("drug", entry.slug) if is_current else request.path,
         "breadcrumbs": entry_breadcrumbs(
             entry,
             Crumb("Versions", reverse("monographs:drug_versions", args=[entry.slug])),
@@ -308,6 +333,7 @@ def version_list(request: HttpRequest, *, entry: Entry, kind: str) -> HttpRespon
             "rows": rows,
             "current_url": entry_url(kind, entry.slug),
             "canonical_path": request.path,
+            "section": "drugs" if kind == "drug" else "trials",
             "breadcrumbs": entry_breadcrumbs(entry, Crumb("Versions")),
         },
     )
@@ -341,6 +367,7 @@ def drug_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "letters": letters,
             "canonical_path": reverse("monographs:drug_list"),
+            "section": "drugs",
             "breadcrumbs": breadcrumbs(Crumb("Drugs A–Z")),
             "query_without_page": form.query_without_page(),
         },

@@ -35,6 +35,33 @@ def _entry_name(entry: Entry) -> str:
     return capfirst(entry.title)
 
 
+def short_citation(reference: dict[str, Any]) -> str:
+    """'Llovet JM et al., 2008' style: enough to recognise a source in a table cell."""
+    authors = reference.get("authors") or []
+    who = reference.get("group_author") or ""
+    if authors:
+        who = authors[0] + (" et al." if len(authors) > 1 else "")
+    year = reference.get("year")
+    if who:
+        return f"{who}, {year}" if year else who
+    title = reference.get("title") or reference["key"]
+    return title if len(title) <= 60 else title[:59].rstrip() + "…"
+
+
+def _source_label(row: dict[str, Any], document: dict[str, Any]) -> dict[str, str] | None:
+    source = row.get("source")
+    if not source:
+        return None
+    reference = next(
+        (r for r in document.get("references") or [] if r["key"] == source["citation"]), None
+    )
+    return {
+        "key": source["citation"],
+        "label": short_citation(reference) if reference else source["citation"],
+        "locator": source.get("locator") or "",
+    }
+
+
 def term_incidence(slug: str, mentions: list[Entry]) -> dict[str, Any]:
     """What the live documents report about one adverse-event term, drug by drug and arm by arm."""
     term: dict[str, Any] = {}
@@ -46,20 +73,33 @@ def term_incidence(slug: str, mentions: list[Entry]) -> dict[str, Any]:
             if ae["term"]["slug"] != slug:
                 continue
             term = {**ae["term"], **{k: v for k, v in term.items() if v}}
-            row = {"entry": entry, "name": _entry_name(entry), "url": url, "ae": ae}
+            row = {
+                "entry": entry,
+                "name": _entry_name(entry),
+                "url": url,
+                "ae": ae,
+                "source": _source_label(ae, document),
+            }
             if entry.kind == "drug":
                 row["frequency"] = FREQUENCY_LABELS.get(ae.get("frequency_band"), "")
                 drugs.append(row)
             else:
                 row["grade"] = GRADE_SCOPE_LABELS.get(ae.get("grade_scope"), ae.get("grade_scope"))
                 trials.append(row)
-    return {"term": term, "drugs": drugs, "trials": trials}
+    return {
+        "term": term,
+        "drugs": drugs,
+        "trials": trials,
+        "drug_count": len({row["entry"].pk for row in drugs}),
+        "trial_count": len({row["entry"].pk for row in trials}),
+    }
 
 
 def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> str:
     rows = [
         IncidenceRow(
-            label=f"{row['name']}" + (f" ({row['ae']['context']})" if row["ae"]["context"] else ""),
+            group=row["name"],
+            label=row["ae"]["context"] or "All patients",
             any_grade=tuple(row["ae"]["any_grade"]),
             grade_3_plus=tuple(row["ae"]["grade_3_plus"]),
         )
@@ -98,6 +138,7 @@ def adverse_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "title": name,
             "chart": term_chart(name, incidence["drugs"], incidence["trials"]),
             "canonical_path": request.path,
+            "section": "adverse_events",
             "breadcrumbs": breadcrumbs(
                 Crumb("Adverse events", reverse("monographs:adverse_event_list")), Crumb(name)
             ),
@@ -209,6 +250,7 @@ def reference_detail(request: HttpRequest, key: str) -> HttpResponse:
             "uses": [_reference_uses(key, entry) for entry in mentions],
             "json_ld": reference_json_ld(request, reference),
             "canonical_path": request.path,
+            "section": "references",
             "breadcrumbs": breadcrumbs(
                 Crumb("References", reverse("monographs:reference_list")),
                 Crumb(reference.get("title") or key),
@@ -217,7 +259,9 @@ def reference_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
-def _index_page(request: HttpRequest, *, kind: str, template: str, label: str, url_name: str):
+def _index_page(
+    request: HttpRequest, *, kind: str, template: str, label: str, url_name: str, section: str
+) -> HttpResponse:
     page = Paginator(search_documents_of_kind(kind).order_by("title"), ROWS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -227,6 +271,7 @@ def _index_page(request: HttpRequest, *, kind: str, template: str, label: str, u
         {
             "page": page,
             "canonical_path": reverse(url_name),
+            "section": section,
             "breadcrumbs": breadcrumbs(Crumb(label)),
         },
     )
@@ -240,6 +285,7 @@ def adverse_event_list(request: HttpRequest) -> HttpResponse:
         template="monographs/adverse_event_list.html",
         label="Adverse events",
         url_name="monographs:adverse_event_list",
+        section="adverse_events",
     )
 
 
@@ -251,4 +297,5 @@ def reference_list(request: HttpRequest) -> HttpResponse:
         template="monographs/reference_list.html",
         label="References",
         url_name="monographs:reference_list",
+        section="references",
     )

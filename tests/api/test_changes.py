@@ -95,3 +95,44 @@ def test_bad_parameters_are_400s(client, params, parameter):
 
     assert response.status_code == 400
     assert parameter in response.json()["parameters"]
+
+
+def test_a_mirror_synced_from_the_feed_matches_the_live_documents(client, make_drug, withdraw):
+    """The sync loop of docs/api.md, run in steps while content is published and withdrawn."""
+    mirror: dict = {}
+
+    def sync(since: int) -> int:
+        while True:
+            feed = changes(client, since=since, page_size=2)
+            for change in feed["results"]:
+                key = (change["kind"], change["slug"])
+                if change["action"] == "withdrawn":
+                    mirror.pop(key, None)
+                    continue
+                response = client.get(change["url"])
+                if response.status_code == 410:
+                    continue
+                mirror[key] = response.json()["document"]
+            since = feed["last_token"]
+            if not feed["has_more"]:
+                return since
+
+    sorafenib = make_drug("sorafenib")
+    regorafenib = make_drug("regorafenib")
+    token = sync(0)
+    sorafenib.summary = "Second version."
+    sorafenib.save()
+    publish(sorafenib)
+    withdraw(regorafenib)
+    make_drug("axitinib")
+    withdraw(make_drug("sunitinib"))
+    token = sync(token)
+
+    live = {
+        ("drug", item["slug"]): client.get(item["url"]).json()["document"]
+        for item in client.get("/api/v1/drugs/").json()["results"]
+    }
+    assert mirror == live
+    assert sorted(slug for _, slug in mirror) == ["axitinib", "sorafenib"]
+    assert mirror[("drug", "sorafenib")]["summary"] == "Second version."
+    assert sync(token) == token

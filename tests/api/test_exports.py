@@ -188,4 +188,21 @@ def test_page_ranges_and_names():
     assert page_range("e123") == ("e123", "")
     assert bibtex_name("Llovet JM") == "Llovet, J. M."
     assert bibtex_name("van der Berg A") == "van der Berg, A."
+    assert bibtex_name("Blumenschein GR Jr") == "Blumenschein, Jr, G. R."
     assert bibtex_name("SHARP Investigators Study Group") == "{SHARP Investigators Study Group}"
+
+
+@pytest.mark.django_db
+def test_csv_and_citation_exports_cost_the_same_for_any_corpus(
+    client, make_drug, make_trial, django_assert_max_num_queries
+):
+    def export_all():
+        for name in ("trials.csv", "outcomes.csv", "adverse-events.csv", "citations.ris"):
+            with django_assert_max_num_queries(1):
+                download(client, name)
+
+    make_trial("trial-0", drugs=(make_drug("drug-0"),))
+    export_all()
+    for index in range(1, 6):
+        make_trial(f"trial-{index}", drugs=(make_drug(f"drug-{index}"),))
+    export_all()

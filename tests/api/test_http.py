@@ -106,3 +106,20 @@ def test_a_missing_slash_redirects_to_the_endpoint(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/drugs/?target=KDR"
+
+
+def test_an_unknown_format_is_a_400(client, make_drug):
+    make_drug("sorafenib")
+
+    response = client.get("/api/v1/export/trials.csv?format=xlsx")
+
+    assert response.status_code == 400
+    assert response.json()["parameters"] == {"format": ["Use one of: csv, json."]}
+
+
+def test_errors_are_json_even_when_a_download_format_was_asked_for(client, make_drug):
+    response = client.get("/api/v1/export/trials.csv?phase=9", headers={"accept": "text/csv"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "phase" in response.json()["parameters"]

@@ -122,11 +122,10 @@ def test_web_page_gives_publisher_year_address_and_date_cited():
 
     assert citation.vancouver() == (
         "National Cancer Institute. "
-        "Common Terminology Criteria for Adverse Events (CTCAE) v5.0. "
-        "U.S. Department of Health and Human Services; 2017. "
+        "Common Terminology Criteria for Adverse Events (CTCAE) v5.0 [Internet]. "
+        "U.S. Department of Health and Human Services; 2017 [cited 2024 May 1]. "
         "Available from: "
-        "https://ctep.cancer.gov/protocoldevelopment/electronic_applications/ctc.htm "
-        "[cited 2024-05-01]."
+        "https://ctep.cancer.gov/protocoldevelopment/electronic_applications/ctc.htm"
     )
 
 
@@ -143,9 +142,19 @@ def test_registry_record_without_author_starts_with_its_title():
     )
 
     assert text == (
-        "Sorafenib HCC Assessment Randomized Protocol (SHARP). ClinicalTrials.gov; 2005. "
-        "Available from: https://clinicaltrials.gov/study/NCT00105443 [cited 2024-05-01]."
+        "Sorafenib HCC Assessment Randomized Protocol (SHARP) [Internet]. "
+        "ClinicalTrials.gov; 2005 [cited 2024 May 1]. "
+        "Available from: https://clinicaltrials.gov/study/NCT00105443"
     )
+
+
+@pytest.mark.django_db
+def test_web_page_without_publisher_or_year_leaves_no_dangling_separator():
+    text = format_vancouver(
+        {"kind": "web_page", "title": "Can sorafenib be stopped?", "url": "https://example.org/a"}
+    )
+
+    assert text == "Can sorafenib be stopped? [Internet]. Available from: https://example.org/a"
 
 
 @pytest.mark.django_db

@@ -609,3 +609,60 @@ def test_robots_txt_points_to_the_sitemap(client):
 def test_pages_refuse_writes(client, sorafenib):
     assert client.post(reverse("monographs:drug_detail", args=["sorafenib"])).status_code == 405
     assert client.post(reverse("monographs:search")).status_code == 405
+
+
+def test_editorial_notes_link_their_citations(client):
+    drug = drug_with_monograph()
+    row = drug.adverse_events.first()
+    article = row.citation
+    row.editorial_note = f"The trial report gives a lower figure [@{article.key}]."
+    row.save()
+    root_import_publish(root=drug, note="test")
+
+    response = client.get(reverse("monographs:drug_detail", args=[drug.slug]))
+
+    number = next(
+        r["number"] for r in response.context["document"]["references"] if r["key"] == article.key
+    )
+    assert (
+        f'lower figure <sup class="citations">[<a href="#ref-{number}" class="citation">'
+        f"{number}</a>]</sup>."
+    ) in response.content.decode()
+
+
+def test_headline_result_prefers_a_hazard_ratio_then_medians():
+    from monographs.views.drugs import headline_result
+
+    medians = [
+        {
+            "measure": "OS",
+            "arm": "Sorafenib",
+            "statistic": "median",
+            "value": 10.7,
+            "unit": "months",
+        },
+        {"measure": "OS", "arm": "Placebo", "statistic": "median", "value": 7.9, "unit": "months"},
+    ]
+    comparison = {
+        "measure": "OS",
+        "hazard_ratio": 0.69,
+        "hazard_ratio_ci_low": 0.55,
+        "hazard_ratio_ci_high": 0.87,
+        "is_primary_endpoint": True,
+    }
+
+    assert (
+        headline_result({"outcomes": medians})
+        == "OS median 10.7 vs 7.9 months (Sorafenib vs Placebo)"
+    )
+    assert headline_result({"outcomes": [*medians, comparison]}) == "OS HR 0.69 (0.55–0.87)"
+    assert headline_result({"outcomes": []}) == ""
+
+
+def test_server_error_page_renders_without_a_request():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+
+    assert "Something went wrong on our side" in html
+    assert html.count("<h1") == 1

@@ -22,9 +22,10 @@ def content_snapshot() -> dict[str, list[str]]:
     arms = {arm.pk: [arm.trial.slug, arm.label] for arm in Arm.objects.select_related("trial")}
     snapshot: dict[str, list[str]] = {}
     for model in CONTENT_MODELS:
+        related = [f.name for f in model._meta.concrete_fields if f.is_relation]
         rows = serializers.serialize(
             "python",
-            model.objects.all(),
+            model.objects.select_related(*related),
             use_natural_foreign_keys=True,
             use_natural_primary_keys=True,
         )

@@ -144,3 +144,31 @@ def test_a_valid_file_is_not_loaded_beside_an_invalid_one(tmp_path):
         in message
     )
     assert not Trial.objects.exists()
+
+
+def test_an_unknown_drug_is_reported_once_for_its_block(tmp_path):
+    path = tmp_path / "orphan.yaml"
+    path.write_text(
+        "source:\n  citation: {key: orphan-source, title: A source}\n"
+        "drug_content:\n"
+        "  - drug: nonexistent\n"
+        "    warnings:\n"
+        "      - {key: one, topic: First}\n"
+        "      - {key: two, topic: Second}\n",
+        encoding="utf-8",
+    )
+    message = refused(path)
+    assert message.startswith("1 problem in the seed files; nothing was loaded:")
+    assert (
+        "orphan.yaml, line 4: drug_content[nonexistent], field 'drug': names an unknown drug"
+        in (message)
+    )
+
+
+def test_an_intervention_must_name_something(tmp_path, loaded_tiny_seed):
+    path = tiny_seed_write(
+        tmp_path, replace={"{drug: testamib, dose: 10 mg, frequency: once daily}": "{dose: 10 mg}"}
+    )
+    message = refused(path)
+    assert "arms[Testamib].interventions[1], field 'drug': give either 'drug' or 'name'." in message
+    assert content_snapshot() == loaded_tiny_seed

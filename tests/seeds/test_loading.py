@@ -83,11 +83,11 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
     real_write = loading._row_write
     written = []
 
-    def failing_write(row, resolver):
+    def failing_write(row, resolver, existing):
         written.append(row)
         if len(written) % 5 == 0:
             raise RuntimeError("disk full")
-        return real_write(row, resolver)
+        return real_write(row, resolver, existing)
 
     path = str(tiny_seed_write(tmp_path))
     with monkeypatch.context() as patch:
@@ -118,3 +118,9 @@ def test_a_failed_quality_check_when_publishing_rolls_back(tmp_path, monkeypatch
     with pytest.raises(CommandError, match="failed its quality checks"):
         load(str(tiny_seed_write(tmp_path)))
     assert not Trial.objects.exists()
+
+
+def test_check_only_validates(tmp_path):
+    report = load("--check", str(tiny_seed_write(tmp_path)))
+    assert "all valid" in report and "Done" not in report
+    assert not any(row_counts().values())

@@ -138,6 +138,8 @@ def test_trial_page_shows_design_arms_outcomes_and_adverse_events(client, sharp)
     assert 'href="/drugs/sorafenib/"' in html
     assert html.count('<svg class="chart"') == 2
     assert "Median outcomes by arm in SHARP" in html
+    assert '<th scope="col">When</th>' not in html, "a column with nothing in it is left out"
+    assert '<th scope="col">Comparison</th>' in html
 
 
 def test_trial_page_pivots_adverse_events_by_arm_and_grade(client, sharp):

@@ -20,7 +20,9 @@ BIBTEX_TYPES = {
     "conference_abstract": "inproceedings",
 }
 BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
-VANCOUVER_NAME = re.compile(r"^(?P<family>.+?)\s+(?P<initials>[A-Z]{1,4})$")
+VANCOUVER_NAME = re.compile(
+    r"^(?P<family>.+?)\s+(?P<initials>[A-Z]{1,4})(?:\s+(?P<suffix>Jr|Sr|II|III|IV))?$"
+)
 
 
 def page_range(pages: str) -> tuple[str, str]:
@@ -73,12 +75,16 @@ def _bibtex_text(value: Any) -> str:
 
 
 def bibtex_name(vancouver_name: str) -> str:
-    """'Llovet JM' -> 'Llovet, J. M.'; anything else is kept whole in braces."""
+    """'Llovet JM' -> 'Llovet, J. M.', 'Blumenschein GR Jr' -> 'Blumenschein, Jr, G. R.'.
+
+    A name not in Vancouver form (a group, say) is kept whole in braces.
+    """
     match = VANCOUVER_NAME.match(vancouver_name.strip())
     if not match:
         return "{" + _bibtex_text(vancouver_name) + "}"
     initials = " ".join(f"{letter}." for letter in match["initials"])
-    return f"{_bibtex_text(match['family'])}, {initials}"
+    suffix = f"{match['suffix']}, " if match["suffix"] else ""
+    return f"{_bibtex_text(match['family'])}, {suffix}{initials}"
 
 
 def bibtex_record(reference: dict[str, Any]) -> str:

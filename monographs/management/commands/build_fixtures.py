@@ -2,6 +2,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from monographs.seeding.errors import SeedFilesInvalid
 from monographs.seeding.fixtures import fixtures_write
@@ -27,6 +29,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output: Path, **options) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError(
+                "The database has unapplied migrations: run `manage.py migrate` (make migrate) "
+                "first. build_fixtures writes the seeds into it and rolls them back."
+            )
         try:
             written = fixtures_write(output_dir=output)
         except SeedFilesInvalid as error:

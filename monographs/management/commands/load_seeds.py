@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 publish=not draft,
                 note="Imported from the seed corpus: "
                 + ", ".join(seed_file.name for seed_file in plan.files),
-                progress=say if verbosity >= 2 else None,
+                progress=say,
             )
         except SeedLoadFailed as error:
             raise CommandError(str(error)) from error

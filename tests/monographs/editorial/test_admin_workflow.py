@@ -262,7 +262,7 @@ def test_approval_refused_by_quality_checks_lists_every_error(
     assert "Dose regimen row 1" in page.content.decode()
     message = messages_of(response)[0]
     assert "Quality checks found errors" in message
-    assert "<li>Dose regimen row 1: has figures but no source" in message
+    assert "<br>• Dose regimen row 1: has figures but no source" in message
     assert Drug.objects.get(pk=drafted_drug.pk).status == Status.IN_REVIEW
 
 
@@ -602,3 +602,38 @@ def test_the_dashboard_lists_each_users_work(
     html = response.content.decode()
     assert "Awaiting my review (1)" in html
     assert reverse("admin:monographs_drug_change", args=[in_review.pk]) in html
+
+
+def test_the_review_of_a_never_published_root_shows_everything_as_new(
+    client, drafted_drug, reviewer
+):
+    client.force_login(reviewer)
+
+    response = client.get(url(drafted_drug, "review"))
+
+    assert response.context["old_label"] == "Nothing published"
+    assert {row.state for change in response.context["changes"] for row in change.rows} == {"added"}
+    assert "Nothing published yet" in response.content.decode()
+
+
+def test_a_trial_has_the_same_workflow_pages(client, editor, reviewer):
+    from tests.factories import ArmFactory, CitationFactory, TrialFactory, TrialPublicationFactory
+
+    trial = TrialFactory(acronym="SHARP", summary="An unreviewed trial summary.")
+    citation = CitationFactory()
+    TrialPublicationFactory(trial=trial, citation=citation)
+    ArmFactory(trial=trial, citation=citation)
+    root_record_edit(root=trial, user=editor, created=True)
+    client.force_login(editor)
+    change = reverse("admin:trials_trial_change", args=[trial.pk])
+
+    assert buttons(client.get(change)) == {"submit"}
+    client.post(reverse("admin:trials_trial_transition", args=[trial.pk, "submit"]))
+    client.force_login(reviewer)
+    preview = client.get(reverse("admin:trials_trial_preview", args=[trial.pk]))
+    review = client.get(reverse("admin:trials_trial_review", args=[trial.pk]))
+
+    assert buttons(client.get(change)) == {"request_changes", "approve"}
+    assert "An unreviewed trial summary." in preview.content.decode()
+    assert "no-store" in preview["Cache-Control"]
+    assert review.status_code == 200

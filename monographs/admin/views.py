@@ -1,0 +1,333 @@
+"""The editorial admin's own pages: transition buttons, restore, review (diff) and preview.
+
+Each view calls one service and reports what it says; none decides a workflow rule itself.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from monographs.admin.forms import TRANSITION_FORMS
+from monographs.editorial.diff import DERIVED_FIELDS, display_value, document_diff, section_title
+from monographs.editorial.documents import document_hash
+from monographs.editorial.exceptions import EditorialError, QualityCheckFailed
+from monographs.editorial.models import Entry, Publication, Status
+from monographs.editorial.services import (
+    TRANSITIONS,
+    revision_approve,
+    revision_request_changes,
+    revision_submit,
+    root_publish,
+    root_restore_version,
+    root_withdraw,
+)
+from monographs.views.presentation import entry_breadcrumbs, version_context
+
+WORKING_COPY = "draft"
+
+
+def findings_message(error: QualityCheckFailed) -> SafeString:
+    """Each blocking finding on its own line (a nested list would take the message styles)."""
+    return format_html(
+        "{}{}",
+        "Quality checks found errors; fix them, then try again:",
+        format_html_join("", "<br>• {}", ((str(f),) for f in error.findings)),
+    )
+
+
+def error_message(error: EditorialError) -> str | SafeString:
+    if isinstance(error, QualityCheckFailed):
+        return findings_message(error)
+    return str(error)
+
+
+def run_transition(name: str, *, root: models.Model, user, data: dict[str, Any]) -> str:
+    """Call the service behind a transition button; returns what to tell the user."""
+    comment = data.get("comment") or ""
+    if name == "submit":
+        revision_submit(root=root, user=user, comment=comment)
+        return f"'{root}' was submitted for review."
+    if name == "request_changes":
+        revision_request_changes(root=root, user=user, comment=comment)
+        return f"Changes were requested on '{root}'."
+    if name == "approve":
+        publish_at = data.get("publish_at")
+        revision_approve(root=root, user=user, comment=comment, publish_at=publish_at)
+        if publish_at:
+            return f"'{root}' was approved; it goes live at {publish_at:%Y-%m-%d %H:%M} UTC."
+        return f"'{root}' was approved; it can now be published."
+    if name == "publish":
+        publication = root_publish(root=root, user=user, comment=comment)
+        return f"'{root}' was published as v{publication.version}."
+    if name == "withdraw":
+        root_withdraw(root=root, user=user, reason=data.get("reason") or "")
+        return f"'{root}' was withdrawn; its page now says why."
+    raise LookupError(name)
+
+
+class EditorialViewsMixin:
+    """Custom admin pages of a root kind; the admin class provides kind, URLs and context."""
+
+    def get_urls(self):
+        opts = self.opts
+        prefix = f"{opts.app_label}_{opts.model_name}"
+
+        def wrap(view: Callable) -> Callable:
+            return self.admin_site.admin_view(view)
+
+        return [
+            path(
+                "<path:object_id>/transition/<slug:name>/",
+                wrap(self.transition_view),
+                name=f"{prefix}_transition",
+            ),
+            path("<path:object_id>/review/", wrap(self.review_view), name=f"{prefix}_review"),
+            path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
+            path(
+                "<path:object_id>/restore/<int:version>/",
+                wrap(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_root_or_404(self, request, object_id: str):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} with id {object_id}.")
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        return require_POST(self._transition_view)(request, object_id, name)
+
+    def _transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        obj = self.get_root_or_404(request, object_id)
+        form_class = TRANSITION_FORMS.get(name)
+        if form_class is None:
+            messages.error(request, f"There is no transition called '{name}'.")
+            return redirect(self.change_url(obj))
+        form = form_class(request.POST)
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{form.fields[field].label or field}: {' '.join(errors)}"
+                for field, errors in form.errors.items()
+            )
+            messages.error(request, f"{TRANSITIONS[name].label}: {problems}")
+            return redirect(self.change_url(obj))
+        try:
+            done = run_transition(name, root=obj, user=request.user, data=form.cleaned_data)
+        except EditorialError as error:
+            messages.error(request, error_message(error))
+        else:
+            messages.success(request, done)
+        return redirect(self.safe_next(request) or self.change_url(obj))
+
+    @staticmethod
+    def safe_next(request: HttpRequest) -> str | None:
+        """Where to go back to after a transition (the review page posts its own address)."""
+        target = request.POST.get("next")
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return None
+
+    def restore_view(self, request: HttpRequest, object_id: str, version: int) -> HttpResponse:
+        return require_POST(self._restore_view)(request, object_id, version)
+
+    def _restore_view(self, request: HttpRequest, object_id: str, version: int) -> HttpResponse:
+        obj = self.get_root_or_404(request, object_id)
+        try:
+            root_restore_version(root=obj, user=request.user, version=version)
+        except (EditorialError, ValueError) as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"The content of v{version} is now the working copy of '{obj}', as a draft. "
+                "Submit it for review to publish it again.",
+            )
+        return redirect(self.change_url(obj))
+
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The working copy (or any version) against the live version (or any other)."""
+        obj = self.get_root_or_404(request, object_id)
+        kind = self.kind
+        publications = list(
+            Publication.objects.of_root(kind=kind.kind, root_id=obj.pk)
+            .defer("document")
+            .select_related("published_by", "approved_by")
+            .order_by("-version")
+        )
+        for publication in publications:
+            publication.restore_url = self.editorial_url("restore", obj, publication.version)
+        entry = Entry.objects.filter(kind=kind.kind, root_id=obj.pk).first()
+        live = entry.current_id if entry and not entry.is_withdrawn else None
+        live_version = next((p.version for p in publications if p.pk == live), None)
+        default_from = str(live_version or (publications[0].version if publications else ""))
+        compare_from = request.GET.get("from", default_from)
+        compare_to = request.GET.get("to", WORKING_COPY)
+        old_label, old = self.version_document(obj, compare_from, publications)
+        new_label, new = self.version_document(obj, compare_to, publications)
+        context = {
+            **self.admin_site.each_context(request),
+            **self.editorial_context(request, obj),
+            "title": f"Review {obj}",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": obj,
+            "change_url": self.change_url(obj),
+            "publications": publications,
+            "live_version": live_version,
+            "versions": [(WORKING_COPY, "Working copy (draft)")]
+            + [(str(p.version), f"v{p.version}") for p in publications],
+            "compare_from": compare_from,
+            "compare_to": compare_to,
+            "old_label": old_label,
+            "new_label": new_label,
+            "changes": document_diff(old=old, new=new) if new is not None else [],
+            "may_restore": self.has_change_permission(request, obj),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/editorial/review.html", context)
+
+    def version_document(
+        self, obj, version: str, publications: Iterable[Publication]
+    ) -> tuple[str, dict | None]:
+        if version == WORKING_COPY:
+            return "Working copy (draft)", self.kind.build_document(obj)
+        known = {str(p.version): p for p in publications}
+        if version not in known:
+            return "Nothing published", None
+        document = Publication.objects.values_list("document", flat=True).get(pk=known[version].pk)
+        return f"v{version}", document
+
+    @method_decorator(never_cache)
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The public page rendered from the working copy: for staff only, never cached."""
+        obj = self.get_root_or_404(request, object_id)
+        document = self.kind.build_document(obj)
+        response = self.render_preview(request, obj, document)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def preview_context(
+        self, request: HttpRequest, *, entry: Entry, publication: Publication
+    ) -> dict[str, Any] | None:
+        """The public page's own context for a document (each kind reuses its view's builder).
+
+        None falls back to the generic preview of the document.
+        """
+        return None
+
+    def render_preview(self, request: HttpRequest, obj, document: dict) -> HttpResponse:
+        kind = self.kind.kind
+        now = timezone.now()
+        entry = Entry.objects.filter(kind=kind, root_id=obj.pk).select_related("current").first()
+        last_version = Publication.objects.of_root(kind=kind, root_id=obj.pk).aggregate(
+            last=Max("version")
+        )["last"]
+        # Never saved: the public template reads the draft as if it were the next version.
+        publication = Publication(
+            kind=kind,
+            root_id=obj.pk,
+            slug=document["slug"],
+            title=document["title"],
+            version=(last_version or 0) + 1,
+            schema_version=document["schema_version"],
+            document=document,
+            content_hash=document_hash(document),
+            published_at=now,
+        )
+        draft_entry = Entry(
+            kind=kind,
+            root_id=obj.pk,
+            slug=document["slug"],
+            title=document["title"],
+            current=publication,
+            first_published_at=entry.first_published_at if entry else now,
+            last_published_at=now,
+        )
+        banner = {
+            "preview_root": obj,
+            "preview_status_label": Status(obj.status).label.lower(),
+            "preview_live_version": (
+                entry.current.version if entry and not entry.is_withdrawn else None
+            ),
+            "change_url": self.change_url(obj),
+            "review_url": self.editorial_url("review", obj),
+        }
+        public = None
+        if self.preview_template and template_exists(self.preview_template):
+            public = self.preview_context(request, entry=draft_entry, publication=publication)
+        if public is not None:
+            context = {
+                **public,
+                **version_context(entry=draft_entry, publication=publication),
+                "breadcrumbs": entry_breadcrumbs(draft_entry),
+                "noindex": True,
+                "public_template": self.preview_template,
+                **banner,
+            }
+            return TemplateResponse(request, "admin/editorial/preview_page.html", context)
+        context = {
+            **self.admin_site.each_context(request),
+            **banner,
+            "title": f"Preview of {obj}",
+            "opts": self.opts,
+            "original": obj,
+            "document": document,
+            "preview_tables": document_tables(document),
+        }
+        return TemplateResponse(request, "admin/editorial/preview.html", context)
+
+
+def template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def document_tables(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every list of rows in a document as a plain table, for the generic preview."""
+    tables = []
+    for key, rows in document.items():
+        if key in ("sections", "references") or not rows or not isinstance(rows, list):
+            continue
+        if not all(isinstance(row, dict) for row in rows):
+            continue
+        columns = [
+            name
+            for name in dict.fromkeys(name for row in rows for name in row)
+            if name not in DERIVED_FIELDS
+        ]
+        tables.append(
+            {
+                "title": section_title(key),
+                "columns": [name.replace("_", " ") for name in columns],
+                "rows": [[display_value(row.get(name)) for name in columns] for row in rows],
+            }
+        )
+    return tables

@@ -1,0 +1,136 @@
+"""The SVG charts: accessible, escaped, and drawn where the numbers say."""
+
+import re
+import xml.etree.ElementTree as ElementTree
+
+from monographs.charts import (
+    PLOT_LEFT,
+    PLOT_RIGHT,
+    Estimate,
+    IncidenceRow,
+    estimates_chart,
+    forest_plot,
+    incidence_bars,
+    number,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ElementTree.Element:
+    return ElementTree.fromstring(str(svg))
+
+
+def accessible_name(root: ElementTree.Element) -> tuple[str, str]:
+    title_id, description_id = root.get("aria-labelledby").split()
+    by_id = {element.get("id"): element.text for element in root.iter() if element.get("id")}
+    return by_id[title_id], by_id[description_id]
+
+
+def test_number_drops_trailing_zeros():
+    assert number(10.70) == "10.7"
+    assert number(0.00058, 5) == "0.00058"
+    assert number(400.0) == "400"
+    assert number(None) == "–"
+
+
+def test_estimates_chart_is_an_image_with_a_text_alternative():
+    svg = estimates_chart(
+        [
+            Estimate(label="Sorafenib", value=10.7, low=9.4, high=13.3, group="Overall survival"),
+            Estimate(label="Placebo", value=7.9, low=6.8, high=9.1, group="Overall survival"),
+        ],
+        title="Median overall survival in SHARP",
+    )
+
+    root = parse(svg)
+    assert root.get("role") == "img"
+    title, description = accessible_name(root)
+    assert title == "Median overall survival in SHARP"
+    assert "Sorafenib: 10.7 months, CI 9.4–13.3" in description
+    assert "Placebo: 7.9 months, CI 6.8–9.1" in description
+
+
+def test_estimates_are_placed_in_proportion():
+    root = parse(
+        estimates_chart(
+            [Estimate(label="A", value=10), Estimate(label="B", value=5)], title="t", unit="months"
+        )
+    )
+
+    dots = [float(circle.get("cx")) for circle in root.iter(f"{SVG}circle")]
+    assert dots[0] - PLOT_LEFT == 2 * (dots[1] - PLOT_LEFT)
+    assert all(PLOT_LEFT <= x <= PLOT_RIGHT for x in dots)
+
+
+def test_labels_are_escaped():
+    svg = str(
+        incidence_bars(
+            [
+                IncidenceRow(
+                    label='<script>"x"</script> & co', any_grade=(5, 5), grade_3_plus=(1, 1)
+                )
+            ],
+            title="Rash <b>",
+        )
+    )
+
+    assert "<script>" not in svg and "<b>" not in svg
+    assert "&lt;script&gt;" in svg
+    parse(svg)
+
+
+def test_forest_plot_puts_benefit_left_of_the_line_of_no_effect():
+    root = parse(
+        forest_plot(
+            [
+                Estimate(label="SHARP", detail="OS", value=0.69, low=0.55, high=0.87),
+                Estimate(label="Harm", detail="PFS", value=1.5, low=1.1, high=2.0),
+            ],
+            title="Hazard ratios",
+        )
+    )
+
+    no_effect = next(
+        float(line.get("x1")) for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray")
+    )
+    squares = [float(rect.get("x")) + 6 for rect in root.iter(f"{SVG}rect")]
+    assert squares[0] < no_effect < squares[1]
+    _, description = accessible_name(root)
+    assert "SHARP (OS): hazard ratio 0.69, 95% CI 0.55–0.87" in description
+
+
+def test_incidence_bars_show_any_grade_and_severe_with_ranges():
+    root = parse(
+        incidence_bars(
+            [IncidenceRow(label="Diarrhoea", any_grade=(20, 40), grade_3_plus=(5, None))],
+            title="Adverse events",
+        )
+    )
+
+    _, description = accessible_name(root)
+    assert description == "Diarrhoea: any grade 20–40%, grade 3 or higher 5%"
+    bars = [
+        rect
+        for rect in root.iter(f"{SVG}rect")
+        if rect.get("x") and float(rect.get("x")) >= PLOT_LEFT and rect.get("width") != "12"
+    ]
+    widths = [float(rect.get("width")) for rect in bars]
+    assert len(bars) == 3  # any grade to its low end, the rest of its range, grade >=3
+    assert widths[0] == widths[1]
+    assert widths[2] == widths[0] / 4
+
+
+def test_charts_without_data_render_nothing():
+    assert estimates_chart([], title="t") == ""
+    assert forest_plot([], title="t") == ""
+    assert incidence_bars([IncidenceRow("x", (None, None), (None, None))], title="t") == ""
+
+
+def test_each_chart_has_its_own_ids():
+    first = str(forest_plot([Estimate(label="a", value=1)], title="t"))
+    second = str(forest_plot([Estimate(label="a", value=1)], title="t"))
+
+    assert re.search(r'id="(chart-\d+)-title"', first).group(1) != re.search(
+        r'id="(chart-\d+)-title"', second
+    ).group(1)
