@@ -148,6 +148,7 @@ def build_trial_document(trial: Trial) -> dict[str, Any]:
             "count": ae.count,
             "denominator": ae.denominator,
             "percent": as_number(ae.percent),
+            "percent_high": as_number(ae.percent_high),
             **sourced_fields(ae, references),
         }
         for ae in trial.adverse_events.all()

@@ -15,8 +15,8 @@ ERROR = "error"
 WARNING = "warning"
 
 NUMBER_FIELDS_NEEDING_A_SOURCE = (
-    "value", "ci_low", "ci_high", "hazard_ratio", "p_value", "count", "percent", "participants",
-    "dose_amount", "range_low", "range_high", "test_statistic_value",
+    "value", "ci_low", "ci_high", "hazard_ratio", "p_value", "count", "percent", "percent_high",
+    "participants", "dose_amount", "range_low", "range_high", "test_statistic_value",
 )  # fmt: skip
 
 
