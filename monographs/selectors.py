@@ -7,7 +7,6 @@ page query counts stay constant as the corpus grows.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.utils.text import capfirst
@@ -146,15 +145,6 @@ def facet_options(
     return options
 
 
-def drug_names_by_slug(*, slugs) -> dict[str, str]:
-    return dict(
-        Entry.objects.live()
-        .of_kind("drug")
-        .filter(slug__in=set(slugs))
-        .values_list("slug", "title")
-    )
-
-
 def drug_trials(*, slug: str) -> list[Entry]:
     """Live trials whose current publication studies this drug, newest start first."""
     trials = list(
@@ -209,15 +199,3 @@ def humanise_slug(slug: str) -> str:
     if any(character.isupper() or character == " " for character in slug):
         return slug
     return capfirst(slug.replace("-", " ").strip())
-
-
-def condition_names(documents: list[dict[str, Any]]) -> dict[str, str]:
-    """Condition labels by slug as the given trial documents name them."""
-    names = {}
-    for document in documents:
-        for condition in document.get("conditions") or []:
-            label = condition["name"]
-            if condition.get("abbreviation"):
-                label = f"{label} ({condition['abbreviation']})"
-            names[condition["slug"]] = label
-    return names

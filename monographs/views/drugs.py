@@ -237,7 +237,7 @@ def drug_json_ld(
     return data
 
 
-def _drug_context(
+def drug_page_context(
     request: HttpRequest, *, entry: Entry, publication: Publication, trials: list[Entry]
 ) -> dict[str, Any]:
     document = publication.document
@@ -275,9 +275,13 @@ def _drug_context(
     }
 
 
+# The staff preview in the admin renders drafts through the same context.
+_drug_context = drug_page_context
+
+
 @entry_page("drug")
 def drug_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
-    context = _drug_context(
+    context = drug_page_context(
         request, entry=entry, publication=entry.current, trials=drug_trials(slug=entry.slug)
     )
     context |= version_context(entry=entry, publication=entry.current)
@@ -298,7 +302,7 @@ def drug_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> 
         publication = entry_version(entry=entry, version=version)
     if publication is None:
         raise Http404(f"{entry.title} has no version {version}.")
-    context = _drug_context(request, entry=entry, publication=publication, trials=[])
+    context = drug_page_context(request, entry=entry, publication=publication, trials=[])
     context |= version_context(entry=entry, publication=publication, versions=versions)
     is_current = publication.pk == entry.current_id
     context |= {

@@ -4,7 +4,8 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from monographs.search import MAX_QUERY_LENGTH, SearchDocument
+from monographs.models.search import SearchDocument
+from monographs.search import MAX_QUERY_LENGTH
 from monographs.selectors import FacetOption
 
 

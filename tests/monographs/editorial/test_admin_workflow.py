@@ -637,3 +637,17 @@ def test_a_trial_has_the_same_workflow_pages(client, editor, reviewer):
     assert "An unreviewed trial summary." in preview.content.decode()
     assert "no-store" in preview["Cache-Control"]
     assert review.status_code == 200
+
+
+def test_adding_a_drug_records_its_creation_as_a_draft(client, editor):
+    client.force_login(editor)
+    add = reverse("admin:monographs_drug_add")
+    data = change_form_data(client.get(add)) | {"inn": "cabozantinib", "slug": "cabozantinib"}
+
+    response = client.post(add, data)
+
+    assert response.status_code == 302
+    drug = Drug.objects.get(slug="cabozantinib")
+    assert (drug.status, drug.lock_version) == (Status.DRAFT, 1)
+    event = EditorialEvent.objects.of_root(kind="drug", root_id=drug.pk).get()
+    assert (event.action, event.user) == (EditorialEvent.Action.CREATED, editor)

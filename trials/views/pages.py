@@ -1,0 +1,143 @@
+"""Trial pages: the filterable list, the trial summary and its version history."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from monographs.editorial.models import Entry, Publication
+from monographs.selectors import entry_version, entry_versions, references_resolve
+from monographs.views import version_list
+from monographs.views.conditional import entry_page, site_page
+from monographs.views.filters import FacetFilterForm
+from monographs.views.presentation import (
+    Crumb,
+    breadcrumbs,
+    citation_text,
+    entry_breadcrumbs,
+    entry_url,
+    version_context,
+)
+from trials.selectors import TRIAL_FILTERS, trial_filter_options
+from trials.selectors import trial_list as trials_filtered
+from trials.views.presentation import (
+    ARM_ROLES,
+    MASKING_LABELS,
+    adverse_event_chart,
+    adverse_event_table,
+    median_chart,
+    outcome_columns,
+    outcome_rows,
+    publication_rows,
+    trial_json_ld,
+    trial_name,
+)
+
+TRIALS_PER_PAGE = 50
+
+
+def trial_page_context(
+    request: HttpRequest, *, entry: Entry, publication: Publication
+) -> dict[str, Any]:
+    document = publication.document
+    outcomes = outcome_rows(document)
+    linked = references_resolve(drug_slugs=[d["slug"] for d in document.get("drugs") or []])
+    canonical = entry_url("trial", entry.slug)
+    return {
+        "entry": entry,
+        "document": document,
+        "title": trial_name(document),
+        "linked_drugs": linked.drugs,
+        "masking": MASKING_LABELS.get(document.get("masking"), ""),
+        "arm_roles": ARM_ROLES,
+        "median_chart": median_chart(document),
+        "outcomes": outcomes,
+        "outcome_columns": outcome_columns(outcomes),
+        "section": "trials",
+        "adverse_events": adverse_event_table(document),
+        "adverse_event_chart": adverse_event_chart(document),
+        "publications": publication_rows(document),
+        "citation": citation_text(
+            request, entry=entry, publication=publication, title=trial_name(document)
+        ),
+        "json_ld": trial_json_ld(
+            request, document=document, publication=publication, url=canonical
+        ),
+    }
+
+
+@entry_page("trial")
+def trial_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+    context = trial_page_context(request, entry=entry, publication=entry.current)
+    context |= version_context(entry=entry, publication=entry.current)
+    context |= {
+        "canonical_path": entry_url("trial", entry.slug),
+        "breadcrumbs": entry_breadcrumbs(entry),
+    }
+    return render(request, "trials/trial_detail.html", context)
+
+
+@entry_page("trial")
+def trial_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> HttpResponse:
+    """An old version exactly as published, clearly marked when a newer one replaced it."""
+    versions = entry_versions(entry=entry)
+    if version == entry.current.version:
+        publication = entry.current
+    else:
+        publication = entry_version(entry=entry, version=version)
+    if publication is None:
+        raise Http404(f"{entry.title} has no version {version}.")
+    context = trial_page_context(request, entry=entry, publication=publication)
+    context |= version_context(entry=entry, publication=publication, versions=versions)
+    is_current = publication.pk == entry.current_id
+    context |= {
+        "canonical_path": entry_url("trial", entry.slug) if is_current else request.path,
+        "breadcrumbs": entry_breadcrumbs(
+            entry,
+            Crumb("Versions", reverse("trials:trial_versions", args=[entry.slug])),
+            Crumb(f"Version {publication.version}"),
+        ),
+        "is_version_page": True,
+    }
+    return render(request, "trials/trial_detail.html", context)
+
+
+@entry_page("trial")
+def trial_versions(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+    return version_list(request, entry=entry, kind="trial")
+
+
+@site_page
+def trial_list(request: HttpRequest) -> HttpResponse:
+    options = trial_filter_options()
+    form = FacetFilterForm(request.GET, options=options, labels=TRIAL_FILTERS)
+    page = Paginator(trials_filtered(facets=form.chosen()), TRIALS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    trials = [
+        {
+            "entry": entry,
+            "url": entry_url("trial", entry.slug),
+            "document": entry.current.document,
+            "name": trial_name(entry.current.document),
+            "masking": MASKING_LABELS.get(entry.current.document.get("masking"), "")
+            if entry.current.document.get("masking") != "not_stated"
+            else "",
+        }
+        for entry in page.object_list
+    ]
+    return render(
+        request,
+        "trials/trial_list.html",
+        {
+            "form": form,
+            "page": page,
+            "trials": trials,
+            "canonical_path": reverse("trials:trial_list"),
+            "section": "trials",
+            "breadcrumbs": breadcrumbs(Crumb("Trials")),
+            "query_without_page": form.query_without_page(),
+        },
+    )
