@@ -65,7 +65,13 @@ def entry_versions(*, entry: Entry) -> list[Publication]:
     )
 
 
+MAX_VERSION = 2**31 - 1
+
+
 def entry_version(*, entry: Entry, version: int) -> Publication | None:
+    """One version of an entry's root; a number no column could hold is simply not found."""
+    if not 1 <= version <= MAX_VERSION:
+        return None
     return (
         Publication.objects.of_root(kind=entry.kind, root_id=entry.root_id)
         .filter(version=version)

@@ -19,6 +19,7 @@ from monographs.editorial.checks import Finding, has_errors
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import (
     ConcurrentEditError,
+    EditorialError,
     EditorialPermissionDenied,
     FourEyesViolation,
     QualityCheckFailed,
@@ -542,12 +543,25 @@ def root_restore_version(*, root: models.Model, user: AbstractBaseUser, version:
     return locked
 
 
-def publications_publish_due(*, now: datetime | None = None) -> list[Publication]:
-    """Publish every approved revision whose publish-at time has come (run from cron)."""
+@dataclass
+class ScheduledRun:
+    published: list[Publication]
+    failed: list[tuple[models.Model, str]]
+
+
+def publications_publish_due(*, now: datetime | None = None) -> ScheduledRun:
+    """Publish every approved revision whose publish-at time has come (run from cron).
+
+    Each root is published in its own transaction: one revision failing its checks is
+    reported and stays approved, and does not hold back the others.
+    """
     now = now or timezone.now()
-    published = []
+    run = ScheduledRun(published=[], failed=[])
     for kind in registry.all_kinds():
         due = kind.model.objects.filter(status=Status.APPROVED, publish_at__lte=now)
         for root in due.order_by("publish_at", "pk"):
-            published.append(root_publish(root=root, user=None, now=now))
-    return published
+            try:
+                run.published.append(root_publish(root=root, user=None, now=now))
+            except EditorialError as error:
+                run.failed.append((root, str(error)))
+    return run

@@ -22,6 +22,8 @@ SQLITE_CANDIDATES = 500
 SNIPPET_CHARACTERS = 220
 TOKEN_PATTERN = re.compile(r"[^\W_]+", re.UNICODE)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# A DOI or similar typed whole: the text parser would split it, so it is matched as written.
+IDENTIFIER_PATTERN = re.compile(r"(?=\S*[^\w\s])\S{4,}")
 START_MARK, STOP_MARK = "\ue000", "\ue001"
 KIND_PRIORITY = {Kind.DRUG: 0.03, Kind.TRIAL: 0.02, Kind.ADVERSE_EVENT: 0.01}
 URL_NAMES = {
@@ -76,19 +78,44 @@ def entry_search(
         documents = documents.filter(kind__in=wanted)
     phrase = " ".join(tokens)
     if connection.vendor == "postgresql":
-        return _postgres_search(documents, query=query.strip(), tokens=tokens, limit=limit)
+        return _postgres_search(
+            documents, query=query.strip(), phrase=phrase, tokens=tokens, limit=limit
+        )
     return _fallback_search(documents, phrase=phrase, tokens=tokens, limit=limit)
 
 
-def _postgres_search(documents, *, query: str, tokens: list[str], limit: int):
-    phrase = " ".join(tokens)
+def _boost(*, phrase: str, identifier: str | None):
+    """What term frequency misses: a title that is, starts with or is mostly the query, an
+    identifier typed in full, and entries before the vocabulary that describes them."""
+
+    def case(*whens: When) -> Case:
+        return Case(*whens, default=Value(0.0), output_field=FloatField())
+
+    boost = (
+        case(
+            When(title__iexact=phrase, then=Value(1.0)),
+            When(title__istartswith=phrase, then=Value(0.2)),
+        )
+        + case(
+            When(
+                title__icontains=phrase,
+                then=Value(0.4 * len(phrase)) / Greatest(Length("title"), Value(1)),
+            )
+        )
+        + case(*[When(kind=kind, then=Value(weight)) for kind, weight in KIND_PRIORITY.items()])
+    )
+    if identifier:
+        boost += case(When(names__icontains=identifier, then=Value(0.5)))
+    return boost
+
+
+def _postgres_search(documents, *, query: str, phrase: str, tokens: list[str], limit: int):
     tsquery = SearchQuery(
         " & ".join(f"{token}:*" for token in tokens), search_type="raw", config=SEARCH_CONFIG
     )
     matches = Q(search_vector=tsquery)
-    identifier = query[:MAX_QUERY_LENGTH]
-    looks_like_identifier = len(identifier) >= 4 and not re.search(r"\s", identifier)
-    if looks_like_identifier:
+    identifier = query if IDENTIFIER_PATTERN.fullmatch(query) else None
+    if identifier:
         matches |= Q(names__icontains=identifier)
     headline = {
         "config": SEARCH_CONFIG,
@@ -103,37 +130,7 @@ def _postgres_search(documents, *, query: str, tokens: list[str], limit: int):
         documents.filter(matches)
         .annotate(
             rank=SearchRank(F("search_vector"), tsquery)
-            + Case(
-                When(title__iexact=phrase, then=Value(1.0)),
-                When(title__istartswith=phrase, then=Value(0.2)),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            + Case(
-                When(
-                    title__icontains=phrase,
-                    then=Value(0.4 * len(phrase)) / Greatest(Length("title"), Value(1)),
-                ),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            + Case(
-                *[
-                    When(kind=kind, then=Value(priority))
-                    for kind, priority in KIND_PRIORITY.items()
-                ],
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-            + (
-                Case(
-                    When(names__icontains=identifier, then=Value(0.5)),
-                    default=Value(0.0),
-                    output_field=FloatField(),
-                )
-                if looks_like_identifier
-                else Value(0.0)
-            ),
+            + _boost(phrase=phrase, identifier=identifier),
             body_snippet=SearchHeadline("body", tsquery, **headline),
             names_snippet=SearchHeadline("names", tsquery, **headline),
         )
@@ -162,6 +159,8 @@ def _light_stem(token: str) -> str:
 
 
 def _fallback_search(documents, *, phrase: str, tokens: list[str], limit: int):
+    """SQLite has no ranked full-text search: every word must appear somewhere, and matches
+    are ranked here with the same order of weights, title over names over body."""
     stems = [_light_stem(token) for token in tokens]
     for stem in stems:
         documents = documents.filter(
@@ -209,9 +208,7 @@ def _result(row: dict, *, snippet: SafeString, rank: float) -> SearchResult:
 
 def _marked(text: str) -> SafeString:
     """Escape a headline, then turn the sentinel marks PostgreSQL put in into <mark> tags."""
-    return mark_safe(  # noqa: S308 - escaped just here; only <mark> is added
-        escape(text).replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>")
-    )
+    return mark_safe(escape(text).replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>"))
 
 
 def _fallback_snippet(row: dict, stems: list[str]) -> SafeString:
@@ -243,9 +240,9 @@ def highlight(text: str, words: Iterable[str]) -> SafeString:
     escaped = str(escape(text))
     alternatives = "|".join(re.escape(str(escape(w))) for w in sorted(set(words), key=len)[::-1])
     if not alternatives:
-        return mark_safe(escaped)  # noqa: S308 - escaped above
+        return mark_safe(escaped)
     pattern = re.compile(rf"\w*(?:{alternatives})\w*", re.IGNORECASE)
-    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))
 
 
 def search_documents_of_kind(kind: str):

@@ -122,4 +122,4 @@ def cite_in_text(text, references) -> SafeString:
         ]
         return f'<sup class="citations">[{", ".join(parts)}]</sup>'
 
-    return mark_safe(CITATION_PATTERN.sub(replace, str(escape(text or ""))))  # noqa: S308
+    return mark_safe(CITATION_PATTERN.sub(replace, str(escape(text or ""))))

@@ -1,6 +1,5 @@
 """Drug pages: the A-Z list, the monograph, and its version history."""
 
-from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
@@ -10,9 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_bars, number
 from monographs.editorial.models import Entry, Publication
-from monographs.models.content import DrugAdverseEvent, SectionKind
 from monographs.selectors import (
     DRUG_FILTERS,
     drug_trials,
@@ -24,6 +21,15 @@ from monographs.selectors import (
 )
 from monographs.views.conditional import entry_page, site_page
 from monographs.views.filters import FacetFilterForm
+from monographs.views.monograph import (
+    FREQUENCY_LABELS,
+    adverse_event_chart,
+    drug_json_ld,
+    hazard_ratio_chart,
+    identifier_links,
+    monograph_outline,
+    trial_summaries,
+)
 from monographs.views.presentation import (
     Crumb,
     breadcrumbs,
@@ -36,210 +42,16 @@ from monographs.views.presentation import (
 )
 
 DRUGS_PER_PAGE = 100
-TABLES_BY_SECTION = {
-    SectionKind.MECHANISM: ["targets"],
-    SectionKind.INDICATIONS: ["approvals"],
-    SectionKind.DOSAGE: ["dose_regimens", "formulations"],
-    SectionKind.PHARMACOKINETICS: ["pharmacokinetics"],
-    SectionKind.WARNINGS: ["warnings"],
-    SectionKind.CONTRAINDICATIONS: ["contraindications"],
-    SectionKind.SPECIAL_POPULATIONS: ["special_populations"],
-    SectionKind.ADVERSE_EVENTS: ["adverse_events"],
-    SectionKind.INTERACTIONS: ["interactions"],
-    SectionKind.RESISTANCE: ["resistance_mechanisms"],
-    SectionKind.SUBSEQUENT_THERAPY: ["subsequent_therapies"],
-}
-SECTION_ORDER = {kind: position for position, kind in enumerate(SectionKind.values)}
-FREQUENCY_LABELS = dict(DrugAdverseEvent.FrequencyBand.choices)
-IDENTIFIER_LINKS = {
-    "atc_code": ("ATC code", "https://atcddd.fhi.no/atc_ddd_index/?code={}"),
-    "drugbank_id": ("DrugBank", "https://go.drugbank.com/drugs/{}"),
-    "unii": ("UNII", "https://precision.fda.gov/uniisearch/srs/unii/{}"),
-    "rxcui": ("RxCUI", "https://mor.nlm.nih.gov/RxNav/search?searchBy=RXCUI&searchTerm={}"),
-    "ncit_code": (
-        "NCIt",
-        "https://ncit.nci.nih.gov/ncitbrowser/ConceptReport.jsp?dictionary=NCI_Thesaurus&code={}",
-    ),
-}
-
-
-@dataclass
-class Block:
-    """One part of the monograph: a prose section, the tables that belong with it, or both."""
-
-    anchor: str
-    title: str
-    kind: str
-    html: str = ""
-    tables: list[str] = field(default_factory=list)
-
-
-def monograph_outline(document: dict[str, Any]) -> list[Block]:
-    """The monograph in reading order: each table placed with the section it belongs to.
-
-    A table whose section was not written gets a block of its own, where that section
-    would stand in the usual order of a monograph.
-    """
-    blocks = [
-        Block(
-            anchor=f"section-{section['kind']}",
-            title=section["title"],
-            kind=section["kind"],
-            html=section["html"],
-            tables=[t for t in TABLES_BY_SECTION.get(section["kind"], []) if document.get(t)],
-        )
-        for section in document.get("sections") or []
-    ]
-    written = {block.kind for block in blocks}
-    for kind, tables in TABLES_BY_SECTION.items():
-        present = [t for t in tables if document.get(t)]
-        if kind in written or not present:
-            continue
-        block = Block(anchor=f"section-{kind}", title=kind.label, kind=kind, tables=present)
-        position = next(
-            (
-                index
-                for index, existing in enumerate(blocks)
-                if SECTION_ORDER.get(existing.kind, len(SECTION_ORDER)) > SECTION_ORDER[kind]
-            ),
-            len(blocks),
-        )
-        blocks.insert(position, block)
-    return blocks
-
-
-def identifier_links(document: dict[str, Any]) -> list[dict[str, str]]:
-    identifiers = document.get("identifiers") or {}
-    return [
-        {"label": label, "value": identifiers[name], "url": url.format(identifiers[name])}
-        for name, (label, url) in IDENTIFIER_LINKS.items()
-        if identifiers.get(name)
-    ]
-
-
-def adverse_event_chart(document: dict[str, Any]) -> str:
-    """Incidence bars grouped by the population or study the figures come from."""
-    events = document.get("adverse_events") or []
-    contexts = list(dict.fromkeys(ae["context"] for ae in events))
-    rows = [
-        IncidenceRow(
-            group=ae["context"],
-            label=capfirst(ae["term"]["name"]),
-            any_grade=tuple(ae["any_grade"]),
-            grade_3_plus=tuple(ae["grade_3_plus"]),
-        )
-        for ae in sorted(events, key=lambda ae: contexts.index(ae["context"]))
-    ]
-    return incidence_bars(
-        rows, title=f"Incidence of adverse events with {document['title']}, in % of patients"
-    )
-
-
-def headline_result(document: dict[str, Any]) -> str:
-    """The result a reader looks for first: a hazard ratio, else the medians of one measure."""
-    outcomes = document.get("outcomes") or []
-    comparisons = [o for o in outcomes if o.get("hazard_ratio") is not None]
-    if comparisons:
-        best = next((o for o in comparisons if o.get("is_primary_endpoint")), comparisons[0])
-        text = f"{best['measure']} HR {number(best['hazard_ratio'])}"
-        if best.get("hazard_ratio_ci_low") is not None:
-            low, high = best["hazard_ratio_ci_low"], best["hazard_ratio_ci_high"]
-            text += f" ({number(low)}–{number(high)})"
-        return text
-    medians = [
-        o
-        for o in outcomes
-        if o.get("arm") and o.get("value") is not None and o.get("statistic") == "median"
-    ]
-    if len(medians) < 2:
-        return ""
-    measure = next(
-        (o["measure"] for o in medians if o.get("is_primary_endpoint")), medians[0]["measure"]
-    )
-    same = [o for o in medians if o["measure"] == measure]
-    values = " vs ".join(number(o["value"]) for o in same)
-    arms = " vs ".join(o["arm"] for o in same)
-    return f"{measure} median {values} {same[0].get('unit') or ''} ({arms})".replace("  ", " ")
-
-
-def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
-    """What the drug page shows of each trial: its design and headline result."""
-    return [
-        {
-            "entry": trial,
-            "url": entry_url("trial", trial.slug),
-            "document": trial.current.document,
-            "name": trial.current.document.get("acronym") or trial.current.document["title"],
-            "headline": headline_result(trial.current.document),
-        }
-        for trial in trials
-    ]
-
-
-def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
-    estimates = []
-    for trial in trials:
-        document = trial.current.document
-        name = document.get("acronym") or document["title"]
-        for outcome in document.get("outcomes") or []:
-            if outcome.get("hazard_ratio") is None:
-                continue
-            comparison = " vs ".join(
-                arm for arm in (outcome.get("arm"), outcome.get("comparator_arm")) if arm
-            )
-            estimates.append(
-                Estimate(
-                    label=name,
-                    detail=" · ".join(p for p in (outcome["measure"], comparison) if p),
-                    value=outcome["hazard_ratio"],
-                    low=outcome.get("hazard_ratio_ci_low"),
-                    high=outcome.get("hazard_ratio_ci_high"),
-                )
-            )
-    return forest_plot(
-        estimates, title=f"Hazard ratios in trials of {drug_title}, with 95% confidence intervals"
-    )
-
-
-def drug_json_ld(
-    request: HttpRequest, *, document: dict[str, Any], publication: Publication, url: str
-) -> dict[str, Any]:
-    identifiers = document.get("identifiers") or {}
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Drug",
-        "name": capfirst(document["title"]),
-        "url": request.build_absolute_uri(url),
-        "version": publication.version,
-        "dateModified": publication.published_at.isoformat(),
-    }
-    names = [n["name"] for n in document.get("names") or []]
-    if names:
-        data["alternateName"] = names
-    if document.get("drug_class"):
-        data["drugClass"] = {"@type": "DrugClass", "name": document["drug_class"]}
-    if document.get("summary"):
-        data["description"] = document["summary"]
-    if identifiers.get("atc_code"):
-        data["code"] = {
-            "@type": "MedicalCode",
-            "codeValue": identifiers["atc_code"],
-            "codingSystem": "ATC",
-        }
-    routes = sorted({f["route"] for f in document.get("formulations") or [] if f.get("route")})
-    if routes:
-        data["administrationRoute"] = ", ".join(routes)
-    data["identifier"] = [
-        {"@type": "PropertyValue", "propertyID": name, "value": value}
-        for name, value in identifiers.items()
-        if value
-    ]
-    return data
 
 
 def drug_page_context(
     request: HttpRequest, *, entry: Entry, publication: Publication, trials: list[Entry]
 ) -> dict[str, Any]:
+    """What the monograph template needs from one publication's document.
+
+    The admin renders a draft's preview through this too, so reviewers see exactly the
+    page that would go live. Links to other drugs are resolved against what is live now.
+    """
     document = publication.document
     title = capfirst(document["title"])
     linked = references_resolve(

@@ -76,9 +76,12 @@ def test_publish_scheduled_explains_a_revision_that_fails_its_checks(approved_dr
     from tests.factories import DoseRegimenFactory
 
     DoseRegimenFactory(drug=approved_drug, citation=None)
+    errors = StringIO()
 
-    with pytest.raises(CommandError, match="could not be published: Quality checks found"):
-        run("publish_scheduled")
+    with pytest.raises(CommandError, match="1 scheduled revision"):
+        call_command("publish_scheduled", stdout=StringIO(), stderr=errors)
+
+    assert f"Not published: '{approved_drug}': Quality checks found" in errors.getvalue()
 
     assert not Entry.objects.filter(kind="drug", root_id=approved_drug.pk).exists()
 

@@ -1,5 +1,6 @@
 """Search over live publications: what readers expect to find, on SQLite and PostgreSQL."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -196,13 +197,20 @@ def test_highlight_marks_whole_words_and_escapes():
 
 
 @pytest.mark.postgres
-def test_postgres_stores_a_weighted_vector(sorafenib):
-    document = SearchDocument.objects.get(kind="drug", slug="sorafenib")
+def test_postgres_stores_a_weighted_vector_under_a_gin_index(sorafenib):
+    from django.db import connection
 
-    assert document.search_vector is not None
-    assert "'sorafenib':1A" in str(document.search_vector) or "sorafenib" in str(
-        document.search_vector
+    vector = SearchDocument.objects.values_list("search_vector", flat=True).get(
+        kind="drug", slug="sorafenib"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'monographs_searchdocument'"
+        )
+        indexes = [row[0] for row in cursor.fetchall()]
+
+    assert re.search(r"'sorafenib':(\d+[ABC]?,)*1A", vector), vector
+    assert any("USING gin (search_vector)" in index for index in indexes)
 
 
 def test_rebuild_command_restores_a_lost_index(sorafenib):

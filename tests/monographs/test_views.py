@@ -631,7 +631,7 @@ def test_editorial_notes_link_their_citations(client):
 
 
 def test_headline_result_prefers_a_hazard_ratio_then_medians():
-    from monographs.views.drugs import headline_result
+    from monographs.views.monograph import headline_result
 
     medians = [
         {
@@ -666,3 +666,45 @@ def test_server_error_page_renders_without_a_request():
 
     assert "Something went wrong on our side" in html
     assert html.count("<h1") == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "0"},
+        {"page": "-1"},
+        {"page": "99999999999999999999"},
+        {"page": "1e3"},
+        {"q": "%", "kind": "drug"},
+        {"drug_class": "\x00"},
+        {"target": "' OR 1=1 --"},
+        {"phase": "[]", "design": "{}", "condition": "../../etc/passwd", "drug": "é"},
+        {"p": "abc"},
+    ],
+)
+def test_odd_query_parameters_never_cause_a_server_error(client, sorafenib, params):
+    trial = published_trial(drugs=[sorafenib])
+    term = sorafenib.adverse_events.select_related("term").first().term.slug
+    urls = [
+        reverse("monographs:home"),
+        reverse("monographs:drug_list"),
+        reverse("monographs:drug_detail", args=["sorafenib"]),
+        reverse("monographs:drug_versions", args=["sorafenib"]),
+        reverse("monographs:drug_version_detail", args=["sorafenib", 1]),
+        reverse("monographs:adverse_event_list"),
+        reverse("monographs:adverse_event_detail", args=[term]),
+        reverse("monographs:reference_list"),
+        reverse("monographs:search"),
+        reverse("monographs:feed"),
+        reverse("monographs:sitemap"),
+        reverse("trials:trial_list"),
+        reverse("trials:trial_detail", args=[trial.slug]),
+    ]
+    for url in urls:
+        assert client.get(url, params).status_code < 500, url
+
+
+def test_a_version_number_too_large_for_the_database_is_404(client, sorafenib):
+    url = reverse("monographs:drug_version_detail", args=["sorafenib", 10**30])
+
+    assert client.get(url).status_code == 404

@@ -41,6 +41,7 @@ TRIALS_PER_PAGE = 50
 def trial_page_context(
     request: HttpRequest, *, entry: Entry, publication: Publication
 ) -> dict[str, Any]:
+    """What the trial template needs from one publication; the admin preview uses it too."""
     document = publication.document
     outcomes = outcome_rows(document)
     linked = references_resolve(drug_slugs=[d["slug"] for d in document.get("drugs") or []])

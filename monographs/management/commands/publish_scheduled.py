@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from monographs.editorial.exceptions import EditorialError
 from monographs.editorial.services import publications_publish_due
 
 
@@ -11,20 +10,21 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        try:
-            published = publications_publish_due()
-        except EditorialError as error:
-            raise CommandError(
-                f"A scheduled revision could not be published: {error} "
-                "Revisions listed before it were published; fix this one in the admin "
-                "(or clear its publish-at time), then run the command again."
-            ) from error
-        if not published:
-            self.stdout.write("Nothing is due.")
-            return
-        for publication in published:
+        run = publications_publish_due()
+        for publication in run.published:
             self.stdout.write(
                 f"Published {publication.kind} '{publication.slug}' as v{publication.version} "
                 f"(approved by {publication.approved_by or 'nobody recorded'})."
             )
-        self.stdout.write(self.style.SUCCESS(f"{len(published)} published."))
+        for root, reason in run.failed:
+            self.stderr.write(f"Not published: '{root}': {reason}")
+        if run.failed:
+            raise CommandError(
+                f"{len(run.failed)} scheduled revision(s) could not be published (listed above); "
+                f"{len(run.published)} were. Fix them in the admin, or clear their publish-at "
+                "time, then run the command again."
+            )
+        if not run.published:
+            self.stdout.write("Nothing is due.")
+            return
+        self.stdout.write(self.style.SUCCESS(f"{len(run.published)} published."))

@@ -287,11 +287,33 @@ def test_scheduled_publication_waits_for_its_time(drafted_drug, editor, reviewer
     with pytest.raises(TransitionNotAllowed, match="scheduled"):
         root_publish(root=drafted_drug, user=reviewer)
 
-    assert publications_publish_due(now=publish_at - datetime.timedelta(minutes=1)) == []
-    [publication] = publications_publish_due(now=publish_at)
+    assert publications_publish_due(now=publish_at - datetime.timedelta(minutes=1)).published == []
+    [publication] = publications_publish_due(now=publish_at).published
     assert (publication.published_by, publication.approved_by) == (reviewer, reviewer)
     drafted_drug.refresh_from_db()
     assert (drafted_drug.status, drafted_drug.publish_at) == (Status.PUBLISHED, None)
+
+
+def test_a_failing_scheduled_revision_does_not_hold_back_the_others(editor, reviewer):
+    from tests.factories import AdverseEventTermFactory, CitationFactory, DrugFactory
+
+    publish_at = timezone.now() - datetime.timedelta(minutes=5)
+    broken, sound = DrugFactory(summary="x"), DrugFactory(summary="y")
+    for drug in (broken, sound):
+        DrugAdverseEvent.objects.create(
+            drug=drug, term=AdverseEventTermFactory(), any_grade_low=5, citation=CitationFactory()
+        )
+        root_record_edit(root=drug, user=editor, created=True)
+        revision_submit(root=drug, user=editor)
+        revision_approve(root=drug, user=reviewer, publish_at=publish_at)
+    DrugAdverseEvent.objects.filter(drug=broken).update(citation=None)
+
+    run = publications_publish_due()
+
+    assert [p.slug for p in run.published] == [sound.slug]
+    assert [(root.pk, "no source" in reason) for root, reason in run.failed] == [(broken.pk, True)]
+    broken.refresh_from_db()
+    assert broken.status == Status.APPROVED
 
 
 def test_next_review_defaults_to_twelve_months(drafted_drug, editor, reviewer):
