@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
 from monographs.editorial.models import Entry, Facet, Publication
@@ -105,7 +106,7 @@ def live_entries(*, kind: str, facets: dict[str, str] | None = None) -> EntryQue
     entries = Entry.objects.live().of_kind(kind)
     for name, value in (facets or {}).items():
         entries = entries.with_facet(name, value)
-    return entries.select_related("current").order_by("title", "pk")
+    return entries.select_related("current").order_by(Lower("title"), "pk")
 
 
 @dataclass(frozen=True)

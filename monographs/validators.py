@@ -20,7 +20,7 @@ UNII_PATTERN = r"^[A-Z0-9]{10}\Z"
 RXCUI_PATTERN = r"^[0-9]{1,8}\Z"
 NCIT_PATTERN = r"^C[0-9]{1,7}\Z"
 ISSN_PATTERN = r"^[0-9]{4}-[0-9]{3}[0-9X]\Z"
-HGNC_SYMBOL_PATTERN = r"^[A-Z][A-Z0-9-]{0,19}\Z"
+HGNC_SYMBOL_PATTERN = r"^[A-Z][A-Z0-9-]*(?:orf[0-9]+[A-Z0-9-]*)?\Z"  # C9orf72: only "orf" is lower case
 
 validate_nct_id = RegexValidator(NCT_PATTERN, "Enter an NCT number: NCT followed by 8 digits.")
 validate_pmid = RegexValidator(PMID_PATTERN, "Enter a PubMed id: digits only, no leading zero.")
@@ -41,5 +41,5 @@ validate_ncit_code = RegexValidator(
 )
 validate_issn = RegexValidator(ISSN_PATTERN, "Enter an ISSN of the form 1234-567X.")
 validate_hgnc_symbol = RegexValidator(
-    HGNC_SYMBOL_PATTERN, "Enter an HGNC gene symbol in capitals, such as BRAF or KDR."
+    HGNC_SYMBOL_PATTERN, "Enter an HGNC gene symbol such as BRAF, KDR or C9orf72."
 )

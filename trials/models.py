@@ -271,6 +271,13 @@ class Outcome(Sourced):
                 "hazard_ratio", "hazard_ratio_ci_high", name="outcome_hr_not_above_ci"
             ),
             ordered_pair_constraint(
+                "hazard_ratio_ci_low", "hazard_ratio_ci_high", name="outcome_hr_ci_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(hazard_ratio_ci_low__isnull=True) | Q(hazard_ratio_ci_low__gt=0),
+                name="outcome_hr_ci_positive",
+            ),
+            ordered_pair_constraint(
                 "count", "denominator", name="outcome_count_within_denominator"
             ),
             models.CheckConstraint(
@@ -341,6 +348,8 @@ class TrialAdverseEvent(Sourced):
         ordering = ["trial", "position", "id"]
         constraints = [
             percentage_constraint("percent", name="trial_ae_percentage"),
+            percentage_constraint("percent_high", name="trial_ae_percentage_high"),
+            ordered_pair_constraint("percent", "percent_high", name="trial_ae_percent_ordered"),
             ordered_pair_constraint(
                 "count", "denominator", name="trial_ae_count_within_denominator"
             ),

@@ -1,6 +1,7 @@
 """Reads for the public trial pages: live entries and their publications only."""
 
 from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Lower
 
 from monographs.editorial.models import Facet
 from monographs.editorial.querysets import EntryQuerySet
@@ -33,5 +34,5 @@ def trial_list(*, facets: dict[str, str]) -> EntryQuerySet:
     return (
         live_entries(kind="trial", facets=facets)
         .annotate(start_year=Subquery(start_year.values("number")[:1]))
-        .order_by(F("start_year").desc(nulls_last=True), "title", "pk")
+        .order_by(F("start_year").desc(nulls_last=True), Lower("title"), "pk")
     )

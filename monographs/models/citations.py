@@ -92,7 +92,7 @@ class Citation(models.Model):
     def __str__(self) -> str:
         first = self.authors[0] if self.authors else self.group_author or "Anon."
         year = self.year or "n.d."
-        return f"{first} ({year}) {self.title[:80]}"
+        return f"{first} ({year}) {self.title[:80]} [{self.key}]"
 
     def save(self, *args, **kwargs) -> None:
         blank_to_none(self, "pmid", "pmcid", "doi")

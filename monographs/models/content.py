@@ -294,6 +294,9 @@ class DrugAdverseEvent(Sourced):
             ordered_pair_constraint(
                 "grade_3_plus_low", "grade_3_plus_high", name="drug_ae_g3_ordered"
             ),
+            ordered_pair_constraint(
+                "grade_3_plus_high", "any_grade_high", name="drug_ae_g3_within_any_grade"
+            ),
         ]
 
     def __str__(self) -> str:

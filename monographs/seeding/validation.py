@@ -96,11 +96,12 @@ ORDERED_FIELDS: dict[type[models.Model], tuple[tuple[str, str], ...]] = {
     DrugAdverseEvent: (
         ("any_grade_low", "any_grade_high"),
         ("grade_3_plus_low", "grade_3_plus_high"),
+        ("grade_3_plus_high", "any_grade_high"),
     ),
 }
 # Fields that must be above zero when given.
 POSITIVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Outcome: ("hazard_ratio", "denominator"),
+    Outcome: ("hazard_ratio", "hazard_ratio_ci_low", "denominator"),
     TrialAdverseEvent: ("denominator",),
     DoseRegimen: ("dose_amount", "daily_dose_amount"),
 }

@@ -111,7 +111,7 @@ IDENTIFIER_FORMATS = {
         ["61948", "c61948", "C", "C-61948", "C61948\n", ""],
     ),
     (TargetFactory, "symbol"): (
-        ["KDR", "PDGFRB", "HLA-A"],
+        ["KDR", "PDGFRB", "HLA-A", "C9orf72"],
         ["braf", "Braf", "1BRAF", "BRAF V600E", "-KIT", "BRAF\n", ""],
     ),
     (CitationFactory, "pmid"): (
@@ -174,7 +174,7 @@ MESSAGES = [
         TargetFactory,
         "symbol",
         "Vegfr2",
-        "Enter an HGNC gene symbol in capitals, such as BRAF or KDR.",
+        "Enter an HGNC gene symbol such as BRAF, KDR or C9orf72.",
     ),
     (CitationFactory, "pmid", "018650514", "Enter a PubMed id: digits only, no leading zero."),
     (CitationFactory, "pmcid", "2569139", "Enter a PubMed Central id: PMC followed by digits."),
@@ -190,7 +190,7 @@ MESSAGES = [
         TargetFactory,
         "symbol",
         "BRAF\n",
-        "Enter an HGNC gene symbol in capitals, such as BRAF or KDR.",
+        "Enter an HGNC gene symbol such as BRAF, KDR or C9orf72.",
     ),
     (CitationFactory, "pmid", "18650514\n", "Enter a PubMed id: digits only, no leading zero."),
 ]
@@ -368,6 +368,11 @@ REFUSED += [
         DrugAdverseEventFactory,
         {"grade_3_plus_low": Decimal("11"), "grade_3_plus_high": Decimal("8")},
         id="ae-grade-3-reversed",
+    ),
+    pytest.param(
+        DrugAdverseEventFactory,
+        {"grade_3_plus_high": Decimal("46"), "any_grade_high": Decimal("45")},
+        id="ae-grade-3-above-any-grade",
     ),
 ]
 
@@ -602,15 +607,19 @@ STR_CASES = [
         id="AdverseEventTerm",
     ),
     pytest.param(
-        lambda: CitationFactory(),
-        "Llovet JM (2008) Sorafenib in advanced hepatocellular carcinoma",
+        lambda: CitationFactory(key="llovet-2008"),
+        "Llovet JM (2008) Sorafenib in advanced hepatocellular carcinoma [llovet-2008]",
         id="Citation",
     ),
     pytest.param(
         lambda: CitationFactory(
-            authors=[], group_author="National Cancer Institute", year=None, title="CTCAE v5.0"
+            key="ctcae-5",
+            authors=[],
+            group_author="National Cancer Institute",
+            year=None,
+            title="CTCAE v5.0",
         ),
-        "National Cancer Institute (n.d.) CTCAE v5.0",
+        "National Cancer Institute (n.d.) CTCAE v5.0 [ctcae-5]",
         id="Citation-group-author",
     ),
     pytest.param(

@@ -708,3 +708,24 @@ def test_a_version_number_too_large_for_the_database_is_404(client, sorafenib):
     url = reverse("monographs:drug_version_detail", args=["sorafenib", 10**30])
 
     assert client.get(url).status_code == 404
+
+
+def test_drugs_are_listed_alphabetically_whatever_the_case(client):
+    for inn, slug in (("GK-00687", "gk-00687"), ("axitinib", "axitinib"), ("Zeta", "zeta")):
+        published_drug(inn=inn, slug=slug)
+
+    response = client.get(reverse("monographs:drug_list"))
+
+    assert [letter for letter, _ in response.context["letters"]] == ["A", "G", "Z"]
+
+
+def test_structured_data_cannot_close_its_script_tag(client):
+    published_drug(summary='Breaks out </script><script>alert("x")</script> here.')
+
+    html = client.get(reverse("monographs:drug_list")).content.decode()
+    drug = Facet.objects.filter(name="drug_class").first().publication.slug
+    page = client.get(reverse("monographs:drug_detail", args=[drug])).content.decode()
+
+    assert '<script>alert("x")</script>' not in html
+    assert '<script>alert("x")</script>' not in page
+    assert "\\u003C/script\\u003E" in page

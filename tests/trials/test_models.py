@@ -186,6 +186,26 @@ REFUSED = [
     pytest.param(OutcomeFactory, {"ci_level": 100}, id="outcome_ci_level_range-100"),
     pytest.param(OutcomeFactory, {"denominator": -1}, id="outcome-denominator-negative"),
     pytest.param(
+        OutcomeFactory,
+        {**HR, "hazard_ratio": None, "hazard_ratio_ci_low": Decimal("0.9")},
+        id="outcome_hr_ci_ordered",
+    ),
+    pytest.param(
+        OutcomeFactory,
+        {**HR, "hazard_ratio": None, "hazard_ratio_ci_low": Decimal("0")},
+        id="outcome_hr_ci_positive",
+    ),
+    pytest.param(
+        TrialAdverseEventFactory,
+        {"percent": Decimal("9"), "percent_high": Decimal("8")},
+        id="trial_ae_percent_ordered",
+    ),
+    pytest.param(
+        TrialAdverseEventFactory,
+        {"percent": None, "percent_high": Decimal("100.5")},
+        id="trial_ae_percentage_high",
+    ),
+    pytest.param(
         TrialAdverseEventFactory, {"percent": Decimal("-0.01")}, id="trial_ae_percentage-below"
     ),
     pytest.param(
