@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrate seed demo-users fixtures test-postgres clean help
+.PHONY: run test lint migrate seed demo-users fixtures test-postgres clean help serve
 
 help:
 	@echo "make run    - set up (venv, migrate, seed corpus, demo accounts) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - set up the dev tools, run ruff and the whole test suite"
+	@echo "make serve  - production-like: DEBUG off, collected static files, gunicorn (docs/deploy.md)"
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,27 @@ demo-users: migrate
 
 run: seed demo-users
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-like local run on the same SQLite database as `make run`: DEBUG off, static files
+# collected (hashed, compressed) and served by WhiteNoise, gunicorn with config/gunicorn.py.
+# Plain HTTP on this machine, so the HTTPS-only settings are relaxed. A SECRET_KEY is generated
+# once into var/secret_key unless one is set.
+SERVE_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
+	SECURE_HSTS_SECONDS=0 GUNICORN_BIND=$(HOST):$(PORT)
+HAS_ENTRIES = import sys; from monographs.editorial.models import Entry; \
+	sys.exit(0 if Entry.objects.exists() else 1)
+
+serve: $(STAMP)
+	@mkdir -p var
+	@test -s var/secret_key || (umask 077; $(BIN)/python -c \
+		"import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
+	@set -e; export $(SERVE_ENV) SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	echo "Collecting static files into $${STATIC_ROOT:-var/static}"; \
+	$(BIN)/python manage.py collectstatic --no-input -v0; \
+	$(BIN)/python manage.py migrate --no-input -v0; \
+	$(BIN)/python manage.py shell -v0 -c "$(HAS_ENTRIES)" || $(BIN)/python manage.py load_seeds; \
+	echo "Serving http://$(HOST):$(PORT)/ with gunicorn, DEBUG off. Ctrl-C stops it."; \
+	exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

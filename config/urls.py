@@ -1,9 +1,16 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config import health
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("monographs.api.urls")),
     path("", include("trials.urls")),
     path("", include("monographs.urls")),
 ]
+
+handler500 = "config.health.server_error"

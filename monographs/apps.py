@@ -27,6 +27,7 @@ class MonographsConfig(AppConfig):
             kind="drug",
             model=Drug,
             build_document="monographs.documents.build_drug_document",
+            build_documents="monographs.documents.build_drug_documents",
             facets="monographs.documents.drug_facets",
             checks="monographs.checks.drug_checks",
             restore="monographs.restore.drug_restore_document",

@@ -4,6 +4,7 @@ from typing import Any
 
 from monographs.editorial.checks import (
     WARNING,
+    DrugSlugs,
     Finding,
     check_citation_keys,
     check_figures_have_sources,
@@ -19,7 +20,7 @@ SOURCED_TABLES = {
 }
 
 
-def drug_checks(document: dict[str, Any]) -> list[Finding]:
+def drug_checks(document: dict[str, Any], *, drug_slugs: DrugSlugs | None = None) -> list[Finding]:
     findings = check_figures_have_sources(document, SOURCED_TABLES)
     findings += check_citation_keys(document)
     for index, row in enumerate(document["pharmacokinetics"], start=1):
@@ -47,6 +48,6 @@ def drug_checks(document: dict[str, Any]) -> list[Finding]:
         s["therapy_drug"]["slug"] for s in document["subsequent_therapies"] if s["therapy_drug"]
     }
     referenced.discard(document["slug"])
-    findings += check_referenced_drugs(referenced, where="Drug references")
+    findings += check_referenced_drugs(referenced, where="Drug references", drug_slugs=drug_slugs)
     findings += check_review_date(document)
     return findings

@@ -13,6 +13,7 @@ class TrialsConfig(AppConfig):
             kind="trial",
             model=Trial,
             build_document="trials.documents.build_trial_document",
+            build_documents="trials.documents.build_trial_documents",
             facets="trials.documents.trial_facets",
             checks="trials.checks.trial_checks",
             restore="trials.restore.trial_restore_document",

@@ -5,6 +5,7 @@ from typing import Any
 from monographs.editorial.checks import (
     ERROR,
     WARNING,
+    DrugSlugs,
     Finding,
     check_citation_keys,
     check_figures_have_sources,
@@ -16,7 +17,7 @@ from monographs.editorial.checks import (
 SOURCED_TABLES = {"outcomes": "Outcome", "adverse_events": "Adverse event", "arms": "Arm"}
 
 
-def trial_checks(document: dict[str, Any]) -> list[Finding]:
+def trial_checks(document: dict[str, Any], *, drug_slugs: DrugSlugs | None = None) -> list[Finding]:
     findings = check_figures_have_sources(document, SOURCED_TABLES)
     findings += check_citation_keys(document)
     for index, row in enumerate(document["outcomes"], start=1):
@@ -45,6 +46,8 @@ def trial_checks(document: dict[str, Any]) -> list[Finding]:
         findings.append(Finding(WARNING, "no_arms", "has no arms.", "Trial"))
     if not document["publications"]:
         findings.append(Finding(WARNING, "no_publication", "names no publication.", "Trial"))
-    findings += check_referenced_drugs({d["slug"] for d in document["drugs"]}, where="Drugs")
+    findings += check_referenced_drugs(
+        {d["slug"] for d in document["drugs"]}, where="Drugs", drug_slugs=drug_slugs
+    )
     findings += check_review_date(document)
     return findings

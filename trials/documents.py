@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from monographs.editorial.documents import (
     SCHEMA_VERSION,
@@ -41,12 +41,31 @@ def trial_queryset():
 
 
 def build_trial_document(trial: Trial) -> dict[str, Any]:
-    """The trial as published. Drugs and conditions are referenced by slug."""
-    trial = trial_queryset().get(pk=trial.pk)
+    """The trial as published. Drugs and conditions are referenced by slug.
+
+    Refetches the trial, so the document depends on the database only, never on whatever
+    the caller prefetched.
+    """
+    documents = build_trial_documents(Trial.objects.filter(pk=trial.pk))
+    if trial.pk not in documents:
+        raise Trial.DoesNotExist(f"Trial {trial.pk} does not exist.")
+    return documents[trial.pk]
+
+
+def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, dict[str, Any]]:
+    """Documents of many trials by primary key, in a fixed number of queries for the lot.
+
+    The one implementation behind build_trial_document: publishing one trial and
+    publishing a hundred thousand give the same documents.
+    """
+    fetched = list(trial_queryset().filter(pk__in=trials.values("pk")))
+    keys = {key for trial in fetched for key in citation_keys(trial.summary)}
+    citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=keys)} if keys else {}
+    return {trial.pk: _trial_document(trial, citations_by_key) for trial in fetched}
+
+
+def _trial_document(trial: Trial, citations_by_key: dict[str, Citation]) -> dict[str, Any]:
     references = References()
-    citations_by_key = {
-        c.key: c for c in Citation.objects.filter(key__in=set(citation_keys(trial.summary)))
-    }
     for link in trial.trial_publications.all():
         if link.role in (TrialPublication.Role.PRIMARY, TrialPublication.Role.SECONDARY):
             references.cite(link.citation)

@@ -4,11 +4,14 @@ The row builders are pure functions of the document, so the same code fills the 
 publish time and when an existing database is backfilled by the migration.
 """
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import Publication
+
+BATCH_SIZE = 1000
 
 
 def _percent(value: int | float | None) -> Decimal | None:
@@ -85,11 +88,25 @@ def citation_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 def read_tables_write(*, publication: Publication) -> None:
     """Copy a just-frozen publication's adverse events and references into the read tables."""
+    read_tables_write_many(publications=[publication])
+
+
+def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
+    """The read-table rows of many just-frozen publications, in two inserts for the lot."""
+    publications = list(publications)
     PublishedAdverseEvent.objects.bulk_create(
-        PublishedAdverseEvent(publication=publication, **row)
-        for row in adverse_event_rows(publication.document)
+        [
+            PublishedAdverseEvent(publication=publication, **row)
+            for publication in publications
+            for row in adverse_event_rows(publication.document)
+        ],
+        batch_size=BATCH_SIZE,
     )
     PublishedCitation.objects.bulk_create(
-        PublishedCitation(publication=publication, **row)
-        for row in citation_rows(publication.document)
+        [
+            PublishedCitation(publication=publication, **row)
+            for publication in publications
+            for row in citation_rows(publication.document)
+        ],
+        batch_size=BATCH_SIZE,
     )

@@ -1,5 +1,9 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from monographs.api import views
 from monographs.api.errors import api_not_found
@@ -44,7 +48,7 @@ urlpatterns = [
     path("v1/export/citations.ris", views.CitationRISExportView.as_view(), name="export-ris"),
     path("v1/export/citations.bib", views.CitationBibTeXExportView.as_view(), name="export-bibtex"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path(
         "redoc/",
         SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),

@@ -112,17 +112,46 @@ def check_review_date(document: dict[str, Any], *, today: date | None = None) ->
     return []
 
 
-def check_referenced_drugs(slugs: set[str], *, where: str) -> list[Finding]:
-    """References to drugs must resolve; drugs that are not public yet are worth a warning."""
+@dataclass(frozen=True)
+class DrugSlugs:
+    """Which drug slugs exist in the working copy and which have a live monograph."""
+
+    known: frozenset[str]
+    live: frozenset[str]
+
+
+def drug_slugs_resolve(slugs: Iterable[str] | None = None) -> DrugSlugs:
+    """Resolve drug slugs in two queries; None resolves every drug, for checking many documents.
+
+    Drugs number in the thousands at most, so the whole set is small enough to hold.
+    """
     from monographs.editorial.models import Entry
     from monographs.models import Drug
 
+    drugs = Drug.objects.all()
+    entries = Entry.objects.live().filter(kind="drug")
+    if slugs is not None:
+        slugs = set(slugs)
+        drugs, entries = drugs.filter(slug__in=slugs), entries.filter(slug__in=slugs)
+    return DrugSlugs(
+        known=frozenset(drugs.values_list("slug", flat=True)),
+        live=frozenset(entries.values_list("slug", flat=True)),
+    )
+
+
+def check_referenced_drugs(
+    slugs: set[str], *, where: str, drug_slugs: DrugSlugs | None = None
+) -> list[Finding]:
+    """References to drugs must resolve; drugs that are not public yet are worth a warning.
+
+    drug_slugs, when given, answers from slugs resolved beforehand, so a batch of documents
+    is checked without a query per document.
+    """
     if not slugs:
         return []
-    known = set(Drug.objects.filter(slug__in=slugs).values_list("slug", flat=True))
-    live = set(
-        Entry.objects.live().filter(kind="drug", slug__in=slugs).values_list("slug", flat=True)
-    )
+    resolved = drug_slugs or drug_slugs_resolve(slugs)
+    known = slugs & resolved.known
+    live = slugs & resolved.live
     findings = [
         Finding(ERROR, "unknown_drug", f"refers to an unknown drug '{slug}'.", where)
         for slug in sorted(slugs - known)

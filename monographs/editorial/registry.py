@@ -22,10 +22,22 @@ class RootKind:
     facets_path: str
     checks_path: str
     restore_path: str = ""
+    build_documents_path: str = ""
 
     @property
     def build_document(self) -> Callable[[models.Model], Document]:
         return import_string(self.build_document_path)
+
+    @property
+    def build_documents(self) -> Callable[[models.QuerySet], dict[Any, Document]]:
+        """build_documents(queryset): documents of many roots by primary key, for bulk work.
+
+        Kinds that registered no batch builder fall back to building one root at a time.
+        """
+        if not self.build_documents_path:
+            build = self.build_document
+            return lambda roots: {root.pk: build(root) for root in roots}
+        return import_string(self.build_documents_path)
 
     @property
     def facets(self) -> Callable[[Document], list[tuple[str, str]]]:
@@ -59,6 +71,7 @@ def register_root_kind(
     facets: str,
     checks: str,
     restore: str = "",
+    build_documents: str = "",
 ) -> None:
     """Register a root kind; functions are dotted paths so apps load without import cycles."""
     _kinds[kind] = RootKind(
@@ -68,6 +81,7 @@ def register_root_kind(
         facets_path=facets,
         checks_path=checks,
         restore_path=restore,
+        build_documents_path=build_documents,
     )
 
 

@@ -4,7 +4,8 @@ The admin, the commands, the API and the tests all call them, so each rule (stat
 permissions, four eyes, quality checks, immutability) is written once.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -13,9 +14,10 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from monographs.api.read_tables import read_tables_write
+from monographs.api.read_tables import read_tables_write, read_tables_write_many
 from monographs.editorial import registry
-from monographs.editorial.checks import Finding, has_errors
+from monographs.editorial.cache import published_generation_bump
+from monographs.editorial.checks import Finding, drug_slugs_resolve, has_errors
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import (
     ConcurrentEditError,
@@ -26,7 +28,12 @@ from monographs.editorial.exceptions import (
     TransitionNotAllowed,
 )
 from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication, Status
-from monographs.search import search_index_update
+from monographs.search import (
+    Mentioned,
+    search_index_entries_update,
+    search_index_mentions_refresh,
+    search_index_update,
+)
 
 Action = EditorialEvent.Action
 REVIEW_INTERVAL = timedelta(days=365)
@@ -370,6 +377,7 @@ def _freeze(
         entry.withdrawal_reason = ""
         entry.save()
     search_index_update(entry=entry)
+    transaction.on_commit(published_generation_bump, robust=True)
     return publication
 
 
@@ -467,6 +475,170 @@ def root_import_publish(
     return publication
 
 
+def roots_import_publish_bulk(
+    *,
+    kind: str,
+    roots: models.QuerySet,
+    user: AbstractBaseUser | None = None,
+    note: str,
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """root_import_publish for many roots at once: a corpus load, a migration, a benchmark.
+
+    Each root gets exactly what publishing it alone would give it (document, checks,
+    version, facets, entry, event, search row, read-table rows), written with a fixed
+    number of queries per batch. Each batch is one transaction and any error in it refuses
+    the whole batch; the search rows of the adverse-event terms and references the roots
+    mention are rebuilt once, after the last batch. progress(n) is called after each batch.
+    Returns how many new publications were written (unchanged roots are skipped).
+    """
+    root_kind = registry.root_kind(kind)
+    pks = list(roots.order_by("pk").values_list("pk", flat=True))
+    mentioned = Mentioned()
+    published = 0
+    for start in range(0, len(pks), batch_size):
+        batch = pks[start : start + batch_size]
+        with transaction.atomic():
+            entries = _publish_batch(root_kind=root_kind, pks=batch, user=user, note=note)
+            mentioned.update(search_index_entries_update(entries=entries))
+        published += len(entries)
+        if progress is not None:
+            progress(len(batch))
+    search_index_mentions_refresh(mentioned=mentioned)
+    transaction.on_commit(published_generation_bump, robust=True)
+    return published
+
+
+def _publish_batch(
+    *,
+    root_kind: registry.RootKind,
+    pks: list[int],
+    user: AbstractBaseUser | None,
+    note: str,
+) -> list[Entry]:
+    """Freeze one batch of roots as root_import_publish would; returns their updated entries."""
+    kind, model = root_kind.kind, root_kind.model
+    now = timezone.now()
+    today = timezone.localdate(now)
+    roots = {root.pk: root for root in model.objects.select_for_update().filter(pk__in=pks)}
+    entries = {
+        entry.root_id: entry
+        for entry in Entry.objects.select_for_update(of=("self",))
+        .filter(kind=kind, root_id__in=pks)
+        .select_related("current")
+        .defer("current__document")
+    }
+    documents = root_kind.build_documents(model.objects.filter(pk__in=pks))
+    unchanged = {
+        pk
+        for pk, entry in entries.items()
+        if not entry.is_withdrawn
+        and roots[pk].status == Status.PUBLISHED
+        and entry.current.content_hash == document_hash(documents[pk])
+    }
+    to_publish = [pk for pk in pks if pk in roots and pk not in unchanged]
+    if not to_publish:
+        return []
+    review_due = [
+        pk
+        for pk in to_publish
+        if roots[pk].next_review_due is None or roots[pk].next_review_due <= today
+    ]
+    if review_due:
+        model.objects.filter(pk__in=review_due).update(next_review_due=today + REVIEW_INTERVAL)
+        documents |= root_kind.build_documents(model.objects.filter(pk__in=review_due))
+    drug_slugs = drug_slugs_resolve()
+    for pk in to_publish:
+        findings = root_kind.checks(documents[pk], drug_slugs=drug_slugs)
+        if has_errors(findings):
+            raise QualityCheckFailed(
+                [replace(f, where=f"{kind} '{documents[pk]['slug']}': {f.where}") for f in findings]
+            )
+    last_versions = dict(
+        Publication.objects.filter(kind=kind, root_id__in=to_publish)
+        .values("root_id")
+        .annotate(last=Max("version"))
+        .values_list("root_id", "last")
+    )
+    publications = Publication.objects.bulk_create(
+        [
+            Publication(
+                kind=kind,
+                root_id=pk,
+                slug=documents[pk]["slug"],
+                title=documents[pk]["title"],
+                version=last_versions.get(pk, 0) + 1,
+                schema_version=documents[pk]["schema_version"],
+                document=documents[pk],
+                content_hash=document_hash(documents[pk]),
+                published_at=now,
+                published_by=user,
+                approved_by=user,
+                change_note=note,
+            )
+            for pk in to_publish
+        ]
+    )
+    by_root = {publication.root_id: publication for publication in publications}
+    Facet.objects.bulk_create(
+        [
+            Facet(publication=publication, name=name, value=value, number=_facet_number(value))
+            for publication in publications
+            for name, value in root_kind.facets(publication.document)
+        ],
+        batch_size=2000,
+    )
+    read_tables_write_many(publications=publications)
+    existing = [entries[pk] for pk in to_publish if pk in entries]
+    for entry in existing:
+        publication = by_root[entry.root_id]
+        entry.slug, entry.title, entry.current = publication.slug, publication.title, publication
+        entry.last_published_at = now
+        entry.withdrawn_at, entry.withdrawal_reason = None, ""
+    Entry.objects.bulk_update(
+        existing,
+        ["slug", "title", "current", "last_published_at", "withdrawn_at", "withdrawal_reason"],
+    )
+    new_roots = [pk for pk in to_publish if pk not in entries]
+    Entry.objects.filter(kind=kind, slug__in=[by_root[pk].slug for pk in new_roots]).exclude(
+        root_id__in=to_publish
+    ).delete()
+    created = Entry.objects.bulk_create(
+        [
+            Entry(
+                kind=kind,
+                root_id=pk,
+                slug=by_root[pk].slug,
+                title=by_root[pk].title,
+                current=by_root[pk],
+                first_published_at=now,
+                last_published_at=now,
+            )
+            for pk in new_roots
+        ]
+    )
+    model.objects.filter(pk__in=to_publish).update(
+        status=Status.PUBLISHED, publish_at=None, updated_at=now
+    )
+    EditorialEvent.objects.bulk_create(
+        [
+            EditorialEvent(
+                kind=kind,
+                root_id=pk,
+                action=Action.PUBLISHED,
+                user=user,
+                from_status=roots[pk].status,
+                to_status=Status.PUBLISHED,
+                comment=note,
+                publication=by_root[pk],
+            )
+            for pk in to_publish
+        ]
+    )
+    return existing + created
+
+
 @transaction.atomic
 def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) -> Entry:
     """Take a published entry off the public site; its page then says why (HTTP 410)."""
@@ -486,6 +658,7 @@ def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) ->
     entry.withdrawal_reason = reason
     entry.save(update_fields=["withdrawn_at", "withdrawal_reason"])
     search_index_update(entry=entry)
+    transaction.on_commit(published_generation_bump, robust=True)
     from_status = locked.status
     if locked.status == Status.PUBLISHED:
         locked.status = Status.WITHDRAWN

@@ -6,7 +6,14 @@ weighted, GIN-indexed tsvector; SQLite, used in development, falls back to case-
 token matching ranked by the same weights (title over names and synonyms over body text).
 """
 
-from monographs.search.indexing import search_index_rebuild, search_index_update
+from monographs.search.indexing import (
+    Mentioned,
+    search_index_entries_update,
+    search_index_mentions_refresh,
+    search_index_rebuild,
+    search_index_update,
+    search_index_update_many,
+)
 from monographs.search.querying import (
     MAX_QUERY_LENGTH,
     Kind,
@@ -20,13 +27,17 @@ from monographs.search.querying import (
 
 __all__ = [
     "MAX_QUERY_LENGTH",
+    "Mentioned",
     "Kind",
     "SearchResult",
     "entry_search",
     "highlight",
     "query_tokens",
     "search_documents_of_kind",
+    "search_index_entries_update",
+    "search_index_mentions_refresh",
     "search_index_rebuild",
     "search_index_update",
+    "search_index_update_many",
     "search_result_url",
 ]

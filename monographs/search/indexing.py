@@ -2,14 +2,18 @@
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Window
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import RowNumber
 from django.utils.text import capfirst
 
+from monographs.api.models import PublishedCitation
 from monographs.editorial.models import Entry, Publication
 from monographs.models.search import SearchDocument
 from monographs.richtext import CITATION_PATTERN
@@ -18,6 +22,8 @@ from monographs.search.querying import SEARCH_CONFIG
 Kind = SearchDocument.Kind
 MARKDOWN_NOISE = re.compile(r"[*_#|`]+|^\s*>+", re.MULTILINE)
 CITATION_MARKER = re.compile(r"\s*" + CITATION_PATTERN.pattern)
+MENTIONS_LISTED = 50
+BATCH_SIZE = 500
 
 
 def plain_text(markdown_text: str | None) -> str:
@@ -94,23 +100,15 @@ def _trial_title(document: dict[str, Any]) -> str:
     return f"{acronym}: {document['title']}" if acronym else document["title"]
 
 
-def term_search_fields(slug: str, mentions: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
-    """An adverse-event term as the live documents that report it describe it."""
-    term: dict[str, Any] = {}
-    reporters = []
-    for kind, document in mentions:
-        for ae in document.get("adverse_events") or []:
-            if ae["term"]["slug"] == slug:
-                term = {**ae["term"], **term} if term else dict(ae["term"])
-                if ae["term"].get("synonyms"):
-                    term["synonyms"] = ae["term"]["synonyms"]
-        title = capfirst(document["title"]) if kind == "drug" else _trial_title(document)
-        reporters.append(title)
+def term_search_fields(term: dict[str, Any], reporter_titles: list[str]) -> dict[str, str]:
+    """An adverse-event term as a live document that reports it describes it."""
     return {
-        "title": term.get("name", slug),
-        "description": term.get("system_organ_class", ""),
+        "title": term.get("name") or term["slug"],
+        "description": term.get("system_organ_class") or "",
         "names": _join(term.get("synonyms") or []),
-        "body": _join([term.get("system_organ_class"), "Reported for", *sorted(set(reporters))]),
+        "body": _join(
+            [term.get("system_organ_class"), "Reported for", *sorted(set(reporter_titles))]
+        ),
     }
 
 
@@ -131,8 +129,14 @@ def reference_search_fields(reference: dict[str, Any], citing_titles: list[str])
     }
 
 
-def _upsert(kind: str, slug: str, fields: dict[str, str]) -> None:
-    SearchDocument.objects.update_or_create(kind=kind, slug=slug, defaults=fields)
+def _upsert_many(kind: str, fields_by_slug: dict[str, dict[str, str]]) -> None:
+    SearchDocument.objects.bulk_create(
+        [SearchDocument(kind=kind, slug=slug, **fields) for slug, fields in fields_by_slug.items()],
+        update_conflicts=True,
+        unique_fields=["kind", "slug"],
+        update_fields=["title", "description", "names", "body", "updated_at"],
+        batch_size=BATCH_SIZE,
+    )
 
 
 def _refresh_vectors(rows) -> None:
@@ -146,106 +150,235 @@ def _refresh_vectors(rows) -> None:
     )
 
 
-def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Entry]]:
-    """Live entries whose current publication has one of these facet values, by value."""
-    by_value: dict[str, list[Entry]] = defaultdict(list)
+def _rows_of(slugs_by_kind: dict[str, set[str]]):
+    matches = Q(pk__in=[])
+    for kind, slugs in slugs_by_kind.items():
+        if slugs:
+            matches |= Q(kind=kind, slug__in=slugs)
+    return SearchDocument.objects.filter(matches)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A live entry whose current publication mentions a term or a reference."""
+
+    kind: str
+    title: str
+    publication_id: int
+
+
+def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
+    """Live entries mentioning each value, drugs first, then the most recently published.
+
+    At most MENTIONS_LISTED per value: a term reported by thousands of trials names the
+    first of them, so its row, and the work of keeping it current, stay bounded.
+    """
+    by_value: dict[str, list[Mention]] = defaultdict(list)
     if not values:
         return by_value
-    entries = (
+    value = F("current__facets__value")
+    rows = (
         Entry.objects.live()
         .filter(current__facets__name=facet, current__facets__value__in=values)
-        .select_related("current")
-        .annotate(facet_value=F("current__facets__value"))
-        .order_by("-last_published_at", "kind", "title")
+        .annotate(
+            facet_value=value,
+            position=Window(
+                RowNumber(),
+                partition_by=[value],
+                order_by=[F("kind").asc(), F("last_published_at").desc(), "title", "id"],
+            ),
+        )
+        .filter(position__lte=MENTIONS_LISTED)
+        .order_by("facet_value", "position")
+        .values_list("facet_value", "kind", "title", "current_id")
     )
-    for entry in entries:
-        by_value[entry.facet_value].append(entry)
+    mentions = [(facet_value, Mention(*row)) for facet_value, *row in rows]
+    trials = [m.publication_id for _, m in mentions if m.kind == "trial"]
+    acronyms = (
+        dict(
+            Publication.objects.filter(pk__in=trials)
+            .annotate(acronym=KeyTextTransform("acronym", "document"))
+            .values_list("pk", "acronym")
+        )
+        if trials
+        else {}
+    )
+    for facet_value, mention in mentions:
+        if mention.kind == "drug":
+            title = capfirst(mention.title)
+        else:
+            title = _trial_title(
+                {"acronym": acronyms.get(mention.publication_id), "title": mention.title}
+            )
+        by_value[facet_value].append(Mention(mention.kind, title, mention.publication_id))
     return by_value
 
 
+def _chunked(values: set[str]) -> Iterator[set[str]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), BATCH_SIZE):
+        yield set(ordered[start : start + BATCH_SIZE])
+
+
 def _refresh_terms(slugs: set[str]) -> None:
-    mentions = _live_mentions("term", slugs)
-    SearchDocument.objects.filter(kind=Kind.ADVERSE_EVENT, slug__in=slugs - set(mentions)).delete()
-    for slug, entries in mentions.items():
-        _upsert(
-            Kind.ADVERSE_EVENT,
-            slug,
-            term_search_fields(slug, [(e.kind, e.current.document) for e in entries]),
+    """Rewrite the rows of these terms; a term no live entry reports any more is dropped."""
+    for chunk in _chunked(slugs):
+        mentions = _live_mentions("term", chunk)
+        SearchDocument.objects.filter(
+            kind=Kind.ADVERSE_EVENT, slug__in=chunk - set(mentions)
+        ).delete()
+        if not mentions:
+            continue
+        first = {slug: entries[0].publication_id for slug, entries in mentions.items()}
+        events = dict(
+            Publication.objects.filter(pk__in=set(first.values()))
+            .annotate(events=KeyTransform("adverse_events", "document"))
+            .values_list("pk", "events")
         )
+        terms = {
+            (publication_id, event["term"]["slug"]): event["term"]
+            for publication_id, publication_events in events.items()
+            for event in reversed(publication_events or [])
+        }
+        _upsert_many(
+            Kind.ADVERSE_EVENT,
+            {
+                slug: term_search_fields(
+                    terms.get((first[slug], slug)) or {"slug": slug}, [m.title for m in entries]
+                )
+                for slug, entries in mentions.items()
+            },
+        )
+        _refresh_vectors(SearchDocument.objects.filter(kind=Kind.ADVERSE_EVENT, slug__in=chunk))
 
 
 def _refresh_references(keys: set[str]) -> None:
-    mentions = _live_mentions("citation", keys)
-    SearchDocument.objects.filter(kind=Kind.REFERENCE, slug__in=keys - set(mentions)).delete()
-    for key, entries in mentions.items():
-        reference = next(
-            r for r in entries[0].current.document.get("references") or [] if r["key"] == key
+    """Rewrite the rows of these references; one no live entry cites any more is dropped."""
+    for chunk in _chunked(keys):
+        mentions = _live_mentions("citation", chunk)
+        SearchDocument.objects.filter(kind=Kind.REFERENCE, slug__in=chunk - set(mentions)).delete()
+        if not mentions:
+            continue
+        first = {key: entries[0].publication_id for key, entries in mentions.items()}
+        references = {
+            (publication_id, key): reference
+            for publication_id, key, reference in PublishedCitation.objects.filter(
+                publication_id__in=set(first.values()), key__in=chunk
+            ).values_list("publication_id", "key", "reference")
+        }
+        _upsert_many(
+            Kind.REFERENCE,
+            {
+                key: reference_search_fields(
+                    references.get((first[key], key)) or {"key": key},
+                    [m.title for m in entries],
+                )
+                for key, entries in mentions.items()
+            },
         )
-        titles = [
-            capfirst(e.title) if e.kind == "drug" else _trial_title(e.current.document)
-            for e in entries
-        ]
-        _upsert(Kind.REFERENCE, key, reference_search_fields(reference, titles))
+        _refresh_vectors(SearchDocument.objects.filter(kind=Kind.REFERENCE, slug__in=chunk))
 
 
-def _mentioned(document: dict[str, Any] | None) -> tuple[set[str], set[str]]:
-    if not document:
-        return set(), set()
-    terms = {ae["term"]["slug"] for ae in document.get("adverse_events") or []}
-    keys = {r["key"] for r in document.get("references") or []}
-    return terms, keys
+@dataclass
+class Mentioned:
+    """The terms and references some entries mention, whose rows must follow them."""
+
+    terms: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+
+    def add(self, document: dict[str, Any] | None) -> None:
+        if document:
+            self.terms |= {ae["term"]["slug"] for ae in document.get("adverse_events") or []}
+            self.keys |= {r["key"] for r in document.get("references") or []}
+
+    def update(self, other: "Mentioned") -> None:
+        self.terms |= other.terms
+        self.keys |= other.keys
 
 
 ENTRY_FIELDS = {"drug": drug_search_fields, "trial": trial_search_fields}
 
 
-@transaction.atomic
-def search_index_update(*, entry: Entry) -> None:
-    """Bring the index in line with one entry just published or withdrawn.
-
-    The entry's own row follows its current publication (or goes, when withdrawn); the
-    rows of the terms and references it mentions now or mentioned in its previous version
-    are rebuilt from every live publication that still mentions them.
-    """
-    current = entry.current
-    previous = (
-        Publication.objects.of_root(kind=entry.kind, root_id=entry.root_id)
-        .filter(version=current.version - 1)
-        .only("slug", "document")
-        .first()
-    )
-    stale_slugs = {entry.slug} | ({previous.slug} if previous else set())
-    if entry.is_withdrawn or entry.kind not in ENTRY_FIELDS:
-        SearchDocument.objects.filter(kind=entry.kind, slug__in=stale_slugs).delete()
-    else:
-        SearchDocument.objects.filter(kind=entry.kind, slug__in=stale_slugs - {entry.slug}).delete()
-        _upsert(entry.kind, entry.slug, ENTRY_FIELDS[entry.kind](current.document))
-    terms, keys = _mentioned(current.document)
-    old_terms, old_keys = _mentioned(previous.document if previous else None)
-    _refresh_terms(terms | old_terms)
-    _refresh_references(keys | old_keys)
-    _refresh_vectors(
-        SearchDocument.objects.filter(
-            Q(kind=entry.kind, slug=entry.slug)
-            | Q(kind=Kind.ADVERSE_EVENT, slug__in=terms | old_terms)
-            | Q(kind=Kind.REFERENCE, slug__in=keys | old_keys)
+def _previous_publications(entries: list[Entry]) -> dict[tuple[str, int], Publication]:
+    later = [entry for entry in entries if entry.current.version > 1]
+    if not later:
+        return {}
+    matches = Q(pk__in=[])
+    for entry in later:
+        matches |= Q(kind=entry.kind, root_id=entry.root_id, version=entry.current.version - 1)
+    return {
+        (publication.kind, publication.root_id): publication
+        for publication in Publication.objects.filter(matches).only(
+            "kind", "root_id", "slug", "document"
         )
-    )
+    }
+
+
+@transaction.atomic
+def search_index_entries_update(*, entries: list[Entry]) -> Mentioned:
+    """The rows of these entries, just published or withdrawn; returns what they mention.
+
+    An entry's row follows its current publication, or goes when it is withdrawn. The terms
+    and references the entries mention now or mentioned in their previous versions are
+    returned for search_index_mentions_refresh.
+    """
+    previous = _previous_publications(entries)
+    stale: dict[str, set[str]] = defaultdict(set)
+    fresh: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    mentioned = Mentioned()
+    for entry in entries:
+        before = previous.get((entry.kind, entry.root_id))
+        if before is not None and before.slug != entry.slug:
+            stale[entry.kind].add(before.slug)
+        if entry.is_withdrawn or entry.kind not in ENTRY_FIELDS:
+            stale[entry.kind].add(entry.slug)
+        else:
+            fresh[entry.kind][entry.slug] = ENTRY_FIELDS[entry.kind](entry.current.document)
+        mentioned.add(entry.current.document)
+        mentioned.add(before.document if before else None)
+    for kind, slugs in fresh.items():
+        stale[kind] -= set(slugs)
+    if any(stale.values()):
+        _rows_of(stale).delete()
+    for kind, fields_by_slug in fresh.items():
+        _upsert_many(kind, fields_by_slug)
+    _refresh_vectors(_rows_of({kind: set(rows) for kind, rows in fresh.items()}))
+    return mentioned
+
+
+@transaction.atomic
+def search_index_mentions_refresh(*, mentioned: Mentioned) -> None:
+    """Rebuild the rows of these terms and references from the live entries mentioning them."""
+    _refresh_terms(mentioned.terms)
+    _refresh_references(mentioned.keys)
+
+
+def search_index_update(*, entry: Entry) -> None:
+    """Bring the index in line with one entry just published or withdrawn."""
+    search_index_update_many(entries=[entry])
+
+
+@transaction.atomic
+def search_index_update_many(*, entries: list[Entry]) -> None:
+    """Bring the index in line with entries just published or withdrawn, in bounded queries.
+
+    A bulk run may instead call search_index_entries_update per batch and
+    search_index_mentions_refresh once at the end, so each term is rebuilt once.
+    """
+    search_index_mentions_refresh(mentioned=search_index_entries_update(entries=entries))
 
 
 @transaction.atomic
 def search_index_rebuild() -> int:
     """Rebuild the whole index from the live publications; returns the number of rows."""
     SearchDocument.objects.all().delete()
-    terms: set[str] = set()
-    keys: set[str] = set()
-    for entry in Entry.objects.live().select_related("current").iterator(chunk_size=200):
-        if entry.kind in ENTRY_FIELDS:
-            _upsert(entry.kind, entry.slug, ENTRY_FIELDS[entry.kind](entry.current.document))
-        entry_terms, entry_keys = _mentioned(entry.current.document)
-        terms |= entry_terms
-        keys |= entry_keys
-    _refresh_terms(terms)
-    _refresh_references(keys)
-    _refresh_vectors(SearchDocument.objects.all())
+    mentioned = Mentioned()
+    batch: list[Entry] = []
+    for entry in Entry.objects.live().select_related("current").iterator(chunk_size=BATCH_SIZE):
+        batch.append(entry)
+        if len(batch) == BATCH_SIZE:
+            mentioned.update(search_index_entries_update(entries=batch))
+            batch = []
+    mentioned.update(search_index_entries_update(entries=batch))
+    search_index_mentions_refresh(mentioned=mentioned)
     return SearchDocument.objects.count()

@@ -13,6 +13,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
+def page(browser, live_server):
+    """The shared page, but one axe-core can be injected into.
+
+    axe-core goes in as an inline script, which the site's Content-Security-Policy rightly
+    refuses; test_pages_need_nothing_the_security_policy_refuses checks the pages under
+    the policy as a reader's browser enforces it.
+    """
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def corpus():
     sorafenib = published_drug(inn="sorafenib", slug="sorafenib")
     sorafenib.summary = "Oral multikinase inhibitor of RAF and VEGF receptors."
@@ -171,3 +184,37 @@ def test_not_found_and_withdrawn_pages(page, screenshot, axe_violations, corpus)
     assert page.get_by_text("Results retracted.").is_visible()
     screenshot("410")
     assert_accessible(axe_violations)
+
+
+def test_pages_need_nothing_the_security_policy_refuses(browser, live_server, corpus):
+    context = browser.new_context(base_url=live_server.url)
+    reader = context.new_page()
+    refused = []
+    reader.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in (
+        "/",
+        "/drugs/",
+        "/drugs/sorafenib/",
+        "/drugs/sorafenib/versions/1/",
+        "/trials/",
+        "/trials/sharp/",
+        f"/adverse-events/{corpus['term'].slug}/",
+        f"/references/{corpus['reference'].key}/",
+        "/search/?q=sorafenib",
+    ):
+        reader.goto(path)
+        assert reader.locator("link[rel=stylesheet]").count() == 1
+        assert (
+            reader.evaluate(
+                "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+            )
+            == "rgb(11, 61, 92)"
+        ), f"the stylesheet did not apply on {path}"
+    context.close()
+
+    assert refused == []

@@ -1,0 +1,175 @@
+"""Public pages and API responses, kept in the shared cache until the next publish or withdrawal.
+
+Everything public is built from live publications, so one number, the publication
+generation, names the state of the whole public side. It is part of every cache key and is
+bumped after each publish or withdrawal commits: from then on every node misses once,
+renders from the new publications and caches that. Entries of older generations are never
+read again and simply expire. One generation for the whole site, not one per entry, because
+pages cross-link (a drug page lists its trials; lists, search and feeds show every entry),
+and publishing is rare next to reading.
+
+The cache must be shared by every process (Redis through REDIS_URL): with the per-process
+local-memory cache a bump in one worker is invisible to the others, so settings turn the
+response cache off (PUBLISHED_RESPONSE_CACHE_SECONDS = 0) unless REDIS_URL is set.
+
+A hit costs no SQL query: the generation, the Vary header list and the response all come
+from the cache. If-None-Match and If-Modified-Since are answered from the cached validators,
+so conditional GET keeps working.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import (
+    get_cache_key,
+    get_conditional_response,
+    has_vary_header,
+    learn_cache_key,
+)
+from django.utils.http import parse_http_date_safe
+from redis.exceptions import RedisError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "published-generation"
+CACHEABLE_STATUSES = frozenset({200, 410})
+UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
+CACHE_UNAVAILABLE = (RedisError, OSError)
+
+
+def published_generation() -> int:
+    """The current generation, started from the clock when the cache has none.
+
+    Starting from the clock rather than from 0 means a counter lost to eviction or a
+    restart of the cache never comes back to a value whose entries may still be stored.
+    """
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def published_generation_bump() -> None:
+    """Make every node render public pages afresh. Call it once the publish has committed.
+
+    Called earlier, another node could render from data not yet committed (or not yet on
+    its replica) and cache that under the new generation.
+    """
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _admin_prefix() -> str | None:
+    try:
+        return reverse("admin:index")
+    except NoReverseMatch:
+        return None
+
+
+def request_is_public_read(request: HttpRequest) -> bool:
+    """An anonymous GET or HEAD outside the admin: built from live publications, the same for all.
+
+    A request carrying a session cookie (staff signed in) or credentials is not one: it is
+    served by the primary database and never cached, so editors and reviewers see their own
+    publish at once and nothing personal is ever stored for others.
+    """
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    admin_prefix = _admin_prefix()
+    return not (admin_prefix and request.path.startswith(admin_prefix))
+
+
+def _response_is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """Only responses that are the same for every anonymous reader and carry nothing per-request.
+
+    A CSRF token or a session touched while rendering would be per-reader, so such a
+    response, like one setting a cookie or varying on it, is never stored.
+    """
+    if response.status_code not in CACHEABLE_STATUSES or response.streaming:
+        return False
+    if response.cookies or has_vary_header(response, "Cookie"):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.accessed:
+        return False
+    cache_control = response.get("Cache-Control", "").replace(" ", "").lower().split(",")
+    return not any(directive in cache_control for directive in UNCACHEABLE_DIRECTIVES)
+
+
+def _throttled(request: HttpRequest) -> bool:
+    """Whether the API's rate limit refuses this reader: a cache hit counts like any request."""
+    api_request = Request(request)
+    return any(
+        not throttle().allow_request(api_request, None)
+        for throttle in api_settings.DEFAULT_THROTTLE_CLASSES
+    )
+
+
+def _lookup(request: HttpRequest, key_prefix: str) -> tuple[HttpResponseBase, bool] | None:
+    key = get_cache_key(request, key_prefix, request.method, cache=cache)
+    if key is None and request.method == "HEAD":
+        key = get_cache_key(request, key_prefix, "GET", cache=cache)
+    return cache.get(key) if key is not None else None
+
+
+def _replay(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+    response["X-Cache"] = "hit"
+    return get_conditional_response(
+        request, etag=response.get("ETag"), last_modified=last_modified, response=response
+    )
+
+
+class PublishedResponseCacheMiddleware:
+    """Answer public reads from the shared cache; on a miss render, then store for everyone.
+
+    Place it last in MIDDLEWARE, after authentication: the middleware above it (security
+    headers, CORS, CSP, frame options) then apply to cached and fresh responses alike. If the
+    cache cannot be reached, requests are served uncached rather than failing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        seconds = settings.PUBLISHED_RESPONSE_CACHE_SECONDS
+        if seconds <= 0 or not request_is_public_read(request):
+            return self.get_response(request)
+        try:
+            key_prefix = f"published.{published_generation()}"
+            cached = _lookup(request, key_prefix)
+        except CACHE_UNAVAILABLE as error:
+            logger.warning(
+                "Response cache unavailable, serving %s uncached: %s", request.path, error
+            )
+            return self.get_response(request)
+        if cached is not None:
+            response, from_api = cached
+            if not (from_api and _throttled(request)):
+                return _replay(request, response)
+        response = self.get_response(request)
+        if _response_is_storable(request, response):
+            from_api = isinstance(response, Response)
+            try:
+                key = learn_cache_key(request, response, seconds, key_prefix, cache=cache)
+                cache.set(key, (response, from_api), seconds)
+            except CACHE_UNAVAILABLE as error:
+                logger.warning("Response cache unavailable, %s not stored: %s", request.path, error)
+            response["X-Cache"] = "miss"
+        return response
