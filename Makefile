@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrate seed demo-users fixtures test-postgres clean help serve
+.PHONY: run test lint migrate seed demo-users fixtures test-postgres clean help serve bench
 
 help:
 	@echo "make run    - set up (venv, migrate, seed corpus, demo accounts) and serve http://$(HOST):$(PORT)"
@@ -57,6 +57,11 @@ serve: $(STAMP)
 	$(BIN)/python manage.py shell -v0 -c "$(HAS_ENTRIES)" || $(BIN)/python manage.py load_seeds; \
 	echo "Serving http://$(HOST):$(PORT)/ with gunicorn, DEBUG off. Ctrl-C stops it."; \
 	exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
+# Load test on PostgreSQL (127.0.0.1:5432): synthetic corpus, gunicorn, wrk; prints the results
+# table (docs/performance.md). BENCH_QUICK=1 tries it on a small corpus in a few minutes.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

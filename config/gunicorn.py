@@ -44,3 +44,27 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"  # heartbeat files in memory: a slow disk never kills workers
+
+
+def when_ready(server) -> None:
+    """Prepare the master once before the workers are forked.
+
+    URL patterns and template engines are loaded here, or every new worker (max_requests
+    replaces them regularly) spends some 200 ms of its first request on them. And the
+    publication generation is bumped: pages that the code this start replaces rendered are
+    then never served from the shared cache again (docs/deploy.md, upgrades).
+    """
+    if not server.cfg.preload_app:
+        return
+    from django.template import engines
+    from django.urls import reverse
+
+    from monographs.editorial.cache import CACHE_UNAVAILABLE, published_generation_bump
+
+    for name in ("admin:index", "monographs:home", "api:drug-list"):
+        reverse(name)
+    engines.all()
+    try:
+        published_generation_bump()
+    except CACHE_UNAVAILABLE as error:
+        server.log.warning("Could not reach the cache to retire older pages: %s", error)

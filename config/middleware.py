@@ -12,7 +12,7 @@ from collections.abc import Callable
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 
@@ -48,6 +48,17 @@ def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _drop_broken_connections() -> None:
+    """Close connections that no longer work, so the next request opens a fresh one.
+
+    Django does this itself when a request ends; doing it here as well makes recovery
+    independent of that signal. A connection inside a transaction is left to its owner.
+    """
+    for alias_connection in connections.all(initialized_only=True):
+        if not alias_connection.in_atomic_block:
+            alias_connection.close_if_unusable_or_obsolete()
+
+
 class DatabaseUnavailableMiddleware:
     """Turn a lost database connection raised by a view into a 503 instead of a 500.
 
@@ -65,6 +76,7 @@ class DatabaseUnavailableMiddleware:
         if not is_database_unavailable(exception):
             return None
         logger.warning("Database unavailable while serving %s: %s", request.path, exception)
+        _drop_broken_connections()
         return database_unavailable_response(request)
 
 

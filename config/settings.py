@@ -81,7 +81,10 @@ MIDDLEWARE = [
     "monographs.editorial.cache.PublishedResponseCacheMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+# The benchmark's floor view and naive baseline (docs/performance.md) are routed only when
+# BENCH_ENDPOINTS=1: the baseline reads the working copy, drafts included.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
+ROOT_URLCONF = "config.bench_urls" if BENCH_ENDPOINTS else "config.urls"
 
 TEMPLATES = [
     {

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
@@ -152,11 +152,23 @@ def facet_options(
     return options
 
 
-def drug_trials(*, slug: str) -> list[Entry]:
-    """Live trials whose current publication studies this drug, newest start first."""
-    trials = list(
-        Entry.objects.live().of_kind("trial").with_facet("drug", slug).select_related("current")
+def drug_trials(*, slug: str, limit: int | None = None) -> list[Entry]:
+    """Live trials whose current publication studies this drug, most recently started first.
+
+    limit bounds what one page reads for a drug studied in thousands of trials; the rest
+    are a click away on the filtered trial list.
+    """
+    start_year = Facet.objects.filter(publication=OuterRef("current_id"), name="start_year")
+    trials = (
+        Entry.objects.live()
+        .of_kind("trial")
+        .with_facet("drug", slug)
+        .select_related("current")
+        .annotate(start_year=Subquery(start_year.values("number")[:1]))
+        .order_by(F("start_year").desc(nulls_last=True), "-title", "-pk")
     )
+    if limit is not None:
+        trials = trials[:limit]
     return sorted(
         trials,
         key=lambda e: (e.current.document.get("start_date") or "", e.title),

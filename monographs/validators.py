@@ -20,7 +20,8 @@ UNII_PATTERN = r"^[A-Z0-9]{10}\Z"
 RXCUI_PATTERN = r"^[0-9]{1,8}\Z"
 NCIT_PATTERN = r"^C[0-9]{1,7}\Z"
 ISSN_PATTERN = r"^[0-9]{4}-[0-9]{3}[0-9X]\Z"
-HGNC_SYMBOL_PATTERN = r"^[A-Z][A-Z0-9-]*(?:orf[0-9]+[A-Z0-9-]*)?\Z"  # C9orf72: only "orf" is lower case
+# Gene symbols are capitals, digits and hyphens; "orf" (as in C9orf72) is the one lower-case part.
+HGNC_SYMBOL_PATTERN = r"^[A-Z][A-Z0-9-]*(?:orf[0-9]+[A-Z0-9-]*)?\Z"
 
 validate_nct_id = RegexValidator(NCT_PATTERN, "Enter an NCT number: NCT followed by 8 digits.")
 validate_pmid = RegexValidator(PMID_PATTERN, "Enter a PubMed id: digits only, no leading zero.")

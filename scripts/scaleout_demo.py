@@ -144,13 +144,14 @@ def shown_version(body: str) -> int | None:
 
 
 def wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
+    """Until the node answers a request: its port opens before its workers are forked."""
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(
                 f"scaleout_demo: gunicorn on {port} exited:\n{log.read_text()[-3000:]}"
             )
-        if port_open(port):
+        if port_open(port) and fetch(port, "/robots.txt")[0] == 200:
             return
         time.sleep(0.2)
     raise SystemExit(f"scaleout_demo: gunicorn on {port} did not start in {SERVER_START_SECONDS} s")

@@ -16,7 +16,7 @@ from monographs.admin import (
     fixed_choices,
 )
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
-from trials.views import _trial_context as trial_page_context
+from trials.views import trial_page_context
 
 SOURCE = ("citation", "source_locator")
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 34})}}

@@ -17,25 +17,29 @@ from trials.models import Arm, Outcome, Trial, TrialAdverseEvent, TrialPublicati
 
 
 def trial_queryset():
-    """Everything a trial document needs, fetched in one query per table."""
+    """Everything a trial document needs, fetched in one query per table.
+
+    Related rows (citations, arms, terms, drugs) are prefetched rather than joined: a batch
+    of trials then holds one instance of each, not one per row that points at it.
+    """
     return Trial.objects.prefetch_related(
         "conditions",
         "drugs",
         Prefetch(
             "trial_publications",
-            queryset=TrialPublication.objects.select_related("citation"),
+            queryset=TrialPublication.objects.prefetch_related("citation"),
         ),
         Prefetch(
             "arms",
-            queryset=Arm.objects.select_related("citation").prefetch_related("interventions__drug"),
+            queryset=Arm.objects.prefetch_related("citation", "interventions__drug"),
         ),
         Prefetch(
             "outcomes",
-            queryset=Outcome.objects.select_related("citation", "arm", "comparator_arm"),
+            queryset=Outcome.objects.prefetch_related("citation", "arm", "comparator_arm"),
         ),
         Prefetch(
             "adverse_events",
-            queryset=TrialAdverseEvent.objects.select_related("citation", "arm", "term"),
+            queryset=TrialAdverseEvent.objects.prefetch_related("citation", "arm", "term"),
         ),
     )
 
@@ -66,7 +70,8 @@ def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, dict[str, Any]]:
 
 def _trial_document(trial: Trial, citations_by_key: dict[str, Citation]) -> dict[str, Any]:
     references = References()
-    for link in trial.trial_publications.all():
+    links = list(trial.trial_publications.all())
+    for link in links:
         if link.role in (TrialPublication.Role.PRIMARY, TrialPublication.Role.SECONDARY):
             references.cite(link.citation)
     references.cite_markdown(trial.summary, citations_by_key)
@@ -172,11 +177,11 @@ def _trial_document(trial: Trial, citations_by_key: dict[str, Citation]) -> dict
         }
         for ae in trial.adverse_events.all()
     ]
-    for link in trial.trial_publications.all():
+    for link in links:
         references.cite(link.citation)
     document["publications"] = [
         {"citation": link.citation.key, "role": link.role, "number": references.cite(link.citation)}
-        for link in trial.trial_publications.all()
+        for link in links
     ]
     document["references"] = references.as_list()
     document["unknown_citation_keys"] = references.unknown_keys

@@ -29,7 +29,7 @@ from monographs.models import (
     SubsequentTherapy,
 )
 from monographs.selectors import drug_trials
-from monographs.views.drugs import _drug_context as drug_page_context
+from monographs.views.drugs import drug_page_context
 
 SOURCE = ("citation", "source_locator")
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 34})}}

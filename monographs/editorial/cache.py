@@ -96,8 +96,8 @@ def request_is_public_read(request: HttpRequest) -> bool:
 def _response_is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     """Only responses that are the same for every anonymous reader and carry nothing per-request.
 
-    A CSRF token or a session touched while rendering would be per-reader, so such a
-    response, like one setting a cookie or varying on it, is never stored.
+    A CSRF token, a session or a flash message touched while rendering would be per-reader,
+    so such a response, like one setting a cookie or varying on it, is never stored.
     """
     if response.status_code not in CACHEABLE_STATUSES or response.streaming:
         return False
@@ -107,6 +107,9 @@ def _response_is_storable(request: HttpRequest, response: HttpResponseBase) -> b
         return False
     session = getattr(request, "session", None)
     if session is not None and session.accessed:
+        return False
+    messages = getattr(request, "_messages", None)
+    if messages is not None and (messages.used or messages.added_new):
         return False
     cache_control = response.get("Cache-Control", "").replace(" ", "").lower().split(",")
     return not any(directive in cache_control for directive in UNCACHEABLE_DIRECTIVES)

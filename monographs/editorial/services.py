@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
-from django.db.models import Max
+from django.db.models import Max, Value
 from django.utils import timezone
 
 from monographs.api.read_tables import read_tables_write, read_tables_write_many
@@ -483,6 +483,7 @@ def roots_import_publish_bulk(
     note: str,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
+    mentioned: Mentioned | None = None,
 ) -> int:
     """root_import_publish for many roots at once: a corpus load, a migration, a benchmark.
 
@@ -490,24 +491,34 @@ def roots_import_publish_bulk(
     version, facets, entry, event, search row, read-table rows), written with a fixed
     number of queries per batch. Each batch is one transaction and any error in it refuses
     the whole batch; the search rows of the adverse-event terms and references the roots
-    mention are rebuilt once, after the last batch. progress(n) is called after each batch.
-    Returns how many new publications were written (unchanged roots are skipped).
+    mention are rebuilt once, after the last batch, or, when `mentioned` is given, collected
+    there for the caller to rebuild once after several calls (search_index_mentions_refresh).
+    progress(n) is called after each batch. Returns how many new publications were written
+    (unchanged roots are skipped).
     """
     root_kind = registry.root_kind(kind)
     pks = list(roots.order_by("pk").values_list("pk", flat=True))
-    mentioned = Mentioned()
+    collected = Mentioned() if mentioned is None else mentioned
     published = 0
     for start in range(0, len(pks), batch_size):
         batch = pks[start : start + batch_size]
         with transaction.atomic():
             entries = _publish_batch(root_kind=root_kind, pks=batch, user=user, note=note)
-            mentioned.update(search_index_entries_update(entries=entries))
+            collected.update(search_index_entries_update(entries=entries))
         published += len(entries)
         if progress is not None:
             progress(len(batch))
-    search_index_mentions_refresh(mentioned=mentioned)
+    if mentioned is None:
+        search_index_mentions_refresh(mentioned=collected)
     transaction.on_commit(published_generation_bump, robust=True)
     return published
+
+
+def _json_parameter(value: dict) -> Value:
+    """A document bound as one JSON parameter. On PostgreSQL a bulk insert of plain values
+    goes through arrays, whose text form psycopg escapes in Python: three times slower for
+    documents of several kilobytes."""
+    return Value(value, output_field=models.JSONField())
 
 
 def _publish_batch(
@@ -570,7 +581,7 @@ def _publish_batch(
                 title=documents[pk]["title"],
                 version=last_versions.get(pk, 0) + 1,
                 schema_version=documents[pk]["schema_version"],
-                document=documents[pk],
+                document=_json_parameter(documents[pk]),
                 content_hash=document_hash(documents[pk]),
                 published_at=now,
                 published_by=user,
@@ -580,6 +591,8 @@ def _publish_batch(
             for pk in to_publish
         ]
     )
+    for publication in publications:
+        publication.document = documents[publication.root_id]
     by_root = {publication.root_id: publication for publication in publications}
     Facet.objects.bulk_create(
         [

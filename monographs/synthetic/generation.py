@@ -1,15 +1,19 @@
 """Writing a synthetic corpus and publishing it through the real publishing service."""
 
+import multiprocessing
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from monographs.editorial.services import REVIEW_INTERVAL, roots_import_publish_bulk
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug, Target
+from monographs.search import Mentioned, search_index_mentions_refresh
 from monographs.synthetic.drugs import DrugPlan, Vocabulary, drug_names, drug_plan
 from monographs.synthetic.trials import SYNTHETIC_NCT_PREFIX, TrialPlan, trial_plan
 from monographs.synthetic.vocabulary import ADVERSE_EVENT_TERMS, CONDITIONS, TARGETS
@@ -38,7 +42,7 @@ def _vocabulary() -> Vocabulary:
     """The conditions, targets and CTCAE terms the corpus uses, shared with any already here."""
     Condition.objects.bulk_create(
         [
-            Condition(name=name, slug=name.lower().replace(" ", "-"), abbreviation=abbreviation)
+            Condition(name=name, slug=_slug(name), abbreviation=abbreviation)
             for name, abbreviation in CONDITIONS
         ],
         ignore_conflicts=True,
@@ -51,7 +55,7 @@ def _vocabulary() -> Vocabulary:
         [
             AdverseEventTerm(
                 name=name,
-                slug=name.lower().replace(" ", "-").replace(",", ""),
+                slug=_slug(name),
                 system_organ_class=organ_class,
                 synonyms=synonyms,
             )
@@ -59,17 +63,28 @@ def _vocabulary() -> Vocabulary:
         ],
         ignore_conflicts=True,
     )
-    by_name = {c.name: c for c in Condition.objects.filter(name__in=[n for n, _ in CONDITIONS])}
-    by_symbol = {t.symbol: t for t in Target.objects.filter(symbol__in=[s for s, *_ in TARGETS])}
-    terms = {
-        t.name: t
-        for t in AdverseEventTerm.objects.filter(name__in=[n for n, *_ in ADVERSE_EVENT_TERMS])
-    }
-    return Vocabulary(
-        conditions=[by_name[name] for name, _ in CONDITIONS],
-        targets=[by_symbol[symbol] for symbol, *_ in TARGETS],
-        terms=[terms[name] for name, *_ in ADVERSE_EVENT_TERMS],
+    conditions = _by_slug_or_name(Condition, [(_slug(name), name) for name, _ in CONDITIONS])
+    targets = {t.symbol: t for t in Target.objects.filter(symbol__in=[s for s, *_ in TARGETS])}
+    terms = _by_slug_or_name(
+        AdverseEventTerm, [(_slug(name), name) for name, *_ in ADVERSE_EVENT_TERMS]
     )
+    return Vocabulary(
+        conditions=conditions,
+        targets=[targets[symbol] for symbol, *_ in TARGETS],
+        terms=terms,
+    )
+
+
+def _slug(name: str) -> str:
+    return slugify(name)
+
+
+def _by_slug_or_name(model, wanted: list[tuple[str, str]]) -> list:
+    """Rows already here (from the seeds, say) may share a slug or a name: use them."""
+    slugs, names = [slug for slug, _ in wanted], [name for _, name in wanted]
+    found = model.objects.filter(Q(slug__in=slugs) | Q(name__in=names))
+    by_key = {row.slug: row for row in found} | {row.name: row for row in found}
+    return [by_key.get(slug) or by_key[name] for slug, name in wanted]
 
 
 def _batches(count: int, size: int) -> Iterator[range]:
@@ -113,16 +128,75 @@ def _trials_write(plans: list[TrialPlan]) -> None:
         model.objects.bulk_create(rows, INSERT_BATCH)
 
 
+@dataclass(frozen=True)
+class _TrialContext:
+    """What every trial is drawn from; workers inherit it when they are forked."""
+
+    seed: int
+    drugs: list[DrugPlan]
+    weights: list[float]
+    vocabulary: Vocabulary
+
+
+_context: _TrialContext | None = None
+
+
+def _trial_rng(seed: int, index: int) -> random.Random:
+    """Each trial draws from its own stream, so the corpus does not depend on how the trials
+    are shared out between workers."""
+    return random.Random(seed * 1_000_003 + index)
+
+
+def _trials_publish(bounds: tuple[int, int]) -> tuple[int, int, Mentioned]:
+    """Write trials [start, stop) and publish them: how many trials, how many publications,
+    and what they mention."""
+    context = _context
+    review_due = timezone.localdate() + REVIEW_INTERVAL
+    plans = []
+    for index in range(*bounds):
+        rng = _trial_rng(context.seed, index)
+        count = 1 if rng.random() < 0.75 else 2
+        chosen = rng.choices(context.drugs, cum_weights=context.weights, k=count)
+        chosen = list({id(plan): plan for plan in chosen}.values())
+        plan = trial_plan(
+            rng,
+            index=index,
+            drugs=[drug.drug for drug in chosen],
+            conditions=chosen[0].conditions,
+            vocabulary=context.vocabulary,
+        )
+        plan.trial.next_review_due = review_due
+        plans.append(plan)
+    with transaction.atomic():
+        _trials_write(plans)
+    mentioned = Mentioned()
+    published = roots_import_publish_bulk(
+        kind="trial",
+        roots=Trial.objects.filter(pk__in=[plan.trial.pk for plan in plans]),
+        note=NOTE,
+        batch_size=TRIAL_BATCH,
+        mentioned=mentioned,
+    )
+    return len(plans), published, mentioned
+
+
+def _forked_pool(jobs: int):
+    connections.close_all()
+    return multiprocessing.get_context("fork").Pool(jobs)
+
+
 def corpus_generate(
-    *, drugs: int, trials: int, seed: int, progress: Progress | None = None
+    *, drugs: int, trials: int, seed: int, jobs: int = 1, progress: Progress | None = None
 ) -> CorpusReport:
     """Write and publish a realistic synthetic corpus: the same seed gives the same content.
 
     Drugs get full monographs; trials study one or two of them, the most studied drugs
     having the most trials, as in the literature. Working-copy rows are bulk-inserted and
     published with roots_import_publish_bulk, so the corpus goes through the same
-    documents, checks, facets, search index and read tables as curated content.
+    documents, checks, facets, search index and read tables as curated content. With
+    jobs > 1 on PostgreSQL, trials are written and published by that many processes.
     """
+    global _context
     report = progress or (lambda stage, done, total: None)
     rng = random.Random(seed)
     names = drug_names(rng, drugs)
@@ -148,41 +222,43 @@ def corpus_generate(
             _drugs_write(batch_plans)
         plans += batch_plans
         report("drugs written", batch.stop, drugs)
-    drug_ids = [plan.drug.pk for plan in plans]
     published = roots_import_publish_bulk(
         kind="drug",
-        roots=Drug.objects.filter(pk__in=drug_ids),
+        roots=Drug.objects.filter(pk__in=[plan.drug.pk for plan in plans]),
         note=NOTE,
         batch_size=DRUG_BATCH,
         progress=_counter(report, "drugs published", drugs),
     )
 
     # The most studied drugs have the most trials: weight 1/(rank + 10).
-    weights = list(accumulate(1 / (rank + 10) for rank in range(max(drugs, 1))))
-    for batch in _batches(trials, TRIAL_BATCH):
-        batch_plans = []
-        for i in batch:
-            chosen = rng.choices(plans, cum_weights=weights, k=1 if rng.random() < 0.75 else 2)
-            chosen = list({id(plan): plan for plan in chosen}.values())
-            trial = trial_plan(
-                rng,
-                index=i,
-                drugs=[plan.drug for plan in chosen],
-                conditions=chosen[0].conditions,
-                vocabulary=vocabulary,
-            )
-            trial.trial.next_review_due = review_due
-            batch_plans.append(trial)
-        with transaction.atomic():
-            _trials_write(batch_plans)
-        report("trials written", batch.stop, trials)
-    published += roots_import_publish_bulk(
-        kind="trial",
-        roots=Trial.objects.filter(nct_id__startswith=SYNTHETIC_NCT_PREFIX),
-        note=NOTE,
-        batch_size=TRIAL_BATCH,
-        progress=_counter(report, "trials published", trials),
+    _context = _TrialContext(
+        seed=seed,
+        drugs=plans,
+        weights=list(accumulate(1 / (rank + 10) for rank in range(drugs))),
+        vocabulary=vocabulary,
     )
+    chunks = [(batch.start, batch.stop) for batch in _batches(trials, TRIAL_BATCH)]
+    mentioned = Mentioned()
+    done = 0
+    parallel = jobs > 1 and len(chunks) > 1 and connection.vendor == "postgresql"
+    pool = _forked_pool(jobs) if parallel else None
+    try:
+        results = (
+            pool.imap_unordered(_trials_publish, chunks) if pool else map(_trials_publish, chunks)
+        )
+        for written, count, chunk_mentioned in results:
+            published += count
+            mentioned.update(chunk_mentioned)
+            done += written
+            report("trials published", done, trials)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+        _context = None
+    report("search index", 0, 1)
+    search_index_mentions_refresh(mentioned=mentioned)
+    report("search index", 1, 1)
     return CorpusReport(drugs=drugs, trials=trials, publications=published)
 
 

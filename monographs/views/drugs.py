@@ -42,6 +42,8 @@ from monographs.views.presentation import (
 )
 
 DRUGS_PER_PAGE = 100
+# The most recent trials a monograph page shows; the trial list, filtered by drug, has all.
+DRUG_PAGE_TRIALS = 20
 
 
 def drug_page_context(
@@ -87,19 +89,19 @@ def drug_page_context(
     }
 
 
-# The staff preview in the admin renders drafts through the same context.
-_drug_context = drug_page_context
-
-
 @entry_page("drug")
 def drug_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+    trials = drug_trials(slug=entry.slug, limit=DRUG_PAGE_TRIALS + 1)
     context = drug_page_context(
-        request, entry=entry, publication=entry.current, trials=drug_trials(slug=entry.slug)
+        request, entry=entry, publication=entry.current, trials=trials[:DRUG_PAGE_TRIALS]
     )
     context |= version_context(entry=entry, publication=entry.current)
     context |= {
         "canonical_path": entry_url("drug", entry.slug),
         "breadcrumbs": entry_breadcrumbs(entry),
+        "more_trials_url": f"{reverse('trials:trial_list')}?drug={entry.slug}"
+        if len(trials) > DRUG_PAGE_TRIALS
+        else "",
     }
     return render(request, "monographs/drug_detail.html", context)
 

@@ -195,7 +195,7 @@ def reference_links(reference: dict[str, Any]) -> list[tuple[str, str]]:
                 f"https://www.ncbi.nlm.nih.gov/pmc/articles/{reference['pmcid']}/",
             )
         )
-    if reference.get("url"):
+    if str(reference.get("url") or "").lower().startswith(("https://", "http://")):
         links.append(("Publisher's page", reference["url"]))
     return links
 

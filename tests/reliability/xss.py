@@ -105,7 +105,9 @@ def plant(instance: models.Model, start: int) -> int:
         setattr(instance, field.attname, value)
         number += 1
     for field in instance._meta.concrete_fields:
-        if isinstance(field, models.JSONField) and isinstance(getattr(instance, field.attname), list):
+        if isinstance(field, models.JSONField) and isinstance(
+            getattr(instance, field.attname), list
+        ):
             setattr(instance, field.attname, [vector(number), vector(number + 1)])
             number += 2
     instance.save()

@@ -8,9 +8,6 @@ from trials.views.pages import (
     trial_versions,
 )
 
-# The staff preview in the admin renders drafts through the same context.
-_trial_context = trial_page_context
-
 __all__ = [
     "trial_detail",
     "trial_list",

@@ -1,3 +1,4 @@
+import os
 import sys
 import time
 
@@ -19,14 +20,24 @@ class Command(BaseCommand):
         parser.add_argument("--drugs", type=int, default=1000, help="Drugs (default 1000).")
         parser.add_argument("--trials", type=int, default=100_000, help="Trials (default 100000).")
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Processes writing trials on PostgreSQL (default: one per CPU).",
+        )
 
-    def handle(self, *args, drugs: int, trials: int, seed: int, **options) -> None:
+    def handle(self, *args, drugs: int, trials: int, seed: int, jobs: int, **options) -> None:
         if drugs < 1 or trials < 0:
             raise CommandError("Give at least one drug (--drugs) and zero or more trials.")
         started = time.monotonic()
         try:
             report = corpus_generate(
-                drugs=drugs, trials=trials, seed=seed, progress=self._progress(started)
+                drugs=drugs,
+                trials=trials,
+                seed=seed,
+                jobs=max(jobs, 1),
+                progress=self._progress(started),
             )
         except CorpusError as error:
             raise CommandError(str(error)) from None

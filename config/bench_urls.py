@@ -1,0 +1,14 @@
+"""The site's URLs plus the benchmark's own endpoints under /bench/.
+
+Used as ROOT_URLCONF only when BENCH_ENDPOINTS=1 (see settings): the naive baseline reads
+the working copy, so in any other run its URLs do not exist at all.
+"""
+
+from django.urls import include, path
+
+from config.urls import handler500
+from config.urls import urlpatterns as site_urlpatterns
+
+urlpatterns = [path("bench/", include("monographs.bench.urls")), *site_urlpatterns]
+
+__all__ = ["handler500", "urlpatterns"]

@@ -1,0 +1,546 @@
+"""`make bench`: the site under load on PostgreSQL, measured side by side in one run.
+
+Creates a dedicated database, loads the seed corpus and a synthetic one (generate_corpus),
+starts gunicorn with production settings and Redis on loopback, drives each URL with wrk
+for a fixed time, counts SQL queries per request with the test client on the same
+database, and prints one table: requests/s, p50, p99, ratio to the floor view, queries per
+request and peak worker memory, then each target with PASS or FAIL.
+
+Environment (all optional):
+  BENCH_QUICK=1          a small corpus and short runs, to try the benchmark out
+  BENCH_DRUGS, BENCH_TRIALS, BENCH_SEED   corpus size (default 1000 drugs, 100000 trials, 1)
+  BENCH_DURATION         seconds of load per URL (default 10)
+  BENCH_CONNECTIONS      concurrent connections wrk keeps open (default: one per worker)
+  BENCH_WORKERS          gunicorn workers (default 2)
+  BENCH_POSTGRES         server URL (default postgres://postgres@127.0.0.1:5432)
+  BENCH_DATABASE         database name (default monographs_bench); dropped and recreated
+  BENCH_REUSE=1          keep the database when it already holds this corpus (skips loading)
+  BENCH_PORT, BENCH_REDIS_PORT   loopback ports (default 8765, 6391)
+
+Results are also written to var/bench/results.json and var/bench/results.md.
+"""
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").is_dir() else sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+OUTPUT = ROOT / "var" / "bench"
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+DRUGS = int(os.environ.get("BENCH_DRUGS") or (60 if QUICK else 1000))
+TRIALS = int(os.environ.get("BENCH_TRIALS") or (3000 if QUICK else 100_000))
+SEED = int(os.environ.get("BENCH_SEED") or 1)
+DURATION = int(os.environ.get("BENCH_DURATION") or (3 if QUICK else 10))
+WORKERS = int(os.environ.get("BENCH_WORKERS") or 2)
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS") or WORKERS)
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DATABASE = os.environ.get("BENCH_DATABASE", "monographs_bench")
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+PORT = int(os.environ.get("BENCH_PORT") or 8765)
+REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT") or 6391)
+BASE = f"http://127.0.0.1:{PORT}"
+
+CACHE_BUSTER_SCRIPT = OUTPUT / "cache_buster.lua"
+CACHE_BUSTER = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  local path = wrk.path .. separator .. "bench=" .. counter .. "-" .. math.random(1, 1000000000)
+  return wrk.format(nil, path)
+end
+"""
+
+
+@dataclass
+class Row:
+    label: str
+    path: str
+    requests_per_second: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    errors: int = 0
+    socket_errors: str = ""
+    queries: int | None = None
+    peak_worker_mb: float = 0.0
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(command: list[str], env: dict | None = None, **options) -> subprocess.CompletedProcess:
+    return subprocess.run(command, env=env, check=True, cwd=ROOT, **options)
+
+
+def ensure_tool(command: str, package: str) -> None:
+    """Install a missing tool from Debian's packages (the benchmark runs as root)."""
+    if shutil.which(command):
+        return
+    say(f"Installing {package} (apt-get) ...")
+    quiet = {"stdout": subprocess.DEVNULL}
+    if subprocess.run(["apt-get", "install", "-y", package], **quiet).returncode:
+        run(["apt-get", "update"], **quiet)
+        run(["apt-get", "install", "-y", package], **quiet)
+
+
+def django_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"{POSTGRES}/{DATABASE}",
+        DATABASE_CONN_MAX_AGE="600",
+        DEBUG="0",
+        SECRET_KEY="benchmark-only-secret-key-not-for-production-use-0123456789",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
+        PUBLISHED_RESPONSE_CACHE_SECONDS="600",
+        API_THROTTLE_ANON="off",
+        BENCH_ENDPOINTS="1",
+        STATIC_ROOT=str(OUTPUT / "static"),
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*arguments: str, env: dict | None = None, capture: bool = False) -> str:
+    result = run(
+        [PYTHON, "manage.py", *arguments],
+        env=env or django_env(),
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
+    )
+    return result.stdout or ""
+
+
+def django_snippet(code: str, **env: str) -> dict:
+    """Run Python with Django set up against the bench database; it prints one JSON line."""
+    output = manage("shell", "-v", "0", "-c", code, env=django_env(**env), capture=True)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def postgres(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+CORPUS_STATE = """
+import json
+from monographs.editorial.models import Entry
+print(json.dumps({"drugs": Entry.objects.filter(kind="drug").count(),
+                  "trials": Entry.objects.filter(kind="trial").count()}))
+"""
+
+
+def prepare_database() -> dict:
+    """A database with the seed corpus and the synthetic one; returns the load timings."""
+    timings_file = OUTPUT / f"corpus-{DATABASE}.json"
+    if REUSE and timings_file.exists():
+        timings = json.loads(timings_file.read_text())
+        if timings.get("drugs") == DRUGS and timings.get("trials") == TRIALS:
+            try:
+                state = django_snippet(CORPUS_STATE)
+            except subprocess.CalledProcessError:
+                state = {}
+            if state.get("trials", 0) >= TRIALS:
+                say(f"Reusing {DATABASE}: {state['drugs']} drugs, {state['trials']} trials")
+                return timings
+    say(f"Creating database {DATABASE} on {POSTGRES}")
+    postgres(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    postgres(f'CREATE DATABASE "{DATABASE}"')
+    manage("migrate", "--no-input", "-v", "0")
+    started = time.monotonic()
+    manage("load_seeds", capture=True)
+    load_seeds = time.monotonic() - started
+    say(f"load_seeds: {load_seeds:.1f} s")
+    started = time.monotonic()
+    manage("generate_corpus", "--drugs", str(DRUGS), "--trials", str(TRIALS), "--seed", str(SEED))
+    generate = time.monotonic() - started
+    say(f"generate_corpus: {generate:.0f} s")
+    manage("shell", "-v", "0", "-c", "from django.db import connection; "
+           "connection.cursor().execute('VACUUM ANALYZE')")  # fmt: skip
+    timings = {"drugs": DRUGS, "trials": TRIALS, "load_seeds_s": load_seeds, "generate_s": generate}
+    timings_file.write_text(json.dumps(timings))
+    return timings
+
+
+TARGETS_QUERY = """
+import base64, json
+from urllib.parse import urlencode
+from django.db.models import Count
+from monographs.editorial.models import Entry, Facet
+studied = (Facet.objects.filter(name="drug", publication__in=Entry.objects.live()
+           .filter(kind="trial").values("current_id")).values("value")
+           .annotate(n=Count("id")).order_by("-n").first())
+trials = Entry.objects.live().filter(kind="trial").order_by("slug")
+total = trials.count()
+deep = trials.values_list("slug", flat=True)[max(total - 101, 0)]
+cursor = base64.b64encode(urlencode({"p": deep}).encode()).decode()
+trial = trials.order_by("-last_published_at", "slug").values_list("slug", flat=True).first()
+seeded = Entry.objects.live().filter(kind="drug", slug="sorafenib").exists()
+print(json.dumps({"drug": studied["value"], "drug_trials": studied["n"], "trial": trial,
+                  "cursor": cursor, "total_trials": total, "seeded": seeded}))
+"""
+
+QUERY_COUNTS = """
+import json
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client()
+counts = {}
+for label, path, headers in PATHS:
+    client.get(path, **headers)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **headers)
+    counts[label] = [len(captured.captured_queries), response.status_code]
+print(json.dumps(counts))
+"""
+
+PUBLISH_COST = """
+import json, time
+from decimal import Decimal
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from monographs.editorial.services import root_import_publish, roots_import_publish_bulk
+from monographs.models import AdverseEventTerm, Citation, Condition, Drug, DrugAdverseEvent
+from monographs.models import MonographSection
+from trials.models import Trial
+
+class Discard(Exception):
+    pass
+
+result = {}
+try:
+    with transaction.atomic():
+        drug = Drug.objects.create(inn="benchmarkinib", slug="benchmarkinib",
+                                   summary="A monograph the size of the largest.")
+        citations = Citation.objects.bulk_create(
+            Citation(key=f"bench-ref-{n}", title=f"Reference {n}", year=2020) for n in range(200))
+        terms = AdverseEventTerm.objects.bulk_create(
+            AdverseEventTerm(name=f"Bench event {n}", slug=f"bench-event-{n}",
+                             system_organ_class="Investigations") for n in range(100))
+        MonographSection.objects.bulk_create(
+            MonographSection(drug=drug, kind=kind, position=n, body=" ".join(
+                f"Claim [@{c.key}]." for c in citations[n * 20:(n + 1) * 20]))
+            for n, kind in enumerate(["summary", "mechanism", "indications", "dosage",
+                                      "pharmacokinetics", "warnings", "contraindications",
+                                      "special_populations", "adverse_events", "interactions"]))
+        DrugAdverseEvent.objects.bulk_create(
+            DrugAdverseEvent(drug=drug, term=term, any_grade_low=Decimal(1),
+                             any_grade_high=Decimal(20), citation=citations[n], position=n)
+            for n, term in enumerate(terms))
+        condition = Condition.objects.first()
+        for n in range(50):
+            trial = Trial.objects.create(slug=f"bench-trial-{n}", title=f"Bench trial {n}",
+                                         phase="3", design="randomised_controlled")
+            trial.drugs.add(drug)
+            trial.conditions.add(condition)
+        roots_import_publish_bulk(kind="trial", roots=Trial.objects.filter(
+            slug__startswith="bench-trial-"), note="benchmark")
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            root_import_publish(root=drug, note="benchmark")
+            result["seconds"] = time.perf_counter() - started
+        result["queries"] = len(captured.captured_queries)
+        raise Discard
+except Discard:
+    pass
+print(json.dumps(result))
+"""
+
+
+def wait_until_up(url: str, seconds: int = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer within {seconds} s: see {OUTPUT / 'gunicorn.log'}")
+
+
+def worker_pids(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def memory_mb(pid: int, field_name: str) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(rf"^{field_name}:\s+(\d+) kB", status, re.MULTILINE)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def to_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def wrk(path: str, *, headers: dict | None = None, bust_cache: bool = False) -> dict:
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "30s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if bust_cache:
+        command += ["-s", str(CACHE_BUSTER_SCRIPT)]
+    output = subprocess.run(command + [BASE + path], capture_output=True, text=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": to_ms(latency["50"]),
+        "p99_ms": to_ms(latency["99"]),
+        "errors": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def etag_of(path: str) -> str:
+    with urllib.request.urlopen(BASE + path) as response:
+        response.read()
+        return response.headers["ETag"]
+
+
+def export_stream(path: str, master: int) -> dict:
+    """Download the whole export once; how long, how big, and how much a worker grew."""
+    before = {pid: memory_mb(pid, "VmRSS") for pid in worker_pids(master)}
+    started = time.monotonic()
+    size = 0
+    with urllib.request.urlopen(BASE + path, timeout=900) as response:
+        while chunk := response.read(1 << 20):
+            size += len(chunk)
+    seconds = time.monotonic() - started
+    growth = max(memory_mb(pid, "VmHWM") - rss for pid, rss in before.items())
+    return {"seconds": seconds, "megabytes": size / 1e6, "worker_growth_mb": growth}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {memory / 1024 / 1024:.0f} GiB, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main() -> int:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    CACHE_BUSTER_SCRIPT.write_text(CACHE_BUSTER)
+    ensure_tool("wrk", "wrk")
+    ensure_tool("redis-server", "redis-server")
+    redis = start(
+        ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--maxmemory", "1gb", "--maxmemory-policy", "allkeys-lru"],
+        dict(os.environ),
+        OUTPUT / "redis.log",
+    )  # fmt: skip
+    server = None
+    try:
+        timings = prepare_database()
+        manage("collectstatic", "--no-input", "-v", "0")
+        targets = django_snippet(TARGETS_QUERY)
+        drug, trial = targets["drug"], targets["trial"]
+        say(f"Monograph: {drug} ({targets['drug_trials']} trials); trial page: {trial}")
+        server_env = django_env(
+            GUNICORN_BIND=f"127.0.0.1:{PORT}",
+            GUNICORN_WORKERS=str(WORKERS),
+            GUNICORN_TIMEOUT="900",
+            GUNICORN_MAX_REQUESTS="0",
+        )
+        server = start(
+            [GUNICORN, "-c", "config/gunicorn.py", "--access-logfile", "/dev/null",
+             "config.wsgi"],
+            server_env,
+            OUTPUT / "gunicorn.log",
+        )  # fmt: skip
+        wait_until_up(BASE + "/bench/floor/")
+        run(["redis-cli", "-p", str(REDIS_PORT), "FLUSHALL"], stdout=subprocess.DEVNULL)
+
+        monograph = f"/drugs/{drug}/"
+        api_detail = f"/api/v1/drugs/{drug}/"
+        plan = [
+            ("floor view", "/bench/floor/", {}),
+            ("monograph page, uncached", monograph, {"bust_cache": True}),
+            ("monograph page, cache hit", monograph, {}),
+            ("monograph page, conditional GET", monograph, {"etag": True}),
+            ("trial page, uncached", f"/trials/{trial}/", {"bust_cache": True}),
+            ("API detail, uncached", api_detail, {"bust_cache": True}),
+            ("naive DRF baseline", f"/bench/naive/drugs/{drug}/", {}),
+            ("API list of 100, filtered", f"/api/v1/trials/?drug={drug}&page_size=100",
+             {"bust_cache": True}),
+            ("API list of 100, first page", "/api/v1/trials/?page_size=100",
+             {"bust_cache": True}),
+            ("API list of 100, deepest page",
+             f"/api/v1/trials/?page_size=100&cursor={targets['cursor']}", {"bust_cache": True}),
+            ("search", "/api/v1/search/?q=hepatocellular+carcinoma", {"bust_cache": True}),
+        ]  # fmt: skip
+        if targets["seeded"]:
+            plan.insert(2, ("sorafenib page, uncached", "/drugs/sorafenib/", {"bust_cache": True}))
+        rows: list[Row] = []
+        for label, path, options in plan:
+            say(f"  {label}: {path}")
+            headers = {}
+            if options.get("etag"):
+                headers["If-None-Match"] = etag_of(path)
+            else:
+                urllib.request.urlopen(BASE + path).read()  # warm: templates, cache
+            result = wrk(path, headers=headers, bust_cache=options.get("bust_cache", False))
+            row = Row(label=label, path=path, **result)
+            row.peak_worker_mb = max(memory_mb(pid, "VmHWM") for pid in worker_pids(server.pid))
+            if options.get("etag"):
+                row.extra["If-None-Match"] = headers["If-None-Match"]
+            rows.append(row)
+        say("  full fixture export, streamed once")
+        export = export_stream("/api/v1/export/fixtures.json", server.pid)
+        stop(server)
+        server = None
+
+        paths = [
+            (row.label, row.path, {"HTTP_IF_NONE_MATCH": row.extra["If-None-Match"]}
+             if "If-None-Match" in row.extra else {})
+            for row in rows
+        ]  # fmt: skip
+        uncached = django_snippet(
+            f"PATHS = {paths!r}\n" + QUERY_COUNTS, PUBLISHED_RESPONSE_CACHE_SECONDS="0"
+        )
+        cached = django_snippet(f"PATHS = {paths!r}\n" + QUERY_COUNTS)
+        for row in rows:
+            source = cached if "cache hit" in row.label else uncached
+            row.queries = source[row.label][0]
+        publish = django_snippet(PUBLISH_COST, PUBLISHED_RESPONSE_CACHE_SECONDS="0")
+    finally:
+        stop(server)
+        stop(redis)
+
+    report = {
+        "machine": machine(),
+        "corpus": {**timings, "monograph": drug, "monograph_trials": targets["drug_trials"]},
+        "duration_s": DURATION,
+        "connections": CONNECTIONS,
+        "workers": WORKERS,
+        "rows": [asdict(row) for row in rows],
+        "export": export,
+        "publish": publish,
+    }
+    table, checks = render(report)
+    (OUTPUT / "results.json").write_text(json.dumps(report, indent=2))
+    (OUTPUT / "results.md").write_text(table + "\n\n" + "\n".join(checks) + "\n")
+    print(table)
+    print()
+    print("\n".join(checks))
+    return 0
+
+
+def render(report: dict) -> tuple[str, list[str]]:
+    rows = {row["label"]: row for row in report["rows"]}
+    floor = rows["floor view"]["requests_per_second"] or 1.0
+    lines = [
+        f"Machine: {report['machine']}",
+        f"Corpus: {report['corpus']['drugs']} drugs, {report['corpus']['trials']} trials "
+        f"(+ the seed corpus); monograph: {report['corpus']['monograph']} "
+        f"({report['corpus']['monograph_trials']} trials); {report['workers']} gunicorn "
+        f"workers, {report['connections']} connections, {report['duration_s']} s per URL.",
+        "",
+        "| URL | req/s | p50 ms | p99 ms | x floor | SQL/req | peak worker MB | errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in report["rows"]:
+        lines.append(
+            f"| {row['label']} | {row['requests_per_second']:.0f} | {row['p50_ms']:.1f} | "
+            f"{row['p99_ms']:.1f} | {row['requests_per_second'] / floor:.2f} | "
+            f"{row['queries']} | {row['peak_worker_mb']:.0f} | {row['errors']} |"
+        )
+    export, publish, corpus = report["export"], report["publish"], report["corpus"]
+    lines.append(
+        f"| full fixture export (one download) | {export['megabytes']:.0f} MB in "
+        f"{export['seconds']:.0f} s | | | | | +{export['worker_growth_mb']:.0f} | |"
+    )
+
+    def ratio(label: str) -> float:
+        return rows[label]["requests_per_second"] / floor
+
+    naive = rows["naive DRF baseline"]["requests_per_second"] or 1.0
+    first, deepest = rows["API list of 100, first page"], rows["API list of 100, deepest page"]
+    checks = [
+        ("monograph page uncached >= 0.5x floor", ratio("monograph page, uncached") >= 0.5,
+         f"{ratio('monograph page, uncached'):.2f}x"),
+        ("monograph page cache hit >= 0.9x floor", ratio("monograph page, cache hit") >= 0.9,
+         f"{ratio('monograph page, cache hit'):.2f}x"),
+        ("monograph conditional GET >= 0.9x floor",
+         ratio("monograph page, conditional GET") >= 0.9,
+         f"{ratio('monograph page, conditional GET'):.2f}x"),
+        ("API detail >= 0.7x floor", ratio("API detail, uncached") >= 0.7,
+         f"{ratio('API detail, uncached'):.2f}x"),
+        ("page <= 4 SQL queries", rows["monograph page, uncached"]["queries"] <= 4,
+         str(rows["monograph page, uncached"]["queries"])),
+        ("API detail <= 2 SQL queries", rows["API detail, uncached"]["queries"] <= 2,
+         str(rows["API detail, uncached"]["queries"])),
+        ("API list of 100 <= 4 SQL queries",
+         rows["API list of 100, filtered"]["queries"] <= 4,
+         str(rows["API list of 100, filtered"]["queries"])),
+        ("deepest cursor page p99 <= 1.5x first page p99",
+         deepest["p99_ms"] <= 1.5 * first["p99_ms"],
+         f"{deepest['p99_ms']:.1f} ms vs {first['p99_ms']:.1f} ms"),
+        ("search p99 <= 20 ms", rows["search"]["p99_ms"] <= 20,
+         f"{rows['search']['p99_ms']:.1f} ms"),
+        ("publishing the largest monograph <= 0.5 s", publish["seconds"] <= 0.5,
+         f"{publish['seconds']:.2f} s, {publish['queries']} queries"),
+        ("load_seeds <= 5 s", corpus["load_seeds_s"] <= 5, f"{corpus['load_seeds_s']:.1f} s"),
+        ("generate_corpus <= 300 s", corpus["generate_s"] <= 300, f"{corpus['generate_s']:.0f} s"),
+        ("export worker growth <= 100 MB", export["worker_growth_mb"] <= 100,
+         f"+{export['worker_growth_mb']:.0f} MB"),
+        ("API detail >= 5x naive DRF baseline",
+         rows["API detail, uncached"]["requests_per_second"] >= 5 * naive,
+         f"{rows['API detail, uncached']['requests_per_second'] / naive:.1f}x"),
+    ]  # fmt: skip
+    return "\n".join(lines), [
+        f"{'PASS' if passed else 'FAIL'}  {name}: {measured}" for name, passed, measured in checks
+    ]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""The response cache: public pages and API responses from the cache until a publish or a
+withdrawal commits, then fresh at once; never for staff, the admin, writes or anything that
+sets a cookie. Each behaviour runs over local memory and over a real Redis."""
+
+import socket
+import time
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.views.decorators.cache import never_cache
+
+from monographs.editorial.cache import (
+    GENERATION_KEY,
+    PublishedResponseCacheMiddleware,
+    published_generation,
+    published_generation_bump,
+)
+from monographs.editorial.services import root_import_publish, root_withdraw
+from tests.deploy.conftest import REDIS
+
+DRUG_PAGE = "/drugs/sorafenib/"
+PUBLIC_URLS = [
+    "/",
+    "/drugs/",
+    DRUG_PAGE,
+    "/drugs/sorafenib/versions/",
+    "/search/?q=sorafenib",
+    "/feed/",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/api/v1/drugs/",
+    "/api/v1/drugs/sorafenib/",
+    "/api/v1/search/?q=sorafenib",
+]
+
+
+def query_count(connection, request) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        request()
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_a_hit_costs_no_query_however_much_is_published(
+    url, response_cache, publish_drug, client, django_assert_num_queries
+):
+    for slug in ("sorafenib", "lenvatinib", "regorafenib"):
+        publish_drug(slug)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["X-Cache"] == "miss"
+    assert not first.cookies, "a public page must not set a cookie: it could not be cached"
+
+    with django_assert_num_queries(0):
+        second = client.get(url)
+
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second.get("ETag") == first.get("ETag")
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_a_publish_shows_at_once_and_is_cached_again(response_cache, publish_drug, client):
+    publish_drug(summary="First summary.")
+    assert b"Version 1" in client.get(DRUG_PAGE).content
+    assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
+
+    publish_drug(summary="Second summary.")
+
+    fresh = client.get(DRUG_PAGE)
+    assert fresh["X-Cache"] == "miss"
+    assert b"Version 2" in fresh.content
+    assert b"Second summary." in fresh.content
+    assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
+
+
+def test_the_generation_moves_only_when_the_publish_commits(
+    response_cache, publish_drug, django_capture_on_commit_callbacks
+):
+    drug = publish_drug()
+    before = published_generation()
+    drug.summary = "Changed."
+    drug.save(update_fields=["summary"])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        root_import_publish(root=drug, note="test")
+        assert published_generation() == before
+
+    assert published_generation() == before
+    for callback in callbacks:
+        callback()
+    assert published_generation() == before + 1
+
+
+def test_a_withdrawal_answers_410_at_once(
+    response_cache,
+    publish_drug,
+    reviewer,
+    client,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    drug = publish_drug()
+    assert client.get(DRUG_PAGE).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        root_withdraw(root=drug, user=reviewer, reason="Superseded by a corrected monograph.")
+
+    withdrawn = client.get(DRUG_PAGE)
+    assert withdrawn.status_code == 410
+    assert b"Superseded by a corrected monograph." in withdrawn.content
+    with django_assert_num_queries(0):
+        again = client.get(DRUG_PAGE)
+    assert again.status_code == 410
+    assert again["X-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("url", [DRUG_PAGE, "/api/v1/drugs/sorafenib/"])
+def test_conditional_get_on_a_hit_is_304_without_a_query(
+    url, response_cache, publish_drug, client, django_assert_num_queries
+):
+    publish_drug()
+    etag = client.get(url)["ETag"]
+
+    with django_assert_num_queries(0):
+        not_modified = client.get(url, headers={"If-None-Match": etag})
+
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == etag
+
+
+def test_signed_in_staff_always_get_a_fresh_page(
+    response_cache, publish_drug, client, staff_client, django_assert_max_num_queries
+):
+    from django.db import connection
+
+    publish_drug()
+    client.get(DRUG_PAGE)
+    assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
+
+    staff_page = staff_client.get(DRUG_PAGE)
+
+    assert staff_page.status_code == 200
+    assert "X-Cache" not in staff_page
+    assert query_count(connection, lambda: staff_client.get(DRUG_PAGE)) > 0
+
+
+def test_admin_and_writes_are_never_cached(response_cache, client):
+    for _ in range(2):
+        login = client.get("/admin/login/")
+        assert "X-Cache" not in login
+    posted = client.post("/search/", {"q": "sorafenib"})
+    assert posted.status_code == 405
+    assert "X-Cache" not in posted
+
+
+def test_the_api_rate_limit_counts_cache_hits(response_cache, publish_drug, client, settings):
+    settings.API_THROTTLE_ANON = "2/minute"
+    publish_drug()
+    url = "/api/v1/drugs/sorafenib/"
+
+    assert client.get(url)["X-Cache"] == "miss"
+    assert client.get(url)["X-Cache"] == "hit"
+    refused = client.get(url)
+
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+
+
+def test_responses_that_vary_on_accept_are_kept_apart(response_cache, publish_drug, client):
+    publish_drug()
+    url = "/api/v1/drugs/sorafenib/"
+
+    assert client.get(url, headers={"Accept": "application/json"})["X-Cache"] == "miss"
+    assert client.get(url, headers={"Accept": "application/json"})["X-Cache"] == "hit"
+    assert client.get(url, headers={"Accept": "*/*"})["X-Cache"] == "miss"
+
+
+def test_off_when_no_shared_cache_is_configured(publish_drug, client, settings):
+    from django.db import connection
+
+    assert settings.PUBLISHED_RESPONSE_CACHE_SECONDS == 0
+    publish_drug()
+    client.get(DRUG_PAGE)
+
+    again = client.get(DRUG_PAGE)
+
+    assert "X-Cache" not in again
+    assert query_count(connection, lambda: client.get(DRUG_PAGE)) > 0
+
+
+def test_an_unreachable_redis_serves_pages_uncached(publish_drug, client, settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": REDIS,
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
+    publish_drug()
+
+    page = client.get(DRUG_PAGE)
+
+    assert page.status_code == 200
+    assert b"Version 1" in page.content
+    assert "X-Cache" not in page
+
+
+def test_the_generation_starts_from_the_clock_and_counts_up(response_cache):
+    started = time.time_ns()
+    first = published_generation()
+    assert first >= started
+
+    published_generation_bump()
+    assert published_generation() == first + 1
+
+    cache.delete(GENERATION_KEY)
+    published_generation_bump()
+    assert published_generation() > first + 1, "a lost counter must never repeat an old value"
+
+
+def _plain(request):
+    return HttpResponse("same for everyone")
+
+
+def _sets_cookie(request):
+    response = HttpResponse("hello")
+    response.set_cookie("seen", "1")
+    return response
+
+
+def _varies_on_cookie(request):
+    response = HttpResponse("hello")
+    response["Vary"] = "Cookie"
+    return response
+
+
+def _uses_csrf_token(request):
+    return HttpResponse(f"<input name=csrfmiddlewaretoken value={get_token(request)}>")
+
+
+def _reads_session(request):
+    request.session.get("anything")
+    return HttpResponse("hello")
+
+
+def _shows_a_message(request):
+    return HttpResponse(" ".join(str(message) for message in get_messages(request)))
+
+
+@never_cache
+def _never_cache(request):
+    return HttpResponse("hello")
+
+
+def _private(request):
+    response = HttpResponse("hello")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _streamed(request):
+    return StreamingHttpResponse(iter([b"a", b"b"]))
+
+
+def _not_found(request):
+    return HttpResponse("missing", status=404)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        _sets_cookie,
+        _varies_on_cookie,
+        _uses_csrf_token,
+        _reads_session,
+        _shows_a_message,
+        _never_cache,
+        _private,
+        _streamed,
+        _not_found,
+    ],
+)
+def test_per_reader_and_uncacheable_responses_are_never_stored(view, settings):
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
+    calls = []
+
+    def get_response(request):
+        calls.append(request)
+        return view(request)
+
+    middleware = PublishedResponseCacheMiddleware(get_response)
+    for _ in range(2):
+        request = RequestFactory().get("/some/page/")
+        request.session = SessionStore()
+        request._messages = CookieStorage(request)
+        middleware(request)
+
+    assert len(calls) == 2
+
+
+def test_a_plain_public_response_is_stored_once(settings):
+    settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
+    calls = []
+
+    def get_response(request):
+        calls.append(request)
+        return _plain(request)
+
+    middleware = PublishedResponseCacheMiddleware(get_response)
+    responses = [middleware(RequestFactory().get("/some/page/")) for _ in range(2)]
+
+    assert len(calls) == 1
+    assert [response["X-Cache"] for response in responses] == ["miss", "hit"]

@@ -1,0 +1,105 @@
+"""What the environment turns on: replicas and their router, Redis, WhiteNoise's storage.
+
+Each case runs config/settings.py afresh with its own environment, leaving the settings of
+this test run alone.
+"""
+
+import runpy
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / "config" / "settings.py"
+DEPLOYMENT_VARIABLES = (
+    "DATABASE_URL",
+    "DATABASE_REPLICA_URLS",
+    "REDIS_URL",
+    "CACHE_KEY_PREFIX",
+    "PUBLISHED_RESPONSE_CACHE_SECONDS",
+    "DEBUG",
+    "SECRET_KEY",
+    "STATIC_ROOT",
+)
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    for name in DEPLOYMENT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**environment: str) -> dict:
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return load
+
+
+def test_a_newcomer_gets_sqlite_local_memory_and_no_router(load_settings):
+    settings = load_settings()
+
+    assert list(settings["DATABASES"]) == ["default"]
+    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert "DATABASE_ROUTERS" not in settings
+    assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert settings["PUBLISHED_RESPONSE_CACHE_SECONDS"] == 0
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"].endswith("StaticFilesStorage")
+    assert "Manifest" not in settings["STORAGES"]["staticfiles"]["BACKEND"]
+
+
+def test_replica_urls_become_mirrored_aliases_behind_the_router(load_settings):
+    settings = load_settings(
+        DATABASE_URL="postgres://app@primary.internal:5432/monographs",
+        DATABASE_REPLICA_URLS=(
+            "postgres://app@replica-a.internal:5432/monographs, "
+            "postgres://app@replica-b.internal:5432/monographs?application_name=web"
+        ),
+    )
+
+    databases = settings["DATABASES"]
+    assert list(databases) == ["default", "replica_1", "replica_2"]
+    assert databases["replica_1"]["HOST"] == "replica-a.internal"
+    assert databases["replica_2"]["HOST"] == "replica-b.internal"
+    assert databases["replica_2"]["OPTIONS"]["application_name"] == "web"
+    for alias in ("replica_1", "replica_2"):
+        assert databases[alias]["TEST"] == {"MIRROR": "default"}
+        for option, value in databases["default"].get("OPTIONS", {}).items():
+            assert databases[alias]["OPTIONS"][option] == value, "replicas share the options"
+    assert settings["DATABASE_ROUTERS"] == ["config.routers.ReplicaRouter"]
+
+
+def test_replicas_of_sqlite_are_refused(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URLS"):
+        load_settings(DATABASE_REPLICA_URLS="postgres://app@replica.internal/monographs")
+
+
+def test_redis_url_shares_the_cache_and_turns_the_response_cache_on(load_settings):
+    settings = load_settings(REDIS_URL="redis://cache.internal:6379/2", CACHE_KEY_PREFIX="site")
+
+    cache = settings["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.internal:6379/2"
+    assert cache["KEY_PREFIX"] == "site"
+    assert settings["PUBLISHED_RESPONSE_CACHE_SECONDS"] == 600
+
+
+def test_debug_off_serves_hashed_compressed_static_files(load_settings, tmp_path):
+    settings = load_settings(DEBUG="0", SECRET_KEY="x" * 50, STATIC_ROOT=str(tmp_path))
+
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert settings["STATIC_ROOT"] == tmp_path
+    assert settings["WHITENOISE_USE_FINDERS"] is False
+
+
+def test_middleware_order(load_settings):
+    middleware = load_settings()["MIDDLEWARE"]
+
+    security = middleware.index("django.middleware.security.SecurityMiddleware")
+    assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    assert middleware[-1] == "monographs.editorial.cache.PublishedResponseCacheMiddleware"
+    assert middleware.index("config.routers.PublicReadRoutingMiddleware") > middleware.index(
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    )

@@ -1,0 +1,92 @@
+"""Markdown is rendered and sanitised once, when a document is built, with a tight allowlist."""
+
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+import pytest
+
+from monographs import richtext
+from monographs.richtext import render_markdown, sanitise_html
+from tests.reliability.xss import VECTORS, injected
+from tests.site.corpus import published_drug, published_trial
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.found.append((tag, attrs))
+
+
+def elements(html: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize("vector", VECTORS)
+def test_no_vector_survives_rendering(vector):
+    html = render_markdown(f"Before.\n\n{vector}\n\nAfter.", reference_numbers={})
+
+    assert not injected(html), html
+    for tag, attributes in elements(html):
+        assert tag in richtext.ALLOWED_TAGS, html
+        allowed = richtext.ALLOWED_ATTRIBUTES.get(tag, set()) | {"rel"}
+        for name, value in attributes:
+            if name == "class":
+                assert value in richtext.ALLOWED_CLASSES.get(tag, set()), html
+            else:
+                assert name in allowed, html
+
+
+def test_the_allowlist_keeps_prose_and_drops_everything_else():
+    html = sanitise_html(
+        '<p class="banner" style="color:red" onclick="x()" id="main">Text '
+        '<a href="https://example.org/a" class="citation other" target="_blank">link</a> '
+        '<a href="javascript:alert(1)">bad</a> <a href="mailto:x@example.org">mail</a> '
+        '<sup class="citations">[1]</sup><span class="badge">s</span>'
+        '<img src="x.png"><iframe src="https://example.org"></iframe></p>'
+    )
+
+    assert html == (
+        '<p>Text <a href="https://example.org/a" class="citation" rel="noopener noreferrer">'
+        'link</a> <a rel="noopener noreferrer">bad</a> <a href="mailto:x@example.org" '
+        'rel="noopener noreferrer">mail</a> <sup class="citations">[1]</sup><span>s</span></p>'
+    )
+
+
+def test_citation_links_keep_their_classes():
+    html = render_markdown("Blocks RAF [@sharp; @label].", reference_numbers={"sharp": 1})
+
+    assert (
+        '<sup class="citations">[<a href="#ref-1" class="citation" rel="noopener noreferrer">1</a>'
+        ", ?label]</sup>"
+    ) in html
+
+
+@pytest.mark.django_db
+def test_public_pages_and_api_never_render_markdown(client, monkeypatch):
+    """Reading is serving stored HTML: the renderer and sanitiser are not called at all."""
+    drug = published_drug()
+    trial = published_trial(drugs=[drug])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Markdown was rendered while serving a public read")
+
+    monkeypatch.setattr(richtext, "render_markdown", refuse)
+    monkeypatch.setattr(markdown, "markdown", refuse)
+    monkeypatch.setattr(nh3, "clean", refuse)
+    for url in (
+        f"/drugs/{drug.slug}/",
+        f"/drugs/{drug.slug}/versions/1/",
+        f"/trials/{trial.slug}/",
+        f"/api/v1/drugs/{drug.slug}/",
+        f"/api/v1/trials/{trial.slug}/",
+        "/search/?q=kinases",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert b"<strong>400 mg twice daily</strong>" in client.get(f"/drugs/{drug.slug}/").content
