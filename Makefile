@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint migrate seed demo-users fixtures test-postgres clean help serve bench
+.PHONY: run test lint migrate seed demo-users fixtures test-postgres clean help serve bench soak
 
 help:
 	@echo "make run    - set up (venv, migrate, seed corpus, demo accounts) and serve http://$(HOST):$(PORT)"
 	@echo "make test   - set up the dev tools, run ruff and the whole test suite"
+	@echo "make soak   - load and fault tests against gunicorn and PostgreSQL (docs/reliability.md)"
 	@echo "make serve  - production-like: DEBUG off, collected static files, gunicorn (docs/deploy.md)"
 
 $(STAMP): pyproject.toml
@@ -70,6 +71,12 @@ lint: $(STAMP)
 test: lint node_modules/axe-core/axe.min.js
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# The long reliability checks (docs/reliability.md): wrk for 60 s at 64 connections against
+# gunicorn and PostgreSQL while versions are published, then the database stopped and cut
+# under a throwaway cluster. Needs PostgreSQL at 127.0.0.1:5432; installs wrk if missing.
+soak: $(STAMP)
+	$(BIN)/python scripts/soak.py
 
 fixtures: $(STAMP)
 	$(BIN)/python manage.py build_fixtures

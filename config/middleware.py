@@ -27,7 +27,10 @@ UNAVAILABLE_MESSAGE = (
 
 
 def is_database_unavailable(error: BaseException | None) -> bool:
-    """Connection-level failures only; a query the database refuses stays a real error."""
+    """The database unreachable, gone or refusing work for now (locked, timed out).
+
+    Integrity, data and programming errors are bugs or bad input, and stay real errors.
+    """
     return isinstance(error, UNAVAILABLE_ERRORS)
 
 

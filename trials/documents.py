@@ -17,29 +17,25 @@ from trials.models import Arm, Outcome, Trial, TrialAdverseEvent, TrialPublicati
 
 
 def trial_queryset():
-    """Everything a trial document needs, fetched in one query per table.
-
-    Related rows (citations, arms, terms, drugs) are prefetched rather than joined: a batch
-    of trials then holds one instance of each, not one per row that points at it.
-    """
+    """Everything a trial document needs, fetched in one query per table."""
     return Trial.objects.prefetch_related(
         "conditions",
         "drugs",
         Prefetch(
             "trial_publications",
-            queryset=TrialPublication.objects.prefetch_related("citation"),
+            queryset=TrialPublication.objects.select_related("citation"),
         ),
         Prefetch(
             "arms",
-            queryset=Arm.objects.prefetch_related("citation", "interventions__drug"),
+            queryset=Arm.objects.select_related("citation").prefetch_related("interventions__drug"),
         ),
         Prefetch(
             "outcomes",
-            queryset=Outcome.objects.prefetch_related("citation", "arm", "comparator_arm"),
+            queryset=Outcome.objects.select_related("citation", "arm", "comparator_arm"),
         ),
         Prefetch(
             "adverse_events",
-            queryset=TrialAdverseEvent.objects.prefetch_related("citation", "arm", "term"),
+            queryset=TrialAdverseEvent.objects.select_related("citation", "arm", "term"),
         ),
     )
 

@@ -158,6 +158,8 @@ class Entry(models.Model):
                 name="entry_withdrawal_has_reason",
             ),
         ]
+        # Every page's validators ask when the site last changed, the latest withdrawal too.
+        indexes = [models.Index(fields=["withdrawn_at"], name="entry_withdrawn_at")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"

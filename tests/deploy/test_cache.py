@@ -8,6 +8,7 @@ import time
 import pytest
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
@@ -39,7 +40,7 @@ PUBLIC_URLS = [
 ]
 
 
-def query_count(connection, request) -> int:
+def query_count(request) -> int:
     with CaptureQueriesContext(connection) as queries:
         request()
     return len(queries)
@@ -135,10 +136,8 @@ def test_conditional_get_on_a_hit_is_304_without_a_query(
 
 
 def test_signed_in_staff_always_get_a_fresh_page(
-    response_cache, publish_drug, client, staff_client, django_assert_max_num_queries
+    response_cache, publish_drug, client, staff_client
 ):
-    from django.db import connection
-
     publish_drug()
     client.get(DRUG_PAGE)
     assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
@@ -147,7 +146,7 @@ def test_signed_in_staff_always_get_a_fresh_page(
 
     assert staff_page.status_code == 200
     assert "X-Cache" not in staff_page
-    assert query_count(connection, lambda: staff_client.get(DRUG_PAGE)) > 0
+    assert query_count(lambda: staff_client.get(DRUG_PAGE)) > 0
 
 
 def test_admin_and_writes_are_never_cached(response_cache, client):
@@ -182,8 +181,6 @@ def test_responses_that_vary_on_accept_are_kept_apart(response_cache, publish_dr
 
 
 def test_off_when_no_shared_cache_is_configured(publish_drug, client, settings):
-    from django.db import connection
-
     assert settings.PUBLISHED_RESPONSE_CACHE_SECONDS == 0
     publish_drug()
     client.get(DRUG_PAGE)
@@ -191,7 +188,7 @@ def test_off_when_no_shared_cache_is_configured(publish_drug, client, settings):
     again = client.get(DRUG_PAGE)
 
     assert "X-Cache" not in again
-    assert query_count(connection, lambda: client.get(DRUG_PAGE)) > 0
+    assert query_count(lambda: client.get(DRUG_PAGE)) > 0
 
 
 def test_an_unreachable_redis_serves_pages_uncached(publish_drug, client, settings):

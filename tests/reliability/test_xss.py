@@ -8,52 +8,22 @@ carry anything a vector injected (see tests/reliability/xss.py for what counts).
 from urllib.parse import urlencode
 
 import pytest
-from django.apps import apps
 from drf_spectacular.generators import SchemaGenerator
 
 from monographs.editorial.models import Entry
-from monographs.editorial.services import root_import_publish
-from monographs.models import Citation, MonographSection, QuestionAnswer
 from tests.reliability.crawl import crawl, public_urls
-from tests.reliability.xss import VECTORS, injected, plant
-from tests.site.corpus import drug_with_monograph, trial_with_results
+from tests.reliability.xss import VECTORS, content_with_vectors, injected
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_APPS = ("monographs", "trials")
-ENGINE_APPS_MODELS = {"Publication", "Entry", "Facet", "EditorialEvent"}
-PROSE = "\n\n".join(VECTORS)
 SITE_PARAMETERS = ["q", "kind", "page", "drug_class", "target", "condition", "phase", "drug"]
 SITE_PAGES = ["/", "/drugs/", "/trials/", "/adverse-events/", "/references/", "/search/"]
 API_SHARE = 6
 
 
-def working_copy_models():
-    """Every model editors write, in both content apps; the publishing engine's are left out."""
-    for label in CONTENT_APPS:
-        for model in apps.get_app_config(label).get_models():
-            if model.__name__ not in ENGINE_APPS_MODELS and model.__module__.startswith(label):
-                yield model
-
-
 @pytest.fixture
 def planted(db) -> dict[str, str]:
-    """A full monograph and trial with a vector in every text field, published."""
-    drug = drug_with_monograph()
-    trial = trial_with_results(drugs=[drug])
-    number = 0
-    for model in working_copy_models():
-        for row in model.objects.all():
-            number = plant(row, number)
-    MonographSection.objects.update(body=PROSE)
-    QuestionAnswer.objects.update(answer=PROSE)
-    trial.refresh_from_db()
-    trial.summary = PROSE
-    trial.save()
-    Citation.objects.update(url="javascript:window.__xss=1")
-    root_import_publish(root=drug, note="Vectors")
-    root_import_publish(root=trial, note="Vectors")
-    return {"drug": drug.slug, "trial": trial.slug}
+    return content_with_vectors()
 
 
 def html_findings(pages) -> dict[str, list[str]]:

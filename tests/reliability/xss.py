@@ -9,6 +9,7 @@ script that is not structured data, an embedding element, or a script URL.
 import json
 from html.parser import HTMLParser
 
+from django.apps import apps
 from django.db import models
 
 VECTORS = [
@@ -112,6 +113,44 @@ def plant(instance: models.Model, start: int) -> int:
             number += 2
     instance.save()
     return number
+
+
+def working_copy_models():
+    """Every model editors write, in both content apps; the publishing engine's are left out."""
+    engine = {"Publication", "Entry", "Facet", "EditorialEvent"}
+    for label in ("monographs", "trials"):
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__ not in engine and model.__module__.startswith(label):
+                yield model
+
+
+def content_with_vectors() -> dict[str, str]:
+    """A full monograph and trial with a vector in every text field, published.
+
+    Prose fields (sections, answers, the trial summary) hold every vector, one paragraph
+    each, so each goes through Markdown; each citation URL is a javascript: URL, which
+    only a bypassed validator would let in.
+    """
+    from monographs.editorial.services import root_import_publish
+    from monographs.models import Citation, MonographSection, QuestionAnswer
+    from tests.site.corpus import drug_with_monograph, trial_with_results
+
+    drug = drug_with_monograph()
+    trial = trial_with_results(drugs=[drug])
+    number = 0
+    for model in working_copy_models():
+        for row in model.objects.all():
+            number = plant(row, number)
+    prose = "\n\n".join(VECTORS)
+    MonographSection.objects.update(body=prose)
+    QuestionAnswer.objects.update(answer=prose)
+    trial.refresh_from_db()
+    trial.summary = prose
+    trial.save()
+    Citation.objects.update(url="javascript:window.__xss=1")
+    root_import_publish(root=drug, note="Vectors")
+    root_import_publish(root=trial, note="Vectors")
+    return {"drug": drug.slug, "trial": trial.slug}
 
 
 class _Inspector(HTMLParser):

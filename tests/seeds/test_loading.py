@@ -114,7 +114,7 @@ def test_a_failed_quality_check_when_publishing_rolls_back(tmp_path, monkeypatch
     def refuse(**kwargs):
         raise QualityCheckFailed([])
 
-    monkeypatch.setattr(services, "root_import_publish", refuse)
+    monkeypatch.setattr(services, "roots_import_publish_bulk", refuse)
     with pytest.raises(CommandError, match="failed its quality checks"):
         load(str(tiny_seed_write(tmp_path)))
     assert not Trial.objects.exists()

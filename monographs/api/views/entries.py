@@ -11,6 +11,7 @@ from monographs.api.filters import DrugFilter, StrictOrderingFilter, TrialFilter
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import PublishedCursorPagination
 from monographs.api.selectors import (
+    entries_attach_facets,
     entry_list,
     entry_live_get,
     entry_versions,
@@ -75,6 +76,12 @@ class EntryListView(PublicReadMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return entry_list(kind=self.kind)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            entries_attach_facets(page, names=self.serializer_class.FACETS)
+        return page
 
 
 @extend_schema(

@@ -1,5 +1,4 @@
 import os
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -31,6 +30,7 @@ class Command(BaseCommand):
         if drugs < 1 or trials < 0:
             raise CommandError("Give at least one drug (--drugs) and zero or more trials.")
         started = time.monotonic()
+        self.stderr.style_func = None  # progress, not errors: no red
         try:
             report = corpus_generate(
                 drugs=drugs,
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             )
         except CorpusError as error:
             raise CommandError(str(error)) from None
-        sys.stderr.write("\n")
+        self.stderr.write("")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Published {report.drugs} drugs and {report.trials} trials "
@@ -54,12 +54,14 @@ class Command(BaseCommand):
 
         def show(stage: str, done: int, total: int) -> None:
             if last["stage"] not in (None, stage):
-                sys.stderr.write("\n")
+                self.stderr.write("")
             last["stage"] = stage
             filled = BAR_WIDTH * done // max(total, 1)
             bar = "#" * filled + "." * (BAR_WIDTH - filled)
             elapsed = time.monotonic() - started
-            sys.stderr.write(f"\r{stage:<17} [{bar}] {done:>7,}/{total:,}  {elapsed:6.1f} s")
-            sys.stderr.flush()
+            self.stderr.write(
+                f"\r{stage:<17} [{bar}] {done:>7,}/{total:,}  {elapsed:6.1f} s", ending=""
+            )
+            self.stderr.flush()
 
         return show

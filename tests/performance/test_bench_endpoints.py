@@ -1,0 +1,68 @@
+"""The benchmark's floor view and naive baseline exist only in the benchmark's URLconf.
+
+The baseline serialises the working copy, drafts included: in a normal run its address
+must not exist at all.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from tests.factories import (
+    CitationFactory,
+    DrugAdverseEventFactory,
+    DrugFactory,
+    MonographSectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BENCH_PATHS = ["/bench/floor/", "/bench/naive/drugs/sorafenib/"]
+
+
+@pytest.mark.parametrize("path", BENCH_PATHS)
+def test_bench_endpoints_do_not_exist_in_a_normal_run(client, path):
+    DrugFactory(inn="sorafenib", slug="sorafenib")
+
+    assert settings.ROOT_URLCONF == "config.urls"
+    assert client.get(path).status_code == 404
+
+
+def test_only_bench_endpoints_switch_the_urlconf():
+    environment = {**os.environ, "BENCH_ENDPOINTS": "1"}
+    code = "from django.conf import settings; print(settings.ROOT_URLCONF)"
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    ).stdout
+
+    assert output.strip().splitlines()[-1] == "config.bench_urls"
+
+
+@pytest.mark.urls("config.bench_urls")
+def test_the_floor_answers_without_a_query(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/bench/floor/")
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.urls("config.bench_urls")
+def test_the_naive_baseline_nests_the_working_copy(client):
+    drug = DrugFactory(inn="sorafenib", slug="sorafenib")
+    MonographSectionFactory(drug=drug, kind="summary", body="A draft nobody reviewed.")
+    DrugAdverseEventFactory(drug=drug, citation=CitationFactory())
+
+    body = client.get("/bench/naive/drugs/sorafenib/").json()
+
+    assert body["sections"][0]["body"] == "A draft nobody reviewed."
+    assert body["adverse_events"][0]["term"]["slug"]
+    assert body["adverse_events"][0]["citation"]["key"]
