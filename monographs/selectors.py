@@ -158,7 +158,9 @@ def drug_trials(*, slug: str, limit: int | None = None) -> list[Entry]:
     limit bounds what one page reads for a drug studied in thousands of trials; the rest
     are a click away on the filtered trial list.
     """
-    start_year = Facet.objects.filter(publication=OuterRef("current_id"), name="start_year")
+    start_year = Facet.objects.filter(
+        publication=OuterRef("current_id"), name="start_year"
+    ).order_by()
     trials = (
         Entry.objects.live()
         .of_kind("trial")

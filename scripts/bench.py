@@ -417,6 +417,7 @@ def main() -> int:
             ("API list of 100, deepest page",
              f"/api/v1/trials/?page_size=100&cursor={targets['cursor']}", {"bust_cache": True}),
             ("search", "/api/v1/search/?q=hepatocellular+carcinoma", {"bust_cache": True}),
+            ("search, a drug name", f"/api/v1/search/?q={drug[:6]}", {"bust_cache": True}),
         ]  # fmt: skip
         if targets["seeded"]:
             plan.insert(2, ("sorafenib page, uncached", "/drugs/sorafenib/", {"bust_cache": True}))

@@ -1,5 +1,6 @@
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 
 @pytest.fixture
@@ -21,3 +22,9 @@ def pytest_collection_modifyitems(config, items):
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s per user; the tests are about rules, not key stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Property-based tests explore the same examples on every run and every machine, so a
+# failure in CI reproduces locally; the example database stays out of the tree.
+hypothesis_settings.register_profile("project", derandomize=True, database=None)
+hypothesis_settings.load_profile("project")

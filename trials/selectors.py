@@ -30,7 +30,9 @@ def trial_filter_options() -> dict[str, list[FacetOption]]:
 
 def trial_list(*, facets: dict[str, str]) -> EntryQuerySet:
     """Live trials having every chosen filter value, the most recently started first."""
-    start_year = Facet.objects.filter(publication=OuterRef("current_id"), name="start_year")
+    start_year = Facet.objects.filter(
+        publication=OuterRef("current_id"), name="start_year"
+    ).order_by()
     return (
         live_entries(kind="trial", facets=facets)
         .annotate(start_year=Subquery(start_year.values("number")[:1]))

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import JSONField, Value
+
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import Publication
 
@@ -92,7 +94,11 @@ def read_tables_write(*, publication: Publication) -> None:
 
 
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
-    """The read-table rows of many just-frozen publications, in two inserts for the lot."""
+    """The read-table rows of many just-frozen publications, in two inserts for the lot.
+
+    References are bound as JSON parameters: in a plain bulk insert PostgreSQL gets them as
+    an array, whose text psycopg escapes in Python, several times slower.
+    """
     publications = list(publications)
     PublishedAdverseEvent.objects.bulk_create(
         [
@@ -104,7 +110,10 @@ def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
     )
     PublishedCitation.objects.bulk_create(
         [
-            PublishedCitation(publication=publication, **row)
+            PublishedCitation(
+                publication=publication,
+                **row | {"reference": Value(row["reference"], output_field=JSONField())},
+            )
             for publication in publications
             for row in citation_rows(publication.document)
         ],

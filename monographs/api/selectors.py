@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from rest_framework.exceptions import NotFound
 
@@ -12,10 +12,9 @@ from monographs.editorial.models import EditorialEvent, Entry, Facet, Publicatio
 
 Action = EditorialEvent.Action
 CHANGE_ACTIONS = (Action.PUBLISHED, Action.WITHDRAWN)
-LIST_ANNOTATIONS = {
-    "drug": {"summary": KeyTextTransform("summary", "current__document")},
-    "trial": {"acronym": KeyTextTransform("acronym", "current__document")},
-}
+# Document members a list summary shows, read for the page only (see entries_attach_facets).
+LIST_MEMBERS = {"drug": ("summary",), "trial": ("acronym",)}
+MEMBER_PREFIX = "document:"
 
 
 def entry_list(*, kind: str) -> QuerySet[Entry]:
@@ -24,31 +23,49 @@ def entry_list(*, kind: str) -> QuerySet[Entry]:
     Lists show a summary; the document, which can be large, is only read on detail pages.
     The facets a summary shows are attached to each page by entries_attach_facets.
     """
-    return (
-        Entry.objects.live()
-        .of_kind(kind)
-        .select_related("current")
-        .defer("current__document")
-        .annotate(**LIST_ANNOTATIONS.get(kind, {}))
-    )
+    return Entry.objects.live().of_kind(kind).select_related("current").defer("current__document")
 
 
 def entries_attach_facets(entries: list[Entry], *, names: Iterable[str]) -> list[Entry]:
-    """Give each entry of a page the values of these facets, in one query for the page.
+    """Give each entry of a page its summary facets and document members, in one query.
 
-    Plain values rather than Facet rows: a page of 100 trials has over a thousand facets,
-    and building a model instance for each cost more than the rest of the response.
+    Done for the page, not in the list's query: there the database would read the document
+    of every entry that matches a filter (thousands) before keeping a page of them. Plain
+    values rather than Facet rows: a page of 100 trials has over a thousand facets, and a
+    model instance for each cost more than the rest of the response.
     """
-    by_publication: dict[int, dict[str, list[str]]] = {entry.current_id: {} for entry in entries}
+    publication_ids = [entry.current_id for entry in entries]
+    if not publication_ids:
+        return entries
     rows = (
-        Facet.objects.filter(publication_id__in=list(by_publication), name__in=list(names))
-        .order_by("publication_id", "name", "value")
+        Facet.objects.filter(publication_id__in=publication_ids, name__in=list(names))
+        .order_by()
         .values_list("publication_id", "name", "value")
     )
-    for publication_id, name, value in rows:
-        by_publication[publication_id].setdefault(name, []).append(value)
+    members = sorted({member for entry in entries for member in LIST_MEMBERS.get(entry.kind, ())})
+    rows = rows.union(
+        *[
+            Publication.objects.filter(pk__in=publication_ids)
+            .order_by()
+            .annotate(
+                name=Value(MEMBER_PREFIX + member), value=KeyTextTransform(member, "document")
+            )
+            .values_list("pk", "name", "value")
+            for member in members
+        ],
+        all=True,
+    )
+    facets: dict[int, dict[str, list[str]]] = {pk: {} for pk in publication_ids}
+    document_members: dict[int, dict[str, str | None]] = {pk: {} for pk in publication_ids}
+    for publication_id, name, value in sorted(rows, key=lambda row: (row[0], row[1], row[2] or "")):
+        if name.startswith(MEMBER_PREFIX):
+            document_members[publication_id][name.removeprefix(MEMBER_PREFIX)] = value
+        else:
+            facets[publication_id].setdefault(name, []).append(value)
     for entry in entries:
-        entry._facets_by_name = by_publication[entry.current_id]
+        entry._facets_by_name = facets[entry.current_id]
+        for member in LIST_MEMBERS.get(entry.kind, ()):
+            setattr(entry, member, document_members[entry.current_id].get(member))
     return entries
 
 

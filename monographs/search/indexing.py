@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import F, Q, Window
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils.text import capfirst
 
@@ -167,6 +167,19 @@ class Mention:
     publication_id: int
 
 
+def _trial_titles(slugs: set[str]) -> dict[str, str]:
+    """Trials as search names them (acronym: title), from their own index rows.
+
+    Their rows are written first (search_index_entries_update), so the trials' documents
+    need not be read again: at the end of a bulk run that is a hundred thousand of them.
+    """
+    if not slugs:
+        return {}
+    return dict(
+        SearchDocument.objects.filter(kind=Kind.TRIAL, slug__in=slugs).values_list("slug", "title")
+    )
+
+
 def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
     """Live entries mentioning each value, drugs first, then the most recently published.
 
@@ -190,27 +203,13 @@ def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
         )
         .filter(position__lte=MENTIONS_LISTED)
         .order_by("facet_value", "position")
-        .values_list("facet_value", "kind", "title", "current_id")
+        .values_list("facet_value", "kind", "title", "slug", "current_id")
     )
-    mentions = [(facet_value, Mention(*row)) for facet_value, *row in rows]
-    trials = [m.publication_id for _, m in mentions if m.kind == "trial"]
-    acronyms = (
-        dict(
-            Publication.objects.filter(pk__in=trials)
-            .annotate(acronym=KeyTextTransform("acronym", "document"))
-            .values_list("pk", "acronym")
-        )
-        if trials
-        else {}
-    )
-    for facet_value, mention in mentions:
-        if mention.kind == "drug":
-            title = capfirst(mention.title)
-        else:
-            title = _trial_title(
-                {"acronym": acronyms.get(mention.publication_id), "title": mention.title}
-            )
-        by_value[facet_value].append(Mention(mention.kind, title, mention.publication_id))
+    rows = list(rows)
+    trial_titles = _trial_titles({slug for _, kind, _, slug, _ in rows if kind == "trial"})
+    for facet_value, kind, title, slug, publication_id in rows:
+        shown = capfirst(title) if kind == "drug" else trial_titles.get(slug) or title
+        by_value[facet_value].append(Mention(kind, shown, publication_id))
     return by_value
 
 

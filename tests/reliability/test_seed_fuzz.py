@@ -163,7 +163,9 @@ def test_malformed_seeds_are_refused_saying_where_and_change_nothing(case, loade
         assert problems and all("tiny.yaml" in problem for problem in problems), message
         if record:
             assert any(
-                f"{record}, field '{field}'" in problem or f"{record}." in problem
+                f"{record}, field '{field}'" in problem
+                or f"{record}." in problem
+                or (f"{record}, field '" in problem and f"{field} (" in problem)
                 for problem in problems
             ), message
         assert database_state() == before
