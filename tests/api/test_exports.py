@@ -206,3 +206,21 @@ def test_csv_and_citation_exports_cost_the_same_for_any_corpus(
     for index in range(1, 6):
         make_trial(f"trial-{index}", drugs=(make_drug(f"drug-{index}"),))
     export_all()
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+1+1", "'+1+1"),
+        ("-cmd", "'-cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Sorafenib", "Sorafenib"),
+        (-0.5, -0.5),
+        (None, ""),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(value, written):
+    from monographs.api.exports.tables import spreadsheet_safe
+
+    assert spreadsheet_safe(value) == written

@@ -94,11 +94,26 @@ class _Line:
         return value
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula is written with a leading apostrophe.
+
+    Numbers stay numbers (a negative figure is data, not a formula); only text is guarded.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return f"'{value}"
+    return value
+
+
 def csv_lines(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        yield writer.writerow([spreadsheet_safe(row.get(column)) for column in columns])
 
 
 def _joined(values: Iterable[str]) -> str:
