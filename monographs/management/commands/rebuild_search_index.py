@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from monographs.editorial.cache import published_generation_bump
 from monographs.search import search_index_rebuild
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.stdout.write("Rebuilding the search index from live publications…")
         rows = search_index_rebuild()
+        published_generation_bump()  # cached search pages were built from the old index
         self.stdout.write(
             self.style.SUCCESS(f"Indexed {rows} drugs, trials, terms and references.")
         )
