@@ -27,9 +27,7 @@ def drug_queryset():
     sourced = ("citation",)
     return Drug.objects.prefetch_related(
         Prefetch("names", queryset=_with(Drug.names, sourced)),
-        Prefetch(
-            "drug_targets", queryset=DrugTarget.objects.select_related("target", "citation")
-        ),
+        Prefetch("drug_targets", queryset=DrugTarget.objects.select_related("target", "citation")),
         Prefetch("approvals", queryset=_with(Drug.approvals, (*sourced, "condition"))),
         Prefetch("formulations", queryset=_with(Drug.formulations, sourced)),
         "sections",
