@@ -77,13 +77,13 @@ def test_the_command_shows_progress_and_refuses_a_second_corpus():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_workers_write_the_same_corpus_as_one_process():
-    single = corpus_content(drugs=3, trials=1100, seed=5, jobs=1)
+    single = corpus_content(drugs=2, trials=600, seed=5, jobs=1)
 
-    corpus_generate(drugs=3, trials=1100, seed=5, jobs=2)
+    corpus_generate(drugs=2, trials=600, seed=5, jobs=2)
 
     parallel = {
         f"{entry.kind}/{entry.slug}": without_ids(entry.current.document)
         for entry in Entry.objects.select_related("current")
     }
-    assert len(parallel) == 1103
+    assert len(parallel) == 602
     assert parallel == single
