@@ -12,11 +12,15 @@ The cache must be shared by every process (Redis through REDIS_URL): with the pe
 local-memory cache a bump in one worker is invisible to the others, so settings turn the
 response cache off (PUBLISHED_RESPONSE_CACHE_SECONDS = 0) unless REDIS_URL is set.
 
-A hit costs no SQL query: the generation, the Vary header list and the response all come
-from the cache. If-None-Match and If-Modified-Since are answered from the cached validators,
-so conditional GET keeps working.
+A hit costs no SQL query and one cache round trip: the generation and the entry stored for
+the URL are read together (one MGET), and the entry is used only when it was stored under the
+current generation. Entries are keyed by URL and by the request headers public responses may
+vary on (VARY_HEADERS), so no per-URL header list has to be learned and read first, as Django's
+own cache middleware does. If-None-Match and If-Modified-Since are answered from the cached
+validators, so conditional GET keeps working.
 """
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -26,12 +30,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import (
-    get_cache_key,
-    get_conditional_response,
-    has_vary_header,
-    learn_cache_key,
-)
+from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header
 from django.utils.http import parse_http_date_safe
 from redis.exceptions import RedisError
 from rest_framework.request import Request
@@ -44,6 +43,9 @@ GENERATION_KEY = "published-generation"
 CACHEABLE_STATUSES = frozenset({200, 410})
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
 CACHE_UNAVAILABLE = (RedisError, OSError)
+# Request headers a public response may vary on; each is part of the cache key. A response
+# varying on any other header is not stored.
+VARY_HEADERS = ("accept", "accept-encoding", "accept-language", "origin")
 
 
 def published_generation() -> int:
@@ -103,6 +105,8 @@ def _response_is_storable(request: HttpRequest, response: HttpResponseBase) -> b
         return False
     if response.cookies or has_vary_header(response, "Cookie"):
         return False
+    if not _varies_only_on_known_headers(response):
+        return False
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
     session = getattr(request, "session", None)
@@ -124,11 +128,35 @@ def _throttled(request: HttpRequest) -> bool:
     )
 
 
-def _lookup(request: HttpRequest, key_prefix: str) -> tuple[HttpResponseBase, bool] | None:
-    key = get_cache_key(request, key_prefix, request.method, cache=cache)
-    if key is None and request.method == "HEAD":
-        key = get_cache_key(request, key_prefix, "GET", cache=cache)
-    return cache.get(key) if key is not None else None
+def response_cache_key(request: HttpRequest) -> str:
+    """One key per URL (scheme, host, path and query) and per value of each VARY_HEADERS header.
+
+    GET and HEAD share it: a HEAD is answered from the stored GET, as Django's cache does.
+    """
+    parts = [request.build_absolute_uri()]
+    parts += [request.headers.get(name, "") for name in VARY_HEADERS]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"published-response.{digest}"
+
+
+def _varies_only_on_known_headers(response: HttpResponseBase) -> bool:
+    if not response.has_header("Vary"):
+        return True
+    varied = {header.strip().lower() for header in cc_delim_re.split(response["Vary"])}
+    return varied <= set(VARY_HEADERS)
+
+
+def _lookup(request: HttpRequest) -> tuple[int, tuple[HttpResponseBase, bool] | None]:
+    """The current generation and, if stored under it, the response for this request."""
+    key = response_cache_key(request)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = published_generation()
+    stored = found.get(key)
+    if stored is None or stored[0] != generation:
+        return generation, None
+    return generation, stored[1:]
 
 
 def _replay(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -155,8 +183,7 @@ class PublishedResponseCacheMiddleware:
         if seconds <= 0 or not request_is_public_read(request):
             return self.get_response(request)
         try:
-            key_prefix = f"published.{published_generation()}"
-            cached = _lookup(request, key_prefix)
+            generation, cached = _lookup(request)
         except CACHE_UNAVAILABLE as error:
             logger.warning(
                 "Response cache unavailable, serving %s uncached: %s", request.path, error
@@ -170,8 +197,7 @@ class PublishedResponseCacheMiddleware:
         if _response_is_storable(request, response):
             from_api = isinstance(response, Response)
             try:
-                key = learn_cache_key(request, response, seconds, key_prefix, cache=cache)
-                cache.set(key, (response, from_api), seconds)
+                cache.set(response_cache_key(request), (generation, response, from_api), seconds)
             except CACHE_UNAVAILABLE as error:
                 logger.warning("Response cache unavailable, %s not stored: %s", request.path, error)
             response["X-Cache"] = "miss"

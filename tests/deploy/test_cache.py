@@ -7,7 +7,7 @@ import time
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
@@ -135,6 +135,50 @@ def test_conditional_get_on_a_hit_is_304_without_a_query(
     assert not_modified["ETag"] == etag
 
 
+@pytest.mark.parametrize("url", [DRUG_PAGE, "/api/v1/drugs/sorafenib/"])
+def test_a_hit_is_one_cache_read(url, response_cache, publish_drug, client, monkeypatch):
+    """The generation and the stored response come back together: one round trip to Redis."""
+    publish_drug()
+    client.get(url)
+    backend = caches["default"]
+    calls = []
+    depth = [0]
+
+    def counted(name, method):
+        def wrapper(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)  # the local-memory backend builds get_many from get
+            depth[0] += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return wrapper
+
+    for name in ("get", "get_many", "set", "add", "incr", "has_key", "delete"):
+        monkeypatch.setattr(backend, name, counted(name, getattr(backend, name)))
+
+    for headers in ({}, {"If-None-Match": client.get(url)["ETag"]}):
+        calls.clear()
+        response = client.get(url, headers=headers)
+        assert response.status_code == (304 if headers else 200)
+        assert calls == ["get_many"]
+
+
+def test_an_entry_stored_under_an_older_generation_is_not_served(
+    response_cache, publish_drug, client
+):
+    publish_drug()
+    assert client.get(DRUG_PAGE)["X-Cache"] == "miss"
+    assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
+
+    published_generation_bump()
+
+    assert client.get(DRUG_PAGE)["X-Cache"] == "miss"
+    assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
+
+
 def test_signed_in_staff_always_get_a_fresh_page(
     response_cache, publish_drug, client, staff_client
 ):
@@ -241,6 +285,12 @@ def _varies_on_cookie(request):
     return response
 
 
+def _varies_on_an_unkeyed_header(request):
+    response = HttpResponse("hello")
+    response["Vary"] = "Accept, User-Agent"
+    return response
+
+
 def _uses_csrf_token(request):
     return HttpResponse(f"<input name=csrfmiddlewaretoken value={get_token(request)}>")
 
@@ -278,6 +328,7 @@ def _not_found(request):
     [
         _sets_cookie,
         _varies_on_cookie,
+        _varies_on_an_unkeyed_header,
         _uses_csrf_token,
         _reads_session,
         _shows_a_message,
