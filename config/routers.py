@@ -36,6 +36,7 @@ PUBLISHED_MODELS = frozenset(
         "monographs.editorialevent",
         "public_api.publishedadverseevent",
         "public_api.publishedcitation",
+        "public_api.publisheddocument",
     }
 )
 

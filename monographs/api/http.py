@@ -30,6 +30,19 @@ class AnonymousReaderThrottle(AnonRateThrottle):
         return str(rate)
 
 
+class EncodedJSON(bytes):
+    """A response body already encoded as JSON, such as a frozen document with its metadata."""
+
+
+class EncodedJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, except that an EncodedJSON body is sent as it is, not encoded again."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, EncodedJSON):
+            return bytes(data)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
 class FormatNegotiation(DefaultContentNegotiation):
     """An unknown ?format= is a 400 naming the parameter, not DRF's bare 404."""
 

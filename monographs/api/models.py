@@ -106,3 +106,24 @@ class PublishedCitation(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PublishedDocument(models.Model):
+    """A publication's document as the API sends it: canonical JSON text, written at publish.
+
+    A detail response copies this text into its body, so serving a 40 KB monograph neither
+    parses nor re-encodes it, and PostgreSQL does not rebuild text from jsonb on every read.
+    The text is the one the content hash is taken over, so SHA-256 of the `document` member's
+    bytes as served equals the publication's content_hash.
+    """
+
+    publication = models.OneToOneField(
+        Publication,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="published_document",
+    )
+    body = models.TextField()
+
+    def __str__(self) -> str:
+        return f"Document of publication {self.publication_id}"

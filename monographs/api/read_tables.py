@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db.models import JSONField, Value
 
-from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.api.models import PublishedAdverseEvent, PublishedCitation, PublishedDocument
+from monographs.editorial.documents import canonical_json
 from monographs.editorial.models import Publication
 
 BATCH_SIZE = 1000
@@ -89,12 +90,12 @@ def citation_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def read_tables_write(*, publication: Publication) -> None:
-    """Copy a just-frozen publication's adverse events and references into the read tables."""
+    """Copy a just-frozen publication's adverse events, references and document text."""
     read_tables_write_many(publications=[publication])
 
 
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
-    """The read-table rows of many just-frozen publications, in two inserts for the lot.
+    """The read-table rows of many just-frozen publications, in three inserts for the lot.
 
     References are bound as JSON parameters: in a plain bulk insert PostgreSQL gets them as
     an array, whose text psycopg escapes in Python, several times slower.
@@ -116,6 +117,13 @@ def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
             )
             for publication in publications
             for row in citation_rows(publication.document)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    PublishedDocument.objects.bulk_create(
+        [
+            PublishedDocument(publication=publication, body=canonical_json(publication.document))
+            for publication in publications
         ],
         batch_size=BATCH_SIZE,
     )

@@ -70,10 +70,16 @@ def entries_attach_facets(entries: list[Entry], *, names: Iterable[str]) -> list
 
 
 def entry_live_get(*, kind: str, slug: str, with_document: bool = True) -> Entry:
-    """The entry a reader asked for: withdrawn answers 410 with its reason, unknown 404."""
-    entries = Entry.objects.of_kind(kind).filter(slug=slug).select_related("current")
-    if not with_document:
-        entries = entries.defer("current__document")
+    """The entry a reader asked for: withdrawn answers 410 with its reason, unknown 404.
+
+    with_document reads the current version's document as the text the API sends
+    (PublishedDocument), never the parsed JSON.
+    """
+    entries = Entry.objects.of_kind(kind).filter(slug=slug).defer("current__document")
+    if with_document:
+        entries = entries.select_related("current__published_document")
+    else:
+        entries = entries.select_related("current")
     entry = entries.first()
     if entry is None:
         raise NotFound(f"No {kind} is published under the slug '{slug}'.")
@@ -101,6 +107,8 @@ def publication_version_get(*, entry: Entry, version: int) -> Publication:
     publication = (
         Publication.objects.of_root(kind=entry.kind, root_id=entry.root_id)
         .filter(version=version)
+        .select_related("published_document")
+        .defer("document")
         .first()
     )
     if publication is None:
@@ -123,7 +131,8 @@ def publication_as_of(*, entry: Entry, moment: datetime) -> Publication:
             Q(action=Action.PUBLISHED, publication__published_at__lte=moment)
             | Q(action=Action.WITHDRAWN, created_at__lte=moment)
         )
-        .select_related("publication")
+        .select_related("publication__published_document")
+        .defer("publication__document")
         .order_by("-id")
         .first()
     )

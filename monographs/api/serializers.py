@@ -9,7 +9,9 @@ from typing import Any
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
+from monographs.api.http import EncodedJSON
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import EditorialEvent, Entry, Publication
 
@@ -137,8 +139,8 @@ class TrialSummarySerializer(EntrySummarySerializer):
         return first_number(entry, "enrolment")
 
 
-class PublicationSerializer(serializers.Serializer):
-    """One frozen version. `superseded` is true when a newer version is live."""
+class PublicationMetadataSerializer(serializers.Serializer):
+    """What the API says about one frozen version besides its document."""
 
     kind = serializers.CharField()
     slug = serializers.CharField()
@@ -152,7 +154,6 @@ class PublicationSerializer(serializers.Serializer):
     content_hash = serializers.CharField(help_text="SHA-256 of the document as canonical JSON.")
     url = serializers.SerializerMethodField()
     versions_url = serializers.SerializerMethodField()
-    document = serializers.SerializerMethodField()
 
     def _current_version(self) -> int:
         return self.context["current_version"]
@@ -176,6 +177,12 @@ class PublicationSerializer(serializers.Serializer):
         prefix = ROUTE_PREFIXES[publication.kind]
         return api_url(self.context.get("request"), f"{prefix}-versions", self.context["slug"])
 
+
+class PublicationSerializer(PublicationMetadataSerializer):
+    """One frozen version. `superseded` is true when a newer version is live."""
+
+    document = serializers.SerializerMethodField()
+
     @extend_schema_field(
         {
             "type": "object",
@@ -185,6 +192,18 @@ class PublicationSerializer(serializers.Serializer):
     )
     def get_document(self, publication: Publication) -> dict:
         return publication.document
+
+
+def publication_body(publication: Publication, *, document_text: str, context: dict) -> EncodedJSON:
+    """PublicationSerializer's output, encoded, with the frozen document text copied in as stored.
+
+    The document is the bulk of the response (tens of kilobytes for a monograph); decoding it
+    to encode it again would cost more than everything else the request does.
+    """
+    metadata = JSONRenderer().render(
+        PublicationMetadataSerializer(publication, context=context).data
+    )
+    return EncodedJSON(metadata[:-1] + b',"document":' + document_text.encode() + b"}")
 
 
 class VersionSerializer(serializers.Serializer):

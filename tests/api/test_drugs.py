@@ -1,9 +1,13 @@
 """/api/v1/drugs/: live monographs only, filters on facets, versions and as_of."""
 
+import hashlib
+import json
 from datetime import timedelta
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 
+from monographs.api.serializers import PublicationSerializer
 from monographs.editorial.models import EditorialEvent, Publication
 from tests.api.conftest import edit_without_publishing, publish
 
@@ -133,6 +137,28 @@ def test_detail_serves_the_frozen_document(client, make_drug, django_assert_max_
     assert body["superseded"] is False
     assert body["document"]["adverse_events"][0]["source"]["citation"]
     assert drug.slug == body["slug"]
+
+
+@pytest.mark.parametrize("path", ["sorafenib/", "sorafenib/versions/1/", "sorafenib/?as_of=now"])
+def test_the_document_is_sent_as_frozen_so_its_bytes_hash_to_the_content_hash(
+    client, make_drug, path
+):
+    make_drug("sorafenib")
+    publication = Publication.objects.get(slug="sorafenib")
+    moment = (publication.published_at + timedelta(seconds=1)).isoformat()
+    path = path.replace("now", moment.replace("+00:00", "Z"))
+
+    response = client.get(f"{LIST}{path}")
+
+    assert response.status_code == 200, response.content
+    marker = b',"document":'
+    document_bytes = response.content[response.content.index(marker) + len(marker) : -1]
+    assert hashlib.sha256(document_bytes).hexdigest() == publication.content_hash
+    body = response.json()
+    context = {"current_version": 1, "slug": "sorafenib", "request": response.wsgi_request}
+    assert body == json.loads(
+        JSONRenderer().render(PublicationSerializer(publication, context=context).data)
+    )
 
 
 def test_a_draft_of_a_published_drug_never_shows(client, make_drug):

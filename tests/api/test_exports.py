@@ -87,6 +87,7 @@ def test_fixture_holds_live_history_only_and_no_user_data(client, corpus, admini
         "monographs.facet",
         "public_api.publishedadverseevent",
         "public_api.publishedcitation",
+        "public_api.publisheddocument",
     }
     publications = [o["fields"] for o in objects if o["model"] == "monographs.publication"]
     assert sorted((p["slug"], p["version"]) for p in publications) == [

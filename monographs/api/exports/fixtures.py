@@ -14,7 +14,7 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, Model, OuterRef, QuerySet
 
-from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.api.models import PublishedAdverseEvent, PublishedCitation, PublishedDocument
 from monographs.editorial.models import Entry, Facet, Publication
 
 CHUNK_SIZE = 200
@@ -34,6 +34,7 @@ def published_corpus() -> list[QuerySet]:
         Facet.objects.filter(publication_id__in=publication_ids).order_by("id"),
         PublishedAdverseEvent.objects.filter(publication_id__in=publication_ids).order_by("id"),
         PublishedCitation.objects.filter(publication_id__in=publication_ids).order_by("id"),
+        PublishedDocument.objects.filter(publication_id__in=publication_ids).order_by("pk"),
     ]
 
 

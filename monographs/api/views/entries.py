@@ -25,6 +25,7 @@ from monographs.api.serializers import (
     TrialSummarySerializer,
     VersionSerializer,
     WithdrawnSerializer,
+    publication_body,
 )
 
 MAX_VERSION = 2_147_483_647
@@ -120,7 +121,10 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
             "current_version": entry.current.version,
             "slug": entry.slug,
         }
-        return Response(PublicationSerializer(publication, context=context).data)
+        body = publication_body(
+            publication, document_text=publication.published_document.body, context=context
+        )
+        return Response(body)
 
 
 class EntryDetailView(PublicationView):
