@@ -68,6 +68,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # A cache hit returns from here: the headers of the middleware above (security, CSP) are
+    # added to every response, those of the middleware below (CORS, frame options) are
+    # stored with it. Sessions, CSRF and messages below mark what must not be stored.
+    "monographs.editorial.cache.PublishedResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,9 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    # Last, so that every header added above applies to cached responses too.
     "config.routers.PublicReadRoutingMiddleware",
-    "monographs.editorial.cache.PublishedResponseCacheMiddleware",
 ]
 
 # The benchmark's floor view and naive baseline (docs/performance.md) are routed only when

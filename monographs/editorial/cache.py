@@ -170,9 +170,13 @@ def _replay(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBas
 class PublishedResponseCacheMiddleware:
     """Answer public reads from the shared cache; on a miss render, then store for everyone.
 
-    Place it last in MIDDLEWARE, after authentication: the middleware above it (security
-    headers, CORS, CSP, frame options) then apply to cached and fresh responses alike. If the
-    cache cannot be reached, requests are served uncached rather than failing.
+    Place it early in MIDDLEWARE, below the security headers, CSP and the database-outage
+    middleware, which then apply to cached and fresh responses alike, and above sessions,
+    CSRF, messages and authentication: a hit skips them, and on a miss what they did to the
+    request and response (a session read, a CSRF cookie, Vary: Cookie) is seen here and keeps
+    the response out of the cache. What the middleware below adds per request (CORS headers)
+    depends only on the URL and the headers the key is made of. If the cache cannot be
+    reached, requests are served uncached rather than failing.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:

@@ -372,3 +372,24 @@ def test_a_plain_public_response_is_stored_once(settings):
 
     assert len(calls) == 1
     assert [response["X-Cache"] for response in responses] == ["miss", "hit"]
+
+
+def test_a_hit_carries_the_headers_of_a_fresh_response(response_cache, publish_drug, client):
+    """Security, CSP and CORS headers are on every response, cached or not."""
+    publish_drug()
+    url = "/api/v1/drugs/sorafenib/"
+    headers = {"Origin": "https://reader.example"}
+    fresh = client.get(url, headers=headers)
+    hit = client.get(url, headers=headers)
+
+    assert (fresh["X-Cache"], hit["X-Cache"]) == ("miss", "hit")
+    for name in (
+        "Access-Control-Allow-Origin",
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Vary",
+    ):
+        assert hit.get(name) == fresh.get(name), name
+    assert hit["Access-Control-Allow-Origin"]

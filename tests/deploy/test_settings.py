@@ -99,7 +99,19 @@ def test_middleware_order(load_settings):
 
     security = middleware.index("django.middleware.security.SecurityMiddleware")
     assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
-    assert middleware[-1] == "monographs.editorial.cache.PublishedResponseCacheMiddleware"
+    cache = middleware.index("monographs.editorial.cache.PublishedResponseCacheMiddleware")
+    headers_on_every_response = [
+        "django.middleware.security.SecurityMiddleware",
+        "config.middleware.ContentSecurityPolicyMiddleware",
+        "config.middleware.DatabaseUnavailableMiddleware",
+    ]
+    assert all(middleware.index(name) < cache for name in headers_on_every_response)
+    marks_what_must_not_be_stored = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    ]
+    assert all(middleware.index(name) > cache for name in marks_what_must_not_be_stored)
     assert middleware.index("config.routers.PublicReadRoutingMiddleware") > middleware.index(
         "django.contrib.auth.middleware.AuthenticationMiddleware"
     )
