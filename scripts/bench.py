@@ -409,6 +409,7 @@ def main() -> int:
             ("monograph page, conditional GET", monograph, {"etag": True}),
             ("trial page, uncached", f"/trials/{trial}/", {"bust_cache": True}),
             ("API detail, uncached", api_detail, {"bust_cache": True}),
+            ("API detail, cache hit", api_detail, {}),
             ("naive DRF baseline", f"/bench/naive/drugs/{drug}/", {}),
             ("API list of 100, filtered", f"/api/v1/trials/?drug={drug}&page_size=100",
              {"bust_cache": True}),
@@ -515,7 +516,8 @@ def render(report: dict) -> tuple[str, list[str]]:
          ratio("monograph page, conditional GET") >= 0.9,
          f"{ratio('monograph page, conditional GET'):.2f}x"),
         ("API detail >= 0.7x floor", ratio("API detail, uncached") >= 0.7,
-         f"{ratio('API detail, uncached'):.2f}x"),
+         f"{ratio('API detail, uncached'):.2f}x uncached; "
+         f"{ratio('API detail, cache hit'):.2f}x as served again from the response cache"),
         ("page <= 4 SQL queries", rows["monograph page, uncached"]["queries"] <= 4,
          str(rows["monograph page, uncached"]["queries"])),
         ("API detail <= 2 SQL queries", rows["API detail, uncached"]["queries"] <= 2,
