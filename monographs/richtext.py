@@ -77,4 +77,20 @@ def render_markdown(text: str, *, reference_numbers: dict[str, int]) -> str:
         return f'<sup class="citations">[{", ".join(links)}]</sup>'
 
     with_citations = CITATION_PATTERN.sub(replace, text or "")
+    if _is_plain_paragraph(text):
+        return sanitise_html(f"<p>{with_citations}</p>")
     return sanitise_html(_markdown_to_html(with_citations))
+
+
+# One line of words and ordinary punctuation that starts with a letter: nothing in it is
+# Markdown (no list or heading can start with a letter, no emphasis, link, code, escape or
+# HTML character), so Markdown would make it one paragraph and leave it as it is.
+PLAIN_PARAGRAPH = re.compile(r"(?![\d_])\w(?:(?!_)\w|[ ,.;:()%'/?=+-])*")
+
+
+def _is_plain_paragraph(text: str | None) -> bool:
+    """Text that converts to <p>text</p>, citations aside: one sentence or a few, as most
+    summaries are, skip the converter, which costs more than everything else together."""
+    if not text or "  " in text or text.endswith(" "):
+        return False
+    return PLAIN_PARAGRAPH.fullmatch(CITATION_PATTERN.sub("", text)) is not None

@@ -1,43 +1,24 @@
 """The trial document: one Trial with its arms, outcomes, adverse events and publications."""
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, QuerySet
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
 from monographs.editorial.documents import (
     SCHEMA_VERSION,
     References,
     as_date,
     as_number,
-    sourced_fields,
+    sourced_values,
 )
-from monographs.models import Citation
+from monographs.models import AdverseEventTerm, Citation, Condition, Drug
 from monographs.richtext import citation_keys
-from trials.models import Arm, Outcome, Trial, TrialAdverseEvent, TrialPublication
-
-
-def trial_queryset():
-    """Everything a trial document needs, fetched in one query per table."""
-    return Trial.objects.prefetch_related(
-        "conditions",
-        "drugs",
-        Prefetch(
-            "trial_publications",
-            queryset=TrialPublication.objects.select_related("citation"),
-        ),
-        Prefetch(
-            "arms",
-            queryset=Arm.objects.select_related("citation").prefetch_related("interventions__drug"),
-        ),
-        Prefetch(
-            "outcomes",
-            queryset=Outcome.objects.select_related("citation", "arm", "comparator_arm"),
-        ),
-        Prefetch(
-            "adverse_events",
-            queryset=TrialAdverseEvent.objects.select_related("citation", "arm", "term"),
-        ),
-    )
+from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 
 
 def build_trial_document(trial: Trial) -> dict[str, Any]:
@@ -52,25 +33,136 @@ def build_trial_document(trial: Trial) -> dict[str, Any]:
     return documents[trial.pk]
 
 
+@dataclass
+class _Rows:
+    """The working-copy rows of a set of trials, each table read once and grouped by owner.
+
+    A trial's own rows (publications, arms, interventions, outcomes, adverse events) are
+    read as values, named tuples of their columns: a batch has thousands of them and model
+    instances would cost more than the rest of the document. The rows they point at
+    (citations, terms, drugs, conditions) are read once by id and looked up, rather than
+    joined into every row pointing at them: a batch of trials repeats its few citations
+    and arms hundreds of times.
+    """
+
+    conditions: dict[int, list[Condition]]
+    drugs: dict[int, list[Drug]]
+    links: dict[int, list[Any]]
+    arms: dict[int, list[Any]]
+    interventions: dict[int, list[Any]]
+    outcomes: dict[int, list[Any]]
+    adverse_events: dict[int, list[Any]]
+    citations: dict[int, Citation]
+    drugs_by_id: dict[int, Drug]
+    terms: dict[int, AdverseEventTerm]
+    arm_labels: dict[int, str]
+
+    def sourced(self, row: Any, references: References) -> dict[str, Any]:
+        return sourced_values(row, self.citations.get(row.citation_id), references)
+
+
+def _grouped(rows: Iterable, owner: str) -> dict[int, list]:
+    groups: dict[int, list] = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, owner)].append(row)
+    return groups
+
+
+def _grouped_pairs(pairs: list[tuple[int, int]], targets: dict[int, Model]) -> dict[int, list]:
+    groups: dict[int, list] = defaultdict(list)
+    for owner, target in pairs:
+        groups[owner].append(targets[target])
+    return groups
+
+
+def _by_id(model: type[Model], ids: set[int], *fields: str) -> dict[int, Model]:
+    rows = model.objects.filter(pk__in=ids).order_by()
+    return {row.pk: row for row in (rows.only(*fields) if fields else rows)} if ids else {}
+
+
+def _values(queryset: QuerySet) -> list:
+    """The rows in the model's order, as named tuples of their columns."""
+    return list(queryset.values_list(named=True))
+
+
+def _trial_rows(ids: list[int]) -> _Rows:
+    """Everything the documents of these trials need, in one query per table."""
+    condition_links = list(
+        Trial.conditions.through.objects.filter(trial_id__in=ids)
+        .order_by("condition__name", "condition_id")
+        .values_list("trial_id", "condition_id")
+    )
+    drug_links = list(
+        Trial.drugs.through.objects.filter(trial_id__in=ids)
+        .order_by("drug__inn", "drug_id")
+        .values_list("trial_id", "drug_id")
+    )
+    links = _values(TrialPublication.objects.filter(trial_id__in=ids))
+    arms = _values(Arm.objects.filter(trial_id__in=ids))
+    interventions = _values(Intervention.objects.filter(arm__trial_id__in=ids))
+    outcomes = _values(Outcome.objects.filter(trial_id__in=ids))
+    adverse_events = _values(TrialAdverseEvent.objects.filter(trial_id__in=ids))
+    sourced = [*links, *arms, *outcomes, *adverse_events]
+    drugs = _by_id(
+        Drug,
+        {drug_id for _, drug_id in drug_links} | {i.drug_id for i in interventions} - {None},
+        "slug",
+        "inn",
+    )
+    conditions = _by_id(Condition, {condition_id for _, condition_id in condition_links})
+    arm_labels = {arm.id: arm.label for arm in arms}
+    elsewhere = {o.arm_id for o in outcomes} | {o.comparator_arm_id for o in outcomes}
+    elsewhere |= {ae.arm_id for ae in adverse_events}
+    elsewhere -= {None, *arm_labels}
+    if elsewhere:
+        arm_labels |= dict(Arm.objects.filter(pk__in=elsewhere).values_list("pk", "label"))
+    return _Rows(
+        conditions=_grouped_pairs(condition_links, conditions),
+        drugs=_grouped_pairs(drug_links, drugs),
+        links=_grouped(links, "trial_id"),
+        arms=_grouped(arms, "trial_id"),
+        interventions=_grouped(interventions, "arm_id"),
+        outcomes=_grouped(outcomes, "trial_id"),
+        adverse_events=_grouped(adverse_events, "trial_id"),
+        citations=_by_id(Citation, {row.citation_id for row in sourced} - {None}),
+        drugs_by_id=drugs,
+        terms=_by_id(AdverseEventTerm, {ae.term_id for ae in adverse_events}),
+        arm_labels=arm_labels,
+    )
+
+
+def _display(model: type[Model], name: str) -> Callable[[Any], Any]:
+    """get_<name>_display() for a value read without its instance."""
+    labels = dict(make_hashable(model._meta.get_field(name).flatchoices))
+    return lambda value: force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
+_measure_label = _display(Outcome, "measure")
+
+
 def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, dict[str, Any]]:
     """Documents of many trials by primary key, in a fixed number of queries for the lot.
 
     The one implementation behind build_trial_document: publishing one trial and
     publishing a hundred thousand give the same documents.
     """
-    fetched = list(trial_queryset().filter(pk__in=trials.values("pk")))
+    fetched = list(Trial.objects.filter(pk__in=trials.values("pk")))
+    rows = _trial_rows([trial.pk for trial in fetched])
     keys = {key for trial in fetched for key in citation_keys(trial.summary)}
     citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=keys)} if keys else {}
-    return {trial.pk: _trial_document(trial, citations_by_key) for trial in fetched}
+    return {trial.pk: _trial_document(trial, rows, citations_by_key) for trial in fetched}
 
 
-def _trial_document(trial: Trial, citations_by_key: dict[str, Citation]) -> dict[str, Any]:
+def _trial_document(
+    trial: Trial, rows: _Rows, citations_by_key: dict[str, Citation]
+) -> dict[str, Any]:
     references = References()
-    links = list(trial.trial_publications.all())
+    links = rows.links.get(trial.pk, [])
     for link in links:
         if link.role in (TrialPublication.Role.PRIMARY, TrialPublication.Role.SECONDARY):
-            references.cite(link.citation)
+            references.cite(rows.citations[link.citation_id])
     references.cite_markdown(trial.summary, citations_by_key)
+    arm_label = rows.arm_labels.get
 
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -89,9 +181,9 @@ def _trial_document(trial: Trial, citations_by_key: dict[str, Citation]) -> dict
         "placebo_controlled": trial.placebo_controlled,
         "conditions": [
             {"slug": c.slug, "name": c.name, "abbreviation": c.abbreviation}
-            for c in trial.conditions.all()
+            for c in rows.conditions.get(trial.pk, [])
         ],
-        "drugs": [{"slug": d.slug, "name": d.inn} for d in trial.drugs.all()],
+        "drugs": [{"slug": d.slug, "name": d.inn} for d in rows.drugs.get(trial.pk, [])],
         "line_of_therapy": trial.line_of_therapy,
         "population": trial.population,
         "regions": trial.regions,
@@ -113,25 +205,26 @@ def _trial_document(trial: Trial, citations_by_key: dict[str, Citation]) -> dict
             "description": arm.description,
             "interventions": [
                 {
-                    "drug": {"slug": i.drug.slug, "name": i.drug.inn} if i.drug else None,
-                    "name": i.name or (i.drug.inn if i.drug else ""),
+                    "drug": {"slug": drug.slug, "name": drug.inn} if drug else None,
+                    "name": i.name or (drug.inn if drug else ""),
                     "dose": i.dose,
                     "frequency": i.frequency,
                     "route": i.route,
                 }
-                for i in arm.interventions.all()
+                for i in rows.interventions.get(arm.id, [])
+                for drug in [rows.drugs_by_id.get(i.drug_id)]
             ],
-            **sourced_fields(arm, references),
+            **rows.sourced(arm, references),
         }
-        for arm in trial.arms.all()
+        for arm in rows.arms.get(trial.pk, [])
     ]
     document["outcomes"] = [
         {
             "measure": o.measure,
-            "measure_label": o.get_measure_display(),
+            "measure_label": _measure_label(o.measure),
             "label": o.label,
-            "arm": o.arm.label if o.arm else None,
-            "comparator_arm": o.comparator_arm.label if o.comparator_arm else None,
+            "arm": arm_label(o.arm_id),
+            "comparator_arm": arm_label(o.comparator_arm_id),
             "statistic": o.statistic,
             "value": as_number(o.value),
             "unit": o.unit,
@@ -152,32 +245,34 @@ def _trial_document(trial: Trial, citations_by_key: dict[str, Citation]) -> dict
             "degrees_of_freedom": o.degrees_of_freedom,
             "timepoint": o.timepoint,
             "is_primary_endpoint": o.is_primary_endpoint,
-            **sourced_fields(o, references),
+            **rows.sourced(o, references),
         }
-        for o in trial.outcomes.all()
+        for o in rows.outcomes.get(trial.pk, [])
     ]
     document["adverse_events"] = [
         {
             "term": {
-                "slug": ae.term.slug,
-                "name": ae.term.name,
-                "system_organ_class": ae.term.system_organ_class,
+                "slug": term.slug,
+                "name": term.name,
+                "system_organ_class": term.system_organ_class,
             },
-            "arm": ae.arm.label if ae.arm else None,
+            "arm": arm_label(ae.arm_id),
             "grade_scope": ae.grade_scope,
             "count": ae.count,
             "denominator": ae.denominator,
             "percent": as_number(ae.percent),
             "percent_high": as_number(ae.percent_high),
-            **sourced_fields(ae, references),
+            **rows.sourced(ae, references),
         }
-        for ae in trial.adverse_events.all()
+        for ae in rows.adverse_events.get(trial.pk, [])
+        for term in [rows.terms[ae.term_id]]
     ]
-    for link in links:
-        references.cite(link.citation)
+    cited = [rows.citations[link.citation_id] for link in links]
+    for citation in cited:
+        references.cite(citation)
     document["publications"] = [
-        {"citation": link.citation.key, "role": link.role, "number": references.cite(link.citation)}
-        for link in links
+        {"citation": citation.key, "role": link.role, "number": references.cite(citation)}
+        for link, citation in zip(links, cited, strict=True)
     ]
     document["references"] = references.as_list()
     document["unknown_citation_keys"] = references.unknown_keys

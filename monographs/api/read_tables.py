@@ -8,13 +8,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import JSONField, Value
-
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation, PublishedDocument
-from monographs.editorial.documents import canonical_json
+from monographs.bulk import rows_insert
 from monographs.editorial.models import Publication
-
-BATCH_SIZE = 1000
 
 
 def _percent(value: int | float | None) -> Decimal | None:
@@ -95,35 +91,28 @@ def read_tables_write(*, publication: Publication) -> None:
 
 
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
-    """The read-table rows of many just-frozen publications, in three inserts for the lot.
-
-    References are bound as JSON parameters: in a plain bulk insert PostgreSQL gets them as
-    an array, whose text psycopg escapes in Python, several times slower.
-    """
+    """The read-table rows of many just-frozen publications, in three inserts for the lot."""
     publications = list(publications)
-    PublishedAdverseEvent.objects.bulk_create(
-        [
-            PublishedAdverseEvent(publication=publication, **row)
+    rows_insert(
+        model=PublishedAdverseEvent,
+        rows=[
+            {"publication": publication, **row}
             for publication in publications
             for row in adverse_event_rows(publication.document)
         ],
-        batch_size=BATCH_SIZE,
     )
-    PublishedCitation.objects.bulk_create(
-        [
-            PublishedCitation(
-                publication=publication,
-                **row | {"reference": Value(row["reference"], output_field=JSONField())},
-            )
+    rows_insert(
+        model=PublishedCitation,
+        rows=[
+            {"publication": publication, **row}
             for publication in publications
             for row in citation_rows(publication.document)
         ],
-        batch_size=BATCH_SIZE,
     )
-    PublishedDocument.objects.bulk_create(
-        [
-            PublishedDocument(publication=publication, body=canonical_json(publication.document))
+    rows_insert(
+        model=PublishedDocument,
+        rows=[
+            {"publication": publication, "body": publication.canonical_document}
             for publication in publications
         ],
-        batch_size=BATCH_SIZE,
     )

@@ -36,7 +36,12 @@ def canonical_json(document: dict[str, Any]) -> str:
 
 
 def document_hash(document: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+    return text_hash(canonical_json(document))
+
+
+def text_hash(text: str) -> str:
+    """SHA-256 of a document's canonical JSON text, for a caller that has the text already."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class References:
@@ -65,11 +70,13 @@ class References:
         """The source block of a Sourced row: citation key and number, and where in it."""
         if row.citation_id is None:
             return None
-        return {
-            "citation": row.citation.key,
-            "number": self.cite(row.citation),
-            "locator": row.source_locator,
-        }
+        return self.source_of(row.citation, row.source_locator)
+
+    def source_of(self, citation, locator: str) -> dict[str, Any] | None:
+        """The source block of a citation and a place in it, for rows read as values."""
+        if citation is None:
+            return None
+        return {"citation": citation.key, "number": self.cite(citation), "locator": locator}
 
     @property
     def numbers(self) -> dict[str, int]:
@@ -98,5 +105,15 @@ def sourced_fields(row, references: References) -> dict[str, Any]:
     return {
         "id": row.pk,
         "source": references.source(row),
+        "note": row.editorial_note,
+    }
+
+
+def sourced_values(row, citation, references: References) -> dict[str, Any]:
+    """sourced_fields of a Sourced row read as values (a named tuple of its columns), whose
+    citation the caller looked up: reading thousands of rows, instances cost the most."""
+    return {
+        "id": row.id,
+        "source": references.source_of(citation, row.source_locator),
         "note": row.editorial_note,
     }

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 
+from monographs.editorial.documents import canonical_json
 from monographs.editorial.querysets import EntryQuerySet, EventQuerySet, PublicationQuerySet
 
 
@@ -126,6 +128,15 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    @cached_property
+    def canonical_document(self) -> str:
+        """The document as canonical JSON, the text content_hash is taken over.
+
+        Encoded once however many writers need it (the hash, the stored document, the API's
+        copy): a publication never changes, and encoding a large document is not free.
+        """
+        return canonical_json(self.document)
 
 
 class Entry(models.Model):

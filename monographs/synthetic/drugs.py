@@ -4,6 +4,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.db.models import Model
 
 from monographs.models import (
     AdverseEventTerm,
@@ -52,13 +55,25 @@ class Vocabulary:
     terms: list[AdverseEventTerm]
 
 
+class Planned(NamedTuple):
+    """A row to write: its model and field values. Rows nothing reads back are planned so,
+    not as unsaved instances, which cost more to build than to write (see rows_insert)."""
+
+    model: type[Model]
+    values: dict[str, Any]
+
+
+def planned(model: type[Model], **values: Any) -> Planned:
+    return Planned(model, values)
+
+
 @dataclass
 class DrugPlan:
     """One drug and its rows, before any of them is saved."""
 
     drug: Drug
     citations: list[Citation] = field(default_factory=list)
-    rows: list = field(default_factory=list)
+    rows: list[Planned] = field(default_factory=list)
     conditions: list[Condition] = field(default_factory=list)
 
 
@@ -159,15 +174,18 @@ def drug_plan(
     }
     rows = plan.rows
     rows += [
-        DrugName(drug=drug, name=f"{inn[:5].capitalize()}ra", kind="brand", citation=label),
-        DrugName(drug=drug, name=f"SYN-{10_000 + index}", kind="code", citation=label),
+        planned(
+            DrugName, drug=drug, name=f"{inn[:5].capitalize()}ra", kind="brand", citation=label
+        ),
+        planned(DrugName, drug=drug, name=f"SYN-{10_000 + index}", kind="code", citation=label),
     ]
     rows += [
-        DrugTarget(drug=drug, target=target, position=n, citation=articles[0])
+        planned(DrugTarget, drug=drug, target=target, position=n, citation=articles[0])
         for n, target in enumerate(targets)
     ]
     rows += [
-        Approval(
+        planned(
+            Approval,
             drug=drug,
             agency=agency,
             indication=f"Advanced {condition.name.lower()}",
@@ -180,8 +198,12 @@ def drug_plan(
         for agency in ("FDA", "EMA")
     ]
     rows.append(
-        Formulation(
-            drug=drug, dosage_form="film-coated tablet", strength=f"{dose} mg", citation=label
+        planned(
+            Formulation,
+            drug=drug,
+            dosage_form="film-coated tablet",
+            strength=f"{dose} mg",
+            citation=label,
         )
     )
     for position, (kind, sentence) in enumerate(SECTION_SENTENCES.items()):
@@ -189,9 +211,10 @@ def drug_plan(
         body = f"{sentence.format(**words)} [@{source.key}]"
         if position % 3 == 0:
             body += f"\n\n- Evidence from randomised trials [@{articles[-1].key}; @{label.key}]"
-        rows.append(MonographSection(drug=drug, kind=kind, position=position, body=body))
+        rows.append(planned(MonographSection, drug=drug, kind=kind, position=position, body=body))
     rows.append(
-        DoseRegimen(
+        planned(
+            DoseRegimen,
             drug=drug,
             indication="Adults",
             dose_amount=Decimal(dose),
@@ -211,7 +234,8 @@ def drug_plan(
     ):
         value = rng.randint(low, high)
         rows.append(
-            PharmacokineticParameter(
+            planned(
+                PharmacokineticParameter,
                 drug=drug,
                 parameter=parameter,
                 value=Decimal(value),
@@ -224,7 +248,8 @@ def drug_plan(
             )
         )
     rows += [
-        DrugInteraction(
+        planned(
+            DrugInteraction,
             drug=drug,
             interacting_agent=agent,
             effect=effect,
@@ -242,7 +267,9 @@ def drug_plan(
         )
     ]
     rows += [
-        DrugWarning(drug=drug, topic=topic, monitoring=monitoring, position=n, citation=label)
+        planned(
+            DrugWarning, drug=drug, topic=topic, monitoring=monitoring, position=n, citation=label
+        )
         for n, (topic, monitoring) in enumerate(
             [
                 ("Hypertension", "Blood pressure weekly for six weeks"),
@@ -252,20 +279,29 @@ def drug_plan(
         )
     ]
     rows += [
-        Contraindication(drug=drug, condition="Hypersensitivity", citation=label),
-        Contraindication(drug=drug, condition="Pregnancy", kind="relative", position=1),
-        SpecialPopulation(
-            drug=drug, population="Child-Pugh B", recommendation="Use with caution", citation=label
+        planned(Contraindication, drug=drug, condition="Hypersensitivity", citation=label),
+        planned(Contraindication, drug=drug, condition="Pregnancy", kind="relative", position=1),
+        planned(
+            SpecialPopulation,
+            drug=drug,
+            population="Child-Pugh B",
+            recommendation="Use with caution",
+            citation=label,
         ),
-        SpecialPopulation(
-            drug=drug, population="Older adults", recommendation="No change", position=1
+        planned(
+            SpecialPopulation,
+            drug=drug,
+            population="Older adults",
+            recommendation="No change",
+            position=1,
         ),
     ]
     for position, term in enumerate(terms):
         any_high = Decimal(rng.randint(5, 60))
         severe_high = min(any_high, Decimal(rng.randint(0, 15)))
         rows.append(
-            DrugAdverseEvent(
+            planned(
+                DrugAdverseEvent,
                 drug=drug,
                 term=term,
                 context="Pooled phase III",
@@ -280,15 +316,23 @@ def drug_plan(
             )
         )
     rows += [
-        ResistanceMechanism(drug=drug, name="Bypass signalling", kind="acquired", citation=label),
-        SubsequentTherapy(
+        planned(
+            ResistanceMechanism,
+            drug=drug,
+            name="Bypass signalling",
+            kind="acquired",
+            citation=label,
+        ),
+        planned(
+            SubsequentTherapy,
             drug=drug,
             condition=plan.conditions[0],
             therapy="PD-1/PD-L1 immunotherapy",
             setting="After progression",
             citation=label,
         ),
-        QuestionAnswer(
+        planned(
+            QuestionAnswer,
             drug=drug,
             question=f"How do I take {inn}?",
             answer=f"Take it twice a day with water [@{label.key}].",

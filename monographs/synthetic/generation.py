@@ -3,6 +3,7 @@
 import multiprocessing
 import random
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -11,10 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from monographs.bulk import rows_insert
 from monographs.editorial.services import REVIEW_INTERVAL, roots_import_publish_bulk
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug, Target
 from monographs.search import Mentioned, search_index_mentions_refresh
-from monographs.synthetic.drugs import DrugPlan, Vocabulary, drug_names, drug_plan
+from monographs.synthetic.drugs import DrugPlan, Planned, Vocabulary, drug_names, drug_plan
 from monographs.synthetic.trials import SYNTHETIC_NCT_PREFIX, TrialPlan, trial_plan
 from monographs.synthetic.vocabulary import ADVERSE_EVENT_TERMS, CONDITIONS, TARGETS
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
@@ -24,7 +26,6 @@ Progress = Callable[[str, int, int], None]
 NOTE = "Synthetic corpus for load testing (generate_corpus)."
 DRUG_BATCH = 100
 TRIAL_BATCH = 500
-INSERT_BATCH = 2000
 
 
 class CorpusError(Exception):
@@ -92,40 +93,40 @@ def _batches(count: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, count))
 
 
+def _rows_by_model(rows: list[Planned]) -> dict[type, list[dict]]:
+    by_model: dict[type, list[dict]] = {}
+    for model, values in rows:
+        by_model.setdefault(model, []).append(values)
+    return by_model
+
+
 def _drugs_write(plans: list[DrugPlan]) -> None:
-    Citation.objects.bulk_create([c for plan in plans for c in plan.citations], INSERT_BATCH)
-    Drug.objects.bulk_create([plan.drug for plan in plans])
-    rows_by_model: dict[type, list] = {}
-    for plan in plans:
-        for row in plan.rows:
-            rows_by_model.setdefault(type(row), []).append(row)
-    for model, rows in rows_by_model.items():
-        model.objects.bulk_create(rows, INSERT_BATCH)
+    rows_insert(model=Citation, rows=[c for plan in plans for c in plan.citations])
+    rows_insert(model=Drug, rows=[plan.drug for plan in plans])
+    for model, rows in _rows_by_model([row for plan in plans for row in plan.rows]).items():
+        rows_insert(model=model, rows=rows)
 
 
 def _trials_write(plans: list[TrialPlan]) -> None:
-    Citation.objects.bulk_create([plan.citation for plan in plans], INSERT_BATCH)
-    Trial.objects.bulk_create([plan.trial for plan in plans], INSERT_BATCH)
-    Trial.drugs.through.objects.bulk_create(
-        [
-            Trial.drugs.through(trial_id=plan.trial.pk, drug_id=drug.pk)
-            for plan in plans
-            for drug in plan.drugs
-        ],
-        INSERT_BATCH,
+    rows_insert(model=Citation, rows=[plan.citation for plan in plans])
+    rows_insert(model=Trial, rows=[plan.trial for plan in plans])
+    drugs, conditions = Trial.drugs.through, Trial.conditions.through
+    rows_insert(
+        model=drugs,
+        rows=[drugs(trial_id=plan.trial.pk, drug_id=d.pk) for plan in plans for d in plan.drugs],
     )
-    Trial.conditions.through.objects.bulk_create(
-        [
-            Trial.conditions.through(trial_id=plan.trial.pk, condition_id=condition.pk)
+    rows_insert(
+        model=conditions,
+        rows=[
+            conditions(trial_id=plan.trial.pk, condition_id=c.pk)
             for plan in plans
-            for condition in plan.conditions
+            for c in plan.conditions
         ],
-        INSERT_BATCH,
     )
-    Arm.objects.bulk_create([arm for plan in plans for arm in plan.arms], INSERT_BATCH)
+    rows_insert(model=Arm, rows=[arm for plan in plans for arm in plan.arms])
+    by_model = _rows_by_model([row for plan in plans for row in plan.rows])
     for model in (TrialPublication, Intervention, Outcome, TrialAdverseEvent):
-        rows = [row for plan in plans for row in plan.rows if type(row) is model]
-        model.objects.bulk_create(rows, INSERT_BATCH)
+        rows_insert(model=model, rows=by_model.get(model, []))
 
 
 @dataclass(frozen=True)
@@ -167,17 +168,57 @@ def _trials_publish(bounds: tuple[int, int]) -> tuple[int, int, Mentioned]:
         )
         plan.trial.next_review_due = review_due
         plans.append(plan)
-    with transaction.atomic():
-        _trials_write(plans)
     mentioned = Mentioned()
-    published = roots_import_publish_bulk(
-        kind="trial",
-        roots=Trial.objects.filter(pk__in=[plan.trial.pk for plan in plans]),
-        note=NOTE,
-        batch_size=TRIAL_BATCH,
-        mentioned=mentioned,
-    )
-    return len(plans), published, mentioned
+    with _transaction():
+        _trials_write(plans)
+        published = roots_import_publish_bulk(
+            kind="trial",
+            roots=Trial.objects.filter(pk__in=[plan.trial.pk for plan in plans]),
+            note=NOTE,
+            batch_size=TRIAL_BATCH,
+            mentioned=mentioned,
+        )
+        # Each trial's article is cited by that trial alone, so its reference's search row
+        # is final now and is written here, in parallel, rather than in one long pass at
+        # the end. The adverse-event terms every trial shares are left for that pass.
+        search_index_mentions_refresh(mentioned=Mentioned(keys=mentioned.keys))
+    return len(plans), published, Mentioned(terms=mentioned.terms)
+
+
+# For the generator's own transactions: the commit does not wait for the write-ahead log to
+# reach the disk (a crash may lose the last batches, never corrupt what was written, and a
+# corpus that stops short is generated again anyway), and large values such as documents
+# are compressed with lz4 where the server has it, several times faster than the default.
+GENERATOR_SETTINGS = """
+    SELECT set_config('synchronous_commit', 'off', true),
+           set_config('default_toast_compression',
+                      CASE WHEN 'lz4' = ANY(enumvals) THEN 'lz4' ELSE setting END, true)
+    FROM pg_settings WHERE name = 'default_toast_compression'
+"""
+
+
+@contextmanager
+def _transaction() -> Iterator[None]:
+    """A transaction of the generator's own, with GENERATOR_SETTINGS on PostgreSQL."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(GENERATOR_SETTINGS)
+        yield
+
+
+# Statistics are refreshed after the drugs, then each time the trials written grow this much.
+ANALYZE_FIRST, ANALYZE_GROWTH = 2_500, 4
+
+
+def _statistics_refresh() -> None:
+    """ANALYZE, so the planner's row counts keep up with tables the corpus fills by the
+    hundred thousand. Otherwise, autovacuum being off or behind, PostgreSQL plans for the
+    empty tables it last saw, and a query meant to read one batch's rows reads the corpus:
+    each batch then costs more than the last."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _forked_pool(jobs: int):
@@ -191,10 +232,12 @@ def corpus_generate(
     """Write and publish a realistic synthetic corpus: the same seed gives the same content.
 
     Drugs get full monographs; trials study one or two of them, the most studied drugs
-    having the most trials, as in the literature. Working-copy rows are bulk-inserted and
-    published with roots_import_publish_bulk, so the corpus goes through the same
-    documents, checks, facets, search index and read tables as curated content. With
-    jobs > 1 on PostgreSQL, trials are written and published by that many processes.
+    having the most trials, as in the literature. Working-copy rows are written with
+    rows_insert (COPY on PostgreSQL) and published with roots_import_publish_bulk, so the
+    corpus goes through the same documents, checks, facets, search index and read tables as
+    curated content. With jobs > 1 on PostgreSQL, trials are written and published by that
+    many processes, each writing its trials' reference search rows as it goes; statistics
+    are refreshed as the tables grow (_statistics_refresh).
     """
     global _context
     report = progress or (lambda stage, done, total: None)
@@ -218,17 +261,20 @@ def corpus_generate(
         ]
         for plan in batch_plans:
             plan.drug.next_review_due = review_due
-        with transaction.atomic():
+        with _transaction():
             _drugs_write(batch_plans)
         plans += batch_plans
         report("drugs written", batch.stop, drugs)
-    published = roots_import_publish_bulk(
-        kind="drug",
-        roots=Drug.objects.filter(pk__in=[plan.drug.pk for plan in plans]),
-        note=NOTE,
-        batch_size=DRUG_BATCH,
-        progress=_counter(report, "drugs published", drugs),
-    )
+    with _transaction():
+        published = roots_import_publish_bulk(
+            kind="drug",
+            roots=Drug.objects.filter(pk__in=[plan.drug.pk for plan in plans]),
+            note=NOTE,
+            batch_size=DRUG_BATCH,
+            progress=_counter(report, "drugs published", drugs),
+        )
+
+    _statistics_refresh()
 
     # The most studied drugs have the most trials: weight 1/(rank + 10).
     _context = _TrialContext(
@@ -239,7 +285,7 @@ def corpus_generate(
     )
     chunks = [(batch.start, batch.stop) for batch in _batches(trials, TRIAL_BATCH)]
     mentioned = Mentioned()
-    done = 0
+    done, next_analyze = 0, ANALYZE_FIRST
     parallel = jobs > 1 and len(chunks) > 1 and connection.vendor == "postgresql"
     pool = _forked_pool(jobs) if parallel else None
     try:
@@ -251,13 +297,17 @@ def corpus_generate(
             mentioned.update(chunk_mentioned)
             done += written
             report("trials published", done, trials)
+            if done >= next_analyze:
+                _statistics_refresh()
+                next_analyze *= ANALYZE_GROWTH
     finally:
         if pool is not None:
             pool.close()
             pool.join()
         _context = None
     report("search index", 0, 1)
-    search_index_mentions_refresh(mentioned=mentioned)
+    with _transaction():
+        search_index_mentions_refresh(mentioned=mentioned)
     report("search index", 1, 1)
     return CorpusReport(drugs=drugs, trials=trials, publications=published)
 

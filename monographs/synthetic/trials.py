@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from monographs.models import Citation, Condition, Drug
-from monographs.synthetic.drugs import Vocabulary, citation
+from monographs.synthetic.drugs import Planned, Vocabulary, citation, planned
 from monographs.synthetic.vocabulary import REGIONS, SPONSORS
 from trials.models import (
     Arm,
@@ -35,7 +35,7 @@ class TrialPlan:
     drugs: list[Drug]
     conditions: list[Condition]
     arms: list[Arm] = field(default_factory=list)
-    rows: list = field(default_factory=list)
+    rows: list[Planned] = field(default_factory=list)
 
 
 def _acronym(rng: random.Random) -> str:
@@ -111,7 +111,7 @@ def trial_plan(
         f"{condition.name.lower()} [@{reference.key}].",
     )
     plan = TrialPlan(trial=trial, citation=reference, drugs=drugs, conditions=[condition])
-    plan.rows.append(TrialPublication(trial=trial, citation=reference, role="primary"))
+    plan.rows.append(planned(TrialPublication, trial=trial, citation=reference, role="primary"))
     labels = [names.capitalize()] + ([comparator.capitalize()] if randomised else [])
     per_arm = enrolment // len(labels)
     comparator_role = "placebo" if placebo else "active_comparator"
@@ -127,17 +127,25 @@ def trial_plan(
         )
         plan.arms.append(arm)
         plan.rows += [
-            Intervention(arm=arm, drug=drug, dose="400 mg", frequency="twice daily", route="oral")
+            planned(
+                Intervention,
+                arm=arm,
+                drug=drug,
+                dose="400 mg",
+                frequency="twice daily",
+                route="oral",
+            )
             for drug in (drugs if experimental else [])
         ]
         if not experimental:
-            plan.rows.append(Intervention(arm=arm, name=comparator, route="oral"))
+            plan.rows.append(planned(Intervention, arm=arm, name=comparator, route="oral"))
     outcome_position = 0
     for measure, centre in (("PFS", 5.5), ("OS", 11.0)):
         for arm in plan.arms:
             value, low, high = _median_with_interval(rng, centre)
             plan.rows.append(
-                Outcome(
+                planned(
+                    Outcome,
                     trial=trial,
                     measure=measure,
                     arm=arm,
@@ -156,7 +164,8 @@ def trial_plan(
         if randomised:
             ratio = _decimal(rng.uniform(0.45, 1.1), "0.01")
             plan.rows.append(
-                Outcome(
+                planned(
+                    Outcome,
                     trial=trial,
                     measure=measure,
                     arm=plan.arms[0],
@@ -176,7 +185,8 @@ def trial_plan(
         for position, term in enumerate(terms):
             count = rng.randint(0, per_arm)
             plan.rows.append(
-                TrialAdverseEvent(
+                planned(
+                    TrialAdverseEvent,
                     trial=trial,
                     arm=arm,
                     term=term,

@@ -10,6 +10,7 @@ from monographs.editorial.checks import has_errors
 from monographs.editorial.models import Entry, Status
 from monographs.editorial.registry import root_kind
 from monographs.models import Drug, SearchDocument
+from monographs.search import search_index_rebuild
 from monographs.synthetic import corpus_generate
 from tests.performance.conftest import without_ids
 from trials.models import Trial
@@ -62,6 +63,19 @@ def test_the_corpus_is_published_whole_and_passes_the_quality_checks():
     assert trial["nct_id"].startswith("NCT09")
     assert SearchDocument.objects.filter(kind="adverse_event").exists()
     assert SearchDocument.objects.filter(kind="trial").count() == 12
+
+
+def test_the_search_index_of_a_corpus_is_what_rebuilding_it_gives():
+    corpus_generate(drugs=3, trials=12, seed=4)
+    fields = ("kind", "slug", "title", "description", "names", "body")
+    index = set(SearchDocument.objects.values_list(*fields))
+
+    search_index_rebuild()
+
+    assert set(SearchDocument.objects.values_list(*fields)) == index
+    articles = SearchDocument.objects.filter(kind="reference", slug__startswith="nct09")
+    assert articles.count() == 12
+    assert {kind for kind, *_ in index} == {"drug", "trial", "adverse_event", "reference"}
 
 
 def test_the_command_shows_progress_and_refuses_a_second_corpus():

@@ -90,3 +90,70 @@ def test_public_pages_and_api_never_render_markdown(client, monkeypatch):
         response = client.get(url)
         assert response.status_code == 200, url
     assert b"<strong>400 mg twice daily</strong>" in client.get(f"/drugs/{drug.slug}/").content
+
+
+PLAIN_TEXTS = [
+    "Sorafenib was studied in 602 patients with hepatocellular carcinoma [@sharp].",
+    "Adults with advanced HCC, ECOG 0-1 (n = 5); median 10.7 months [@sharp; @label].",
+    "Take it twice a day with water [@label]. Don't crush it: 50% less/day? Ask [@gone].",
+    "Évérolimus ist wirksam [@sharp]",
+    "A. Not a list, nor 1. this",
+    "javascript:alert(1)",
+    "x",
+]
+NOT_PLAIN_TEXTS = [
+    "1. A list",
+    "- A list",
+    "# A heading",
+    "[@sharp] starts with a citation",
+    "Two  spaces",
+    "Trailing space ",
+    "Two lines\nof text",
+    "Some *emphasis* and _more_",
+    "A snake_case word",
+    "A [link](https://example.org)",
+    "Code `x`",
+    "An &amp; entity",
+    "A <b>tag</b>",
+    "A table | cell",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_TEXTS + NOT_PLAIN_TEXTS)
+def test_plain_paragraphs_render_as_markdown_renders_them(text, monkeypatch):
+    numbers = {"sharp": 1, "label": 2}
+    rendered = render_markdown(text, reference_numbers=numbers)
+    monkeypatch.setattr(richtext, "_is_plain_paragraph", lambda text: False)
+
+    assert rendered == render_markdown(text, reference_numbers=numbers)
+
+
+@pytest.mark.parametrize("text", PLAIN_TEXTS)
+def test_only_plain_paragraphs_skip_the_converter(text):
+    assert richtext._is_plain_paragraph(text)
+    for other in NOT_PLAIN_TEXTS:
+        assert not richtext._is_plain_paragraph(other), other
+
+
+def test_synthetic_prose_renders_as_markdown_renders_it(monkeypatch):
+    from monographs.synthetic.vocabulary import SECTION_SENTENCES
+
+    words = {
+        "name": "Zanolinib",
+        "drug_class_lower": "multikinase inhibitor",
+        "conditions": "hepatocellular carcinoma, renal cell carcinoma",
+        "targets": "VEGFR2, PDGFRB",
+        "dose": 400,
+        "frequency": "twice daily",
+        "tmax": 3,
+        "half_life": 25,
+        "events": "diarrhoea, fatigue, hypertension, nausea",
+    }
+    texts = [f"{sentence.format(**words)} [@sharp]" for sentence in SECTION_SENTENCES.values()]
+    plain = [text for text in texts if richtext._is_plain_paragraph(text)]
+    rendered = [render_markdown(text, reference_numbers={"sharp": 1}) for text in texts]
+    monkeypatch.setattr(richtext, "_is_plain_paragraph", lambda text: False)
+
+    assert plain
+    assert rendered == [render_markdown(text, reference_numbers={"sharp": 1}) for text in texts]
