@@ -117,4 +117,4 @@ class SearchDocumentAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "slug", "updated_at")
     list_filter = ("kind",)
     search_fields = ("title", "slug", "names")
-    exclude = ("search_vector",)
+    exclude = ("search_vector", "name_vector")

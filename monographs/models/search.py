@@ -8,7 +8,10 @@ class SearchDocument(models.Model):
     Written only from live publications when one is published or withdrawn (see
     monographs.search.search_index_update), so search can never surface a draft. Terms and
     references have rows only while some live publication mentions them. On PostgreSQL the
-    weighted search vector is stored and GIN-indexed; SQLite searches the text columns.
+    weighted search vector is stored and GIN-indexed, and so is a small vector of the title
+    and names alone, which finds name matches without reading the body's; the words of the
+    vectors are kept in a vocabulary table that query prefixes are expanded against (see
+    migration 0010). SQLite searches the text columns.
     """
 
     class Kind(models.TextChoices):
@@ -26,6 +29,9 @@ class SearchDocument(models.Model):
     names = models.TextField(blank=True, help_text="Other names, synonyms and identifiers.")
     body = models.TextField(blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    name_vector = SearchVectorField(
+        null=True, editable=False, help_text="The title and names alone (PostgreSQL)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

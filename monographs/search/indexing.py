@@ -1,16 +1,17 @@
 """Writing the search index from live publications, and only from them."""
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import F, Q, Window
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.text import capfirst
 
 from monographs.api.models import PublishedCitation
@@ -129,25 +130,73 @@ def reference_search_fields(reference: dict[str, Any], citing_titles: list[str])
     }
 
 
+# Field, weight: titles outrank names and descriptions, which outrank body text.
+VECTOR_WEIGHTS = (("title", "A"), ("names", "B"), ("description", "B"), ("body", "C"))
+TEXT_FIELDS = ("title", "description", "names", "body")
+
+
 def _upsert_many(kind: str, fields_by_slug: dict[str, dict[str, str]]) -> None:
-    SearchDocument.objects.bulk_create(
-        [SearchDocument(kind=kind, slug=slug, **fields) for slug, fields in fields_by_slug.items()],
-        update_conflicts=True,
-        unique_fields=["kind", "slug"],
-        update_fields=["title", "description", "names", "body", "updated_at"],
-        batch_size=BATCH_SIZE,
-    )
-
-
-def _refresh_vectors(rows) -> None:
-    if connection.vendor != "postgresql":
+    """Insert or update these rows; on PostgreSQL with their search vector, in the same
+    statement, so each row is written once and its GIN entries once."""
+    if not fields_by_slug:
         return
-    rows.update(
-        search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("names", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+    if connection.vendor != "postgresql":
+        SearchDocument.objects.bulk_create(
+            [SearchDocument(kind=kind, slug=slug, **f) for slug, f in fields_by_slug.items()],
+            update_conflicts=True,
+            unique_fields=["kind", "slug"],
+            update_fields=[*TEXT_FIELDS, "updated_at"],
+            batch_size=BATCH_SIZE,
+        )
+        return
+    rows = [{"slug": slug, **fields} for slug, fields in fields_by_slug.items()]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            cursor.execute(_UPSERT_SQL, [kind, now, json.dumps(rows[start : start + BATCH_SIZE])])
+
+
+def _vector_sql() -> str:
+    return " || ".join(
+        f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(r.{name}, '')), '{weight}')"
+        for name, weight in VECTOR_WEIGHTS
     )
+
+
+def _name_vector_sql() -> str:
+    return " || ".join(
+        f"to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(r.{name}, ''))"
+        for name in ("title", "names")
+    )
+
+
+# The words of the search vectors, which query prefixes are expanded against (PostgreSQL;
+# the table, not a model, is created by migration 0010).
+VOCABULARY_TABLE = "monographs_searchword"
+
+
+# The rows, their vectors and, in the same statement, the words of their vectors added to
+# the vocabulary, in order so that concurrent writers cannot deadlock.
+_UPSERT_SQL = f"""
+    WITH written AS (
+        INSERT INTO {SearchDocument._meta.db_table}
+            (kind, slug, {", ".join(TEXT_FIELDS)}, updated_at, search_vector, name_vector)
+        SELECT %s, r.slug, {", ".join(f"r.{name}" for name in TEXT_FIELDS)}, %s,
+            {_vector_sql()}, {_name_vector_sql()}
+        FROM jsonb_to_recordset(%s::jsonb)
+            AS r(slug text, {", ".join(f"{name} text" for name in TEXT_FIELDS)})
+        ON CONFLICT (kind, slug) DO UPDATE SET
+            {", ".join(f"{name} = EXCLUDED.{name}" for name in TEXT_FIELDS)},
+            updated_at = EXCLUDED.updated_at,
+            search_vector = EXCLUDED.search_vector,
+            name_vector = EXCLUDED.name_vector
+        RETURNING search_vector
+    )
+    INSERT INTO {VOCABULARY_TABLE} (word)
+    SELECT DISTINCT word FROM written, unnest(tsvector_to_array(written.search_vector)) AS word
+    ORDER BY word
+    ON CONFLICT DO NOTHING
+"""
 
 
 def _rows_of(slugs_by_kind: dict[str, set[str]]):
@@ -248,7 +297,6 @@ def _refresh_terms(slugs: set[str]) -> None:
                 for slug, entries in mentions.items()
             },
         )
-        _refresh_vectors(SearchDocument.objects.filter(kind=Kind.ADVERSE_EVENT, slug__in=chunk))
 
 
 def _refresh_references(keys: set[str]) -> None:
@@ -275,7 +323,6 @@ def _refresh_references(keys: set[str]) -> None:
                 for key, entries in mentions.items()
             },
         )
-        _refresh_vectors(SearchDocument.objects.filter(kind=Kind.REFERENCE, slug__in=chunk))
 
 
 @dataclass
@@ -341,7 +388,6 @@ def search_index_entries_update(*, entries: list[Entry]) -> Mentioned:
         _rows_of(stale).delete()
     for kind, fields_by_slug in fresh.items():
         _upsert_many(kind, fields_by_slug)
-    _refresh_vectors(_rows_of({kind: set(rows) for kind, rows in fresh.items()}))
     return mentioned
 
 
@@ -369,8 +415,14 @@ def search_index_update_many(*, entries: list[Entry]) -> None:
 
 @transaction.atomic
 def search_index_rebuild() -> int:
-    """Rebuild the whole index from the live publications; returns the number of rows."""
+    """Rebuild the whole index from the live publications; returns the number of rows.
+
+    The vocabulary is rebuilt too, which drops the words no live document holds any more.
+    """
     SearchDocument.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {VOCABULARY_TABLE}")
     mentioned = Mentioned()
     batch: list[Entry] = []
     for entry in Entry.objects.live().select_related("current").iterator(chunk_size=BATCH_SIZE):

@@ -4,10 +4,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import Case, F, FloatField, Q, Value, When
-from django.db.models.functions import Greatest, Length
+from django.db import connection, connections, router
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -19,6 +17,10 @@ SEARCH_CONFIG = "english"
 MAX_QUERY_LENGTH = 200
 MAX_TOKENS = 10
 SQLITE_CANDIDATES = 500
+# PostgreSQL ranks at most this many candidate rows (or `limit`, if larger): see entry_search.
+CANDIDATES = 100
+# A word is searched as the first this many indexed words it is a prefix of.
+PREFIX_EXPANSIONS = 32
 SNIPPET_CHARACTERS = 220
 TOKEN_PATTERN = re.compile(r"[^\W_]+", re.UNICODE)
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -53,6 +55,23 @@ def search_result_url(*, kind: str, slug: str) -> str:
     return reverse(URL_NAMES[kind], args=[slug])
 
 
+SLUG_PLACEHOLDER = "0-slug-placeholder-0"
+
+
+class _ResultUrls:
+    """Result URLs reversed once per kind and search, not per result: reverse() for each of
+    twenty results was a third of a search's time in Python. Slugs are slug characters (the
+    URL patterns take nothing else), which reverse() would not have escaped either."""
+
+    def __init__(self) -> None:
+        self._templates: dict[str, str] = {}
+
+    def __call__(self, kind: str, slug: str) -> str:
+        if kind not in self._templates:
+            self._templates[kind] = search_result_url(kind=kind, slug=SLUG_PLACEHOLDER)
+        return self._templates[kind].replace(SLUG_PLACEHOLDER, slug)
+
+
 def query_tokens(query: str) -> list[str]:
     """The words of a query, lower-cased; punctuation and operators are never passed on."""
     return [t.lower() for t in TOKEN_PATTERN.findall((query or "")[:MAX_QUERY_LENGTH])][:MAX_TOKENS]
@@ -63,89 +82,109 @@ def entry_search(
 ) -> list[SearchResult]:
     """Live drugs, trials, adverse-event terms and references matching every word, best first.
 
-    Words match as prefixes ('sora' finds sorafenib). Snippets are HTML-safe, with the
-    matched words in <mark>. Unknown kinds are ignored; an empty query finds nothing.
+    Words match as prefixes ('sora' finds sorafenib); on PostgreSQL a prefix that begins more
+    than PREFIX_EXPANSIONS indexed words ('ph') stands for the first of them alphabetically.
+    Snippets are HTML-safe, with the matched words in <mark>. Unknown kinds are ignored; an
+    empty query finds nothing.
+
+    On PostgreSQL, ranking costs a read of each row ranked, and a broad query matches
+    thousands, so the best `limit` are chosen from a bounded set of at most CANDIDATES rows
+    (or `limit`, if larger) found through indexes alone, in this order: names holding an
+    identifier typed whole, titles starting with the query (an exact title first), drugs and
+    adverse-event terms whose names hold every word, other rows whose title or names do, then
+    any row holding every word. Where more rows match, which of the equally good ones are
+    ranked is not defined, but a title or name match is never left out for a mention in the
+    text. One query, whatever the size of the index.
     """
     query = CONTROL_CHARACTERS.sub(" ", (query or "")[:MAX_QUERY_LENGTH])
     tokens = query_tokens(query)
     if not tokens or limit <= 0:
         return []
-    documents = SearchDocument.objects.all()
     wanted = [kind for kind in (kinds or []) if kind in Kind.values]
     if kinds and not wanted:
         return []
-    if wanted:
-        documents = documents.filter(kind__in=wanted)
     phrase = " ".join(tokens)
     if connection.vendor == "postgresql":
         return _postgres_search(
-            documents, query=query.strip(), phrase=phrase, tokens=tokens, limit=limit
+            query=query.strip(), phrase=phrase, tokens=tokens, kinds=wanted, limit=limit
         )
+    documents = SearchDocument.objects.all()
+    if wanted:
+        documents = documents.filter(kind__in=wanted)
     return _fallback_search(documents, phrase=phrase, tokens=tokens, limit=limit)
 
 
-def _boost(*, phrase: str, identifier: str | None):
-    """What term frequency misses: a title that is, starts with or is mostly the query, an
-    identifier typed in full, and entries before the vocabulary that describes them."""
-
-    def case(*whens: When) -> Case:
-        return Case(*whens, default=Value(0.0), output_field=FloatField())
-
-    boost = (
-        case(
-            When(title__iexact=phrase, then=Value(1.0)),
-            When(title__istartswith=phrase, then=Value(0.2)),
-        )
-        + case(
-            When(
-                title__icontains=phrase,
-                then=Value(0.4 * len(phrase)) / Greatest(Length("title"), Value(1)),
-            )
-        )
-        + case(*[When(kind=kind, then=Value(weight)) for kind, weight in KIND_PRIORITY.items()])
+_HEADLINE_OPTIONS = (
+    f"StartSel='{START_MARK}', StopSel='{STOP_MARK}', MaxFragments=2, MinWords=8, MaxWords=28, "
+    "FragmentDelimiter=' … '"
+)
+_KIND_PRIORITY_SQL = " ".join(
+    f"WHEN '{kind}' THEN {weight}" for kind, weight in KIND_PRIORITY.items()
+)
+# One statement, written out rather than built with the ORM, which takes longer to compile
+# it than PostgreSQL takes to run it. monographs_search_query turns the words into exact
+# indexed words and monographs_search_candidates finds the rows worth ranking (both in
+# migration 0010). The rank is the weighted text rank plus what term frequency misses: a
+# title that is, starts with or is mostly the query, an identifier typed in full, and
+# entries before the vocabulary that describes them. Headlines are computed for the rows
+# returned only (PostgreSQL evaluates them after the sort and limit).
+_SEARCH_SQL = f"""
+    WITH q AS MATERIALIZED (
+        SELECT monographs_search_query(
+            %(tokens)s::text[], %(config)s::regconfig, %(expansions)s
+        ) AS query
     )
-    if identifier:
-        boost += case(When(names__icontains=identifier, then=Value(0.5)))
-    return boost
-
-
-def _postgres_search(documents, *, query: str, phrase: str, tokens: list[str], limit: int):
-    tsquery = SearchQuery(
-        " & ".join(f"{token}:*" for token in tokens), search_type="raw", config=SEARCH_CONFIG
+    SELECT kind, slug, title, description,
+        COALESCE(ts_rank(search_vector, q.query), 0)::float8
+        + CASE WHEN upper(title) = upper(%(phrase)s) THEN 1.0
+               WHEN starts_with(upper(title), upper(%(phrase)s)) THEN 0.2
+               ELSE 0.0 END
+        + CASE WHEN strpos(upper(title), upper(%(phrase)s)) > 0
+               THEN 0.4 * length(%(phrase)s) / greatest(length(title), 1)
+               ELSE 0.0 END
+        + CASE kind {_KIND_PRIORITY_SQL} ELSE 0.0 END
+        + CASE WHEN %(identifier)s IS NOT NULL AND strpos(upper(names), upper(%(identifier)s)) > 0
+               THEN 0.5 ELSE 0.0 END
+        AS rank,
+        ts_headline(%(config)s::regconfig, body, q.query, %(headline)s) AS body_snippet,
+        ts_headline(%(config)s::regconfig, names, q.query, %(headline)s) AS names_snippet
+    FROM {SearchDocument._meta.db_table}, q
+    WHERE id IN (
+        SELECT monographs_search_candidates(
+            (SELECT query FROM q), %(phrase)s, %(identifier)s, %(kinds)s::text[], %(size)s
+        )
     )
-    matches = Q(search_vector=tsquery)
+    ORDER BY rank DESC, title
+    LIMIT %(limit)s
+"""
+_SEARCH_COLUMNS = ("kind", "slug", "title", "description", "rank", "body_snippet", "names_snippet")
+
+
+def _postgres_search(*, query: str, phrase: str, tokens: list[str], kinds: list[str], limit: int):
     identifier = query if IDENTIFIER_PATTERN.fullmatch(query) else None
-    if identifier:
-        matches |= Q(names__icontains=identifier)
-    headline = {
+    parameters = {
+        "tokens": tokens,
+        "expansions": PREFIX_EXPANSIONS,
+        "phrase": phrase,
+        "identifier": identifier,
+        "kinds": kinds or None,
+        "size": max(CANDIDATES, limit),
+        "limit": limit,
         "config": SEARCH_CONFIG,
-        "start_sel": START_MARK,
-        "stop_sel": STOP_MARK,
-        "max_fragments": 2,
-        "min_words": 8,
-        "max_words": 28,
-        "fragment_delimiter": " … ",
+        "headline": _HEADLINE_OPTIONS,
     }
-    rows = (
-        documents.filter(matches)
-        .annotate(
-            rank=SearchRank(F("search_vector"), tsquery)
-            + _boost(phrase=phrase, identifier=identifier),
-            body_snippet=SearchHeadline("body", tsquery, **headline),
-            names_snippet=SearchHeadline("names", tsquery, **headline),
-        )
-        .order_by("-rank", "title")
-        .values("kind", "slug", "title", "description", "rank", "body_snippet", "names_snippet")[
-            :limit
-        ]
-    )
-    results = []
+    with connections[router.db_for_read(SearchDocument)].cursor() as cursor:
+        cursor.execute(_SEARCH_SQL, parameters)
+        rows = [dict(zip(_SEARCH_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    results, urls = [], _ResultUrls()
     for row in rows:
         snippet = next(
             (s for s in (row["body_snippet"], row["names_snippet"]) if START_MARK in (s or "")),
             row["description"],
         )
-        results.append(_result(row, snippet=_marked(snippet or ""), rank=float(row["rank"])))
+        results.append(
+            _result(row, snippet=_marked(snippet or ""), rank=float(row["rank"]), urls=urls)
+        )
     return results
 
 
@@ -188,18 +227,19 @@ def _fallback_search(documents, *, phrase: str, tokens: list[str], limit: int):
         rank += KIND_PRIORITY.get(row["kind"], 0.0)
         scored.append((rank, row))
     scored.sort(key=lambda item: (-item[0], item[1]["title"].lower()))
-    results = []
+    results, urls = [], _ResultUrls()
     for rank, row in scored[:limit]:
-        results.append(_result(row, snippet=_fallback_snippet(row, stems), rank=round(rank, 4)))
+        snippet = _fallback_snippet(row, stems)
+        results.append(_result(row, snippet=snippet, rank=round(rank, 4), urls=urls))
     return results
 
 
-def _result(row: dict, *, snippet: SafeString, rank: float) -> SearchResult:
+def _result(row: dict, *, snippet: SafeString, rank: float, urls: _ResultUrls) -> SearchResult:
     return SearchResult(
         kind=row["kind"],
         slug=row["slug"],
         title=row["title"],
-        url=search_result_url(kind=row["kind"], slug=row["slug"]),
+        url=urls(row["kind"], row["slug"]),
         snippet=snippet,
         rank=rank,
         description=row["description"],

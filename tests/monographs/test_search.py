@@ -183,11 +183,17 @@ def test_rebuild_recreates_the_same_index(sorafenib):
     assert after == before
 
 
-def test_search_is_one_query(sorafenib, django_assert_num_queries):
+def test_search_is_one_query_whatever_the_index_holds(sorafenib, django_assert_num_queries):
     published_trial(drugs=[sorafenib])
+    with django_assert_num_queries(1):
+        entry_search(query="sorafenib placebo")
+    for _ in range(3):
+        published_trial(drugs=[sorafenib])
 
     with django_assert_num_queries(1):
         entry_search(query="sorafenib placebo")
+    with django_assert_num_queries(1):
+        entry_search(query="sorafenib zebrafish")
 
 
 def test_highlight_marks_whole_words_and_escapes():
@@ -219,3 +225,29 @@ def test_rebuild_command_restores_a_lost_index(sorafenib):
     call_command("rebuild_search_index", stdout=StringIO())
 
     assert found("sorafenib")[0] == ("drug", "sorafenib")
+
+
+@pytest.mark.postgres
+def test_postgres_vectors_are_the_weighted_vectors_of_the_stored_text(sorafenib):
+    from functools import reduce
+    from operator import add
+
+    from django.contrib.postgres.search import SearchVector
+
+    from monographs.editorial.models import Entry
+    from monographs.search import search_index_update_many
+    from monographs.search.indexing import VECTOR_WEIGHTS
+    from monographs.search.querying import SEARCH_CONFIG
+
+    published_trial(drugs=[sorafenib])
+    SearchDocument.objects.update(search_vector=None)
+    search_index_update_many(entries=list(Entry.objects.select_related("current")))
+
+    vectors = [SearchVector(name, weight=w, config=SEARCH_CONFIG) for name, w in VECTOR_WEIGHTS]
+    expected = reduce(add, vectors)
+    rows = SearchDocument.objects.annotate(expected=expected).values_list(
+        "kind", "search_vector", "expected"
+    )
+    assert {kind for kind, *_ in rows} == {"drug", "trial", "adverse_event", "reference"}
+    for kind, vector, wanted in rows:
+        assert vector and vector == wanted, kind

@@ -28,7 +28,14 @@ class SearchResponseSerializer(serializers.Serializer):
     summary="Search live drugs, trials, adverse-event terms and references",
     tags=["search"],
     parameters=[
-        OpenApiParameter("q", str, required=True, description="Words; each must match."),
+        OpenApiParameter(
+            "q",
+            str,
+            required=True,
+            description=(
+                "Words; each must match, as the start of a word ('sora' finds sorafenib)."
+            ),
+        ),
         OpenApiParameter(
             "kind", str, many=True, enum=Kind.values, description="Only these kinds (repeatable)."
         ),
@@ -39,7 +46,13 @@ class SearchResponseSerializer(serializers.Serializer):
     responses={200: SearchResponseSerializer, 400: ErrorSerializer},
 )
 class SearchView(PublicReadMixin, APIView):
-    """Best matches first; snippets are HTML with the matched words in <mark>."""
+    """Best matches first; snippets are HTML with the matched words in <mark>.
+
+    Where a query matches more rows than can be ranked quickly (thousands), the best are
+    chosen from a bounded set. The set always holds an exact title, titles starting with the
+    query and the drugs and adverse-event terms it names, and prefers other title and name
+    matches to mentions in the text.
+    """
 
     def get(self, request):
         query = SearchQuerySerializer(data=request.query_params)

@@ -1,0 +1,127 @@
+"""Search ranks a bounded set of candidates: what always makes it into that set, and ranks first.
+
+A broad query matches thousands of rows and PostgreSQL reads a row to rank it, so the rows
+ranked are chosen through indexes first (monographs.search.querying.entry_search). These
+tests shrink the set to two rows to show which matches are never left out.
+"""
+
+import pytest
+from django.db import connection
+
+from monographs.editorial.services import root_import_publish
+from monographs.search import entry_search, querying, search_index_rebuild
+from tests.factories import DrugNameFactory
+from tests.site.corpus import drug_with_monograph, published_drug, published_trial
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_candidates(monkeypatch):
+    monkeypatch.setattr(querying, "CANDIDATES", 2)
+
+
+def found(query: str, **options) -> list[tuple[str, str]]:
+    return [(result.kind, result.slug) for result in entry_search(query=query, **options)]
+
+
+def test_an_exact_title_ranks_first_however_many_titles_begin_with_it(two_candidates):
+    other = published_drug(inn="regorafenib", slug="regorafenib")
+    for condition in ("thyroid cancer", "liver cancer", "kidney cancer", "desmoid tumours"):
+        published_trial(drugs=[other], acronym="", title=f"Sorafenib versus placebo in {condition}")
+    drug = drug_with_monograph(inn="sorafenib", slug="sorafenib")
+    root_import_publish(root=drug, note="Published after the trials that name it")
+
+    assert found("sorafenib", limit=2)[0] == ("drug", "sorafenib")
+    assert found("Sorafenib", limit=1) == [("drug", "sorafenib")]
+
+
+def test_a_drug_named_by_the_query_outranks_rows_that_only_mention_it(two_candidates):
+    other = published_drug(inn="regorafenib", slug="regorafenib")
+    for index in range(4):
+        published_trial(
+            drugs=[other], acronym="", population=f"Cohort {index}, after Nexavar failed."
+        )
+    drug = drug_with_monograph(inn="sorafenib", slug="sorafenib")
+    DrugNameFactory(drug=drug, name="Nexavar", kind="brand")
+    root_import_publish(root=drug, note="Published after the trials that mention it")
+
+    assert found("nexavar", limit=2)[0] == ("drug", "sorafenib")
+    assert found("nexav", limit=1) == [("drug", "sorafenib")]
+
+
+def test_matches_beyond_the_candidates_are_still_found_when_asked_for(two_candidates):
+    drug = published_drug(inn="sorafenib", slug="sorafenib")
+    for _ in range(3):
+        published_trial(drugs=[drug])
+
+    assert len(found("sorafenib", kinds=["trial"], limit=3)) == 3
+
+
+@pytest.mark.postgres
+def test_the_candidate_set_is_bounded():
+    drug = published_drug(inn="sorafenib", slug="sorafenib")
+    for _ in range(4):
+        published_trial(drugs=[drug])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM monographs_search_candidates("
+            "monographs_search_query(%s, 'english', 32), %s, NULL, NULL, 2)",
+            [["sorafenib"], "sorafenib"],
+        )
+        [(count,)] = cursor.fetchall()
+
+    assert count == 2
+
+
+@pytest.mark.postgres
+def test_query_words_become_the_indexed_words_they_begin():
+    published_drug(inn="sorafenib", slug="sorafenib")
+
+    def query(*tokens: str, expansions: int = 32) -> str | None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT monographs_search_query(%s, 'english', %s)::text",
+                [list(tokens), expansions],
+            )
+            return cursor.fetchone()[0]
+
+    assert "'sorafenib'" in query("sorafe")
+    assert query("sorafenib", expansions=1) == "'sorafenib'"
+    assert query("sorafenib", "zebrafish") is None
+    assert query("the", "of") is None
+
+
+def vocabulary(*words: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM monographs_searchword WHERE word = ANY (%s)", [list(words)]
+        )
+        return {word for (word,) in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+def test_the_vocabulary_follows_publishing_and_a_rebuild_drops_stale_words():
+    drug = drug_with_monograph(inn="sorafenib", slug="sorafenib")
+    drug.summary = "Mentions angiogenesis."
+    drug.save()
+    root_import_publish(root=drug, note="test")
+    assert vocabulary("sorafenib", "angiogenesi") == {"sorafenib", "angiogenesi"}
+
+    drug.summary = "No longer says so."
+    drug.save()
+    root_import_publish(root=drug, note="test")
+    assert found("angiogenesis") == []
+    assert vocabulary("angiogenesi") == {"angiogenesi"}
+
+    search_index_rebuild()
+
+    assert vocabulary("sorafenib", "angiogenesi") == {"sorafenib"}
+
+
+@pytest.mark.parametrize("query", ["zebrafish", "sorafenib zebrafish"])
+def test_queries_nothing_can_match_find_nothing_in_one_query(query, django_assert_num_queries):
+    published_drug(inn="sorafenib", slug="sorafenib")
+
+    with django_assert_num_queries(1):
+        assert entry_search(query=query) == []
