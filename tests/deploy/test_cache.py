@@ -4,6 +4,7 @@ sets a cookie. Each behaviour runs over local memory and over a real Redis."""
 
 import socket
 import time
+import uuid
 
 import pytest
 from django.contrib.messages import get_messages
@@ -22,7 +23,7 @@ from monographs.editorial.cache import (
     published_generation_bump,
 )
 from monographs.editorial.services import root_import_publish, root_withdraw
-from tests.deploy.conftest import REDIS
+from tests.deploy.conftest import REDIS, REDIS_URL, delete_prefixed, require_redis
 
 DRUG_PAGE = "/drugs/sorafenib/"
 PUBLIC_URLS = [
@@ -393,3 +394,22 @@ def test_a_hit_carries_the_headers_of_a_fresh_response(response_cache, publish_d
     ):
         assert hit.get(name) == fresh.get(name), name
     assert hit["Access-Control-Allow-Origin"]
+
+
+def test_the_redis_backend_reuses_one_client_per_server(settings):
+    client = require_redis()
+    prefix = f"test-deploy-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {"BACKEND": REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    try:
+        backend = caches["default"]
+        backend.set("answer", {"value": 42}, 60)
+
+        assert backend.get("answer") == {"value": 42}
+        assert backend.get_many(["answer", "missing"]) == {"answer": {"value": 42}}
+        redis_client = backend._cache.get_client()
+        assert backend._cache.get_client(write=True) is redis_client
+        assert backend._cache.get_client() is redis_client
+        assert client.exists(f"{prefix}:1:answer")
+    finally:
+        caches["default"].close()
+        delete_prefixed(client, prefix)
