@@ -37,6 +37,7 @@ PUBLISHED_MODELS = frozenset(
         "public_api.publishedadverseevent",
         "public_api.publishedcitation",
         "public_api.publisheddocument",
+        "public_api.publishedtrialdrug",
     }
 )
 

@@ -127,3 +127,39 @@ class PublishedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Document of publication {self.publication_id}"
+
+
+class PublishedTrialDrug(models.Model):
+    """A drug a trial publication studies, keyed for reading a drug's trials newest first.
+
+    A monograph page shows the most recently started of a drug's trials. Found through the
+    drug facet, they would all be read and sorted first: 2,600 rows for a much-studied drug.
+    This index is read in order instead, and the page reads its twenty whatever the count.
+    """
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="studied_drugs"
+    )
+    drug_slug = models.CharField(max_length=120)
+    start_date = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The trial's start date as the document gives it (ISO, possibly partial).",
+    )
+    title = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "drug_slug"], name="trial_drug_unique_per_publication"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["drug_slug", "start_date", "title", "publication"],
+                name="trial_drug_newest_first",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} studies {self.drug_slug}"

@@ -8,7 +8,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from monographs.api.models import PublishedAdverseEvent, PublishedCitation, PublishedDocument
+from monographs.api.models import (
+    PublishedAdverseEvent,
+    PublishedCitation,
+    PublishedDocument,
+    PublishedTrialDrug,
+)
 from monographs.bulk import rows_insert
 from monographs.editorial.models import Publication
 
@@ -85,13 +90,29 @@ def citation_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+def trial_drug_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The drugs a trial document studies, with what its drugs' pages order trials by."""
+    if document.get("kind") != "trial":
+        return []
+    slugs = dict.fromkeys(drug["slug"] for drug in document.get("drugs") or [])
+    return [
+        {
+            "drug_slug": slug,
+            "start_date": document.get("start_date") or "",
+            "title": document["title"],
+        }
+        for slug in slugs
+    ]
+
+
 def read_tables_write(*, publication: Publication) -> None:
-    """Copy a just-frozen publication's adverse events, references and document text."""
+    """Copy a just-frozen publication's adverse events, references, studied drugs and
+    document text."""
     read_tables_write_many(publications=[publication])
 
 
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
-    """The read-table rows of many just-frozen publications, in three inserts for the lot."""
+    """The read-table rows of many just-frozen publications, in four inserts for the lot."""
     publications = list(publications)
     rows_insert(
         model=PublishedAdverseEvent,
@@ -107,6 +128,14 @@ def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
             {"publication": publication, **row}
             for publication in publications
             for row in citation_rows(publication.document)
+        ],
+    )
+    rows_insert(
+        model=PublishedTrialDrug,
+        rows=[
+            {"publication": publication, **row}
+            for publication in publications
+            for row in trial_drug_rows(publication.document)
         ],
     )
     rows_insert(

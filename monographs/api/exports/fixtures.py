@@ -14,7 +14,12 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, Model, OuterRef, QuerySet
 
-from monographs.api.models import PublishedAdverseEvent, PublishedCitation, PublishedDocument
+from monographs.api.models import (
+    PublishedAdverseEvent,
+    PublishedCitation,
+    PublishedDocument,
+    PublishedTrialDrug,
+)
 from monographs.editorial.models import Entry, Facet, Publication
 
 CHUNK_SIZE = 200
@@ -34,6 +39,7 @@ def published_corpus() -> list[QuerySet]:
         Facet.objects.filter(publication_id__in=publication_ids).order_by("id"),
         PublishedAdverseEvent.objects.filter(publication_id__in=publication_ids).order_by("id"),
         PublishedCitation.objects.filter(publication_id__in=publication_ids).order_by("id"),
+        PublishedTrialDrug.objects.filter(publication_id__in=publication_ids).order_by("id"),
         PublishedDocument.objects.filter(publication_id__in=publication_ids).order_by("pk"),
     ]
 
