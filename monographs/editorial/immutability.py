@@ -3,6 +3,9 @@
 The rule "a published version never changes" is enforced by the database itself, so no
 code path (admin, shell, a future bug) can rewrite history. The only way past is an
 explicit maintenance block, used by `flush` when a test or a restore empties the tables.
+
+On SQLite, a migration that alters a column of these tables remakes the table and loses its
+triggers: it must install them again (as migration 0011 does).
 """
 
 from collections.abc import Iterator

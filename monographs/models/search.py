@@ -22,7 +22,9 @@ class SearchDocument(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     slug = models.CharField(max_length=120)
-    title = models.CharField(max_length=500)
+    title = models.CharField(
+        max_length=560, help_text="For a trial: its acronym, a colon and its title (50 + 2 + 500)."
+    )
     description = models.CharField(
         max_length=500, blank=True, help_text="One line shown under the title in lists."
     )

@@ -25,8 +25,9 @@ from monographs.editorial.services import (
     root_withdraw,
     transitions_available,
 )
-from monographs.models import DrugAdverseEvent, MonographSection
+from monographs.models import DrugAdverseEvent, MonographSection, SearchDocument
 from tests.factories import TrialFactory
+from trials.models import Trial
 
 pytestmark = pytest.mark.django_db
 
@@ -337,3 +338,19 @@ def test_stale_form_save_is_refused(drafted_drug, editor, second_editor):
     root_record_edit(root=drafted_drug, user=editor)
     with pytest.raises(ConcurrentEditError, match="Someone else saved"):
         root_check_lock_version(root=drafted_drug, expected_lock_version=opened_at)
+
+
+def test_a_trial_publishes_with_the_longest_title_its_form_accepts():
+    """Entries, publications and search rows hold a 500-character trial title and acronym."""
+    from tests.factories import TrialPublicationFactory
+
+    title = ("A randomised phase 3 trial " + "of sorafenib " * 40)[:499] + "."
+    trial = TrialFactory(title=title, acronym="A" * 50)
+    TrialPublicationFactory(trial=trial)
+
+    publication = root_import_publish(root=trial, note="Registry import")
+
+    entry = Entry.objects.get(current=publication)
+    assert len(title) == Trial._meta.get_field("title").max_length
+    assert publication.title == entry.title == title
+    assert SearchDocument.objects.get(slug=entry.slug).title == f"{'A' * 50}: {title}"
