@@ -272,7 +272,7 @@ def test_a_drug_never_published_is_404_and_absent_everywhere(client, sorafenib):
     assert "draftinib" not in client.get(reverse("monographs:home")).content.decode().lower()
     search = client.get(reverse("monographs:search"), {"q": "draftinib"})
     assert search.context["results"] == []
-    assert "draftinib" not in client.get(reverse("monographs:sitemap")).content.decode()
+    assert "draftinib" not in client.get("/sitemap-entries.xml").content.decode()
     assert "draftinib" not in client.get(reverse("monographs:feed")).content.decode()
     assert draft.pk
 
@@ -304,7 +304,7 @@ def test_a_withdrawn_drug_answers_410_with_the_reason(client, sorafenib, editor_
     assert "Dosing table under correction." in text_of(response)
     assert versions.status_code == 410
     assert old.status_code == 410
-    assert "sorafenib" not in client.get(reverse("monographs:sitemap")).content.decode()
+    assert "sorafenib" not in client.get("/sitemap-entries.xml").content.decode()
     assert "Sorafenib" not in client.get(reverse("monographs:feed")).content.decode()
     assert client.get(reverse("monographs:search"), {"q": "sorafenib"}).context["results"] == []
     assert "Sorafenib" not in text_of(client.get(reverse("monographs:drug_list")))
@@ -576,23 +576,60 @@ def test_atom_feed_lists_each_published_version(client, sorafenib_v2):
     assert "Rewrote the summary." in body
 
 
+def sitemap_locations(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return re.findall(r"<loc>(.*?)</loc>", response.content.decode())
+
+
 def test_sitemap_lists_live_entries_terms_and_references(client, sorafenib):
     trial = published_trial(drugs=[sorafenib])
 
-    response = client.get(reverse("monographs:sitemap"))
+    sections = sitemap_locations(client, reverse("monographs:sitemap"))
+    urls = [url for section in sections for url in sitemap_locations(client, section)]
 
-    body = response.content.decode()
-    assert "<loc>http://testserver/drugs/sorafenib/</loc>" in body
-    assert f"<loc>http://testserver/trials/{trial.slug}/</loc>" in body
+    assert sections == [
+        "http://testserver/sitemap-pages.xml",
+        "http://testserver/sitemap-entries.xml",
+        "http://testserver/sitemap-vocabulary.xml",
+    ]
+    assert "http://testserver/drugs/sorafenib/" in urls
+    assert f"http://testserver/trials/{trial.slug}/" in urls
     term = sorafenib.adverse_events.select_related("term").first().term
-    assert f"<loc>http://testserver/adverse-events/{term.slug}/</loc>" in body
-    assert "<loc>http://testserver/references/" in body
+    assert f"http://testserver/adverse-events/{term.slug}/" in urls
+    assert any(url.startswith("http://testserver/references/") for url in urls)
+
+
+def test_sitemap_sections_are_split_into_pages_of_at_most_the_limit(client, sorafenib, monkeypatch):
+    from monographs import sitemaps
+
+    for _ in range(2):
+        published_trial(drugs=[sorafenib])
+    monkeypatch.setattr(sitemaps.EntrySitemap, "limit", 2)
+
+    sections = sitemap_locations(client, reverse("monographs:sitemap"))
+    entry_pages = [url for url in sections if "sitemap-entries" in url]
+    urls = [url for page in entry_pages for url in sitemap_locations(client, page)]
+
+    assert entry_pages == [
+        "http://testserver/sitemap-entries.xml",
+        "http://testserver/sitemap-entries.xml?p=2",
+    ]
+    assert len(urls) == len(set(urls)) == 3
+    assert client.get("/sitemap-entries.xml?p=3").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
 def test_feed_and_sitemap_query_counts_are_constant(
     client, django_assert_max_num_queries, sorafenib
 ):
-    for url in (reverse("monographs:feed"), reverse("monographs:sitemap")):
+    urls = [
+        reverse("monographs:feed"),
+        reverse("monographs:sitemap"),
+        "/sitemap-entries.xml",
+        "/sitemap-vocabulary.xml",
+    ]
+    for url in urls:
         assert_constant_queries(
             client, django_assert_max_num_queries, url, lambda: grow_corpus(sorafenib)
         )

@@ -23,6 +23,9 @@ SITE_PAGES = [
     "/search/",
     "/feed/",
     "/sitemap.xml",
+    "/sitemap-pages.xml",
+    "/sitemap-entries.xml",
+    "/sitemap-vocabulary.xml",
     "/robots.txt",
 ]
 API_LISTS = [
