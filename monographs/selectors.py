@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import connections, router
 from django.db.models import Count, F, Max, Q, Subquery
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
@@ -193,6 +194,53 @@ def entries_mentioning(*, facet: str, value: str) -> list[Entry]:
         .select_related("current")
         .order_by("kind", "title")
     )
+
+
+# What a term page reads of each document: the whole of a monograph is tens of kilobytes.
+TERM_PAGE_MEMBERS = ("acronym", "adverse_events", "references")
+
+
+@dataclass(frozen=True)
+class TermMentions:
+    drugs: list[Entry]
+    trials: list[Entry]
+    trial_count: int
+
+
+def term_mentions(*, slug: str, trial_limit: int) -> TermMentions:
+    """Live drugs and trials reporting an adverse-event term, each with `document_members`:
+    the parts of its current document a term page shows, read without the rest.
+
+    Every drug, by name, but only the `trial_limit` most recently published trials, and
+    how many there are in all: at 100,000 trials a common term is reported by about 9,000
+    of them, and reading every document made its page take seconds.
+    """
+    entries = (
+        Entry.objects.live()
+        .filter(current__facets__name="term", current__facets__value=slug)
+        .select_related("current")
+        .defer("current__document")
+        .annotate(
+            **{
+                f"member_{member}": KeyTransform(member, "current__document")
+                for member in TERM_PAGE_MEMBERS
+            }
+        )
+    )
+    drugs = list(entries.filter(kind="drug").order_by(Lower("title"), "pk"))
+    trials = list(entries.filter(kind="trial").order_by("-last_published_at", "-pk")[:trial_limit])
+    trial_count = (
+        len(trials)
+        if len(trials) < trial_limit
+        else Entry.objects.live()
+        .filter(kind="trial", current__facets__name="term", current__facets__value=slug)
+        .count()
+    )
+    for entry in (*drugs, *trials):
+        entry.document_members = {
+            member: getattr(entry, f"member_{member}") for member in TERM_PAGE_MEMBERS
+        }
+    return TermMentions(drugs=drugs, trials=trials, trial_count=trial_count)
 
 
 @dataclass(frozen=True)

@@ -17,19 +17,20 @@ from monographs.charts import IncidenceRow, incidence_bars
 from monographs.editorial.models import Entry
 from monographs.models.content import DrugAdverseEvent
 from monographs.search import search_documents_of_kind
-from monographs.selectors import entries_mentioning
+from monographs.selectors import TermMentions, entries_mentioning, term_mentions
 from monographs.views.conditional import site_page
 from monographs.views.presentation import Crumb, breadcrumbs, entry_url
 from trials.models import TrialAdverseEvent, TrialPublication
 
 ROWS_PER_PAGE = 100
+# A term page shows the trials most recently published; a common term has thousands.
+TRIALS_PER_TERM_PAGE = 50
 FREQUENCY_LABELS = dict(DrugAdverseEvent.FrequencyBand.choices)
 GRADE_SCOPE_LABELS = dict(TrialAdverseEvent.GradeScope.choices)
 TRIAL_PUBLICATION_ROLES = dict(TrialPublication.Role.choices)
 
 
-def _entry_name(entry: Entry) -> str:
-    document = entry.current.document
+def _entry_name(entry: Entry, document: dict[str, Any]) -> str:
     if entry.kind == "trial" and document.get("acronym"):
         return document["acronym"]
     return capfirst(entry.title)
@@ -62,12 +63,12 @@ def _source_label(row: dict[str, Any], document: dict[str, Any]) -> dict[str, st
     }
 
 
-def term_incidence(slug: str, mentions: list[Entry]) -> dict[str, Any]:
+def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
     """What the live documents report about one adverse-event term, drug by drug and arm by arm."""
     term: dict[str, Any] = {}
     drugs, trials = [], []
-    for entry in mentions:
-        document = entry.current.document
+    for entry in (*mentions.drugs, *mentions.trials):
+        document = entry.document_members
         url = entry_url(entry.kind, entry.slug)
         for ae in document.get("adverse_events") or []:
             if ae["term"]["slug"] != slug:
@@ -75,7 +76,7 @@ def term_incidence(slug: str, mentions: list[Entry]) -> dict[str, Any]:
             term = {**ae["term"], **{k: v for k, v in term.items() if v}}
             row = {
                 "entry": entry,
-                "name": _entry_name(entry),
+                "name": _entry_name(entry, document),
                 "url": url,
                 "ae": ae,
                 "source": _source_label(ae, document),
@@ -90,8 +91,9 @@ def term_incidence(slug: str, mentions: list[Entry]) -> dict[str, Any]:
         "term": term,
         "drugs": drugs,
         "trials": trials,
-        "drug_count": len({row["entry"].pk for row in drugs}),
-        "trial_count": len({row["entry"].pk for row in trials}),
+        "drug_count": len(mentions.drugs),
+        "trial_count": mentions.trial_count,
+        "trials_shown": len(mentions.trials),
     }
 
 
@@ -125,8 +127,8 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> str:
 
 @site_page
 def adverse_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    mentions = entries_mentioning(facet="term", value=slug)
-    if not mentions:
+    mentions = term_mentions(slug=slug, trial_limit=TRIALS_PER_TERM_PAGE)
+    if not mentions.drugs and not mentions.trials:
         raise Http404(f"No published entry reports the adverse event '{slug}'.")
     incidence = term_incidence(slug, mentions)
     name = capfirst(incidence["term"].get("name", slug))
@@ -167,7 +169,7 @@ def _reference_uses(key: str, entry: Entry) -> dict[str, Any]:
     )
     return {
         "entry": entry,
-        "name": _entry_name(entry),
+        "name": _entry_name(entry, document),
         "title": entry.title,
         "url": entry_url(entry.kind, entry.slug),
         "number": number,

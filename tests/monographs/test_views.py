@@ -437,6 +437,34 @@ def test_adverse_event_page_shows_incidence_by_drug_and_trial(client, sorafenib)
     assert '<svg class="chart"' in response.content.decode()
 
 
+def test_adverse_event_page_shows_the_latest_trials_and_counts_them_all(
+    client, sorafenib, monkeypatch
+):
+    from monographs.views import vocabulary
+    from trials.models import TrialAdverseEvent
+
+    monkeypatch.setattr(vocabulary, "TRIALS_PER_TERM_PAGE", 2)
+    term = sorafenib.adverse_events.select_related("term").first().term
+    trials = []
+    for acronym in ("FIRST", "SECOND", "THIRD"):
+        trial = published_trial(drugs=[sorafenib], acronym=acronym)
+        TrialAdverseEvent.objects.filter(trial=trial).update(term=term)
+        root_import_publish(root=trial, note="Reports the term")
+        trials.append(trial)
+
+    response = client.get(reverse("monographs:adverse_event_detail", args=[term.slug]))
+
+    assert response.status_code == 200
+    shown = {row["name"] for row in response.context["trials"]}
+    assert shown == {"THIRD", "SECOND"}
+    assert [row["name"] for row in response.context["drugs"]] == ["Sorafenib"] * len(
+        response.context["drugs"]
+    )
+    text = text_of(response)
+    assert "Reported in 1 drug monograph and 3 trials." in text
+    assert "The 2 most recently published of the 3 trials reporting it." in text
+
+
 def test_adverse_event_used_only_by_drafts_is_404(client, sorafenib):
     draft = DrugFactory()
     term = AdverseEventTermFactory()
