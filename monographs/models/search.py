@@ -41,6 +41,8 @@ class SearchDocument(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="search_document_unique_slug")
         ]
+        # The term and reference index pages, read in title order a page at a time.
+        indexes = [models.Index(fields=["kind", "title"], name="search_document_kind_title")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
