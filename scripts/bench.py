@@ -198,8 +198,11 @@ deep = trials.values_list("slug", flat=True)[max(total - 101, 0)]
 cursor = base64.b64encode(urlencode({"p": deep}).encode()).decode()
 trial = trials.order_by("-last_published_at", "slug").values_list("slug", flat=True).first()
 seeded = Entry.objects.live().filter(kind="drug", slug="sorafenib").exists()
+term = (Facet.objects.filter(name="term", publication__in=Entry.objects.live()
+        .values("current_id")).values("value").annotate(n=Count("id")).order_by("-n").first())
 print(json.dumps({"drug": studied["value"], "drug_trials": studied["n"], "trial": trial,
-                  "cursor": cursor, "total_trials": total, "seeded": seeded}))
+                  "cursor": cursor, "total_trials": total, "seeded": seeded,
+                  "term": term["value"], "term_entries": term["n"]}))
 """
 
 QUERY_COUNTS = """
@@ -419,6 +422,10 @@ def main() -> int:
              f"/api/v1/trials/?page_size=100&cursor={targets['cursor']}", {"bust_cache": True}),
             ("search", "/api/v1/search/?q=hepatocellular+carcinoma", {"bust_cache": True}),
             ("search, a drug name", f"/api/v1/search/?q={drug[:6]}", {"bust_cache": True}),
+            ("trial list page, by drug", f"/trials/?drug={drug}", {"bust_cache": True}),
+            ("adverse-event page, commonest term", f"/adverse-events/{targets['term']}/",
+             {"bust_cache": True}),
+            ("home page", "/", {"bust_cache": True}),
         ]  # fmt: skip
         if targets["seeded"]:
             plan.insert(2, ("sorafenib page, uncached", "/drugs/sorafenib/", {"bust_cache": True}))
@@ -507,6 +514,15 @@ def render(report: dict) -> tuple[str, list[str]]:
 
     naive = rows["naive DRF baseline"]["requests_per_second"] or 1.0
     first, deepest = rows["API list of 100, first page"], rows["API list of 100, deepest page"]
+    pages = (
+        "monograph page, uncached",
+        "sorafenib page, uncached",
+        "trial page, uncached",
+        "trial list page, by drug",
+        "adverse-event page, commonest term",
+        "home page",
+    )
+    page_queries = {label: rows[label]["queries"] for label in pages if label in rows}
     checks = [
         ("monograph page uncached >= 0.5x floor", ratio("monograph page, uncached") >= 0.5,
          f"{ratio('monograph page, uncached'):.2f}x"),
@@ -518,8 +534,9 @@ def render(report: dict) -> tuple[str, list[str]]:
         ("API detail >= 0.7x floor", ratio("API detail, uncached") >= 0.7,
          f"{ratio('API detail, uncached'):.2f}x uncached; "
          f"{ratio('API detail, cache hit'):.2f}x as served again from the response cache"),
-        ("page <= 4 SQL queries", rows["monograph page, uncached"]["queries"] <= 4,
-         str(rows["monograph page, uncached"]["queries"])),
+        ("page <= 4 SQL queries", max(page_queries.values()) <= 4,
+         f"{max(page_queries.values())} at most ("
+         + "; ".join(f"{label} {count}" for label, count in page_queries.items()) + ")"),
         ("API detail <= 2 SQL queries", rows["API detail, uncached"]["queries"] <= 2,
          str(rows["API detail, uncached"]["queries"])),
         ("API list of 100 <= 4 SQL queries",
