@@ -114,30 +114,19 @@ def read_tables_write(*, publication: Publication) -> None:
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
     """The read-table rows of many just-frozen publications, in four inserts for the lot."""
     publications = list(publications)
-    rows_insert(
-        model=PublishedAdverseEvent,
-        rows=[
-            {"publication": publication, **row}
-            for publication in publications
-            for row in adverse_event_rows(publication.document)
-        ],
-    )
-    rows_insert(
-        model=PublishedCitation,
-        rows=[
-            {"publication": publication, **row}
-            for publication in publications
-            for row in citation_rows(publication.document)
-        ],
-    )
-    rows_insert(
-        model=PublishedTrialDrug,
-        rows=[
-            {"publication": publication, **row}
-            for publication in publications
-            for row in trial_drug_rows(publication.document)
-        ],
-    )
+    for model, rows_of in (
+        (PublishedAdverseEvent, adverse_event_rows),
+        (PublishedCitation, citation_rows),
+        (PublishedTrialDrug, trial_drug_rows),
+    ):
+        rows_insert(
+            model=model,
+            rows=[
+                {"publication": publication, **row}
+                for publication in publications
+                for row in rows_of(publication.document)
+            ],
+        )
     rows_insert(
         model=PublishedDocument,
         rows=[
