@@ -229,13 +229,7 @@ def term_mentions(*, slug: str, trial_limit: int) -> TermMentions:
     )
     drugs = list(entries.filter(kind="drug").order_by(Lower("title"), "pk"))
     trials = list(entries.filter(kind="trial").order_by("-last_published_at", "-pk")[:trial_limit])
-    trial_count = (
-        len(trials)
-        if len(trials) < trial_limit
-        else Entry.objects.live()
-        .filter(kind="trial", current__facets__name="term", current__facets__value=slug)
-        .count()
-    )
+    trial_count = len(trials) if len(trials) < trial_limit else entries.filter(kind="trial").count()
     for entry in (*drugs, *trials):
         entry.document_members = {
             member: getattr(entry, f"member_{member}") for member in TERM_PAGE_MEMBERS
