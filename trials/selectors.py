@@ -3,6 +3,7 @@
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Lower
 
+from monographs.editorial.cache import published_value
 from monographs.editorial.querysets import EntryQuerySet
 from monographs.selectors import FacetOption, facet_options, live_entries
 from trials.models import Trial
@@ -21,7 +22,14 @@ PHASE_ORDER = {value: position for position, value in enumerate(Trial.Phase.valu
 
 
 def trial_filter_options() -> dict[str, list[FacetOption]]:
-    """Filter values live trials have, phases in their natural order."""
+    """Filter values live trials have, phases in their natural order.
+
+    Counted over every live trial, so once per publication generation for every URL.
+    """
+    return published_value(name="trial-filter-options", compute=_trial_filter_options)
+
+
+def _trial_filter_options() -> dict[str, list[FacetOption]]:
     options = facet_options(kind="trial", names=list(TRIAL_FILTERS), labels=CHOICE_LABELS)
     options["phase"].sort(key=lambda option: PHASE_ORDER.get(option.value, len(PHASE_ORDER)))
     return options

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +39,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GENERATION_KEY = "published-generation"
 CACHEABLE_STATUSES = frozenset({200, 410})
@@ -71,6 +73,33 @@ def published_generation_bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def published_value(*, name: str, compute: Callable[[], T]) -> T:
+    """A value derived from every live publication, computed once per generation for all nodes.
+
+    For reads a page needs whatever its URL says, such as the trial list's filter options,
+    counted over every live trial: the response cache stores each filtered URL apart, and
+    without this each would count them all again after every publish. Computed on every call
+    when the response cache is off or the cache cannot be reached.
+    """
+    seconds = settings.PUBLISHED_RESPONSE_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    try:
+        key = f"published-value.{name}.{published_generation()}"
+        stored = cache.get(key)
+    except CACHE_UNAVAILABLE as error:
+        logger.warning("Cache unavailable, computing %s: %s", name, error)
+        return compute()
+    if stored is not None:
+        return stored
+    value = compute()
+    try:
+        cache.set(key, value, timeout=seconds)
+    except CACHE_UNAVAILABLE as error:
+        logger.warning("Cache unavailable, %s not stored: %s", name, error)
+    return value
 
 
 def _admin_prefix() -> str | None:

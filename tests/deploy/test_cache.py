@@ -413,3 +413,31 @@ def test_the_redis_backend_reuses_one_client_per_server(settings):
     finally:
         caches["default"].close()
         delete_prefixed(client, prefix)
+
+
+def test_trial_filter_options_are_counted_once_per_generation(
+    response_cache, publish_drug, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from tests.site.corpus import published_trial
+    from trials.selectors import trial_filter_options
+
+    sorafenib = publish_drug()
+    assert trial_filter_options()["drug"] == []
+    with django_assert_num_queries(0):
+        assert trial_filter_options()["drug"] == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published_trial(drugs=[sorafenib])
+
+    [option] = trial_filter_options()["drug"]
+    assert (option.value, option.entries) == ("sorafenib", 1)
+
+
+def test_trial_filter_options_are_counted_every_time_without_the_response_cache(
+    settings, publish_drug
+):
+    from trials.selectors import trial_filter_options
+
+    settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 0
+    publish_drug()
+    assert query_count(trial_filter_options) == query_count(trial_filter_options) == 1
