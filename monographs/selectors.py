@@ -10,13 +10,23 @@ from datetime import datetime
 
 from django.db import connections, router
 from django.db.models import Count, F, Max, Q, Subquery
-from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
 from monographs.editorial.models import Entry, Facet, Publication
 from monographs.editorial.querysets import EntryQuerySet
 
+# What a drug page shows of each trial: a trial's adverse events, arms and references are
+# more than half of its document.
+DRUG_PAGE_TRIAL_MEMBERS = (
+    "acronym",
+    "title",
+    "phase_label",
+    "design_label",
+    "conditions",
+    "enrolment",
+    "outcomes",
+)
 DRUG_FILTERS = {"drug_class": "Drug class", "target": "Target", "condition": "Indication"}
 RECENT_LIMIT = 8
 
@@ -164,7 +174,8 @@ def facet_options(
 
 def drug_trials(*, slug: str, limit: int | None = None) -> list[Entry]:
     """Live trials whose current publication studies this drug, most recently started first
-    (then by title, descending, as before).
+    (then by title, descending, as before), each with the DRUG_PAGE_TRIAL_MEMBERS of its
+    document as `document_members`.
 
     Read in order from the studied-drug index (PublishedTrialDrug), so a page that wants
     the latest twenty reads about twenty rows for a drug studied in thousands of trials;
@@ -174,7 +185,7 @@ def drug_trials(*, slug: str, limit: int | None = None) -> list[Entry]:
         Entry.objects.live()
         .of_kind("trial")
         .filter(current__studied_drugs__drug_slug=slug)
-        .select_related("current")
+        .with_document_members(*DRUG_PAGE_TRIAL_MEMBERS)
         .order_by(
             F("current__studied_drugs__start_date").desc(),
             F("current__studied_drugs__title").desc(),
@@ -218,22 +229,11 @@ def term_mentions(*, slug: str, trial_limit: int) -> TermMentions:
     entries = (
         Entry.objects.live()
         .filter(current__facets__name="term", current__facets__value=slug)
-        .select_related("current")
-        .defer("current__document")
-        .annotate(
-            **{
-                f"member_{member}": KeyTransform(member, "current__document")
-                for member in TERM_PAGE_MEMBERS
-            }
-        )
+        .with_document_members(*TERM_PAGE_MEMBERS)
     )
     drugs = list(entries.filter(kind="drug").order_by(Lower("title"), "pk"))
     trials = list(entries.filter(kind="trial").order_by("-last_published_at", "-pk")[:trial_limit])
     trial_count = len(trials) if len(trials) < trial_limit else entries.filter(kind="trial").count()
-    for entry in (*drugs, *trials):
-        entry.document_members = {
-            member: getattr(entry, f"member_{member}") for member in TERM_PAGE_MEMBERS
-        }
     return TermMentions(drugs=drugs, trials=trials, trial_count=trial_count)
 
 

@@ -29,7 +29,7 @@ from monographs.models import (
     SubsequentTherapy,
 )
 from monographs.selectors import drug_trials
-from monographs.views.drugs import drug_page_context
+from monographs.views.drugs import DRUG_PAGE_TRIALS, drug_page_context
 
 SOURCE = ("citation", "source_locator")
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 34})}}
@@ -191,9 +191,8 @@ class DrugAdmin(EditorialRootAdmin):
     preview_template = "monographs/drug_detail.html"
 
     def preview_context(self, request, *, entry, publication):
-        return drug_page_context(
-            request, entry=entry, publication=publication, trials=drug_trials(slug=entry.slug)
-        )
+        trials = drug_trials(slug=entry.slug, limit=DRUG_PAGE_TRIALS)
+        return drug_page_context(request, entry=entry, publication=publication, trials=trials)
 
 
 class DrugChildAdmin(EditorialChildAdmin):

@@ -1,9 +1,16 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.functional import cached_property
 
 from monographs.editorial.documents import canonical_json
-from monographs.editorial.querysets import EntryQuerySet, EventQuerySet, PublicationQuerySet
+from monographs.editorial.querysets import (
+    DOCUMENT_MEMBER_PREFIX,
+    EntryQuerySet,
+    EventQuerySet,
+    PublicationQuerySet,
+)
 
 
 class Status(models.TextChoices):
@@ -182,6 +189,15 @@ class Entry(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def document_members(self) -> dict[str, Any]:
+        """The members of the current document read by EntryQuerySet.with_document_members."""
+        return {
+            name.removeprefix(DOCUMENT_MEMBER_PREFIX): value
+            for name, value in vars(self).items()
+            if name.startswith(DOCUMENT_MEMBER_PREFIX)
+        }
 
 
 class Facet(models.Model):

@@ -1,4 +1,8 @@
 from django.db import models
+from django.db.models.fields.json import KeyTransform
+
+# Annotations holding document members; Entry.document_members gathers them.
+DOCUMENT_MEMBER_PREFIX = "document_member_"
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -39,6 +43,25 @@ class EntryQuerySet(models.QuerySet):
     def resolve(self, kind: str, slugs) -> dict[str, "Entry"]:  # noqa: F821
         """Live entries for these slugs in one query, so documents can link to each other."""
         return {entry.slug: entry for entry in self.live().filter(kind=kind, slug__in=set(slugs))}
+
+    def with_document_members(self, *members: str) -> "EntryQuerySet":
+        """Entries with only these top-level members of their current document, not all of it,
+        as `entry.document_members` (None for a member the document lacks).
+
+        A document is tens of kilobytes (a trial's outcomes and adverse events, a monograph's
+        sections): a page listing twenty that shows a few fields of each spent most of its
+        time reading and parsing the rest.
+        """
+        return (
+            self.select_related("current")
+            .defer("current__document")
+            .annotate(
+                **{
+                    f"{DOCUMENT_MEMBER_PREFIX}{member}": KeyTransform(member, "current__document")
+                    for member in members
+                }
+            )
+        )
 
     def withdrawn(self) -> "EntryQuerySet":
         return self.filter(withdrawn_at__isnull=False)

@@ -138,14 +138,14 @@ def headline_result(document: dict[str, Any]) -> str:
 
 
 def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
-    """What the drug page shows of each trial: its design and headline result."""
+    """What the drug page shows of each trial (from drug_trials): its design and headline result."""
     return [
         {
             "entry": trial,
             "url": entry_url("trial", trial.slug),
-            "document": trial.current.document,
-            "name": trial.current.document.get("acronym") or trial.current.document["title"],
-            "headline": headline_result(trial.current.document),
+            "document": trial.document_members,
+            "name": trial.document_members["acronym"] or trial.document_members["title"],
+            "headline": headline_result(trial.document_members),
         }
         for trial in trials
     ]
@@ -154,8 +154,8 @@ def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
 def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
     estimates = []
     for trial in trials:
-        document = trial.current.document
-        name = document.get("acronym") or document["title"]
+        document = trial.document_members
+        name = document["acronym"] or document["title"]
         for outcome in document.get("outcomes") or []:
             if outcome.get("hazard_ratio") is None:
                 continue

@@ -1,4 +1,5 @@
-"""drug_trials: the trials a monograph page lists, read in order from the studied-drug index."""
+"""drug_trials: the trials a monograph page lists, read in order from the studied-drug index,
+with the parts of their documents the page shows."""
 
 import datetime
 import importlib
@@ -8,9 +9,10 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 
 from monographs.api.models import PublishedTrialDrug
+from monographs.editorial.models import Entry
 from monographs.editorial.roles import REVIEWER
 from monographs.editorial.services import root_import_publish, root_withdraw
-from monographs.selectors import drug_trials
+from monographs.selectors import DRUG_PAGE_TRIAL_MEMBERS, drug_trials
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial
 
@@ -63,7 +65,22 @@ def test_only_the_current_version_of_a_live_trial_counts(drug):
 
     assert titles(drug_trials(slug="sorafenib")) == ["Kept"]
     assert titles(drug_trials(slug=other.slug)) == ["Moved", "Kept"]
-    assert drug_trials(slug="sorafenib")[0].current.document["title"] == "Kept"
+    assert drug_trials(slug="sorafenib")[0].document_members["title"] == "Kept"
+
+
+def test_each_trial_comes_with_the_members_a_drug_page_shows_not_its_whole_document(
+    drug, django_assert_num_queries
+):
+    trial = dated_trial([drug], "Results", datetime.date(2020, 1, 1))
+    document = Entry.objects.get(kind="trial", slug=trial.slug).current.document
+
+    with django_assert_num_queries(1):
+        [listed] = drug_trials(slug="sorafenib")
+        members = listed.document_members
+
+    assert members == {member: document.get(member) for member in DRUG_PAGE_TRIAL_MEMBERS}
+    assert members["outcomes"] == document["outcomes"] != []
+    assert "document" in listed.current.get_deferred_fields()
 
 
 def test_a_trial_publication_indexes_each_drug_once(drug):
