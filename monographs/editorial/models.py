@@ -190,7 +190,7 @@ class Entry(models.Model):
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
 
-    @property
+    @cached_property
     def document_members(self) -> dict[str, Any]:
         """The members of the current document read by EntryQuerySet.with_document_members."""
         return {
