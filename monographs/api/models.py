@@ -3,6 +3,10 @@
 Each row is copied out of one publication's document when that publication is frozen, and
 never changes afterwards, like the publication itself. Which rows are public is decided at
 read time by the `live()` querysets: only rows of the current publication of a live entry.
+
+Each column is indexed once, by the indexes Meta names: the publication by the unique
+constraint that begins with it, a slug by its Index. Django's default index on a foreign key
+or a SlugField would repeat those, and every publish writes each index of every row.
 """
 
 from django.db import models
@@ -33,10 +37,12 @@ class PublishedCitationQuerySet(PublishedRowQuerySet):
 class PublishedAdverseEvent(models.Model):
     """One drug x adverse-event term incidence row of a published drug document."""
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
-    drug_slug = models.SlugField(max_length=120)
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    drug_slug = models.SlugField(max_length=120, db_index=False)
     drug_name = models.CharField(max_length=300)
-    term_slug = models.SlugField(max_length=120)
+    term_slug = models.SlugField(max_length=120, db_index=False)
     term_name = models.CharField(max_length=200)
     system_organ_class = models.CharField(max_length=200)
     context = models.CharField(max_length=200, blank=True)
@@ -79,8 +85,10 @@ class PublishedAdverseEvent(models.Model):
 class PublishedCitation(models.Model):
     """One entry of a published document's reference list, with its identifiers as columns."""
 
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="+")
-    key = models.SlugField(max_length=120)
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.SlugField(max_length=120, db_index=False)
     kind = models.CharField(max_length=30)
     title = models.CharField(max_length=500)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -141,7 +149,7 @@ class PublishedTrialDrug(models.Model):
     """
 
     publication = models.ForeignKey(
-        Publication, on_delete=models.CASCADE, related_name="studied_drugs"
+        Publication, on_delete=models.CASCADE, related_name="studied_drugs", db_index=False
     )
     drug_slug = models.CharField(max_length=120)
     start_date = models.CharField(
