@@ -16,8 +16,8 @@ from django.utils.text import capfirst
 from monographs.editorial.models import Entry, Facet, Publication
 from monographs.editorial.querysets import EntryQuerySet
 
-# What a drug page shows of each trial: a trial's adverse events, arms and references are
-# more than half of its document.
+# What a drug page shows of each trial; the rest (adverse events, arms, references, ...) is
+# more than half of a trial's document.
 DRUG_PAGE_TRIAL_MEMBERS = (
     "acronym",
     "title",

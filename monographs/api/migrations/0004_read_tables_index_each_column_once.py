@@ -5,41 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monographs', '0012_index_pages_read_in_order'),
-        ('public_api', '0003_published_trial_drugs'),
+        ("monographs", "0012_index_pages_read_in_order"),
+        ("public_api", "0003_published_trial_drugs"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='publishedadverseevent',
-            name='drug_slug',
+            model_name="publishedadverseevent",
+            name="drug_slug",
             field=models.SlugField(db_index=False, max_length=120),
         ),
         migrations.AlterField(
-            model_name='publishedadverseevent',
-            name='publication',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='monographs.publication'),
+            model_name="publishedadverseevent",
+            name="publication",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="monographs.publication",
+            ),
         ),
         migrations.AlterField(
-            model_name='publishedadverseevent',
-            name='term_slug',
+            model_name="publishedadverseevent",
+            name="term_slug",
             field=models.SlugField(db_index=False, max_length=120),
         ),
         migrations.AlterField(
-            model_name='publishedcitation',
-            name='key',
+            model_name="publishedcitation",
+            name="key",
             field=models.SlugField(db_index=False, max_length=120),
         ),
         migrations.AlterField(
-            model_name='publishedcitation',
-            name='publication',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='monographs.publication'),
+            model_name="publishedcitation",
+            name="publication",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="monographs.publication",
+            ),
         ),
         migrations.AlterField(
-            model_name='publishedtrialdrug',
-            name='publication',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='studied_drugs', to='monographs.publication'),
+            model_name="publishedtrialdrug",
+            name="publication",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="studied_drugs",
+                to="monographs.publication",
+            ),
         ),
     ]
