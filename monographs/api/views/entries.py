@@ -11,6 +11,7 @@ from monographs.api.filters import DrugFilter, StrictOrderingFilter, TrialFilter
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import PublishedCursorPagination
 from monographs.api.selectors import (
+    current_publication_get,
     entries_attach_facets,
     entry_list,
     entry_live_get,
@@ -115,16 +116,11 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
     kind: str
     serializer_class = PublicationSerializer
 
-    def publication_response(self, publication, entry):
-        context = {
-            "request": self.request,
-            "current_version": entry.current.version,
-            "slug": entry.slug,
-        }
-        body = publication_body(
-            publication, document_text=publication.published_document.body, context=context
-        )
-        return Response(body)
+    def publication_response(
+        self, publication, *, document_text: str, slug: str, current_version: int
+    ) -> Response:
+        context = {"request": self.request, "current_version": current_version, "slug": slug}
+        return Response(publication_body(publication, document_text=document_text, context=context))
 
 
 class EntryDetailView(PublicationView):
@@ -132,11 +128,22 @@ class EntryDetailView(PublicationView):
         query = AsOfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of")
-        entry = entry_live_get(kind=self.kind, slug=slug, with_document=as_of is None)
-        publication = (
-            entry.current if as_of is None else publication_as_of(entry=entry, moment=as_of)
+        if as_of is None:
+            current = current_publication_get(kind=self.kind, slug=slug)
+            return self.publication_response(
+                current,
+                document_text=current.document_text,
+                slug=slug,
+                current_version=current.version,
+            )
+        entry = entry_live_get(kind=self.kind, slug=slug)
+        publication = publication_as_of(entry=entry, moment=as_of)
+        return self.publication_response(
+            publication,
+            document_text=publication.published_document.body,
+            slug=entry.slug,
+            current_version=entry.current.version,
         )
-        return self.publication_response(publication, entry)
 
 
 class VersionListView(PublicReadMixin, generics.GenericAPIView):
@@ -145,7 +152,7 @@ class VersionListView(PublicReadMixin, generics.GenericAPIView):
     pagination_class = None
 
     def get(self, request, slug: str):
-        entry = entry_live_get(kind=self.kind, slug=slug, with_document=False)
+        entry = entry_live_get(kind=self.kind, slug=slug)
         context = {"request": request, "current_version": entry.current.version, "slug": entry.slug}
         versions = entry_versions(entry=entry)
         return Response(VersionSerializer(versions, many=True, context=context).data)
@@ -153,11 +160,16 @@ class VersionListView(PublicReadMixin, generics.GenericAPIView):
 
 class VersionDetailView(PublicationView):
     def get(self, request, slug: str, version: int):
-        entry = entry_live_get(kind=self.kind, slug=slug, with_document=False)
+        entry = entry_live_get(kind=self.kind, slug=slug)
         if version > MAX_VERSION:
             raise NotFound(f"'{entry.title}' has no version {version}.")
         publication = publication_version_get(entry=entry, version=version)
-        return self.publication_response(publication, entry)
+        return self.publication_response(
+            publication,
+            document_text=publication.published_document.body,
+            slug=entry.slug,
+            current_version=entry.current.version,
+        )
 
 
 DETAIL = {"responses": {200: PublicationSerializer, **DETAIL_ERRORS}}

@@ -1,0 +1,64 @@
+"""Serializers whose output is written out by hand must say what their declared fields say."""
+
+import pytest
+from django.test import RequestFactory
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from monographs.api.serializers import PublicationMetadataSerializer, PublicationSerializer
+from monographs.editorial.models import Publication
+from tests.api.conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def field_by_field(serializer: serializers.Serializer, publication: Publication) -> dict:
+    """DRF's own output: every declared field bound and asked in turn."""
+    return serializers.Serializer.to_representation(serializer, publication)
+
+
+@pytest.mark.parametrize("serializer_class", [PublicationMetadataSerializer, PublicationSerializer])
+@pytest.mark.parametrize("current_version", [1, 2])
+def test_publication_output_matches_the_declared_fields(
+    make_drug, make_trial, serializer_class, current_version
+):
+    drug = make_drug("sorafenib")
+    make_trial("sharp", drugs=(drug,))
+    request = Request(RequestFactory().get("/api/v1/drugs/sorafenib/", secure=True))
+
+    for publication in Publication.objects.filter(version=1):
+        context = {"request": request, "current_version": current_version, "slug": "renamed"}
+        serializer = serializer_class(publication, context=context)
+
+        written_out = serializer.data
+        assert written_out == field_by_field(serializer, publication)
+        assert list(written_out) == list(serializer.fields)
+        assert written_out["superseded"] is (current_version != 1)
+        assert written_out["url"].startswith("https://testserver/api/v1/")
+        assert "/renamed/versions/1/" in written_out["url"]
+
+
+def test_published_at_is_written_as_iso_8601_in_utc(make_drug):
+    make_drug("sorafenib")
+    publication = Publication.objects.get(slug="sorafenib")
+    context = {"request": None, "current_version": 1, "slug": "sorafenib"}
+
+    published_at = PublicationMetadataSerializer(publication, context=context).data["published_at"]
+
+    assert published_at.endswith("Z")
+    assert published_at == publication.published_at.isoformat().replace("+00:00", "Z")
+
+
+def test_a_second_version_supersedes_the_first(make_drug):
+    drug = make_drug("sorafenib")
+    drug.summary = "Second version."
+    drug.save()
+    publish(drug)
+    first = Publication.objects.get(slug="sorafenib", version=1)
+    context = {"request": None, "current_version": 2, "slug": "sorafenib"}
+
+    data = PublicationSerializer(first, context=context).data
+
+    assert data["superseded"] is True
+    assert data["current_version"] == 2
+    assert data["document"] == first.document
