@@ -3,10 +3,36 @@
 from urllib.parse import urlencode
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from monographs.models.search import SearchDocument
 from monographs.search import MAX_QUERY_LENGTH
 from monographs.selectors import FacetOption
+
+
+class OptionsSelect(forms.Select):
+    """Django's Select, with its options written out in one pass instead of a template each.
+
+    A filter offers every value live entries have: at 1,000 drugs and 100,000 trials the
+    trial list's selects hold some 1,500 options, and rendering each through the widget
+    templates took 70 % of the page's time (tests/monographs/test_filters.py keeps the output
+    equal to Django's own).
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        chosen = set(self.format_value(value))
+        attributes = "".join(
+            f" {attribute}" if value is True else f' {attribute}="{escape(value)}"'
+            for attribute, value in self.build_attrs(self.attrs, attrs).items()
+            if value is not False and value is not None
+        )
+        options = "".join(
+            f'\n  <option value="{escape(option_value)}"'
+            f"{' selected' if str(option_value) in chosen else ''}>{escape(label)}</option>\n"
+            for option_value, label in self.choices
+        )
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}\n</select>')
 
 
 class FacetFilterForm(forms.Form):
@@ -21,6 +47,7 @@ class FacetFilterForm(forms.Form):
             self.fields[name] = forms.ChoiceField(
                 label=label,
                 required=False,
+                widget=OptionsSelect,
                 choices=[("", f"Any {label.lower()}")]
                 + [
                     (option.value, f"{option.label} ({option.entries})")
