@@ -27,6 +27,8 @@ DRUG_PAGE_TRIAL_MEMBERS = (
     "enrolment",
     "outcomes",
 )
+# What the A-Z list shows of each drug, a few hundred bytes of a monograph's tens of kilobytes.
+DRUG_LIST_MEMBERS = ("names", "drug_class", "targets", "summary")
 DRUG_FILTERS = {"drug_class": "Drug class", "target": "Target", "condition": "Indication"}
 RECENT_LIMIT = 8
 

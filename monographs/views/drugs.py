@@ -12,6 +12,7 @@ from django.utils.text import capfirst
 from monographs.editorial.models import Entry, Publication
 from monographs.selectors import (
     DRUG_FILTERS,
+    DRUG_LIST_MEMBERS,
     drug_trials,
     entry_version,
     entry_versions,
@@ -166,11 +167,12 @@ def drug_versions(request: HttpRequest, *, entry: Entry) -> HttpResponse:
 def drug_list(request: HttpRequest) -> HttpResponse:
     options = facet_options(kind="drug", names=list(DRUG_FILTERS))
     form = FacetFilterForm(request.GET, options=options, labels=DRUG_FILTERS)
-    page = Paginator(live_entries(kind="drug", facets=form.chosen()), DRUGS_PER_PAGE).get_page(
-        request.GET.get("page")
+    drugs = live_entries(kind="drug", facets=form.chosen()).with_document_members(
+        *DRUG_LIST_MEMBERS
     )
+    page = Paginator(drugs, DRUGS_PER_PAGE).get_page(request.GET.get("page"))
     drugs = [
-        {"entry": entry, "url": entry_url("drug", entry.slug), "document": entry.current.document}
+        {"entry": entry, "url": entry_url("drug", entry.slug), "document": entry.document_members}
         for entry in page.object_list
     ]
     letters = [

@@ -10,8 +10,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from monographs.editorial.models import Entry
 from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
 from monographs.models import Facet
+from monographs.selectors import DRUG_LIST_MEMBERS
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,
@@ -112,6 +114,13 @@ def test_drug_list_shows_live_drugs_with_their_class_and_summary(client, sorafen
     assert "Sorafenib" in text
     assert "Multikinase inhibitor" in text
     assert sorafenib.summary in text
+    document = Entry.objects.get(slug="sorafenib").current.document
+    for brand in (name["name"] for name in document["names"] if name["kind"] == "brand"):
+        assert brand in text
+    assert document["targets"] and all(target["symbol"] in text for target in document["targets"])
+    [card] = [drug for _, drugs in response.context["letters"] for drug in drugs]
+    assert set(card["document"]) == set(DRUG_LIST_MEMBERS)
+    assert "document" in card["entry"].current.get_deferred_fields()
 
 
 def test_drug_list_filters_by_class_target_and_indication(client, sorafenib):
