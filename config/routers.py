@@ -38,6 +38,7 @@ PUBLISHED_MODELS = frozenset(
         "public_api.publishedcitation",
         "public_api.publisheddocument",
         "public_api.publishedtrialdrug",
+        "public_api.publishedtriallisting",
     }
 )
 

@@ -1,9 +1,11 @@
 """Reads for the public trial pages: live entries and their publications only."""
 
-from django.db.models import F, FilteredRelation, Q
-from django.db.models.functions import Lower
+from urllib.parse import urlencode
+
+from django.db.models import F
 
 from monographs.editorial.cache import published_value
+from monographs.editorial.models import Entry
 from monographs.editorial.querysets import EntryQuerySet
 from monographs.selectors import FacetOption, facet_options, live_entries
 from trials.models import Trial
@@ -19,6 +21,20 @@ CHOICE_LABELS = {
     "design": dict(Trial.Design.choices),
 }
 PHASE_ORDER = {value: position for position, value in enumerate(Trial.Phase.values)}
+# The members of a trial's document that its card on the trial list shows.
+TRIAL_LIST_MEMBERS = (
+    "acronym",
+    "title",
+    "phase_label",
+    "design_label",
+    "masking",
+    "start_date",
+    "start_date_precision",
+    "enrolment",
+    "conditions",
+    "drugs",
+    "nct_id",
+)
 
 
 def trial_filter_options() -> dict[str, list[FacetOption]]:
@@ -35,18 +51,53 @@ def _trial_filter_options() -> dict[str, list[FacetOption]]:
     return options
 
 
-def trial_list(*, facets: dict[str, str]) -> EntryQuerySet:
-    """Live trials having every chosen filter value, the most recently started first.
+TRIAL_LIST_ORDER = (
+    F("current__trial_listing__start_year").desc(),
+    F("current__trial_listing__sort_title").asc(),
+    F("current_id").asc(),
+)
 
-    The start year is joined rather than looked up per trial: with 100,000 trials a
-    correlated subquery for each one cost 3x the join before the first 50 could be kept.
+
+def trial_list(*, facets: dict[str, str]) -> EntryQuerySet:
+    """Live trials having every chosen filter value, the most recently started first: by
+    start year, then title, undated trials last. Without their documents: trial_list_page
+    reads what a page of them shows.
+
+    Read in order from the trial-list index (PublishedTrialListing), so a page reads its 50
+    rows rather than sorting every live trial first (138 ms at 100,000 trials, now under
+    1 ms for the first page). The join is an inner one: every trial publication has its row.
+    Count with trial_count, which does not need that join.
     """
     return (
         live_entries(kind="trial", facets=facets)
-        .annotate(
-            start_year_facet=FilteredRelation(
-                "current__facets", condition=Q(current__facets__name="start_year")
-            )
-        )
-        .order_by(F("start_year_facet__number").desc(nulls_last=True), Lower("title"), "pk")
+        .filter(current__trial_listing__isnull=False)
+        .order_by(*TRIAL_LIST_ORDER)
+    )
+
+
+def trial_list_page(entries: EntryQuerySet) -> list[Entry]:
+    """A page (a slice) of trial_list, each trial with the TRIAL_LIST_MEMBERS of its
+    document as `document_members`, in one query.
+
+    The members are read for the page's trials only. Read in the ordered query itself,
+    PostgreSQL took them out of every document it sorted or skipped before keeping 50:
+    2,652 for the most studied drug (106 ms), 1,500 for page 30 (58 ms).
+    """
+    return list(
+        Entry.objects.filter(pk__in=entries.values("pk"))
+        .filter(current__trial_listing__isnull=False)
+        .with_document_members(*TRIAL_LIST_MEMBERS)
+        .order_by(*TRIAL_LIST_ORDER)
+    )
+
+
+def trial_count(*, facets: dict[str, str]) -> int:
+    """How many live trials have every chosen filter value, once per publication generation.
+
+    Every page of a filtered list shows the count, so its pages share it; counting the
+    trials in phase 3 reads 40,000 facet rows at 100,000 trials.
+    """
+    return published_value(
+        name=f"trial-count.{urlencode(sorted(facets.items()))}",
+        compute=lambda: live_entries(kind="trial", facets=facets).order_by().count(),
     )

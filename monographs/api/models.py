@@ -174,3 +174,35 @@ class PublishedTrialDrug(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} studies {self.drug_slug}"
+
+
+class PublishedTrialListing(models.Model):
+    """A trial publication's place in the public trial list: latest start year first, then
+    by title, undated trials last.
+
+    The list used to join the start-year facet of every live trial and sort them all before
+    keeping a page of 50: 138 ms in PostgreSQL at 100,000 trials, for every page and filter.
+    Read in order from this index, a page reads about as many rows as it shows (with a
+    filter, until it has found them).
+    """
+
+    publication = models.OneToOneField(
+        Publication,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="trial_listing",
+    )
+    start_year = models.CharField(
+        max_length=4, blank=True, help_text="Blank when the trial gives no start date."
+    )
+    sort_title = models.CharField(max_length=500, help_text="The title in lower case.")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["-start_year", "sort_title", "publication"], name="trial_listing_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sort_title} ({self.start_year or 'undated'})"

@@ -13,6 +13,7 @@ from monographs.api.models import (
     PublishedCitation,
     PublishedDocument,
     PublishedTrialDrug,
+    PublishedTrialListing,
 )
 from monographs.bulk import rows_insert
 from monographs.editorial.models import Publication
@@ -105,19 +106,32 @@ def trial_drug_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def trial_listing_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """A trial's sort key in the public trial list; drugs are not listed there."""
+    if document.get("kind") != "trial":
+        return []
+    return [
+        {
+            "start_year": (document.get("start_date") or "")[:4],
+            "sort_title": document["title"].lower(),
+        }
+    ]
+
+
 def read_tables_write(*, publication: Publication) -> None:
-    """Copy a just-frozen publication's adverse events, references, studied drugs and
-    document text."""
+    """Copy a just-frozen publication's adverse events, references, studied drugs, trial-list
+    sort key and document text."""
     read_tables_write_many(publications=[publication])
 
 
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
-    """The read-table rows of many just-frozen publications, in four inserts for the lot."""
+    """The read-table rows of many just-frozen publications, in five inserts for the lot."""
     publications = list(publications)
     for model, rows_of in (
         (PublishedAdverseEvent, adverse_event_rows),
         (PublishedCitation, citation_rows),
         (PublishedTrialDrug, trial_drug_rows),
+        (PublishedTrialListing, trial_listing_rows),
     ):
         rows_insert(
             model=model,

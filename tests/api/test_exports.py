@@ -77,6 +77,22 @@ def test_fixture_loads_into_an_empty_database_and_reproduces_the_documents(
     assert client.get("/api/v1/drugs/?target=KDR").json()["results"][0]["slug"] == "sorafenib"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_trial_is_listed_and_served_at_once(client, make_drug, make_trial, tmp_path):
+    make_trial("sharp", drugs=(make_drug("sorafenib"),))
+    fixture = tmp_path / "published-corpus.json"
+    fixture.write_text(download(client, "fixtures.json"))
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("loaddata", str(fixture), verbosity=0)
+
+    models = {item["model"] for item in json.loads(fixture.read_text())}
+    assert {"public_api.publishedtrialdrug", "public_api.publishedtriallisting"} <= models
+    assert 'href="/trials/sharp/"' in client.get("/trials/").content.decode()
+    assert 'href="/trials/sharp/"' in client.get("/drugs/sorafenib/").content.decode()
+    assert client.get("/api/v1/trials/sharp/").json()["slug"] == "sharp"
+
+
 @pytest.mark.django_db
 def test_fixture_holds_live_history_only_and_no_user_data(client, corpus, administrator):
     objects = json.loads(download(client, "fixtures.json"))

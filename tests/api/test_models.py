@@ -8,11 +8,18 @@ from monographs.api.models import (
     PublishedCitation,
     PublishedDocument,
     PublishedTrialDrug,
+    PublishedTrialListing,
 )
 
 pytestmark = pytest.mark.django_db
 
-READ_TABLES = (PublishedAdverseEvent, PublishedCitation, PublishedDocument, PublishedTrialDrug)
+READ_TABLES = (
+    PublishedAdverseEvent,
+    PublishedCitation,
+    PublishedDocument,
+    PublishedTrialDrug,
+    PublishedTrialListing,
+)
 
 
 def indexed_columns(model) -> list[tuple[str, ...]]:

@@ -1,16 +1,26 @@
 """The trial list's order and its filter options, read from live publications only."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 
+from monographs.api.models import PublishedTrialListing
+from monographs.editorial.models import Entry
 from monographs.editorial.roles import REVIEWER
-from monographs.editorial.services import root_withdraw
+from monographs.editorial.services import root_import_publish, root_withdraw
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial
 from trials.models import Trial
-from trials.selectors import trial_filter_options, trial_list
+from trials.selectors import (
+    TRIAL_LIST_MEMBERS,
+    trial_count,
+    trial_filter_options,
+    trial_list,
+    trial_list_page,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +88,70 @@ def test_options_count_live_trials_and_label_drugs_by_their_published_name(soraf
         (Trial.Phase.PHASE_3, 2)
     ]
     assert sum(option.entries for option in options["condition"]) == 2
+
+
+def test_each_trial_publication_has_its_place_in_the_list(sorafenib):
+    trial = dated_trial([sorafenib], "Zeta Study", datetime.date(2019, 6, 1))
+    dated_trial([sorafenib], "Undated", None)
+    trial.title = "Alpha Study"
+    trial.save()
+    root_import_publish(root=trial, note="Retitled")
+
+    rows = PublishedTrialListing.objects.order_by("publication_id")
+    assert list(rows.values_list("start_year", "sort_title")) == [
+        ("2019", "zeta study"),
+        ("", "undated"),
+        ("2019", "alpha study"),
+    ]
+    assert not PublishedTrialListing.objects.filter(publication__kind="drug").exists()
+    assert [entry.title for entry in trial_list(facets={})] == ["Alpha Study", "Undated"]
+
+
+def test_the_migration_lists_trials_published_before_it(sorafenib):
+    for title, start in (("Earlier", datetime.date(2012, 1, 1)), ("Later", None)):
+        dated_trial([sorafenib], title, start)
+    listed = PublishedTrialListing.objects.values_list("publication", "start_year")
+    expected = sorted(listed)
+    PublishedTrialListing.objects.all().delete()
+    assert list(trial_list(facets={})) == []
+
+    migration = importlib.import_module("monographs.api.migrations.0005_published_trial_listing")
+    migration.fill_from_existing_publications(apps, None)
+
+    assert sorted(listed.all()) == expected
+    assert [entry.title for entry in trial_list(facets={})] == ["Earlier", "Later"]
+
+
+def test_a_page_of_trials_shows_some_members_of_each_document_not_all_of_it(
+    sorafenib, django_assert_num_queries
+):
+    for title, year in (("One", 2010), ("Two", 2011), ("Three", 2012)):
+        dated_trial([sorafenib], title, datetime.date(year, 1, 1))
+
+    with django_assert_num_queries(1):
+        page = trial_list_page(trial_list(facets={"drug": "sorafenib"})[1:3])
+
+    assert [entry.title for entry in page] == ["Two", "One"]
+    for entry in page:
+        document = Entry.objects.get(pk=entry.pk).current.document
+        assert entry.document_members == {
+            member: document.get(member) for member in TRIAL_LIST_MEMBERS
+        }
+        assert "document" in entry.current.get_deferred_fields()
+    assert page[-1].document_members["conditions"] == document["conditions"] != []
+
+
+def test_the_count_is_of_live_trials_with_every_chosen_value(sorafenib):
+    other = published_drug(inn="lenvatinib", slug="lenvatinib")
+    dated_trial([sorafenib], "One", None, phase=Trial.Phase.PHASE_3)
+    dated_trial([sorafenib, other], "Two", None, phase=Trial.Phase.PHASE_2)
+    withdrawn = dated_trial([sorafenib], "Gone", None, phase=Trial.Phase.PHASE_3)
+    root_withdraw(root=withdrawn, user=reviewer(), reason="Entered twice.")
+
+    for facets, expected in (
+        ({}, 2),
+        ({"drug": "sorafenib"}, 2),
+        ({"drug": "sorafenib", "phase": Trial.Phase.PHASE_3}, 1),
+        ({"drug": "lenvatinib", "phase": Trial.Phase.PHASE_3}, 0),
+    ):
+        assert trial_count(facets=facets) == expected == trial_list(facets=facets).count()

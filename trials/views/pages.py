@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from monographs.editorial.models import Entry, Publication
 from monographs.selectors import entry_version, entry_versions, references_resolve
@@ -20,7 +21,7 @@ from monographs.views.presentation import (
     entry_url,
     version_context,
 )
-from trials.selectors import TRIAL_FILTERS, trial_filter_options
+from trials.selectors import TRIAL_FILTERS, trial_count, trial_filter_options, trial_list_page
 from trials.selectors import trial_list as trials_filtered
 from trials.views.presentation import (
     ARM_ROLES,
@@ -36,6 +37,19 @@ from trials.views.presentation import (
 )
 
 TRIALS_PER_PAGE = 50
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count: the list's ordered query joins an index that counting
+    every match does not need, and the count is shared by all pages of a filter."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 def trial_page_context(
@@ -114,20 +128,22 @@ def trial_versions(request: HttpRequest, *, entry: Entry) -> HttpResponse:
 def trial_list(request: HttpRequest) -> HttpResponse:
     options = trial_filter_options()
     form = FacetFilterForm(request.GET, options=options, labels=TRIAL_FILTERS)
-    page = Paginator(trials_filtered(facets=form.chosen()), TRIALS_PER_PAGE).get_page(
-        request.GET.get("page")
+    chosen = form.chosen()
+    paginator = CountedPaginator(
+        trials_filtered(facets=chosen), TRIALS_PER_PAGE, count=trial_count(facets=chosen)
     )
+    page = paginator.get_page(request.GET.get("page"))
     trials = [
         {
             "entry": entry,
             "url": entry_url("trial", entry.slug),
-            "document": entry.current.document,
-            "name": trial_name(entry.current.document),
-            "masking": MASKING_LABELS.get(entry.current.document.get("masking"), "")
-            if entry.current.document.get("masking") != "not_stated"
+            "document": entry.document_members,
+            "name": trial_name(entry.document_members),
+            "masking": MASKING_LABELS.get(entry.document_members["masking"], "")
+            if entry.document_members["masking"] != "not_stated"
             else "",
         }
-        for entry in page.object_list
+        for entry in trial_list_page(page.object_list)
     ]
     return render(
         request,

@@ -19,6 +19,7 @@ from monographs.api.models import (
     PublishedCitation,
     PublishedDocument,
     PublishedTrialDrug,
+    PublishedTrialListing,
 )
 from monographs.editorial.models import Entry, Facet, Publication
 
@@ -40,6 +41,7 @@ def published_corpus() -> list[QuerySet]:
         PublishedAdverseEvent.objects.filter(publication_id__in=publication_ids).order_by("id"),
         PublishedCitation.objects.filter(publication_id__in=publication_ids).order_by("id"),
         PublishedTrialDrug.objects.filter(publication_id__in=publication_ids).order_by("id"),
+        PublishedTrialListing.objects.filter(publication_id__in=publication_ids).order_by("pk"),
         PublishedDocument.objects.filter(publication_id__in=publication_ids).order_by("pk"),
     ]
 
