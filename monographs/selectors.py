@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connections, router
-from django.db.models import Count, F, Max, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
+from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import Entry, Facet, Publication
 from monographs.editorial.querysets import EntryQuerySet
 
@@ -209,34 +211,51 @@ def entries_mentioning(*, facet: str, value: str) -> list[Entry]:
     )
 
 
-# What a term page reads of each document: the whole of a monograph is tens of kilobytes.
-TERM_PAGE_MEMBERS = ("acronym", "adverse_events", "references")
+# What a term page reads of each trial's document: the rest is most of it.
+TERM_PAGE_TRIAL_MEMBERS = ("acronym", "adverse_events", "references")
 
 
 @dataclass(frozen=True)
 class TermMentions:
-    drugs: list[Entry]
+    drug_incidences: list[PublishedAdverseEvent]
     trials: list[Entry]
     trial_count: int
 
+    @property
+    def drug_count(self) -> int:
+        return len({incidence.drug_slug for incidence in self.drug_incidences})
+
 
 def term_mentions(*, slug: str, trial_limit: int) -> TermMentions:
-    """Live drugs and trials reporting an adverse-event term, each with `document_members`:
-    the parts of its current document a term page shows, read without the rest.
+    """What live drugs and trials report about an adverse-event term.
 
-    Every drug, by name, but only the `trial_limit` most recently published trials, and
-    how many there are in all: at 100,000 trials a common term is reported by about 9,000
-    of them, and reading every document made its page take seconds.
+    Drugs as their incidence rows for the term (PublishedAdverseEvent), drug by drug A-Z, each
+    with the reference its source cites as `source_reference`: at 1,000 drugs the commonest
+    term is reported by 453, and reading the adverse events and references of each document
+    to find its row or two was half of the page's time.
+
+    Trials with the `document_members` a term page shows, but only the `trial_limit` most
+    recently published, and how many there are in all: at 100,000 trials a common term is
+    reported by about 9,000 of them, and reading every document made its page take seconds.
     """
-    entries = (
-        Entry.objects.live()
-        .filter(current__facets__name="term", current__facets__value=slug)
-        .with_document_members(*TERM_PAGE_MEMBERS)
+    cited = PublishedCitation.objects.filter(
+        publication=OuterRef("publication"), key=KeyTextTransform("citation", OuterRef("source"))
+    ).values("reference")[:1]
+    drug_incidences = list(
+        PublishedAdverseEvent.objects.live()
+        .filter(term_slug=slug)
+        .annotate(source_reference=Subquery(cited))
+        .order_by(Lower("drug_name"), "drug_slug", "sort_key")
     )
-    drugs = list(entries.filter(kind="drug").order_by(Lower("title"), "pk"))
-    trials = list(entries.filter(kind="trial").order_by("-last_published_at", "-pk")[:trial_limit])
-    trial_count = len(trials) if len(trials) < trial_limit else entries.filter(kind="trial").count()
-    return TermMentions(drugs=drugs, trials=trials, trial_count=trial_count)
+    trials = (
+        Entry.objects.live()
+        .of_kind("trial")
+        .filter(current__facets__name="term", current__facets__value=slug)
+        .with_document_members(*TERM_PAGE_TRIAL_MEMBERS)
+    )
+    shown = list(trials.order_by("-last_published_at", "-pk")[:trial_limit])
+    trial_count = len(shown) if len(shown) < trial_limit else trials.count()
+    return TermMentions(drug_incidences=drug_incidences, trials=shown, trial_count=trial_count)
 
 
 @dataclass(frozen=True)

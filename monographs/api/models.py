@@ -44,6 +44,9 @@ class PublishedAdverseEvent(models.Model):
     drug_name = models.CharField(max_length=300)
     term_slug = models.SlugField(max_length=120, db_index=False)
     term_name = models.CharField(max_length=200)
+    term_synonyms = models.JSONField(
+        default=list, blank=True, help_text="Other names of the term, as the document gives them."
+    )
     system_organ_class = models.CharField(max_length=200)
     context = models.CharField(max_length=200, blank=True)
     any_grade_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

@@ -58,6 +58,7 @@ def adverse_event_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "drug_name": document["title"],
                 "term_slug": term["slug"],
                 "term_name": term["name"],
+                "term_synonyms": term.get("synonyms") or [],
                 "system_organ_class": term.get("system_organ_class") or "",
                 "context": event.get("context") or "",
                 "any_grade_low": any_low,

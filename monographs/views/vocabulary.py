@@ -1,10 +1,11 @@
 """Adverse-event terms and references: public only through the live entries that use them.
 
-Both pages are built from the current publications' documents, never from the vocabulary
-tables, so a term or a source appears exactly as reviewed, and only while something live
-mentions it.
+Both pages are built from the current publications' documents (or the read tables copied
+from them at publish), never from the vocabulary tables, so a term or a source appears
+exactly as reviewed, and only while something live mentions it.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from monographs.api.models import PublishedAdverseEvent
 from monographs.charts import IncidenceRow, incidence_bars
 from monographs.editorial.models import Entry
 from monographs.models.content import DrugAdverseEvent
@@ -63,35 +65,81 @@ def _source_label(row: dict[str, Any], document: dict[str, Any]) -> dict[str, st
     }
 
 
+def _percent(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _term_merged(term: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """The term as the first source gave it, with what it left empty filled from the next."""
+    return {**more, **{name: value for name, value in term.items() if value}}
+
+
+def _incidence_source(incidence: PublishedAdverseEvent) -> dict[str, str] | None:
+    source = incidence.source
+    if not source:
+        return None
+    reference = incidence.source_reference
+    return {
+        "key": source["citation"],
+        "label": short_citation(reference) if reference else source["citation"],
+        "locator": source.get("locator") or "",
+    }
+
+
 def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
     """What the live documents report about one adverse-event term, drug by drug and arm by arm."""
     term: dict[str, Any] = {}
     drugs, trials = [], []
-    for entry in (*mentions.drugs, *mentions.trials):
+    for incidence in mentions.drug_incidences:
+        term = _term_merged(
+            term,
+            {
+                "name": incidence.term_name,
+                "slug": incidence.term_slug,
+                "synonyms": incidence.term_synonyms,
+                "system_organ_class": incidence.system_organ_class,
+            },
+        )
+        drugs.append(
+            {
+                "name": capfirst(incidence.drug_name),
+                "url": entry_url("drug", incidence.drug_slug),
+                "ae": {
+                    "context": incidence.context,
+                    "any_grade": [
+                        _percent(incidence.any_grade_low),
+                        _percent(incidence.any_grade_high),
+                    ],
+                    "grade_3_plus": [
+                        _percent(incidence.grade_3_plus_low),
+                        _percent(incidence.grade_3_plus_high),
+                    ],
+                },
+                "source": _incidence_source(incidence),
+                "frequency": FREQUENCY_LABELS.get(incidence.frequency_band, ""),
+            }
+        )
+    for entry in mentions.trials:
         document = entry.document_members
-        url = entry_url(entry.kind, entry.slug)
         for ae in document.get("adverse_events") or []:
             if ae["term"]["slug"] != slug:
                 continue
-            term = {**ae["term"], **{k: v for k, v in term.items() if v}}
-            row = {
-                "entry": entry,
-                "name": _entry_name(entry, document),
-                "url": url,
-                "ae": ae,
-                "source": _source_label(ae, document),
-            }
-            if entry.kind == "drug":
-                row["frequency"] = FREQUENCY_LABELS.get(ae.get("frequency_band"), "")
-                drugs.append(row)
-            else:
-                row["grade"] = GRADE_SCOPE_LABELS.get(ae.get("grade_scope"), ae.get("grade_scope"))
-                trials.append(row)
+            term = _term_merged(term, ae["term"])
+            trials.append(
+                {
+                    "entry": entry,
+                    "name": _entry_name(entry, document),
+                    "url": entry_url(entry.kind, entry.slug),
+                    "ae": ae,
+                    "source": _source_label(ae, document),
+                    "grade": GRADE_SCOPE_LABELS.get(ae.get("grade_scope"), ae.get("grade_scope")),
+                }
+            )
     return {
         "term": term,
         "drugs": drugs,
         "trials": trials,
-        "drug_count": len(mentions.drugs),
+        "drug_count": mentions.drug_count,
         "trial_count": mentions.trial_count,
         "trials_shown": len(mentions.trials),
     }
@@ -128,7 +176,7 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> str:
 @site_page
 def adverse_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mentions = term_mentions(slug=slug, trial_limit=TRIALS_PER_TERM_PAGE)
-    if not mentions.drugs and not mentions.trials:
+    if not mentions.drug_incidences and not mentions.trials:
         raise Http404(f"No published entry reports the adverse event '{slug}'.")
     incidence = term_incidence(slug, mentions)
     name = capfirst(incidence["term"].get("name", slug))

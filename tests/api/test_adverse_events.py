@@ -1,7 +1,12 @@
 """/api/v1/adverse-events/: drug x term incidence rows of live drug monographs."""
 
-import pytest
+import importlib
 
+import pytest
+from django.apps import apps
+
+from monographs.api.models import PublishedAdverseEvent
+from monographs.models import AdverseEventTerm
 from tests.api.conftest import DIARRHOEA, HAND_FOOT, HYPERTENSION, edit_without_publishing, publish
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +129,26 @@ def test_query_count_does_not_grow_with_the_page(client, make_drug, django_asser
     make_drug("drug-b", adverse_events=((DIARRHOEA, "1", "2", None, None),) * 45)
     with django_assert_num_queries(1):
         assert len(rows(client.get(f"{LIST}?page_size=50&min_incidence=1"))) == 50
+
+
+def test_rows_carry_the_term_synonyms_and_the_migration_fills_older_rows(make_drug):
+    AdverseEventTerm.objects.create(
+        slug=HAND_FOOT[0],
+        name=HAND_FOOT[1],
+        system_organ_class=HAND_FOOT[2],
+        synonyms=["Hand-foot skin reaction", "HFSR"],
+    )
+    make_drug(
+        "sorafenib",
+        adverse_events=((HAND_FOOT, "21", "45", "8", "11"), (DIARRHOEA, "39", "55", "8", None)),
+    )
+    written = dict(PublishedAdverseEvent.objects.values_list("term_slug", "term_synonyms"))
+    assert written == {HAND_FOOT[0]: ["Hand-foot skin reaction", "HFSR"], DIARRHOEA[0]: []}
+
+    PublishedAdverseEvent.objects.update(term_synonyms=[])
+    migration = importlib.import_module(
+        "monographs.api.migrations.0006_published_adverse_event_term_synonyms"
+    )
+    migration.fill_from_existing_publications(apps, None)
+
+    assert dict(PublishedAdverseEvent.objects.values_list("term_slug", "term_synonyms")) == written

@@ -6,6 +6,7 @@ entries answer 410, and each page's query count stays the same as the corpus gro
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -472,6 +473,41 @@ def test_adverse_event_page_shows_the_latest_trials_and_counts_them_all(
     text = text_of(response)
     assert "Reported in 1 drug monograph and 3 trials." in text
     assert "The 2 most recently published of the 3 trials reporting it." in text
+
+
+def test_adverse_event_page_shows_each_drug_as_last_reviewed_with_its_source(
+    client, sorafenib, editor_in_chief
+):
+    row = sorafenib.adverse_events.select_related("term", "citation").first()
+    term = row.term
+    term.synonyms = ["Palmar-plantar erythrodysaesthesia", "HFSR"]
+    term.system_organ_class = "Skin and subcutaneous tissue disorders"
+    term.save()
+    row.any_grade_high = Decimal("47.5")
+    row.save()
+    root_import_publish(root=sorafenib, note="Revised incidence")
+    withdrawn = drug_with_monograph(inn="regorafenib", slug="regorafenib")
+    DrugAdverseEventFactory(
+        drug=withdrawn,
+        term=term,
+        citation=row.citation,
+        any_grade_low=Decimal("60"),
+        any_grade_high=Decimal("65"),
+    )
+    root_import_publish(root=withdrawn, note="Reports the term")
+    root_withdraw(root=withdrawn, user=editor_in_chief, reason="Under correction.")
+
+    response = client.get(reverse("monographs:adverse_event_detail", args=[term.slug]))
+
+    text = text_of(response)
+    assert "Also called Palmar-plantar erythrodysaesthesia, HFSR." in text
+    assert "Skin and subcutaneous tissue disorders" in text
+    assert "21–47.5%" in text and "21–45%" not in text
+    assert "Reported in 1 drug monograph and 0 trials." in text
+    assert "Regorafenib" not in text and "60–65%" not in text
+    html = response.content.decode()
+    assert f'<a href="/references/{row.citation.key}/">Llovet JM et al., 2008</a>' in html
+    assert 'href="/drugs/sorafenib/#section-adverse_events"' in html
 
 
 def test_adverse_event_used_only_by_drafts_is_404(client, sorafenib):
