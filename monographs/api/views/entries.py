@@ -122,6 +122,15 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
         context = {"request": self.request, "current_version": current_version, "slug": slug}
         return Response(publication_body(publication, document_text=document_text, context=context))
 
+    def version_response(self, publication, *, entry) -> Response:
+        """One version of a live entry, current or not, with its stored document text."""
+        return self.publication_response(
+            publication,
+            document_text=publication.published_document.body,
+            slug=entry.slug,
+            current_version=entry.current.version,
+        )
+
 
 class EntryDetailView(PublicationView):
     def get(self, request, slug: str):
@@ -138,12 +147,7 @@ class EntryDetailView(PublicationView):
             )
         entry = entry_live_get(kind=self.kind, slug=slug)
         publication = publication_as_of(entry=entry, moment=as_of)
-        return self.publication_response(
-            publication,
-            document_text=publication.published_document.body,
-            slug=entry.slug,
-            current_version=entry.current.version,
-        )
+        return self.version_response(publication, entry=entry)
 
 
 class VersionListView(PublicReadMixin, generics.GenericAPIView):
@@ -164,12 +168,7 @@ class VersionDetailView(PublicationView):
         if version > MAX_VERSION:
             raise NotFound(f"'{entry.title}' has no version {version}.")
         publication = publication_version_get(entry=entry, version=version)
-        return self.publication_response(
-            publication,
-            document_text=publication.published_document.body,
-            slug=entry.slug,
-            current_version=entry.current.version,
-        )
+        return self.version_response(publication, entry=entry)
 
 
 DETAIL = {"responses": {200: PublicationSerializer, **DETAIL_ERRORS}}
