@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
+
 from monographs.api.models import (
     PublishedAdverseEvent,
     PublishedCitation,
@@ -119,6 +121,16 @@ def trial_listing_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+ROW_BUILDERS = (
+    (PublishedAdverseEvent, adverse_event_rows),
+    (PublishedCitation, citation_rows),
+    (PublishedTrialDrug, trial_drug_rows),
+    (PublishedTrialListing, trial_listing_rows),
+)
+READ_TABLES = (*(model for model, _ in ROW_BUILDERS), PublishedDocument)
+REBUILD_BATCH_SIZE = 500
+
+
 def read_tables_write(*, publication: Publication) -> None:
     """Copy a just-frozen publication's adverse events, references, studied drugs, trial-list
     sort key and document text."""
@@ -128,12 +140,7 @@ def read_tables_write(*, publication: Publication) -> None:
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
     """The read-table rows of many just-frozen publications, in five inserts for the lot."""
     publications = list(publications)
-    for model, rows_of in (
-        (PublishedAdverseEvent, adverse_event_rows),
-        (PublishedCitation, citation_rows),
-        (PublishedTrialDrug, trial_drug_rows),
-        (PublishedTrialListing, trial_listing_rows),
-    ):
+    for model, rows_of in ROW_BUILDERS:
         rows_insert(
             model=model,
             rows=[
@@ -149,3 +156,30 @@ def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
             for publication in publications
         ],
     )
+
+
+def read_tables_rebuild() -> int:
+    """Write every publication's read-table rows again from its frozen document; returns how
+    many publications.
+
+    The rows are derived from the documents alone, so this restores them after loading an
+    export made before a read table or one of its columns existed (that export carries no
+    rows for it, or rows without the column). One transaction: readers keep the old rows
+    until it commits.
+    """
+    count = 0
+    with transaction.atomic():
+        for model in READ_TABLES:
+            model.objects.all().delete()
+        batch: list[Publication] = []
+        for publication in Publication.objects.order_by("pk").iterator(
+            chunk_size=REBUILD_BATCH_SIZE
+        ):
+            batch.append(publication)
+            if len(batch) == REBUILD_BATCH_SIZE:
+                read_tables_write_many(publications=batch)
+                count += len(batch)
+                batch = []
+        read_tables_write_many(publications=batch)
+        count += len(batch)
+    return count

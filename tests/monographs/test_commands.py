@@ -1,4 +1,4 @@
-"""The editorial commands: scheduled publishing (cron) and the local demo users."""
+"""The commands: scheduled publishing (cron), the local demo users, rebuilding read tables."""
 
 import datetime
 from io import StringIO
@@ -9,10 +9,18 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from monographs.api.models import PublishedAdverseEvent, PublishedTrialDrug, PublishedTrialListing
+from monographs.api.read_tables import READ_TABLES
 from monographs.editorial.models import Entry, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
-from monographs.editorial.services import revision_approve, revision_submit, root_record_edit
+from monographs.editorial.services import (
+    revision_approve,
+    revision_submit,
+    root_import_publish,
+    root_record_edit,
+)
 from tests.factories import CitationFactory, DrugFactory, MonographSectionFactory, UserFactory
+from tests.site.corpus import published_drug, published_trial
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +129,32 @@ def test_create_demo_users_refuses_with_debug_off_unless_forced(settings):
     assert not get_user_model().objects.filter(username="editor").exists()
 
     assert "Created editor" in run("create_demo_users", force=True)
+
+
+def read_table_rows() -> dict[str, list[tuple]]:
+    """Every read-table row, without its id, in a stable order."""
+    rows = {}
+    for model in READ_TABLES:
+        fields = [field.attname for field in model._meta.concrete_fields if field.attname != "id"]
+        rows[model.__name__] = sorted(map(repr, model.objects.values_list(*fields)))
+    return rows
+
+
+def test_rebuild_read_tables_writes_what_an_older_export_lacks(client):
+    drug = published_drug(inn="sorafenib", slug="sorafenib")
+    drug.summary = "Second version."
+    drug.save()
+    root_import_publish(root=drug, note="Second version")
+    published_trial(drugs=[drug], slug="sharp", acronym="SHARP")
+    written = read_table_rows()
+    assert all(written.values())
+    PublishedTrialListing.objects.all().delete()
+    PublishedTrialDrug.objects.all().delete()
+    PublishedAdverseEvent.objects.update(term_synonyms=["stale"])
+    assert 'href="/trials/sharp/"' not in client.get("/trials/").content.decode()
+
+    output = run("rebuild_read_tables")
+
+    assert "Wrote the read tables of 3 publications." in output
+    assert read_table_rows() == written
+    assert 'href="/trials/sharp/"' in client.get("/trials/").content.decode()
