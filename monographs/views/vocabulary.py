@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.api.models import PublishedAdverseEvent
 from monographs.charts import IncidenceRow, incidence_bars
 from monographs.editorial.models import Entry
 from monographs.models.content import DrugAdverseEvent
@@ -51,6 +50,19 @@ def short_citation(reference: dict[str, Any]) -> str:
     return title if len(title) <= 60 else title[:59].rstrip() + "…"
 
 
+def _source_cell(
+    source: dict[str, Any] | None, reference: dict[str, Any] | None
+) -> dict[str, str] | None:
+    """A figure's source for a table cell: the cited reference's short form and the locator."""
+    if not source:
+        return None
+    return {
+        "key": source["citation"],
+        "label": short_citation(reference) if reference else source["citation"],
+        "locator": source.get("locator") or "",
+    }
+
+
 def _source_label(row: dict[str, Any], document: dict[str, Any]) -> dict[str, str] | None:
     source = row.get("source")
     if not source:
@@ -58,11 +70,7 @@ def _source_label(row: dict[str, Any], document: dict[str, Any]) -> dict[str, st
     reference = next(
         (r for r in document.get("references") or [] if r["key"] == source["citation"]), None
     )
-    return {
-        "key": source["citation"],
-        "label": short_citation(reference) if reference else source["citation"],
-        "locator": source.get("locator") or "",
-    }
+    return _source_cell(source, reference)
 
 
 def _percent(value: Decimal | None) -> float | None:
@@ -72,18 +80,6 @@ def _percent(value: Decimal | None) -> float | None:
 def _term_merged(term: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
     """The term as the first source gave it, with what it left empty filled from the next."""
     return {**more, **{name: value for name, value in term.items() if value}}
-
-
-def _incidence_source(incidence: PublishedAdverseEvent) -> dict[str, str] | None:
-    source = incidence.source
-    if not source:
-        return None
-    reference = incidence.source_reference
-    return {
-        "key": source["citation"],
-        "label": short_citation(reference) if reference else source["citation"],
-        "locator": source.get("locator") or "",
-    }
 
 
 def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
@@ -115,7 +111,7 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                         _percent(incidence.grade_3_plus_high),
                     ],
                 },
-                "source": _incidence_source(incidence),
+                "source": _source_cell(incidence.source, incidence.source_reference),
                 "frequency": FREQUENCY_LABELS.get(incidence.frequency_band, ""),
             }
         )
