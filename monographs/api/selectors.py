@@ -114,8 +114,9 @@ def current_publication_get(*, kind: str, slug: str) -> Publication:
 
     What the API's detail of a drug or trial serves, its busiest read. Written as SQL because
     that response is small and the ORM's share of it was not: compiling the query and
-    building the entry, its publication and the document row took about 0.5 ms of a 2 ms
-    response, against 0.15 ms for this statement (1,000 drugs, 100,000 trials, PostgreSQL).
+    building the entry, its publication and the document row added about 0.5 ms to a 2 ms
+    response; this statement takes about 0.4 ms, most of it PostgreSQL planning the join
+    and the round trip (1,000 drugs, 100,000 trials).
     The publication comes without its parsed document (deferred); document_text is the body.
     Withdrawn and unknown entries answer as entry_live_get does: 410 with the reason, 404.
     """
