@@ -25,12 +25,19 @@ node_modules/axe-core/axe.min.js: package.json
 	@if command -v npm >/dev/null 2>&1; then npm install --silent --no-audit --no-fund; \
 	else echo "npm not found: browser accessibility checks will fail to find axe-core"; fi
 
+HAS_ENTRIES = import sys; from monographs.editorial.models import Entry; \
+	sys.exit(0 if Entry.objects.exists() else 1)
+
 migrate: $(STAMP)
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 
+# Seeds load into an empty database only: on one that has content, `make run` changes no
+# published entry and nobody's draft (apply seed changes with `manage.py load_seeds`).
 seed: migrate
-	$(BIN)/python manage.py load_seeds
+	@$(BIN)/python manage.py shell -v0 -c "$(HAS_ENTRIES)" \
+		&& echo "The database has published content: seeds not loaded (manage.py load_seeds applies them)." \
+		|| $(BIN)/python manage.py load_seeds
 
 demo-users: migrate
 	$(BIN)/python manage.py create_demo_users
@@ -44,8 +51,6 @@ run: seed demo-users
 # once into var/secret_key unless one is set.
 SERVE_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
 	SECURE_HSTS_SECONDS=0 GUNICORN_BIND=$(HOST):$(PORT)
-HAS_ENTRIES = import sys; from monographs.editorial.models import Entry; \
-	sys.exit(0 if Entry.objects.exists() else 1)
 
 serve: $(STAMP)
 	@mkdir -p var

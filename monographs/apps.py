@@ -21,7 +21,8 @@ class MonographsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function)
         post_migrate.connect(_sync_roles, sender=self)
-        from monographs.models import Drug
+        from monographs.editorial.shared import register_shared_record
+        from monographs.models import AdverseEventTerm, Citation, Condition, Drug, Target
 
         registry.register_root_kind(
             kind="drug",
@@ -32,3 +33,7 @@ class MonographsConfig(AppConfig):
             checks="monographs.checks.drug_checks",
             restore="monographs.restore.drug_restore_document",
         )
+        # Vocabulary reaches readers only inside the documents of the entries that use it.
+        register_shared_record(Citation, cited_by_key="key")
+        for model in (AdverseEventTerm, Condition, Target):
+            register_shared_record(model)

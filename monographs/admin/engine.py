@@ -12,7 +12,14 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.html import format_html
 
 from monographs.admin.widgets import status_badge
-from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication
+from monographs.editorial.models import (
+    EditorialEvent,
+    Entry,
+    Facet,
+    Publication,
+    RetiredSlug,
+    Revision,
+)
 from monographs.models import SearchDocument
 
 
@@ -100,6 +107,26 @@ class EditorialEventAdmin(ReadOnlyAdmin):
     @admin.display(description="To")
     def to_badge(self, event: EditorialEvent) -> str:
         return status_badge(event.to_status) if event.to_status else ""
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "root_id", "created_by", "note", "content_hash")
+    list_filter = ("kind",)
+    search_fields = ("note", "created_by__username")
+    list_select_related = ("created_by",)
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("document")
+
+
+@admin.register(RetiredSlug)
+class RetiredSlugAdmin(ReadOnlyAdmin):
+    list_display = ("slug", "kind", "entry", "retired_at")
+    list_filter = ("kind",)
+    search_fields = ("slug", "entry__slug")
+    list_select_related = ("entry",)
 
 
 @admin.register(Facet)

@@ -9,6 +9,10 @@ class TransitionNotAllowed(EditorialError):
     pass
 
 
+class ApprovalVoid(TransitionNotAllowed):
+    """What was approved no longer matches the working copy: the approval was voided."""
+
+
 class EditorialPermissionDenied(EditorialError, PermissionDenied):
     pass
 

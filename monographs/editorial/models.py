@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,13 @@ class EditorialRoot(models.Model):
     drafted and reviewed.
     """
 
+    uid = models.UUIDField(
+        "permanent identifier",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Never changes, whatever the slug: mirrors and exports follow an entry by it.",
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, editable=False
     )
@@ -63,6 +71,7 @@ class EditorialEvent(models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
         RESTORED = "restored", "Restored from a version"
+        APPROVAL_VOID = "approval_void", "Approval void"
 
     kind = models.CharField(max_length=20, help_text="Root kind, e.g. drug or trial.")
     root_id = models.PositiveBigIntegerField()
@@ -76,6 +85,14 @@ class EditorialEvent(models.Model):
     publication = models.ForeignKey(
         "monographs.Publication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    revision = models.ForeignKey(
+        "monographs.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The document as it stood after this event: approving freezes this one.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = EventQuerySet.as_manager()
@@ -87,6 +104,32 @@ class EditorialEvent(models.Model):
     def __str__(self) -> str:
         who = self.user.get_username() if self.user_id else "system"
         return f"{self.kind}#{self.root_id} {self.get_action_display()} by {who}"
+
+
+class Revision(models.Model):
+    """A root's whole document as it stood at one moment: after an edit, at approval.
+
+    Every recorded edit keeps one, so nothing typed is lost when a later save or a restore
+    replaces the working copy. The revision an approval points at is the exact document the
+    reviewer saw; publishing publishes that document and no other.
+    """
+
+    kind = models.CharField(max_length=20)
+    root_id = models.PositiveBigIntegerField()
+    document = models.JSONField()
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical document.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "root_id", "id"]
+        indexes = [models.Index(fields=["kind", "root_id", "-id"], name="revision_of_root_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.root_id} revision {self.pk}"
 
 
 class Publication(models.Model):
@@ -155,6 +198,13 @@ class Entry(models.Model):
 
     kind = models.CharField(max_length=20)
     root_id = models.PositiveBigIntegerField()
+    uid = models.UUIDField(
+        "permanent identifier",
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="The root's permanent identifier, served wherever the entry is.",
+    )
     slug = models.SlugField(max_length=120)
     title = models.CharField(max_length=500)
     current = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="+")
@@ -198,6 +248,26 @@ class Entry(models.Model):
             for name, value in vars(self).items()
             if name.startswith(DOCUMENT_MEMBER_PREFIX)
         }
+
+
+class RetiredSlug(models.Model):
+    """A slug an entry was published under before a rename: its old addresses redirect (301).
+
+    A retired slug stays the entry's for good, so an old link never lands on another entry.
+    """
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="retired_slugs")
+    kind = models.CharField(max_length=20)
+    slug = models.SlugField(max_length=120)
+    retired_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="retired_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.slug} -> {self.entry.slug}"
 
 
 class Facet(models.Model):

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -21,6 +22,7 @@ from monographs.editorial.cache import published_generation_bump
 from monographs.editorial.checks import Finding, drug_slugs_resolve, has_errors
 from monographs.editorial.documents import document_hash, text_hash
 from monographs.editorial.exceptions import (
+    ApprovalVoid,
     ConcurrentEditError,
     EditorialError,
     EditorialPermissionDenied,
@@ -28,7 +30,16 @@ from monographs.editorial.exceptions import (
     QualityCheckFailed,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication, Status
+from monographs.editorial.models import (
+    EditorialEvent,
+    Entry,
+    Facet,
+    Publication,
+    RetiredSlug,
+    Revision,
+    Status,
+)
+from monographs.editorial.shared import shared_records_changed
 from monographs.search import (
     Mentioned,
     search_index_entries_update,
@@ -117,6 +128,7 @@ def _record(
     to_status: str = "",
     comment: str = "",
     publication: Publication | None = None,
+    revision: Revision | None = None,
 ) -> EditorialEvent:
     kind, root_id = root_identity(root)
     return EditorialEvent.objects.create(
@@ -128,7 +140,41 @@ def _record(
         to_status=to_status,
         comment=comment,
         publication=publication,
+        revision=revision,
     )
+
+
+def revision_keep(
+    *,
+    root: models.Model,
+    user: AbstractBaseUser | None,
+    note: str = "",
+    document: dict | None = None,
+) -> Revision:
+    """Keep the root's whole document as it stands now (built unless given).
+
+    A document equal to the root's latest revision reuses it: a save that changed nothing
+    the document holds adds no history.
+    """
+    kind_name, root_id = root_identity(root)
+    if document is None:
+        document = registry.root_kind(kind_name).build_document(root)
+    content_hash = document_hash(document)
+    latest = revision_latest(kind=kind_name, root_id=root_id)
+    if latest is not None and latest.content_hash == content_hash:
+        return latest
+    return Revision.objects.create(
+        kind=kind_name,
+        root_id=root_id,
+        document=document,
+        content_hash=content_hash,
+        created_by=user,
+        note=note,
+    )
+
+
+def revision_latest(*, kind: str, root_id: int) -> Revision | None:
+    return Revision.objects.filter(kind=kind, root_id=root_id).order_by("-id").first()
 
 
 def revision_editor_ids(*, root: models.Model) -> set[int]:
@@ -177,7 +223,10 @@ def transitions_available(*, root: models.Model, user: AbstractBaseUser) -> list
     available = []
     for transition in TRANSITIONS.values():
         try:
-            _check_allowed(root=root, user=user, transition=transition)
+            if transition.name == "withdraw":
+                _withdraw_check(root=root, user=user)
+            else:
+                _check_allowed(root=root, user=user, transition=transition)
         except (TransitionNotAllowed, EditorialPermissionDenied):
             continue
         available.append(transition)
@@ -185,7 +234,12 @@ def transitions_available(*, root: models.Model, user: AbstractBaseUser) -> list
 
 
 def _transition(
-    *, root: models.Model, user: AbstractBaseUser | None, name: str, comment: str = ""
+    *,
+    root: models.Model,
+    user: AbstractBaseUser | None,
+    name: str,
+    comment: str = "",
+    revision: Revision | None = None,
 ) -> models.Model:
     transition = TRANSITIONS[name]
     locked = _lock(root)
@@ -200,6 +254,7 @@ def _transition(
         from_status=from_status,
         to_status=transition.target,
         comment=comment,
+        revision=revision,
     )
     root.status = locked.status
     return locked
@@ -226,7 +281,8 @@ def root_record_edit(*, root: models.Model, user: AbstractBaseUser | None, creat
     """Note that the working copy changed: a new revision starts, and any approval is void.
 
     Call it in the transaction that saved the root or one of its children. The live
-    publication is untouched: editing a published root starts a new draft beside it.
+    publication is untouched: editing a published root starts a new draft beside it. The
+    document as saved is kept as a revision, so nothing typed is lost to a later save.
     """
     locked = _lock(root)
     from_status = locked.status
@@ -251,6 +307,43 @@ def root_record_edit(*, root: models.Model, user: AbstractBaseUser | None, creat
         from_status="" if created else from_status,
         to_status=locked.status,
         comment=comment,
+        revision=revision_keep(root=locked, user=user),
+    )
+    if from_status == Status.APPROVED:
+        _approver_tell(root=locked, reason=f"'{locked}' was edited after you approved it.")
+    # Other entries show this one (an interacting drug, a trial's drug): it is theirs too.
+    shared_records_changed(records=[locked], user=user)
+
+
+@transaction.atomic
+def root_shared_edit(
+    *, root: models.Model, user: AbstractBaseUser | None, note: str, document: dict
+) -> None:
+    """A shared record this root uses changed its document: count it as an edit of the root.
+
+    The editor's own form is not stale (none of the root's rows changed), so the lock
+    version stays; the approval, if any, is void, and a published root gets a new draft.
+    """
+    locked = _lock(root)
+    from_status = locked.status
+    if from_status == Status.APPROVED:
+        _approver_tell(root=locked, reason=f"'{locked}' changed after you approved it: {note}")
+    if from_status in (Status.APPROVED, Status.IN_REVIEW):
+        locked.status = Status.IN_REVIEW
+        note = f"{note} It must be reviewed again."
+    elif from_status in (Status.PUBLISHED, Status.WITHDRAWN):
+        locked.status = Status.DRAFT
+    locked.publish_at = None if from_status == Status.APPROVED else locked.publish_at
+    locked.save(update_fields=["status", "publish_at", "updated_at"])
+    root.status, root.publish_at = locked.status, locked.publish_at
+    _record(
+        root=locked,
+        action=Action.EDITED,
+        user=user,
+        from_status=from_status,
+        to_status=locked.status,
+        comment=note,
+        revision=revision_keep(root=locked, user=user, note=note, document=document),
     )
 
 
@@ -273,14 +366,41 @@ def revision_approve(
     user: AbstractBaseUser,
     comment: str = "",
     publish_at: datetime | None = None,
+    reviewed_hash: str = "",
+    now: datetime | None = None,
 ):
-    """Approve after the quality checks; publish_at schedules the publication."""
-    _refuse_on_errors(revision_check(root=root))
-    locked = _transition(root=root, user=user, name="approve", comment=comment)
+    """Approve the document as it stands, after the quality checks: approving freezes it.
+
+    The approved document is kept as a revision; publishing publishes exactly that one.
+    reviewed_hash is the hash of the document the reviewer was shown (diff, preview): when
+    the working copy no longer builds to it, the approval is refused, so nobody approves
+    content they did not see. publish_at schedules the publication.
+    """
+    now = now or timezone.now()
+    locked = _lock(root)
+    _check_allowed(root=locked, user=user, transition=TRANSITIONS["approve"])
+    kind = registry.root_kind(registry.kind_of(locked))
+    document = kind.build_document(locked)
+    if reviewed_hash and reviewed_hash != document_hash(document):
+        raise TransitionNotAllowed(
+            f"'{locked}' changed while you were reviewing it (an edit, or a citation or term it "
+            "uses). Nothing was approved: look at the review again, then approve what you see."
+        )
+    today = timezone.localdate(now)
+    if locked.next_review_due is None or locked.next_review_due <= today:
+        # The approval sets the next review a year on; that date is its own doing.
+        locked.next_review_due = today + REVIEW_INTERVAL
+        locked.save(update_fields=["next_review_due"])
+        root.next_review_due = locked.next_review_due
+        document = kind.build_document(locked)
+    _refuse_on_errors(kind.checks(document))
+    slug_refuse_taken(kind=kind.kind, root_id=locked.pk, slug=document["slug"])
+    revision = revision_keep(root=locked, user=user, document=document, note="Approved")
+    locked = _transition(root=locked, user=user, name="approve", comment=comment, revision=revision)
     if publish_at is not None:
         locked.publish_at = publish_at
         locked.save(update_fields=["publish_at"])
-        root.publish_at = publish_at
+    root.status, root.publish_at = locked.status, locked.publish_at
     return locked
 
 
@@ -295,16 +415,98 @@ def _refuse_on_errors(findings: list[Finding]) -> None:
         raise QualityCheckFailed(findings)
 
 
-def _approver(root: models.Model) -> AbstractBaseUser | None:
+def _approval(root: models.Model) -> EditorialEvent | None:
+    """The approval the root's current status rests on: its latest APPROVED event."""
     kind, root_id = root_identity(root)
-    event = (
+    return (
         EditorialEvent.objects.of_root(kind=kind, root_id=root_id)
         .filter(action=Action.APPROVED)
-        .select_related("user")
+        .select_related("user", "revision")
         .order_by("-created_at", "-id")
         .first()
     )
-    return event.user if event else None
+
+
+def _approver_tell(*, root: models.Model, reason: str) -> None:
+    """Tell whoever approved the root that their approval no longer stands."""
+    approval = _approval(root)
+    if approval is None or approval.user is None or not approval.user.email:
+        return
+    subject = f"Your approval of '{root}' is void"
+    body = (
+        f"{reason}\n\nThe entry is back in review: nothing was published. Open its review "
+        "page to see what changed since you approved it."
+    )
+    transaction.on_commit(
+        lambda: send_mail(subject, body, None, [approval.user.email], fail_silently=True)
+    )
+
+
+def root_approval_void(
+    *, root: models.Model, user: AbstractBaseUser | None, reason: str
+) -> models.Model:
+    """An approved (or in-review) root's content changed under it: back to review.
+
+    The approver is told, the event says why, and any publish-at time is cleared; the review
+    diff then shows the change against what was approved.
+    """
+    locked = _lock(root)
+    from_status = locked.status
+    if from_status not in (Status.APPROVED, Status.IN_REVIEW):
+        return locked
+    if from_status == Status.APPROVED:
+        _approver_tell(root=locked, reason=reason)
+    locked.status = Status.IN_REVIEW
+    locked.publish_at = None
+    locked.save(update_fields=["status", "publish_at", "updated_at"])
+    _record(
+        root=locked,
+        action=Action.APPROVAL_VOID,
+        user=user,
+        from_status=from_status,
+        to_status=Status.IN_REVIEW,
+        comment=reason,
+        revision=revision_keep(root=locked, user=user),
+    )
+    root.status, root.publish_at = locked.status, None
+    return locked
+
+
+def slug_holder(*, kind: str, slug: str, root_id: int | None) -> Entry | None:
+    """Another root's entry that answers at this slug: live, withdrawn, or by a past name.
+
+    A slug once public stays with its entry for good, so no link or mirror ever lands on a
+    different entry than the one it was made for.
+    """
+    entry = Entry.objects.filter(kind=kind, slug=slug).exclude(root_id=root_id).first()
+    if entry is not None:
+        return entry
+    retired = (
+        RetiredSlug.objects.filter(kind=kind, slug=slug)
+        .exclude(entry__root_id=root_id)
+        .select_related("entry")
+        .first()
+    )
+    return retired.entry if retired is not None else None
+
+
+def slug_taken_message(*, holder: Entry, slug: str) -> str:
+    state = "withdrawn" if holder.is_withdrawn else "published"
+    if holder.slug != slug:
+        return (
+            f"The address '{slug}' belonged to '{holder.title}' (now at '{holder.slug}') and "
+            "still leads there. Choose another slug."
+        )
+    return (
+        f"The address '{slug}' belongs to the {state} entry '{holder.title}'. Choose another "
+        "slug: a public entry is only ever taken down by withdrawing it."
+    )
+
+
+def slug_refuse_taken(*, kind: str, root_id: int | None, slug: str) -> None:
+    holder = slug_holder(kind=kind, slug=slug, root_id=root_id)
+    if holder is not None:
+        raise TransitionNotAllowed(slug_taken_message(holder=holder, slug=slug))
 
 
 def _facet_number(value: str) -> Decimal | None:
@@ -318,23 +520,21 @@ def _facet_number(value: str) -> Decimal | None:
 def _freeze(
     *,
     root: models.Model,
+    document: dict,
     published_by: AbstractBaseUser | None,
     approved_by: AbstractBaseUser | None,
     comment: str,
     now: datetime,
-    document: dict | None = None,
 ) -> Publication:
-    """Write publication vN, its facets, and point the root's Entry at it."""
+    """Write publication vN of exactly this document, its facets, and point the Entry at it.
+
+    A slug another entry answers at is refused, never taken from it: removing anything from
+    the public record is a withdrawal, recorded with its reason.
+    """
     kind_name, root_id = root_identity(root)
     kind = registry.root_kind(kind_name)
-    today = timezone.localdate(now)
-    if root.next_review_due is None or root.next_review_due <= today:
-        root.next_review_due = today + REVIEW_INTERVAL
-        root.save(update_fields=["next_review_due"])
-        document = None  # the review date is part of the document: build it again
-    if document is None:
-        document = kind.build_document(root)
     _refuse_on_errors(kind.checks(document))
+    slug_refuse_taken(kind=kind_name, root_id=root_id, slug=document["slug"])
     last = Publication.objects.of_root(kind=kind_name, root_id=root_id).aggregate(
         last=Max("version")
     )["last"]
@@ -359,10 +559,10 @@ def _freeze(
     read_tables_write(publication=publication)
     entry = Entry.objects.select_for_update().filter(kind=kind_name, root_id=root_id).first()
     if entry is None:
-        Entry.objects.filter(kind=kind_name, slug=document["slug"]).delete()
         entry = Entry.objects.create(
             kind=kind_name,
             root_id=root_id,
+            uid=root.uid,
             slug=document["slug"],
             title=document["title"],
             current=publication,
@@ -370,6 +570,7 @@ def _freeze(
             last_published_at=now,
         )
     else:
+        _slugs_retire(entries=[entry], new_slugs={entry.pk: document["slug"]}, now=now)
         entry.slug = document["slug"]
         entry.title = document["title"]
         entry.current = publication
@@ -382,7 +583,33 @@ def _freeze(
     return publication
 
 
-@transaction.atomic
+def _slugs_retire(*, entries: list[Entry], new_slugs: dict[int, str], now: datetime) -> None:
+    """Entries published under a new slug keep their old one, which then redirects to them."""
+    renamed = [entry for entry in entries if entry.slug != new_slugs[entry.pk]]
+    if not renamed:
+        return
+    RetiredSlug.objects.filter(
+        entry__in=renamed, slug__in=[new_slugs[entry.pk] for entry in renamed]
+    ).delete()
+    RetiredSlug.objects.bulk_create(
+        RetiredSlug(entry=entry, kind=entry.kind, slug=entry.slug, retired_at=now)
+        for entry in renamed
+    )
+
+
+def _publish_stale_message(root: models.Model, approval: EditorialEvent | None) -> str:
+    if approval is None or approval.revision_id is None:
+        return (
+            f"'{root}' has no approved document on record (it was approved before approvals "
+            "kept one). Nothing was published: review and approve it again."
+        )
+    return (
+        f"'{root}' changed after it was approved (an edit, or a citation, term or linked "
+        "entry it uses). Nothing was published: it is back in review, and the review shows "
+        "what changed since the approval."
+    )
+
+
 def root_publish(
     *,
     root: models.Model,
@@ -390,44 +617,59 @@ def root_publish(
     comment: str = "",
     now: datetime | None = None,
 ) -> Publication:
-    """Publish an approved revision as the next version; the previous one becomes history.
+    """Publish the approved document as the next version; the previous one becomes history.
 
-    user=None is the scheduler acting for the approver (see publications_publish_due).
+    What goes live is the document the reviewer approved, never the working copy as it
+    stands: when the working copy no longer builds to it, the approval is void, the root
+    goes back to review (that is kept), and ApprovalVoid says so. user=None is the
+    scheduler acting for the approver (see publications_publish_due).
     """
     now = now or timezone.now()
-    locked = _lock(root)
-    _check_allowed(root=locked, user=user, transition=TRANSITIONS["publish"])
-    if user is not None and locked.publish_at and locked.publish_at > now:
-        raise TransitionNotAllowed(
-            f"'{locked}' is scheduled to go live at {locked.publish_at:%Y-%m-%d %H:%M} UTC; "
-            "clear the publish-at time to publish it now."
-        )
-    approver = _approver(locked)
-    publication = _freeze(
-        root=locked,
-        published_by=user or approver,
-        approved_by=approver,
-        comment=comment,
-        now=now,
-    )
-    from_status = locked.status
-    locked.status = Status.PUBLISHED
-    locked.publish_at = None
-    locked.save(update_fields=["status", "publish_at", "updated_at"])
-    _record(
-        root=locked,
-        action=Action.PUBLISHED,
-        user=user,
-        from_status=from_status,
-        to_status=Status.PUBLISHED,
-        comment=comment or ("Published at its scheduled time." if user is None else ""),
-        publication=publication,
-    )
+    void_reason = ""
+    with transaction.atomic():
+        locked = _lock(root)
+        _check_allowed(root=locked, user=user, transition=TRANSITIONS["publish"])
+        if user is not None and locked.publish_at and locked.publish_at > now:
+            raise TransitionNotAllowed(
+                f"'{locked}' is scheduled to go live at {locked.publish_at:%Y-%m-%d %H:%M} UTC; "
+                "clear the publish-at time to publish it now."
+            )
+        approval = _approval(locked)
+        approved = approval.revision if approval is not None else None
+        kind = registry.root_kind(registry.kind_of(locked))
+        if approved is None or document_hash(kind.build_document(locked)) != approved.content_hash:
+            void_reason = _publish_stale_message(locked, approval)
+            root_approval_void(root=locked, user=None, reason=void_reason)
+        else:
+            publication = _freeze(
+                root=locked,
+                document=approved.document,
+                published_by=user or approval.user,
+                approved_by=approval.user,
+                comment=comment,
+                now=now,
+            )
+            from_status = locked.status
+            locked.status = Status.PUBLISHED
+            locked.publish_at = None
+            locked.save(update_fields=["status", "publish_at", "updated_at"])
+            _record(
+                root=locked,
+                action=Action.PUBLISHED,
+                user=user,
+                from_status=from_status,
+                to_status=Status.PUBLISHED,
+                comment=comment or ("Published at its scheduled time." if user is None else ""),
+                publication=publication,
+                revision=approved,
+            )
     root.status, root.publish_at, root.next_review_due = (
         locked.status,
         None,
         locked.next_review_due,
     )
+    if void_reason:
+        raise ApprovalVoid(void_reason)
     return publication
 
 
@@ -440,9 +682,10 @@ def root_import_publish(
     Idempotent: when the document equals the current publication, nothing new is written.
     """
     kind_name, root_id = root_identity(root)
+    kind = registry.root_kind(kind_name)
     locked = _lock(root)
     entry = Entry.objects.filter(kind=kind_name, root_id=root_id).select_related("current").first()
-    document = registry.root_kind(kind_name).build_document(locked)
+    document = kind.build_document(locked)
     if (
         entry
         and not entry.is_withdrawn
@@ -451,13 +694,18 @@ def root_import_publish(
     ):
         return entry.current
     now = timezone.now()
+    today = timezone.localdate(now)
+    if locked.next_review_due is None or locked.next_review_due <= today:
+        locked.next_review_due = today + REVIEW_INTERVAL
+        locked.save(update_fields=["next_review_due"])
+        document = kind.build_document(locked)
     publication = _freeze(
         root=locked,
+        document=document,
         published_by=user,
         approved_by=user,
         comment=note,
         now=now,
-        document=document,
     )
     from_status = locked.status
     locked.status = Status.PUBLISHED
@@ -553,6 +801,7 @@ def _publish_batch(
     if review_due:
         model.objects.filter(pk__in=review_due).update(next_review_due=today + REVIEW_INTERVAL)
         documents |= root_kind.build_documents(model.objects.filter(pk__in=review_due))
+    _slugs_refuse_taken(kind=kind, slugs={pk: documents[pk]["slug"] for pk in to_publish})
     drug_slugs = drug_slugs_resolve()
     for pk in to_publish:
         findings = root_kind.checks(documents[pk], drug_slugs=drug_slugs)
@@ -605,6 +854,11 @@ def _publish_batch(
     )
     read_tables_write_many(publications=publications)
     existing = [entries[pk] for pk in to_publish if pk in entries]
+    _slugs_retire(
+        entries=existing,
+        new_slugs={entry.pk: by_root[entry.root_id].slug for entry in existing},
+        now=now,
+    )
     for entry in existing:
         publication = by_root[entry.root_id]
         entry.slug, entry.title, entry.current = publication.slug, publication.title, publication
@@ -615,15 +869,13 @@ def _publish_batch(
         ["slug", "title", "current", "last_published_at", "withdrawn_at", "withdrawal_reason"],
     )
     new_roots = [pk for pk in to_publish if pk not in entries]
-    Entry.objects.filter(kind=kind, slug__in=[by_root[pk].slug for pk in new_roots]).exclude(
-        root_id__in=to_publish
-    ).delete()
     created = rows_insert(
         model=Entry,
         rows=[
             Entry(
                 kind=kind,
                 root_id=pk,
+                uid=roots[pk].uid,
                 slug=by_root[pk].slug,
                 title=by_root[pk].title,
                 current=by_root[pk],
@@ -655,21 +907,54 @@ def _publish_batch(
     return existing + created
 
 
-@transaction.atomic
-def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) -> Entry:
-    """Take a published entry off the public site; its page then says why (HTTP 410)."""
-    if not reason.strip():
-        raise TransitionNotAllowed("Give the reason for withdrawing: readers will see it.")
+def _slugs_refuse_taken(*, kind: str, slugs: dict[int, str]) -> None:
+    """slug_refuse_taken for a batch of roots (root id -> slug), in two queries."""
+    holders = {
+        slug: (root_id, title)
+        for slug, root_id, title in Entry.objects.filter(
+            kind=kind, slug__in=slugs.values()
+        ).values_list("slug", "root_id", "title")
+    }
+    for slug, root_id, title in RetiredSlug.objects.filter(
+        kind=kind, slug__in=slugs.values()
+    ).values_list("slug", "entry__root_id", "entry__title"):
+        holders.setdefault(slug, (root_id, title))
+    taken = [
+        f"'{slug}' belongs to '{holders[slug][1]}'"
+        for pk, slug in slugs.items()
+        if slug in holders and holders[slug][0] != pk
+    ]
+    if taken:
+        raise TransitionNotAllowed(
+            f"Nothing was published: {'; '.join(taken)}. Choose other slugs: a public entry "
+            "is only ever taken down by withdrawing it."
+        )
+
+
+def _withdraw_check(*, root: models.Model, user: AbstractBaseUser) -> Entry:
+    """A live entry can always be withdrawn by whoever may withdraw, whatever its working
+    copy is doing: pulling unsafe content must never wait for a pending draft."""
     kind_name, root_id = root_identity(root)
-    locked = _lock(root)
-    entry = Entry.objects.select_for_update().filter(kind=kind_name, root_id=root_id).first()
+    entry = Entry.objects.filter(kind=kind_name, root_id=root_id).first()
     if entry is None or entry.is_withdrawn:
-        raise TransitionNotAllowed(f"'{locked}' has no live publication to withdraw.")
+        raise TransitionNotAllowed(f"'{root}' has no live publication to withdraw.")
     transition = TRANSITIONS["withdraw"]
     if not user.has_perm(transition.permission):
         raise EditorialPermissionDenied(
             f"{user.get_username()} may not withdraw: that needs '{transition.permission}'."
         )
+    return entry
+
+
+@transaction.atomic
+def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) -> Entry:
+    """Take a published entry off the public site; its page then says why (HTTP 410)."""
+    if not reason.strip():
+        raise TransitionNotAllowed("Give the reason for withdrawing: readers will see it.")
+    locked = _lock(root)
+    _withdraw_check(root=locked, user=user)
+    kind_name, root_id = root_identity(root)
+    entry = Entry.objects.select_for_update().get(kind=kind_name, root_id=root_id)
     entry.withdrawn_at = timezone.now()
     entry.withdrawal_reason = reason
     entry.save(update_fields=["withdrawn_at", "withdrawal_reason"])
@@ -713,6 +998,7 @@ def root_restore_version(*, root: models.Model, user: AbstractBaseUser, version:
         raise TransitionNotAllowed(f"'{root}' has no published version {version} to restore.")
     locked = _lock(root)
     from_status = locked.status
+    revision_keep(root=locked, user=user, note=f"The working copy before v{version} was restored")
     kind.restore(locked, publication.document)
     locked.refresh_from_db()
     locked.status = Status.DRAFT
@@ -727,6 +1013,7 @@ def root_restore_version(*, root: models.Model, user: AbstractBaseUser, version:
         to_status=Status.DRAFT,
         comment=f"Restored the content of v{version}.",
         publication=publication,
+        revision=revision_keep(root=locked, user=user),
     )
     root.refresh_from_db()
     return locked

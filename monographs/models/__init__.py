@@ -4,6 +4,8 @@ from monographs.editorial.models import (
     Entry,
     Facet,
     Publication,
+    RetiredSlug,
+    Revision,
     Status,
 )
 
@@ -28,6 +30,8 @@ from .vocabulary import AdverseEventTerm, Condition, Target
 
 __all__ = [
     "AdverseEventTerm",
+    "RetiredSlug",
+    "Revision",
     "Approval",
     "Citation",
     "CitationLink",

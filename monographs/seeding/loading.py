@@ -14,7 +14,9 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from monographs.editorial import registry
-from monographs.editorial.models import Entry, Publication, Status
+from monographs.editorial.identity import seeded_uid
+from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
+from monographs.editorial.shared import shared_edits_collected
 from monographs.models import Drug
 from monographs.seeding.schema import Reference
 from monographs.seeding.validation import (
@@ -64,6 +66,7 @@ class LoadReport:
     per_file: dict[str, Counts]
     published: list[PublishedRoot] = field(default_factory=list)
     left_withdrawn: list[str] = field(default_factory=list)
+    left_to_editors: list[str] = field(default_factory=list)
     row_pks: dict[type[models.Model], set[int]] = field(default_factory=lambda: defaultdict(set))
 
     @property
@@ -150,6 +153,8 @@ def _row_write(
     instance = existing.get(_identity_key(row.model, identity))
     if instance is None:
         instance = row.model(**identity, **values)
+        if row.model in ROOT_MODELS.values():
+            instance.uid = seeded_uid(kind=registry.kind_of(instance), slug=instance.slug)
         instance.save()
         outcome = "created"
     else:
@@ -208,9 +213,16 @@ def _interventions_write(row: PlannedRow, arm: Arm, resolver: _Resolver) -> bool
 
 
 def _stale_rows_delete(
-    plan: SeedPlan, report: LoadReport, edited: set[Ref], progress: Progress
+    plan: SeedPlan,
+    report: LoadReport,
+    edited: set[Ref],
+    progress: Progress,
+    kept_roots: dict[Ref, str],
 ) -> None:
-    """Rows a loaded file used to declare and no longer does: the file owns them, so they go."""
+    """Rows a loaded file used to declare and no longer does: the file owns them, so they go.
+
+    Rows of roots editors own stay, whatever the file says.
+    """
     owned_models = [
         model
         for model in reversed(MODEL_ORDER)
@@ -220,13 +232,21 @@ def _stale_rows_delete(
         kept = report.row_pks[model]
         root_field = "trial" if model._meta.app_label == "trials" else "drug"
         for seed_file in plan.files:
-            stale = model.objects.filter(seed_key__startswith=f"{seed_file.file_id}:").exclude(
-                pk__in=kept
+            kind = Reference.TRIAL if root_field == "trial" else Reference.DRUG
+            stale = (
+                model.objects.filter(seed_key__startswith=f"{seed_file.file_id}:")
+                .exclude(pk__in=kept)
+                .exclude(
+                    **{
+                        f"{root_field}__slug__in": [
+                            ref.key for ref in kept_roots if ref.kind == kind
+                        ]
+                    }
+                )
             )
             slugs = list(stale.values_list(f"{root_field}__slug", flat=True))
             if not slugs:
                 continue
-            kind = Reference.TRIAL if root_field == "trial" else Reference.DRUG
             edited.update(Ref(kind, slug) for slug in slugs)
             stale.delete()
             report.per_file[seed_file.name].add("deleted", len(slugs))
@@ -286,6 +306,37 @@ def _roots_publish(
             progress(f"  [{number}/{len(refs)}] {ref.kind} {ref.key}: {state}")
 
 
+def _roots_editors_own(plan: SeedPlan) -> dict[Ref, str]:
+    """Roots the plan names that people have worked on in the admin, with why they are theirs.
+
+    The seeds are one more author and never overwrite or publish anyone's work: a root
+    created, edited, reviewed or withdrawn by a person is left exactly as it is.
+    """
+    wanted: dict[str, dict[str, Ref]] = defaultdict(dict)
+    for row in plan.rows:
+        if row.root is not None:
+            wanted[row.root.kind][row.root.key] = row.root
+    owned: dict[Ref, str] = {}
+    for seed_kind, refs in wanted.items():
+        model = ROOT_MODELS[seed_kind]
+        kind = registry.kind_of(model())
+        roots = dict(model.objects.filter(slug__in=list(refs)).values_list("pk", "slug"))
+        statuses = dict(model.objects.filter(pk__in=list(roots)).values_list("pk", "status"))
+        touched = set(
+            EditorialEvent.objects.filter(
+                kind=kind, root_id__in=list(roots), user__isnull=False
+            ).values_list("root_id", flat=True)
+        )
+        for pk in sorted(touched):
+            status = Status(statuses[pk])
+            if status in (Status.PUBLISHED, Status.WITHDRAWN):
+                why = f"has been {status.label.lower()} by an editor in the admin"
+            else:
+                why = f"has a {status.label.lower()} revision in the admin"
+            owned[refs[roots[pk]]] = f"{roots[pk]} {why}; its seed record was not applied"
+    return owned
+
+
 def seeds_load(
     *,
     plan: SeedPlan,
@@ -306,13 +357,16 @@ def seeds_load(
     edited: dict[Ref, bool] = {}
     touched: set[Ref] = set()
     shared_changed = False
-    with transaction.atomic():
+    with transaction.atomic(), shared_edits_collected(user=None, note=_shared_note(plan)):
+        owned = _roots_editors_own(plan)
+        report.left_to_editors = sorted(owned.values())
+        plan_rows = [row for row in plan.rows if row.root not in owned]
         current_model = None
         existing: dict[tuple, models.Model] = {}
-        for row in plan.rows:
+        for row in plan_rows:
             if row.model is not current_model:
                 current_model = row.model
-                same_model = plan.rows_of(current_model)
+                same_model = [r for r in plan.rows_of(current_model) if r.root not in owned]
                 progress(f"  writing {len(same_model)} {current_model._meta.verbose_name_plural}")
                 existing = _existing_rows(current_model, same_model, resolver)
             try:
@@ -338,7 +392,7 @@ def seeds_load(
             elif outcome != "unchanged":
                 shared_changed = True
         stale: set[Ref] = set()
-        _stale_rows_delete(plan, report, stale, progress)
+        _stale_rows_delete(plan, report, stale, progress, kept_roots=owned)
         for ref in stale:
             edited.setdefault(ref, False)
         if record_events and edited:
@@ -353,6 +407,11 @@ def seeds_load(
                 roots=roots, resolver=resolver, note=note, report=report, progress=progress
             )
     return report
+
+
+def _shared_note(plan: SeedPlan) -> str:
+    names = ", ".join(seed_file.name for seed_file in plan.files)
+    return f"A citation or term it uses was changed by the seed corpus ({names})."
 
 
 def _unpublished(root: models.Model) -> bool:

@@ -91,6 +91,7 @@ class RecordSpec:
 
 
 ROOT_EDITORIAL_FIELDS = (
+    "uid",
     "status",
     "lock_version",
     "publish_at",

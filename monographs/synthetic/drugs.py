@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import Model
 
+from monographs.editorial.identity import seeded_uid
 from monographs.models import (
     AdverseEventTerm,
     Approval,
@@ -123,6 +124,7 @@ def drug_plan(
     """A drug with a monograph as full as a curated one: names, targets, approvals, prose
     sections citing their sources, doses, PK, interactions, warnings and adverse events."""
     drug = Drug(
+        uid=seeded_uid(kind="drug", slug=inn),
         inn=inn,
         slug=inn,
         drug_class=drug_class,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from monographs.editorial.identity import seeded_uid
 from monographs.models import Citation, Condition, Drug
 from monographs.synthetic.drugs import Planned, Vocabulary, citation, planned
 from monographs.synthetic.vocabulary import REGIONS, SPONSORS
@@ -88,8 +89,10 @@ def trial_plan(
         title=f"{title} ({acronym})" if acronym else title,
         year=year,
     )
+    slug = f"{acronym.lower()}-{nct_id.lower()}" if acronym else nct_id.lower()
     trial = Trial(
-        slug=f"{acronym.lower()}-{nct_id.lower()}" if acronym else nct_id.lower(),
+        uid=seeded_uid(kind="trial", slug=slug),
+        slug=slug,
         acronym=acronym,
         title=title,
         nct_id=nct_id,

@@ -113,6 +113,9 @@ def corpus():
     root_import_publish(root=drug, note="seed")
     root_import_publish(root=trial, note="seed")
     root_record_edit(root=drug, user=None)
+    partner.slug = "rifampin"  # renamed once published: its old address is kept
+    partner.save()
+    root_import_publish(root=partner, note="renamed")
     return {"drug": drug, "trial": trial, "partner": partner}
 
 

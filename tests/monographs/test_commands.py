@@ -80,7 +80,7 @@ def test_publish_scheduled_twice_publishes_once(approved_drug):
     assert Entry.objects.get(kind="drug", root_id=approved_drug.pk).current.version == 1
 
 
-def test_publish_scheduled_explains_a_revision_that_fails_its_checks(approved_drug):
+def test_publish_scheduled_explains_a_revision_changed_after_approval(approved_drug):
     from tests.factories import DoseRegimenFactory
 
     DoseRegimenFactory(drug=approved_drug, citation=None)
@@ -89,7 +89,9 @@ def test_publish_scheduled_explains_a_revision_that_fails_its_checks(approved_dr
     with pytest.raises(CommandError, match="1 scheduled revision"):
         call_command("publish_scheduled", stdout=StringIO(), stderr=errors)
 
-    assert f"Not published: '{approved_drug}': Quality checks found" in errors.getvalue()
+    assert f"Not published: '{approved_drug}': '{approved_drug}' changed after it was approved" in (
+        errors.getvalue()
+    )
 
     assert not Entry.objects.filter(kind="drug", root_id=approved_drug.pk).exists()
 

@@ -61,6 +61,8 @@ class Command(BaseCommand):
             say(f"Published {len(report.published)} roots ({new} new versions).")
         for root in report.left_withdrawn:
             say(f"Left withdrawn, not republished: {root}")
+        for why in report.left_to_editors:
+            self.stdout.write(self.style.WARNING(f"Left to its editors: {why}."))
         total = report.total
         self.stdout.write(
             self.style.SUCCESS(

@@ -295,7 +295,9 @@ def test_scheduled_publication_waits_for_its_time(drafted_drug, editor, reviewer
     assert (drafted_drug.status, drafted_drug.publish_at) == (Status.PUBLISHED, None)
 
 
-def test_a_failing_scheduled_revision_does_not_hold_back_the_others(editor, reviewer):
+def test_a_scheduled_revision_changed_after_approval_is_not_published_nor_holds_back_others(
+    editor, reviewer
+):
     from tests.factories import AdverseEventTermFactory, CitationFactory, DrugFactory
 
     publish_at = timezone.now() - datetime.timedelta(minutes=5)
@@ -312,9 +314,12 @@ def test_a_failing_scheduled_revision_does_not_hold_back_the_others(editor, revi
     run = publications_publish_due()
 
     assert [p.slug for p in run.published] == [sound.slug]
-    assert [(root.pk, "no source" in reason) for root, reason in run.failed] == [(broken.pk, True)]
+    assert [(root.pk, "changed after it was approved" in reason) for root, reason in run.failed] == [
+        (broken.pk, True)
+    ]
     broken.refresh_from_db()
-    assert broken.status == Status.APPROVED
+    assert broken.status == Status.IN_REVIEW
+    assert not Entry.objects.filter(kind="drug", root_id=broken.pk).exists()
 
 
 def test_next_review_defaults_to_twelve_months(drafted_drug, editor, reviewer):
