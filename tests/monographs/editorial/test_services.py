@@ -314,9 +314,8 @@ def test_a_scheduled_revision_changed_after_approval_is_not_published_nor_holds_
     run = publications_publish_due()
 
     assert [p.slug for p in run.published] == [sound.slug]
-    assert [(root.pk, "changed after it was approved" in reason) for root, reason in run.failed] == [
-        (broken.pk, True)
-    ]
+    failed = [(root.pk, "changed after it was approved" in reason) for root, reason in run.failed]
+    assert failed == [(broken.pk, True)]
     broken.refresh_from_db()
     assert broken.status == Status.IN_REVIEW
     assert not Entry.objects.filter(kind="drug", root_id=broken.pk).exists()
