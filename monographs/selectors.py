@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.text import capfirst
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
-from monographs.editorial.models import Entry, Facet, Publication
+from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
 from monographs.editorial.querysets import EntryQuerySet
 
 # What a drug page shows of each trial; the rest (adverse events, arms, references, ...) is
@@ -71,6 +71,18 @@ def entry_for_page(*, kind: str, slug: str) -> Entry | None:
             moment for moment in (entry.site_published, entry.site_withdrawn) if moment
         )
     return entry
+
+
+def entry_renamed_to(*, kind: str, slug: str) -> str | None:
+    """The current slug of the entry once published under this one, if it was renamed.
+
+    Old addresses keep working (301) for good: a retired slug is never given to another entry.
+    """
+    return (
+        RetiredSlug.objects.filter(kind=kind, slug=slug)
+        .values_list("entry__slug", flat=True)
+        .first()
+    )
 
 
 def entry_versions(*, entry: Entry) -> list[Publication]:

@@ -14,6 +14,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler
 
+from monographs.editorial.identity import moved_location
+
 
 class EntryWithdrawn(APIException):
     """The entry was published and has been withdrawn: HTTP 410 with the reason."""
@@ -32,6 +34,18 @@ class EntryWithdrawn(APIException):
             "withdrawn_at": withdrawn_at.isoformat(),
             "withdrawal_reason": reason,
         }
+
+
+class EntryMoved(APIException):
+    """The entry was renamed: its old address answers 301 with the new one in Location."""
+
+    status_code = status.HTTP_301_MOVED_PERMANENTLY
+    default_code = "moved"
+
+    def __init__(self, *, kind: str, old_slug: str, slug: str) -> None:
+        super().__init__(f"The {kind} '{old_slug}' is now published as '{slug}'.")
+        self.old_slug, self.slug = old_slug, slug
+        self.extra = {"kind": kind, "slug": slug}
 
 
 def _messages(value: Any) -> list[str]:
@@ -63,6 +77,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Any:
             "parameters": parameters,
         }
     else:
+        if isinstance(exc, EntryMoved):
+            response["Location"] = moved_location(
+                context["request"], old_slug=exc.old_slug, slug=exc.slug
+            )
         detail = response.data.get("detail") if isinstance(response.data, dict) else None
         response.data = {
             "status": response.status_code,

@@ -3,13 +3,14 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from rest_framework.exceptions import NotFound
 
-from monographs.api.errors import EntryWithdrawn
+from monographs.api.errors import EntryMoved, EntryWithdrawn
 from monographs.api.models import PublishedDocument
 from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication
+from monographs.selectors import entry_renamed_to
 
 Action = EditorialEvent.Action
 CHANGE_ACTIONS = (Action.PUBLISHED, Action.WITHDRAWN)
@@ -84,6 +85,9 @@ def entry_live_get(*, kind: str, slug: str) -> Entry:
     )
     entry = entries.first()
     if entry is None:
+        renamed = entry_renamed_to(kind=kind, slug=slug)
+        if renamed is not None:
+            raise EntryMoved(kind=kind, old_slug=slug, slug=renamed)
         raise NotFound(f"No {kind} is published under the slug '{slug}'.")
     if entry.is_withdrawn:
         raise EntryWithdrawn(
@@ -100,7 +104,8 @@ CURRENT_PUBLICATION_SQL = f"""
     SELECT publication.id, publication.kind, publication.root_id, publication.slug,
            publication.title, publication.version, publication.schema_version,
            publication.content_hash, publication.published_at, publication.change_note,
-           entry.withdrawn_at AS entry_withdrawn_at, document.body AS document_text
+           entry.withdrawn_at AS entry_withdrawn_at, entry.uid AS entry_uid,
+           document.body AS document_text
       FROM {Entry._meta.db_table} entry
       JOIN {Publication._meta.db_table} publication ON publication.id = entry.current_id
       LEFT JOIN {PublishedDocument._meta.db_table} document
@@ -189,20 +194,28 @@ def publication_as_of(*, entry: Entry, moment: datetime) -> Publication:
 def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialEvent]:
     """Every publication and withdrawal after the token, oldest first; drafts never appear.
 
-    The token is the event id, which only grows: a mirror stores the last token it applied
-    and asks again from there, so it sees each change once and in the order it was recorded.
+    Each change names the slug the entry had then and, for a rename, the slug before it; the
+    entry's permanent id ties them together. The token is the event id, which only grows: a
+    mirror stores the last token it applied and asks again from there, so it sees each change
+    once and in the order it was recorded.
     """
+    entry = Entry.objects.filter(kind=OuterRef("kind"), root_id=OuterRef("root_id"))
     events = (
         EditorialEvent.objects.filter(action__in=CHANGE_ACTIONS, id__gt=token)
         .exclude(publication=None)
         .select_related("publication")
         .defer("publication__document")
         .annotate(
-            entry_slug=Subquery(
-                Entry.objects.filter(kind=OuterRef("kind"), root_id=OuterRef("root_id")).values(
-                    "slug"
-                )[:1]
-            )
+            entry_slug=Subquery(entry.values("slug")[:1]),
+            entry_uid=Subquery(entry.values("uid")[:1]),
+            slug_now=F("publication__slug"),
+            previous_slug=Subquery(
+                Publication.objects.filter(
+                    kind=OuterRef("kind"),
+                    root_id=OuterRef("root_id"),
+                    version=OuterRef("publication__version") - 1,
+                ).values("slug")[:1]
+            ),
         )
         .order_by("id")
     )

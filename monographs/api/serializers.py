@@ -4,6 +4,7 @@ Documents are served exactly as frozen (the "document" member), so a client can 
 content_hash: the SHA-256 of the document as canonical JSON (sorted keys, no spaces).
 """
 
+import uuid
 from typing import Any
 
 from django.urls import reverse
@@ -67,7 +68,11 @@ class WithdrawnSerializer(ErrorSerializer):
     withdrawal_reason = serializers.CharField()
 
 
+ID_HELP = "The entry's permanent identifier: it never changes, whatever the slug."
+
+
 class EntrySummarySerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="uid", help_text=ID_HELP)
     slug = serializers.CharField()
     title = serializers.CharField()
     version = serializers.IntegerField(source="current.version")
@@ -146,6 +151,7 @@ class PublicationMetadataSerializer(serializers.Serializer):
     """What the API says about one frozen version besides its document."""
 
     kind = serializers.CharField()
+    id = serializers.SerializerMethodField(help_text=ID_HELP)
     slug = serializers.CharField()
     title = serializers.CharField()
     version = serializers.IntegerField()
@@ -160,6 +166,11 @@ class PublicationMetadataSerializer(serializers.Serializer):
 
     def _current_version(self) -> int:
         return self.context["current_version"]
+
+    @extend_schema_field({"type": "string", "format": "uuid"})
+    def get_id(self, publication: Publication) -> str:
+        # A raw statement reads it as stored: SQLite keeps a UUID as 32 hex digits.
+        return str(uuid.UUID(str(self.context["entry_uid"])))
 
     def get_current_version(self, publication: Publication) -> int:
         return self._current_version()
@@ -183,13 +194,14 @@ class PublicationMetadataSerializer(serializers.Serializer):
     def to_representation(self, publication: Publication) -> dict[str, Any]:
         """The declared fields' output, written out; the declarations still make the schema.
 
-        Binding the declared fields deep-copies all twelve for every response, which was
+        Binding the declared fields deep-copies all thirteen for every response, which was
         most of what this serializer cost on the API's busiest endpoint, the detail of a
         drug or trial. tests/api/test_serializers.py holds the two to the same output.
         """
         current_version = self._current_version()
         return {
             "kind": publication.kind,
+            "id": self.get_id(publication),
             "slug": publication.slug,
             "title": publication.title,
             "version": publication.version,
@@ -344,7 +356,17 @@ class ChangeSerializer(serializers.Serializer):
         choices=[EditorialEvent.Action.PUBLISHED, EditorialEvent.Action.WITHDRAWN]
     )
     kind = serializers.CharField()
-    slug = serializers.SerializerMethodField()
+    id = serializers.UUIDField(
+        source="entry_uid",
+        help_text="The entry's permanent identifier: it never changes, whatever the slug.",
+    )
+    slug = serializers.CharField(
+        source="publication.slug", help_text="The entry's slug as of this change."
+    )
+    previous_slug = serializers.SerializerMethodField(
+        help_text="Set when this publication renamed the entry: its slug until then, which "
+        "now redirects (301) to the new one."
+    )
     title = serializers.CharField(source="publication.title")
     version = serializers.IntegerField(source="publication.version")
     content_hash = serializers.CharField(source="publication.content_hash")
@@ -356,8 +378,11 @@ class ChangeSerializer(serializers.Serializer):
         help_text="Where to fetch what changed: the published version (withdrawn: HTTP 410)."
     )
 
-    def get_slug(self, event: EditorialEvent) -> str:
-        return event.entry_slug or event.publication.slug
+    def get_previous_slug(self, event: EditorialEvent) -> str | None:
+        previous = event.previous_slug
+        if event.action != EditorialEvent.Action.PUBLISHED or previous in (None, event.slug_now):
+            return None
+        return previous
 
     def get_note(self, event: EditorialEvent) -> str:
         if event.action == EditorialEvent.Action.WITHDRAWN:
@@ -369,7 +394,7 @@ class ChangeSerializer(serializers.Serializer):
         if prefix is None:
             return None
         request = self.context.get("request")
-        slug = self.get_slug(event)
+        slug = event.entry_slug or event.publication.slug  # where it answers now
         if event.action == EditorialEvent.Action.WITHDRAWN:
             return api_url(request, f"{prefix}-detail", slug)
         return api_url(request, f"{prefix}-version", slug, event.publication.version)

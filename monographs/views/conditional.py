@@ -10,14 +10,15 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
+from monographs.editorial.identity import moved_location
 from monographs.editorial.models import Entry
-from monographs.selectors import entry_for_page, site_last_changed
+from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
 
 EntryView = Callable[..., HttpResponse]
 
@@ -66,6 +67,11 @@ def entry_page(kind: str) -> Callable[[EntryView], EntryView]:
         def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
             entry = entry_for_page(kind=kind, slug=slug)
             if entry is None:
+                renamed = entry_renamed_to(kind=kind, slug=slug)
+                if renamed is not None:
+                    return HttpResponsePermanentRedirect(
+                        moved_location(request, old_slug=slug, slug=renamed)
+                    )
                 raise Http404(f"Nothing is published at this address ({kind} '{slug}').")
             etag = _etag(
                 entry.current.content_hash,

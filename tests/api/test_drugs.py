@@ -8,7 +8,7 @@ import pytest
 from rest_framework.renderers import JSONRenderer
 
 from monographs.api.serializers import PublicationSerializer
-from monographs.editorial.models import EditorialEvent, Publication
+from monographs.editorial.models import EditorialEvent, Entry, Publication
 from tests.api.conftest import edit_without_publishing, publish
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +155,12 @@ def test_the_document_is_sent_as_frozen_so_its_bytes_hash_to_the_content_hash(
     document_bytes = response.content[response.content.index(marker) + len(marker) : -1]
     assert hashlib.sha256(document_bytes).hexdigest() == publication.content_hash
     body = response.json()
-    context = {"current_version": 1, "slug": "sorafenib", "request": response.wsgi_request}
+    context = {
+        "current_version": 1,
+        "slug": "sorafenib",
+        "request": response.wsgi_request,
+        "entry_uid": Entry.objects.get(slug="sorafenib").uid,
+    }
     assert body == json.loads(
         JSONRenderer().render(PublicationSerializer(publication, context=context).data)
     )

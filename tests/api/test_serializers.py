@@ -11,6 +11,8 @@ from tests.api.conftest import publish
 
 pytestmark = pytest.mark.django_db
 
+ENTRY_UID = "00000000-0000-4000-8000-000000000000"
+
 
 def field_by_field(serializer: serializers.Serializer, publication: Publication) -> dict:
     """DRF's own output: every declared field bound and asked in turn."""
@@ -27,7 +29,12 @@ def test_publication_output_matches_the_declared_fields(
     request = Request(RequestFactory().get("/api/v1/drugs/sorafenib/", secure=True))
 
     for publication in Publication.objects.filter(version=1):
-        context = {"request": request, "current_version": current_version, "slug": "renamed"}
+        context = {
+            "request": request,
+            "current_version": current_version,
+            "slug": "renamed",
+            "entry_uid": ENTRY_UID,
+        }
         serializer = serializer_class(publication, context=context)
 
         written_out = serializer.data
@@ -41,7 +48,7 @@ def test_publication_output_matches_the_declared_fields(
 def test_published_at_is_written_as_iso_8601_in_utc(make_drug):
     make_drug("sorafenib")
     publication = Publication.objects.get(slug="sorafenib")
-    context = {"request": None, "current_version": 1, "slug": "sorafenib"}
+    context = {"request": None, "current_version": 1, "slug": "sorafenib", "entry_uid": ENTRY_UID}
 
     published_at = PublicationMetadataSerializer(publication, context=context).data["published_at"]
 
@@ -55,7 +62,7 @@ def test_a_second_version_supersedes_the_first(make_drug):
     drug.save()
     publish(drug)
     first = Publication.objects.get(slug="sorafenib", version=1)
-    context = {"request": None, "current_version": 2, "slug": "sorafenib"}
+    context = {"request": None, "current_version": 2, "slug": "sorafenib", "entry_uid": ENTRY_UID}
 
     data = PublicationSerializer(first, context=context).data
 

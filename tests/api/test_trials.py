@@ -2,6 +2,7 @@
 
 import pytest
 
+from monographs.editorial.models import Entry
 from tests.api.conftest import edit_without_publishing
 from trials.models import Trial
 
@@ -54,6 +55,7 @@ def test_list_item(client, trials):
     [item] = client.get(f"{LIST}?nct_id=NCT00105443").json()["results"]
 
     assert item == {
+        "id": str(Entry.objects.get(kind="trial", slug="sharp").uid),
         "slug": "sharp",
         "title": "Sorafenib HCC Assessment Randomized Protocol",
         "acronym": "SHARP",

@@ -117,9 +117,14 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
     serializer_class = PublicationSerializer
 
     def publication_response(
-        self, publication, *, document_text: str, slug: str, current_version: int
+        self, publication, *, document_text: str, slug: str, current_version: int, uid
     ) -> Response:
-        context = {"request": self.request, "current_version": current_version, "slug": slug}
+        context = {
+            "request": self.request,
+            "current_version": current_version,
+            "slug": slug,
+            "entry_uid": uid,
+        }
         return Response(publication_body(publication, document_text=document_text, context=context))
 
     def version_response(self, publication, *, entry) -> Response:
@@ -129,6 +134,7 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
             document_text=publication.published_document.body,
             slug=entry.slug,
             current_version=entry.current.version,
+            uid=entry.uid,
         )
 
 
@@ -144,6 +150,7 @@ class EntryDetailView(PublicationView):
                 document_text=current.document_text,
                 slug=slug,
                 current_version=current.version,
+                uid=current.entry_uid,
             )
         entry = entry_live_get(kind=self.kind, slug=slug)
         publication = publication_as_of(entry=entry, moment=as_of)
