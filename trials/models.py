@@ -108,6 +108,7 @@ class Trial(EditorialRoot):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        super().clean()
         blank_to_none(self, "nct_id")
 
     def get_absolute_url(self) -> str:

@@ -27,11 +27,11 @@ from monographs.admin.views import EditorialViewsMixin, error_message, run_trans
 from monographs.admin.widgets import BatchedAutocompleteSelect, status_badge
 from monographs.editorial import registry
 from monographs.editorial.checks import ERROR
+from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError
 from monographs.editorial.models import EditorialEvent, Entry
 from monographs.editorial.services import (
     TRANSITIONS,
-    revision_check,
     root_record_edit,
     transitions_available,
 )
@@ -207,7 +207,9 @@ class EditorialRootAdmin(
 
     def editorial_context(self, request, obj) -> dict[str, Any]:
         kind = self.kind.kind
-        findings = revision_check(root=obj)
+        document = self.kind.build_document(obj)
+        findings = self.kind.checks(document)
+        reviewed = {"reviewed_hash": document_hash(document)}
         available = transitions_available(root=obj, user=request.user)
         return {
             "editorial_status": status_badge(obj.status),
@@ -220,7 +222,10 @@ class EditorialRootAdmin(
                     "name": t.name,
                     "label": t.label,
                     "url": self.editorial_url("transition", obj, t.name),
-                    "form": TRANSITION_FORMS[t.name](auto_id=f"id_{t.name}_%s"),
+                    "form": TRANSITION_FORMS[t.name](
+                        auto_id=f"id_{t.name}_%s",
+                        initial=reviewed if t.name == "approve" else None,
+                    ),
                 }
                 for t in available
             ],

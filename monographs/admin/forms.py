@@ -144,6 +144,11 @@ class RequestChangesForm(forms.Form):
 
 
 class ApproveForm(TransitionForm):
+    reviewed_hash = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        help_text="The hash of the document this page showed: approval freezes exactly that.",
+    )
     publish_at = forms.DateTimeField(
         required=False,
         label="Publish at (UTC)",

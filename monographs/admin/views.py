@@ -70,7 +70,13 @@ def run_transition(name: str, *, root: models.Model, user, data: dict[str, Any])
         return f"Changes were requested on '{root}'."
     if name == "approve":
         publish_at = data.get("publish_at")
-        revision_approve(root=root, user=user, comment=comment, publish_at=publish_at)
+        revision_approve(
+            root=root,
+            user=user,
+            comment=comment,
+            publish_at=publish_at,
+            reviewed_hash=data.get("reviewed_hash") or "",
+        )
         if publish_at:
             return f"'{root}' was approved; it goes live at {publish_at:%Y-%m-%d %H:%M} UTC."
         return f"'{root}' was approved; it can now be published."

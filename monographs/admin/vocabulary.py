@@ -1,7 +1,9 @@
 """Shared vocabulary: citations, conditions, molecular targets and adverse-event terms.
 
-These are edited freely (they are not reviewed on their own) and reach readers only through
-a published root that uses them, frozen into its document at publishing time. Every one is
+They reach readers only inside the documents of the entries that use them, so a change to
+one counts as an edit, by whoever made it, of every entry whose document it changes: those
+go back to review (or to a new draft beside their live version), and the change shows in
+each one's review diff (monographs.editorial.shared). Every one is
 searchable so the monograph tables can pick them with autocomplete.
 """
 
@@ -10,7 +12,31 @@ from django.db.models import Count
 
 from monographs.admin.editorial import AutocompleteBatchingMixin
 from monographs.admin.forms import EditorialInlineFormSet
+from monographs.editorial.shared import entries_using, shared_edits_collected
 from monographs.models import AdverseEventTerm, Citation, CitationLink, Condition, Target
+
+
+class SharedRecordAdmin(admin.ModelAdmin):
+    """Saves and deletes made here are edits, by the signed-in user, of the entries using them."""
+
+    change_form_template = "admin/editorial/shared_change_form.html"
+
+    def changeform_view(self, request, *args, **kwargs):
+        with shared_edits_collected(user=request.user):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        with shared_edits_collected(user=request.user):
+            return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        with shared_edits_collected(user=request.user):
+            return super().changelist_view(request, *args, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["shared_record_users"] = entries_using(record=obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class CitationLinkInline(AutocompleteBatchingMixin, admin.TabularInline):
@@ -28,7 +54,7 @@ class CitationLinkInline(AutocompleteBatchingMixin, admin.TabularInline):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(SharedRecordAdmin):
     list_display = ("key", "kind", "first_author", "year", "journal", "pmid", "doi")
     list_filter = ("kind", "year")
     search_fields = ("key", "title", "doi", "pmid", "pmcid", "journal", "group_author")
@@ -70,14 +96,14 @@ class CitationLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(SharedRecordAdmin):
     list_display = ("name", "abbreviation", "slug")
     search_fields = ("name", "abbreviation", "slug", "synonyms")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(SharedRecordAdmin):
     list_display = ("symbol", "name", "family", "location", "drug_count")
     list_filter = ("family", "location")
     search_fields = ("symbol", "name", "family", "aliases")
@@ -97,7 +123,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdverseEventTerm)
-class AdverseEventTermAdmin(admin.ModelAdmin):
+class AdverseEventTermAdmin(SharedRecordAdmin):
     list_display = ("name", "system_organ_class", "ctcae_version")
     list_filter = ("system_organ_class", "ctcae_version")
     search_fields = ("name", "slug", "system_organ_class", "synonyms")

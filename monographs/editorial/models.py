@@ -2,6 +2,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 
@@ -57,6 +58,18 @@ class EditorialRoot(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        """A slug another entry answers at, now or by a past name, is never taken from it."""
+        super().clean()
+        from monographs.editorial import registry
+        from monographs.editorial.services import slug_holder, slug_taken_message
+
+        slug = getattr(self, "slug", "")
+        if slug:
+            holder = slug_holder(kind=registry.kind_of(self), slug=slug, root_id=self.pk)
+            if holder is not None:
+                raise ValidationError({"slug": slug_taken_message(holder=holder, slug=slug)})
 
 
 class EditorialEvent(models.Model):

@@ -209,3 +209,14 @@ def _text_paths(root_model: type[models.Model]) -> tuple[str, ...]:
             next_levels += [(f"{prefix}{name}__", child) for name, child, _fk in _owned(model)]
         levels = next_levels
     return tuple(paths)
+
+
+def entries_using(*, record: models.Model, limit: int = 50) -> dict:
+    """The roots a change to this record would reach, for the editor to see before saving."""
+    roots = []
+    total = 0
+    for kind in registry.all_kinds():
+        pks = roots_using(root_model=kind.model, records=[record])
+        total += len(pks)
+        roots += list(kind.model.objects.filter(pk__in=sorted(pks)[:limit]))
+    return {"roots": roots[:limit], "total": total}

@@ -77,6 +77,7 @@ class Drug(EditorialRoot):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        super().clean()
         blank_to_none(self, "atc_code", "drugbank_id", "unii", "rxcui", "ncit_code")
 
     def get_absolute_url(self) -> str:
