@@ -67,7 +67,11 @@ class EditorialRoot(models.Model):
 
         slug = getattr(self, "slug", "")
         if slug:
-            holder = slug_holder(kind=registry.kind_of(self), slug=slug, root_id=self.pk)
+            # An unsaved copy of a stored root (a seed record, say) is that root.
+            root_id = (
+                self.pk or type(self).objects.filter(slug=slug).values_list("pk", flat=True).first()
+            )
+            holder = slug_holder(kind=registry.kind_of(self), slug=slug, root_id=root_id)
             if holder is not None:
                 raise ValidationError({"slug": slug_taken_message(holder=holder, slug=slug)})
 
