@@ -56,13 +56,13 @@ def trial_written(*, slug: str, text: str) -> Trial:
     return trial
 
 
-def root_rewrite(root: Drug | Trial, *, text: str) -> None:
+def root_rewrite(root: Drug | Trial, *, text: str, citation_key: str = "") -> None:
     """Replace the marker in every prose field of the working copy (not yet recorded)."""
     root.summary = f"Summary {text}."
     root.save()
     if isinstance(root, Drug):
         MonographSection.objects.filter(drug=root).update(
-            body=f"Mechanism {text} [@{root.slug}-source]."
+            body=f"Mechanism {text} [@{citation_key or root.slug + '-source'}]."
         )
         QuestionAnswer.objects.filter(drug=root).update(answer=f"Answer {text}.")
     else:
