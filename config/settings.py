@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "monographs.api",
+    "monographs.search",
     "csp",
     "axes",
 ]

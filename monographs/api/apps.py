@@ -7,3 +7,14 @@ class PublicApiConfig(AppConfig):
     name = "monographs.api"
     label = "public_api"
     verbose_name = "Read API"
+
+    def ready(self) -> None:
+        from monographs.api.read_tables import read_tables_write_many
+        from monographs.editorial.projections import register_projection
+
+        register_projection(
+            "read_tables",
+            published=lambda *, publications, entries: read_tables_write_many(
+                publications=publications
+            ),
+        )

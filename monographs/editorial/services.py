@@ -15,7 +15,6 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from monographs.api.read_tables import read_tables_write, read_tables_write_many
 from monographs.bulk import rows_insert
 from monographs.editorial import registry
 from monographs.editorial.cache import published_generation_bump
@@ -39,13 +38,12 @@ from monographs.editorial.models import (
     Revision,
     Status,
 )
-from monographs.editorial.shared import shared_records_changed
-from monographs.search import (
-    Mentioned,
-    search_index_entries_update,
-    search_index_mentions_refresh,
-    search_index_update,
+from monographs.editorial.projections import (
+    project_published,
+    project_withdrawn,
+    projections_run,
 )
+from monographs.editorial.shared import shared_records_changed
 
 Action = EditorialEvent.Action
 REVIEW_INTERVAL = timedelta(days=365)
@@ -556,7 +554,6 @@ def _freeze(
         Facet(publication=publication, name=name, value=value, number=_facet_number(value))
         for name, value in kind.facets(document)
     )
-    read_tables_write(publication=publication)
     entry = Entry.objects.select_for_update().filter(kind=kind_name, root_id=root_id).first()
     if entry is None:
         entry = Entry.objects.create(
@@ -578,7 +575,8 @@ def _freeze(
         entry.withdrawn_at = None
         entry.withdrawal_reason = ""
         entry.save()
-    search_index_update(entry=entry)
+    with projections_run():
+        project_published(publications=[publication], entries=[entry])
     transaction.on_commit(published_generation_bump, robust=True)
     return publication
 
@@ -732,33 +730,27 @@ def roots_import_publish_bulk(
     note: str,
     batch_size: int = 500,
     progress: Callable[[int], None] | None = None,
-    mentioned: Mentioned | None = None,
 ) -> int:
     """root_import_publish for many roots at once: a corpus load, a migration, a benchmark.
 
     Each root gets exactly what publishing it alone would give it (document, checks,
-    version, facets, entry, event, search row, read-table rows), written with a fixed
-    number of queries per batch. Each batch is one transaction and any error in it refuses
-    the whole batch; the search rows of the adverse-event terms and references the roots
-    mention are rebuilt once, after the last batch, or, when `mentioned` is given, collected
-    there for the caller to rebuild once after several calls (search_index_mentions_refresh).
-    progress(n) is called after each batch. Returns how many new publications were written
-    (unchanged roots are skipped).
+    version, facets, entry, event, projections), written with a fixed number of queries per
+    batch. Each batch is one transaction and any error in it refuses the whole batch; what
+    projections leave to finish (search rows of the terms the roots mention) is finished
+    once, after the last batch, or by the caller's own projections_run or
+    projections_deferred around several calls. progress(n) is called after each batch.
+    Returns how many new publications were written (unchanged roots are skipped).
     """
     root_kind = registry.root_kind(kind)
     pks = list(roots.order_by("pk").values_list("pk", flat=True))
-    collected = Mentioned() if mentioned is None else mentioned
     published = 0
-    for start in range(0, len(pks), batch_size):
-        batch = pks[start : start + batch_size]
-        with transaction.atomic():
-            entries = _publish_batch(root_kind=root_kind, pks=batch, user=user, note=note)
-            collected.update(search_index_entries_update(entries=entries))
-        published += len(entries)
-        if progress is not None:
-            progress(len(batch))
-    if mentioned is None:
-        search_index_mentions_refresh(mentioned=collected)
+    with projections_run():
+        for start in range(0, len(pks), batch_size):
+            batch = pks[start : start + batch_size]
+            with transaction.atomic():
+                published += _publish_batch(root_kind=root_kind, pks=batch, user=user, note=note)
+            if progress is not None:
+                progress(len(batch))
     transaction.on_commit(published_generation_bump, robust=True)
     return published
 
@@ -769,8 +761,8 @@ def _publish_batch(
     pks: list[int],
     user: AbstractBaseUser | None,
     note: str,
-) -> list[Entry]:
-    """Freeze one batch of roots as root_import_publish would; returns their updated entries."""
+) -> int:
+    """Freeze one batch of roots as root_import_publish would; returns how many it published."""
     kind, model = root_kind.kind, root_kind.model
     now = timezone.now()
     today = timezone.localdate(now)
@@ -792,7 +784,7 @@ def _publish_batch(
     }
     to_publish = [pk for pk in pks if pk in roots and pk not in unchanged]
     if not to_publish:
-        return []
+        return 0
     review_due = [
         pk
         for pk in to_publish
@@ -852,7 +844,6 @@ def _publish_batch(
             for name, value in root_kind.facets(publication.document)
         ],
     )
-    read_tables_write_many(publications=publications)
     existing = [entries[pk] for pk in to_publish if pk in entries]
     _slugs_retire(
         entries=existing,
@@ -904,7 +895,8 @@ def _publish_batch(
             for pk in to_publish
         ],
     )
-    return existing + created
+    project_published(publications=publications, entries=existing + created)
+    return len(publications)
 
 
 def _slugs_refuse_taken(*, kind: str, slugs: dict[int, str]) -> None:
@@ -958,7 +950,8 @@ def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) ->
     entry.withdrawn_at = timezone.now()
     entry.withdrawal_reason = reason
     entry.save(update_fields=["withdrawn_at", "withdrawal_reason"])
-    search_index_update(entry=entry)
+    with projections_run():
+        project_withdrawn(entry=entry)
     transaction.on_commit(published_generation_bump, robust=True)
     from_status = locked.status
     if locked.status == Status.PUBLISHED:

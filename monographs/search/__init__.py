@@ -6,24 +6,43 @@ weighted, GIN-indexed tsvector; SQLite, used in development, falls back to case-
 token matching ranked by the same weights (title over names and synonyms over body text).
 """
 
-from monographs.search.indexing import (
-    Mentioned,
-    search_index_entries_update,
-    search_index_mentions_refresh,
-    search_index_rebuild,
-    search_index_update,
-    search_index_update_many,
-)
-from monographs.search.querying import (
-    MAX_QUERY_LENGTH,
-    Kind,
-    SearchResult,
-    entry_search,
-    highlight,
-    query_tokens,
-    search_documents_of_kind,
-    search_result_url,
-)
+from importlib import import_module
+
+# The app's package is imported before models are ready (INSTALLED_APPS), so its names are
+# loaded from their modules on first use.
+_HOMES = {
+    **dict.fromkeys(
+        (
+            "Mentioned",
+            "search_index_entries_update",
+            "search_index_mentions_refresh",
+            "search_index_rebuild",
+            "search_index_update",
+            "search_index_update_many",
+        ),
+        "monographs.search.indexing",
+    ),
+    **dict.fromkeys(
+        (
+            "MAX_QUERY_LENGTH",
+            "Kind",
+            "SearchResult",
+            "entry_search",
+            "highlight",
+            "query_tokens",
+            "search_documents_of_kind",
+            "search_result_url",
+        ),
+        "monographs.search.querying",
+    ),
+}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_QUERY_LENGTH",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from monographs.bulk import rows_insert
+from monographs.editorial.projections import projections_deferred
 from monographs.editorial.services import REVIEW_INTERVAL, roots_import_publish_bulk
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug, Target
 from monographs.search import Mentioned, search_index_mentions_refresh
@@ -170,14 +171,16 @@ def _trials_publish(bounds: tuple[int, int]) -> tuple[int, int, Mentioned]:
         plans.append(plan)
     mentioned = Mentioned()
     with _transaction():
-        _trials_write(plans)
-        published = roots_import_publish_bulk(
-            kind="trial",
-            roots=Trial.objects.filter(pk__in=[plan.trial.pk for plan in plans]),
-            note=NOTE,
-            batch_size=TRIAL_BATCH,
-            mentioned=mentioned,
-        )
+        with projections_deferred() as pending:
+            _trials_write(plans)
+            published = roots_import_publish_bulk(
+                kind="trial",
+                roots=Trial.objects.filter(pk__in=[plan.trial.pk for plan in plans]),
+                note=NOTE,
+                batch_size=TRIAL_BATCH,
+            )
+        for batch_mentioned in pending.get("search", []):
+            mentioned.update(batch_mentioned)
         # Each trial's article is cited by that trial alone, so its reference's search row
         # is final now and is written here, in parallel, rather than in one long pass at
         # the end. The adverse-event terms every trial shares are left for that pass.

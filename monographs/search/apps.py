@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    """Search: the rows each live entry, term and reference is found by, and the querying.
+
+    It follows publishing through a projection: an entry's row follows its current
+    publication or goes with its withdrawal, and the rows of the terms and references the
+    changed entries mention are rebuilt once per publishing run.
+    """
+
+    name = "monographs.search"
+    label = "search"
+    verbose_name = "Search"
+
+    def ready(self) -> None:
+        from monographs.editorial.projections import register_projection
+        from monographs.search.indexing import (
+            Mentioned,
+            search_index_entries_update,
+            search_index_mentions_refresh,
+        )
+
+        def finish(results: list[Mentioned]) -> None:
+            mentioned = Mentioned()
+            for result in results:
+                mentioned.update(result)
+            search_index_mentions_refresh(mentioned=mentioned)
+
+        register_projection(
+            "search",
+            published=lambda *, publications, entries: search_index_entries_update(entries=entries),
+            withdrawn=lambda *, entry: search_index_entries_update(entries=[entry]),
+            finished=finish,
+        )
