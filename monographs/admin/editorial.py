@@ -1,7 +1,7 @@
 """The editorial workflow in the admin, shared by every root kind (drugs, trials).
 
 Every rule lives in monographs.editorial.services: these classes only show what the services
-allow (the transition buttons are exactly transitions_available) and report what they say.
+allow (the transition buttons are exactly actions_available) and report what they say.
 Saving a root or any of its rows is an edit: it records the edit, starts a new draft, and is
 refused when someone else saved the same root since the form was opened.
 """
@@ -23,18 +23,20 @@ from monographs.admin.forms import (
     EditorialRootForm,
     root_of,
 )
-from monographs.admin.views import EditorialViewsMixin, error_message, run_transition
+from monographs.admin.views import EditorialViewsMixin, error_message
 from monographs.admin.widgets import BatchedAutocompleteSelect, status_badge
 from monographs.editorial import registry
+from monographs.editorial.actions import (
+    PublishAction,
+    SubmitAction,
+    actions_available,
+    workflow_action,
+)
 from monographs.editorial.checks import ERROR
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError
 from monographs.editorial.models import EditorialEvent, Entry
-from monographs.editorial.services import (
-    TRANSITIONS,
-    root_record_edit,
-    transitions_available,
-)
+from monographs.editorial.services import root_record_edit
 
 
 def kind_for_model(model: type[models.Model]) -> registry.RootKind:
@@ -153,10 +155,10 @@ class EditorialRootAdmin(
         return super().has_delete_permission(request, obj)
 
     def has_submit_permission(self, request) -> bool:
-        return request.user.has_perm(TRANSITIONS["submit"].permission)
+        return request.user.has_perm(SubmitAction.permission)
 
     def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm(TRANSITIONS["publish"].permission)
+        return request.user.has_perm(PublishAction.permission)
 
     @admin.action(description="Submit selected for review", permissions=["submit"])
     def submit_selected(self, request, queryset) -> None:
@@ -170,7 +172,7 @@ class EditorialRootAdmin(
         succeeded = []
         for root in queryset.order_by("pk"):
             try:
-                run_transition(name, root=root, user=request.user, data={})
+                workflow_action(name, root=root, user=request.user).execute()
             except EditorialError as error:
                 self.message_user(request, error_message(error), messages.ERROR)
             else:
@@ -210,7 +212,7 @@ class EditorialRootAdmin(
         document = self.kind.build_document(obj)
         findings = self.kind.checks(document)
         reviewed = {"reviewed_hash": document_hash(document)}
-        available = transitions_available(root=obj, user=request.user)
+        available = actions_available(root=obj, user=request.user)
         return {
             "editorial_status": status_badge(obj.status),
             "editorial_root": obj,

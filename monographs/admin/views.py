@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -26,19 +25,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from monographs.admin.forms import TRANSITION_FORMS
+from monographs.editorial.actions import WORKFLOW_ACTIONS, RestoreAction, workflow_action
 from monographs.editorial.diff import DERIVED_FIELDS, display_value, document_diff, section_title
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError, QualityCheckFailed
 from monographs.editorial.models import Entry, Publication, Status
-from monographs.editorial.services import (
-    TRANSITIONS,
-    revision_approve,
-    revision_request_changes,
-    revision_submit,
-    root_publish,
-    root_restore_version,
-    root_withdraw,
-)
 from monographs.views.presentation import entry_breadcrumbs, version_context
 
 WORKING_COPY = "draft"
@@ -57,36 +48,6 @@ def error_message(error: EditorialError) -> str | SafeString:
     if isinstance(error, QualityCheckFailed):
         return findings_message(error)
     return str(error)
-
-
-def run_transition(name: str, *, root: models.Model, user, data: dict[str, Any]) -> str:
-    """Call the service behind a transition button; returns what to tell the user."""
-    comment = data.get("comment") or ""
-    if name == "submit":
-        revision_submit(root=root, user=user, comment=comment)
-        return f"'{root}' was submitted for review."
-    if name == "request_changes":
-        revision_request_changes(root=root, user=user, comment=comment)
-        return f"Changes were requested on '{root}'."
-    if name == "approve":
-        publish_at = data.get("publish_at")
-        revision_approve(
-            root=root,
-            user=user,
-            comment=comment,
-            publish_at=publish_at,
-            reviewed_hash=data.get("reviewed_hash") or "",
-        )
-        if publish_at:
-            return f"'{root}' was approved; it goes live at {publish_at:%Y-%m-%d %H:%M} UTC."
-        return f"'{root}' was approved; it can now be published."
-    if name == "publish":
-        publication = root_publish(root=root, user=user, comment=comment)
-        return f"'{root}' was published as v{publication.version}."
-    if name == "withdraw":
-        root_withdraw(root=root, user=user, reason=data.get("reason") or "")
-        return f"'{root}' was withdrawn; its page now says why."
-    raise LookupError(name)
 
 
 class EditorialViewsMixin:
@@ -138,10 +99,11 @@ class EditorialViewsMixin:
                 f"{form.fields[field].label or field}: {' '.join(errors)}"
                 for field, errors in form.errors.items()
             )
-            messages.error(request, f"{TRANSITIONS[name].label}: {problems}")
+            messages.error(request, f"{WORKFLOW_ACTIONS[name].label}: {problems}")
             return redirect(self.change_url(obj))
         try:
-            done = run_transition(name, root=obj, user=request.user, data=form.cleaned_data)
+            action = workflow_action(name, root=obj, user=request.user)
+            done = action.execute(**form.cleaned_data)
         except EditorialError as error:
             messages.error(request, error_message(error))
         else:
@@ -164,15 +126,11 @@ class EditorialViewsMixin:
     def _restore_view(self, request: HttpRequest, object_id: str, version: int) -> HttpResponse:
         obj = self.get_root_or_404(request, object_id)
         try:
-            root_restore_version(root=obj, user=request.user, version=version)
+            done = RestoreAction(root=obj, user=request.user).execute(version=version)
         except (EditorialError, ValueError) as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request,
-                f"The content of v{version} is now the working copy of '{obj}', as a draft. "
-                "Submit it for review to publish it again.",
-            )
+            messages.success(request, done)
         return redirect(self.change_url(obj))
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

@@ -216,19 +216,9 @@ def _check_allowed(
         )
 
 
-def transitions_available(*, root: models.Model, user: AbstractBaseUser) -> list[Transition]:
-    """The transitions this user may take on this root now: the admin shows exactly these."""
-    available = []
-    for transition in TRANSITIONS.values():
-        try:
-            if transition.name == "withdraw":
-                _withdraw_check(root=root, user=user)
-            else:
-                _check_allowed(root=root, user=user, transition=transition)
-        except (TransitionNotAllowed, EditorialPermissionDenied):
-            continue
-        available.append(transition)
-    return available
+def transition_check(*, root: models.Model, user: AbstractBaseUser | None, name: str) -> None:
+    """Raise the EditorialError saying why this user may not take this transition now."""
+    _check_allowed(root=root, user=user, transition=TRANSITIONS[name])
 
 
 def _transition(
@@ -923,7 +913,7 @@ def _slugs_refuse_taken(*, kind: str, slugs: dict[int, str]) -> None:
         )
 
 
-def _withdraw_check(*, root: models.Model, user: AbstractBaseUser) -> Entry:
+def withdraw_check(*, root: models.Model, user: AbstractBaseUser) -> Entry:
     """A live entry can always be withdrawn by whoever may withdraw, whatever its working
     copy is doing: pulling unsafe content must never wait for a pending draft."""
     kind_name, root_id = root_identity(root)
@@ -944,7 +934,7 @@ def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) ->
     if not reason.strip():
         raise TransitionNotAllowed("Give the reason for withdrawing: readers will see it.")
     locked = _lock(root)
-    _withdraw_check(root=locked, user=user)
+    withdraw_check(root=locked, user=user)
     kind_name, root_id = root_identity(root)
     entry = Entry.objects.select_for_update().get(kind=kind_name, root_id=root_id)
     entry.withdrawn_at = timezone.now()

@@ -12,6 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from monographs.editorial.actions import actions_available
 from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
 from monographs.editorial.selectors import dashboard_for
 from monographs.editorial.services import (
@@ -21,7 +22,6 @@ from monographs.editorial.services import (
     root_publish,
     root_record_edit,
     root_withdraw,
-    transitions_available,
 )
 from monographs.models import Drug, DrugAdverseEvent, MonographSection
 from tests.factories import DoseRegimenFactory, DrugFactory
@@ -113,7 +113,7 @@ def test_the_buttons_are_exactly_the_transitions_the_user_may_take(
         response = client.get(url(drafted_drug, "change"))
 
     assert response.status_code == 200
-    available = {t.name for t in transitions_available(root=drafted_drug, user=user)}
+    available = {t.name for t in actions_available(root=drafted_drug, user=user)}
     assert buttons(response) == available == EXPECTED_BUTTONS[(status, role)]
 
 

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from monographs.editorial.actions import actions_available
 from monographs.editorial.exceptions import (
     ApprovalVoid,
     FourEyesViolation,
@@ -28,7 +29,6 @@ from monographs.editorial.services import (
     root_publish,
     root_record_edit,
     root_withdraw,
-    transitions_available,
 )
 from monographs.editorial.shared import shared_edits_collected, shared_records_changed
 from monographs.models import Citation, Drug, DrugAdverseEvent
@@ -261,11 +261,9 @@ class TestWithdrawAlwaysPossible:
         root_record_edit(root=drafted_drug, user=editor)
         assert drafted_drug.status == Status.DRAFT
 
-        names = [t.name for t in transitions_available(root=drafted_drug, user=reviewer)]
+        names = [t.name for t in actions_available(root=drafted_drug, user=reviewer)]
         assert "withdraw" in names
-        assert "withdraw" not in [
-            t.name for t in transitions_available(root=drafted_drug, user=editor)
-        ]
+        assert "withdraw" not in [t.name for t in actions_available(root=drafted_drug, user=editor)]
         root_withdraw(root=drafted_drug, user=reviewer, reason="Safety signal under review.")
         assert Entry.objects.get(kind="drug", root_id=drafted_drug.pk).is_withdrawn
         drafted_drug.refresh_from_db()

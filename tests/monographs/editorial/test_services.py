@@ -4,6 +4,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from monographs.editorial.actions import actions_available, workflow_action
 from monographs.editorial.exceptions import (
     ConcurrentEditError,
     EditorialPermissionDenied,
@@ -23,7 +24,6 @@ from monographs.editorial.services import (
     root_publish,
     root_record_edit,
     root_withdraw,
-    transitions_available,
 )
 from monographs.models import DrugAdverseEvent, MonographSection, SearchDocument
 from tests.factories import TrialFactory
@@ -56,17 +56,9 @@ def bring_to(status, drug, *, editor, reviewer):
 
 
 def run_transition(name, drug, user):
-    if name == "submit":
-        return revision_submit(root=drug, user=user)
-    if name == "request_changes":
-        return revision_request_changes(root=drug, user=user, comment="Cite the label.")
-    if name == "approve":
-        return revision_approve(root=drug, user=user)
-    if name == "publish":
-        return root_publish(root=drug, user=user)
-    if name == "withdraw":
-        return root_withdraw(root=drug, user=user, reason="Safety review pending.")
-    raise AssertionError(name)
+    """Every transition through the one action the admin, commands and API use."""
+    action = workflow_action(name, root=drug, user=user)
+    return action.execute(comment="Cite the label.", reason="Safety review pending.")
 
 
 SOURCE_STATE = {
@@ -160,14 +152,14 @@ def test_edits_before_the_last_publication_do_not_count_for_four_eyes(
 
 
 def test_buttons_match_the_rules(drafted_drug, editor, reviewer):
-    assert [t.name for t in transitions_available(root=drafted_drug, user=editor)] == ["submit"]
-    assert transitions_available(root=drafted_drug, user=reviewer) == []
+    assert [t.name for t in actions_available(root=drafted_drug, user=editor)] == ["submit"]
+    assert actions_available(root=drafted_drug, user=reviewer) == []
     revision_submit(root=drafted_drug, user=editor)
-    assert [t.name for t in transitions_available(root=drafted_drug, user=reviewer)] == [
+    assert [t.name for t in actions_available(root=drafted_drug, user=reviewer)] == [
         "request_changes",
         "approve",
     ]
-    assert transitions_available(root=drafted_drug, user=editor) == []
+    assert actions_available(root=drafted_drug, user=editor) == []
 
 
 def test_draft_over_live_published_version_stays_until_the_next_is_published(
