@@ -30,6 +30,7 @@ from monographs.editorial.diff import DERIVED_FIELDS, display_value, document_di
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError, QualityCheckFailed
 from monographs.editorial.models import Entry, Publication, Status
+from monographs.editorial.selectors import approval_standing_or_void
 from monographs.views.presentation import entry_breadcrumbs, version_context
 
 WORKING_COPY = "draft"
@@ -48,6 +49,14 @@ def error_message(error: EditorialError) -> str | SafeString:
     if isinstance(error, QualityCheckFailed):
         return findings_message(error)
     return str(error)
+
+
+APPROVED = "approved"
+
+
+def approved_label(approval) -> str:
+    who = approval.user.get_username() if approval.user_id else "the seeds"
+    return f"As approved by {who}, {approval.created_at:%Y-%m-%d %H:%M} UTC"
 
 
 class EditorialViewsMixin:
@@ -149,10 +158,14 @@ class EditorialViewsMixin:
         live = entry.current_id if entry and not entry.is_withdrawn else None
         live_version = next((p.version for p in publications if p.pk == live), None)
         default_from = str(live_version or (publications[0].version if publications else ""))
+        approval = approval_standing_or_void(root=obj)
+        if approval is not None and obj.status == Status.IN_REVIEW:
+            # The approval was voided by a later change: show what changed since it.
+            default_from = APPROVED
         compare_from = request.GET.get("from", default_from)
         compare_to = request.GET.get("to", WORKING_COPY)
-        old_label, old = self.version_document(obj, compare_from, publications)
-        new_label, new = self.version_document(obj, compare_to, publications)
+        old_label, old = self.version_document(obj, compare_from, publications, approval)
+        new_label, new = self.version_document(obj, compare_to, publications, approval)
         context = {
             **self.admin_site.each_context(request),
             **self.editorial_context(request, obj),
@@ -164,6 +177,7 @@ class EditorialViewsMixin:
             "publications": publications,
             "live_version": live_version,
             "versions": [(WORKING_COPY, "Working copy (draft)")]
+            + ([(APPROVED, approved_label(approval))] if approval is not None else [])
             + [(str(p.version), f"v{p.version}") for p in publications],
             "compare_from": compare_from,
             "compare_to": compare_to,
@@ -176,10 +190,12 @@ class EditorialViewsMixin:
         return TemplateResponse(request, "admin/editorial/review.html", context)
 
     def version_document(
-        self, obj, version: str, publications: Iterable[Publication]
+        self, obj, version: str, publications: Iterable[Publication], approval=None
     ) -> tuple[str, dict | None]:
         if version == WORKING_COPY:
             return "Working copy (draft)", self.kind.build_document(obj)
+        if version == APPROVED and approval is not None:
+            return approved_label(approval), approval.revision.document
         known = {str(p.version): p for p in publications}
         if version not in known:
             return "Nothing published", None

@@ -127,3 +127,20 @@ def dashboard_for(*, user: AbstractBaseUser, today: date | None = None) -> Dashb
         for root in scheduled:
             dashboard.scheduled.add(DashboardItem(kind.kind, root))
     return dashboard
+
+
+def approval_standing_or_void(*, root: models.Model) -> EditorialEvent | None:
+    """The root's latest approval not yet published, whether it still stands or was voided.
+
+    The review page compares against it, so a reviewer sees exactly what changed since they
+    (or a colleague) approved.
+    """
+    kind = registry.kind_of(root)
+    events = EditorialEvent.objects.of_root(kind=kind, root_id=root.pk)
+    last_published = (
+        events.filter(action=Action.PUBLISHED).order_by("-id").values_list("id", flat=True).first()
+    )
+    approvals = events.filter(action=Action.APPROVED, revision__isnull=False)
+    if last_published is not None:
+        approvals = approvals.filter(id__gt=last_published)
+    return approvals.select_related("user", "revision").order_by("-id").first()

@@ -283,3 +283,22 @@ def test_every_edit_keeps_the_document_so_a_restore_loses_nothing(drafted_drug, 
     kept = Revision.objects.filter(kind="drug", root_id=drafted_drug.pk)
     assert any(r.document["summary"] == "Unpublished words worth keeping." for r in kept)
     assert Drug.objects.get(pk=drafted_drug.pk).summary != "Unpublished words worth keeping."
+
+
+def test_the_review_page_shows_what_changed_since_the_approval(
+    client, drafted_drug, editor, reviewer
+):
+    approved(drafted_drug, editor=editor, reviewer=reviewer)
+    citation = _first_citation(drafted_drug)
+    with shared_edits_collected(user=editor):
+        citation.title = "Retitled after approval"
+        citation.save()
+    client.force_login(reviewer)
+
+    page = client.get(f"/admin/monographs/drug/{drafted_drug.pk}/review/")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "As approved by reviewer-rita" in text
+    assert page.context["compare_from"] == "approved"
+    assert "Retitled after approval" in text
