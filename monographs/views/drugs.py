@@ -86,7 +86,9 @@ def drug_page_context(
         "trials": trial_summaries(trials),
         "hazard_ratio_chart": hazard_ratio_chart(title, trials),
         "citation": citation_text(request, entry=entry, publication=publication, title=title),
-        "json_ld": drug_json_ld(request, document=document, publication=publication, url=canonical),
+        "json_ld": drug_json_ld(
+            request, document=document, publication=publication, url=canonical, uid=entry.uid
+        ),
     }
 
 

@@ -177,7 +177,12 @@ def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
 
 
 def drug_json_ld(
-    request: HttpRequest, *, document: dict[str, Any], publication: Publication, url: str
+    request: HttpRequest,
+    *,
+    document: dict[str, Any],
+    publication: Publication,
+    url: str,
+    uid: Any = None,
 ) -> dict[str, Any]:
     identifiers = document.get("identifiers") or {}
     data: dict[str, Any] = {
@@ -208,5 +213,5 @@ def drug_json_ld(
         {"@type": "PropertyValue", "propertyID": name, "value": value}
         for name, value in identifiers.items()
         if value
-    ]
+    ] + ([{"@type": "PropertyValue", "propertyID": "uuid", "value": str(uid)}] if uid else [])
     return data

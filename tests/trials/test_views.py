@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from monographs.editorial.models import Entry
 from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial, trial_with_results
@@ -164,7 +165,9 @@ def test_trial_page_carries_medical_trial_structured_data(client, sharp):
     )
     assert data["@type"] == "MedicalTrial"
     assert data["alternateName"] == "SHARP"
-    assert data["identifier"]["value"] == sharp.nct_id
+    by_kind = {item["propertyID"]: item["value"] for item in data["identifier"]}
+    assert by_kind["NCT"] == sharp.nct_id
+    assert by_kind["uuid"] == str(Entry.objects.get(kind="trial", slug=sharp.slug).uid)
     assert "https://schema.org/RandomizedTrial" in data["trialDesign"]
     assert data["studySubject"] == [{"@type": "Drug", "name": "sorafenib"}]
 

@@ -78,7 +78,7 @@ def trial_page_context(
             request, entry=entry, publication=publication, title=trial_name(document)
         ),
         "json_ld": trial_json_ld(
-            request, document=document, publication=publication, url=canonical
+            request, document=document, publication=publication, url=canonical, uid=entry.uid
         ),
     }
 

@@ -214,7 +214,12 @@ def publication_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def trial_json_ld(
-    request: HttpRequest, *, document: dict[str, Any], publication: Publication, url: str
+    request: HttpRequest,
+    *,
+    document: dict[str, Any],
+    publication: Publication,
+    url: str,
+    uid: Any = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -226,13 +231,16 @@ def trial_json_ld(
     }
     if document.get("acronym"):
         data["alternateName"] = document["acronym"]
+    identifiers = []
+    if uid:
+        identifiers.append({"@type": "PropertyValue", "propertyID": "uuid", "value": str(uid)})
     if document.get("nct_id"):
-        data["identifier"] = {
-            "@type": "PropertyValue",
-            "propertyID": "NCT",
-            "value": document["nct_id"],
-        }
+        identifiers.append(
+            {"@type": "PropertyValue", "propertyID": "NCT", "value": document["nct_id"]}
+        )
         data["sameAs"] = f"https://clinicaltrials.gov/study/{document['nct_id']}"
+    if identifiers:
+        data["identifier"] = identifiers
     if document.get("phase_label"):
         data["phase"] = document["phase_label"]
     designs = [

@@ -16,6 +16,7 @@ from monographs.editorial.models import Entry
 CHUNK_SIZE = 100
 
 TRIAL_COLUMNS = [
+    "id",
     "slug",
     "acronym",
     "title",
@@ -134,6 +135,7 @@ def trial_rows(entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
         document = entry.current.document
         yield {
             **{column: document.get(column) for column in TRIAL_COLUMNS},
+            "id": str(entry.uid),
             "conditions": _joined(c["slug"] for c in document.get("conditions") or []),
             "drugs": _joined(d["slug"] for d in document.get("drugs") or []),
             "version": entry.current.version,
