@@ -41,7 +41,12 @@ def rows_insert(
     database reads it (a JSON field's text, say): COPY sends that text, not encoding again.
     """
     opts = model._meta
-    fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
+    # Generated columns and those the database fills itself (db_default) are left to it.
+    fields = [
+        f
+        for f in opts.concrete_fields
+        if not getattr(f, "generated", False) and f.db_default is models.NOT_PROVIDED
+    ]
     encoded = encoded or {}
     if unknown := set(encoded) - {field.name for field in fields}:
         raise ValueError(f"{opts.object_name} has no column for {', '.join(sorted(unknown))}.")

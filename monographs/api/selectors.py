@@ -3,7 +3,9 @@
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from rest_framework.exceptions import NotFound
 
@@ -197,7 +199,7 @@ def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialE
     Each change names the slug the entry had then and, for a rename, the slug before it; the
     entry's permanent id ties them together. The token is the event id, which only grows: a
     mirror stores the last token it applied and asks again from there, so it sees each change
-    once and in the order it was recorded.
+    once and in the order it was recorded, even when transactions commit out of id order.
     """
     entry = Entry.objects.filter(kind=OuterRef("kind"), root_id=OuterRef("root_id"))
     events = (
@@ -221,4 +223,15 @@ def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialE
     )
     if kind:
         events = events.filter(kind=kind)
+    if connection.vendor == "postgresql":
+        # An event id is drawn when its transaction writes it but seen only when it commits:
+        # a long publish can commit ids lower than ones a mirror has already read. So the
+        # feed serves only what transactions that finished before the oldest one still open
+        # wrote; the rest follows, in id order, as soon as that one ends. A delay, never a gap.
+        # (What the reading transaction wrote itself is its own to see.)
+        events = events.filter(
+            Q(txid__isnull=True)
+            | Q(txid__lt=RawSQL("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", []))
+            | Q(txid=RawSQL("pg_current_xact_id_if_assigned()::text::bigint", []))
+        )
     return events

@@ -76,6 +76,19 @@ class EditorialRoot(models.Model):
                 raise ValidationError({"slug": slug_taken_message(holder=holder, slug=slug)})
 
 
+class WritingTransactionId(models.Func):
+    """The id of the transaction writing the row, on PostgreSQL (NULL elsewhere).
+
+    SQLite writes one transaction at a time, so its rows become visible in id order anyway.
+    """
+
+    output_field = models.BigIntegerField()
+    template = "NULL"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
 class EditorialEvent(models.Model):
     """One immutable line of a root's history: an edit or a state transition."""
 
@@ -111,6 +124,13 @@ class EditorialEvent(models.Model):
         help_text="The document as it stood after this event: approving freezes this one.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    txid = models.BigIntegerField(
+        null=True,
+        editable=False,
+        db_default=WritingTransactionId(),
+        help_text="The writing transaction: the change feed holds back what a transaction "
+        "still open could precede.",
+    )
 
     objects = EventQuerySet.as_manager()
 

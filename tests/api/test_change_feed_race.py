@@ -1,0 +1,59 @@
+"""The change feed never lets a mirror skip a change, whatever order transactions commit in.
+
+A long publish draws its event id first and commits last; a quick one draws a later id and
+commits first. A mirror reading in between must not be handed the quick one's token, or it
+would never see the long one. Reproduced with two real transactions on PostgreSQL.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+
+from monographs.editorial.services import root_import_publish
+from tests.factories import DrugFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def feed(since: int) -> dict:
+    return Client().get("/api/v1/changes/", {"since": since}).json()
+
+
+def test_a_mirror_reading_during_a_long_publish_misses_nothing(settings):
+    settings.API_THROTTLE_ANON = "off"
+    # No word in common: two publishes indexing the same new word queue on its row.
+    slow = DrugFactory(inn="slowtinib", drug_class="Alphaclass", summary="Slowly.", atc_code=None)
+    quick = DrugFactory(inn="quickib", drug_class="Betaclass", summary="Quickly.", atc_code=None)
+    written, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def long_publish() -> None:
+        try:
+            with transaction.atomic():
+                root_import_publish(root=slow, note="A long import.")
+                written.set()  # its event id is drawn; the commit waits
+                assert release.wait(timeout=30)
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+            written.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=long_publish)
+    thread.start()
+    assert written.wait(timeout=30)
+    root_import_publish(root=quick, note="A quick one, committed first.")
+
+    during = feed(0)
+    release.set()
+    thread.join(timeout=30)
+    assert not failures, failures
+    after = feed(during["last_token"] if during["results"] else 0)
+
+    mirror = {c["slug"] for c in during["results"]} | {c["slug"] for c in after["results"]}
+    assert mirror == {"slowtinib", quick.slug}
+    assert [c["slug"] for c in during["results"]] == []  # held back behind the open one
+    tokens = [c["token"] for c in after["results"]]
+    assert tokens == sorted(tokens)
