@@ -1,11 +1,14 @@
 """A local HTTP server that replays sample payloads: real sockets on 127.0.0.1, no network."""
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -67,3 +70,32 @@ class ReplayServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@pytest.fixture
+def replay(settings):
+    """A running replay server; every service's base URL points at it, retries do not wait."""
+    server = ReplayServer()
+    base = server.start()
+    settings.CROSSREF_API_URL = f"{base}/crossref"
+    settings.NCBI_EUTILS_URL = f"{base}/eutils"
+    settings.CLINICALTRIALS_API_URL = f"{base}/ctgov/api/v2"
+    settings.IMPORT_HTTP_BACKOFF = 0
+    settings.IMPORT_HTTP_TIMEOUT = 2
+    settings.IMPORT_CONTACT_EMAIL = "editors@example.org"
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def unreachable(settings):
+    """Base URLs at a port nobody listens on: every request is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    settings.CROSSREF_API_URL = settings.NCBI_EUTILS_URL = base
+    settings.CLINICALTRIALS_API_URL = base
+    settings.IMPORT_HTTP_BACKOFF = 0
+    settings.IMPORT_HTTP_RETRIES = 1
+    return base
