@@ -160,7 +160,7 @@ def _citation_confirm(request: HttpRequest, trial: Trial | None) -> HttpResponse
     records = [CitationRecord.from_dict(r) for r in data["records"]]
     try:
         with transaction.atomic():
-            result = citations_import(records=records, user=request.user)
+            result = citations_import(records=records)
             linked = _link_to_trial(
                 trial,
                 [*result.created, *result.updated,

@@ -12,19 +12,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from lxml import etree
 
 from monographs.importing.clients import CrossrefClient, PubMedClient
 from monographs.importing.errors import ImportProblem, ImportProblems, NotFound
 from monographs.importing.parsers.csl import crossref_record
-from monographs.importing.parsers.pubmed import parse_pubmed_xml
+from monographs.importing.parsers.pubmed import PARSER, is_article_set, parse_pubmed_xml
 from monographs.importing.records import IMPORTED_FIELDS, CitationRecord, citation_key
 from monographs.models import Citation
 
 CREATE, UPDATE, SKIP = "create", "update", "skip"
+PMIDS_PER_REQUEST = 200  # efetch takes a list of ids; long lists go in several requests
 # Filled when empty, listed as a difference when not; the kind is the editors' to change.
 COMPARED_FIELDS = tuple(name for name in IMPORTED_FIELDS if name != "kind")
 DOI_IN_TEXT = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.[0-9]{4,9}/\S+)$", re.I)
@@ -82,6 +83,15 @@ def citation_find(*, doi: str = "", pmid: str = "", pmcid: str = "") -> list[Cit
     if pmcid:
         query |= Q(pmcid__iexact=pmcid)
     return list(Citation.objects.filter(query).order_by("pk")) if query else []
+
+
+def _merged_article_sets(answers: list[bytes]) -> bytes:
+    """Several efetch answers as one <PubmedArticleSet>."""
+    merged = etree.Element("PubmedArticleSet")
+    for answer in answers:
+        if is_article_set(answer):
+            merged.extend(list(etree.fromstring(answer, parser=PARSER)))
+    return etree.tostring(merged)
 
 
 def citation_records_fetch(
@@ -143,17 +153,15 @@ def citation_records_fetch(
             for pmcid in pmcids:
                 pmids.append(client.pmid_for_pmcid(pmcid))
             pmids = list(dict.fromkeys(pmids))
-            xml = client.articles_xml(pmids)
+            answers = [
+                client.articles_xml(pmids[i : i + PMIDS_PER_REQUEST])
+                for i in range(0, len(pmids), PMIDS_PER_REQUEST)
+            ]
         finally:
             if pubmed is None:
                 client.close()
-        try:
-            found = parse_pubmed_xml("PubMed", xml)
-        except ImportProblem as error:
-            if "holds no" in str(error) or "root is" in str(error):
-                found = []
-            else:
-                raise
+        xml = answers[0] if len(answers) == 1 else _merged_article_sets(answers)
+        found = parse_pubmed_xml("PubMed", xml) if is_article_set(xml) else []
         by_pmid = {r.pmid: r for r in found}
         missing = [p for p in pmids if p not in by_pmid]
         if missing:
@@ -226,9 +234,7 @@ def citations_import_plan(*, records: list[CitationRecord]) -> list[PlannedCitat
 
 
 @transaction.atomic
-def citations_import(
-    *, records: list[CitationRecord], user: AbstractBaseUser | None = None
-) -> CitationImport:
+def citations_import(*, records: list[CitationRecord]) -> CitationImport:
     """Write what the plan says, all or nothing. Returns what was created, updated, skipped."""
     result = CitationImport()
     for planned in citations_import_plan(records=records):

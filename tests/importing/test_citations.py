@@ -169,3 +169,18 @@ def test_a_record_the_database_refuses_writes_nothing_at_all():
     with pytest.raises(ImportProblem, match="references.ris, record 2"):
         citations_import(records=records)
     assert Citation.objects.count() == 0
+
+
+def test_an_error_answer_from_efetch_is_not_found(replay):
+    error = b"<?xml version='1.0'?><eFetchResult><ERROR>Empty id list</ERROR></eFetchResult>"
+    replay.add("/eutils/efetch.fcgi", Reply(200, error, "text/xml"))
+    with pytest.raises(NotFound, match="PMID 18650514"):
+        citation_records_fetch(identifiers=["18650514"])
+
+
+def test_long_pmid_lists_are_fetched_in_several_requests(replay, monkeypatch):
+    monkeypatch.setattr("monographs.importing.citations.PMIDS_PER_REQUEST", 1)
+    replay.add_sample("/eutils/efetch.fcgi", "pubmed_efetch.xml", "text/xml")
+    records, _ = citation_records_fetch(identifiers=["18650514", "19095497"])
+    assert [r.pmid for r in records] == ["18650514", "19095497"]
+    assert [r.query["id"] for r in replay.requests] == [["18650514"], ["19095497"]]

@@ -13,6 +13,14 @@ PARSER = etree.XMLParser(
 )
 
 
+def is_article_set(data: bytes) -> bool:
+    """Whether an answer is a <PubmedArticleSet> (efetch answers errors in other shapes)."""
+    try:
+        return etree.fromstring(data, parser=PARSER).tag == "PubmedArticleSet"
+    except etree.XMLSyntaxError:
+        return False
+
+
 def parse_pubmed_xml(name: str, data: bytes) -> list[CitationRecord]:
     try:
         root = etree.fromstring(data, parser=PARSER)
