@@ -803,7 +803,13 @@ def _free_slug(base: str, nct_id: str) -> str:
 
 def _registry_citation(plan: StudyPlan) -> Citation:
     url = f"{settings.CLINICALTRIALS_STUDY_URL}{plan.nct_id}"
-    citation = Citation.objects.filter(url__iexact=url).first()
+    # The library may hold the record under an older address (…/ct2/show/NCT…): same study.
+    citation = (
+        Citation.objects.filter(url__iexact=url).first()
+        or Citation.objects.filter(
+            kind=Citation.Kind.REGISTRY_RECORD, url__icontains=plan.nct_id
+        ).first()
+    )
     if citation is None:
         citation = Citation(key=_free_citation_key(f"clinicaltrials-gov-{plan.nct_id.lower()}"))
     citation.kind = Citation.Kind.REGISTRY_RECORD

@@ -125,3 +125,12 @@ def test_empty_and_non_utf8_files():
         parse_file("empty.ris", b"\n")
     with pytest.raises(ImportProblem, match="latin.ris: is not UTF-8 text"):
         parse_file("latin.ris", "TY  - JOUR\nTI  - Caf\u00e9\nER  - \n".encode("latin-1"))
+
+
+def test_csl_raw_dates_and_marked_up_titles():
+    text = (
+        '[{"id": "a", "type": "article-journal", "title": "Sorafenib in <i>BRAF</i> mutant '
+        'tumours", "issued": {"raw": "2012-05"}}]'
+    )
+    (record,) = parse_file("raw.json", text.encode())
+    assert (record.title, record.year) == ("Sorafenib in BRAF mutant tumours", 2012)

@@ -309,3 +309,15 @@ def test_the_command_names_the_file_of_a_bad_study(tmp_path):
 
 def test_service_unavailable_is_not_swallowed_as_a_problem():
     assert not issubclass(ServiceUnavailable, ImportProblem)
+
+
+def test_a_registry_citation_under_an_older_address_is_reused(editor):
+    older = CitationFactory(
+        kind=Citation.Kind.REGISTRY_RECORD,
+        url="https://clinicaltrials.gov/ct2/show/NCT00105443",
+        doi=None,
+        pmid=None,
+    )
+    result = trial_import_study(study=study(), user=editor)
+    assert result.registry_citation == older
+    assert Citation.objects.filter(kind=Citation.Kind.REGISTRY_RECORD).count() == 1

@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from monographs.importing.errors import ImportProblem
-from monographs.importing.parsers.common import finish, month_name
+from monographs.importing.parsers.common import finish, month_name, year_of
 from monographs.importing.records import CitationRecord, vancouver_name
 from monographs.models import Citation
 
@@ -96,7 +96,7 @@ def fill_from_csl(record: CitationRecord, item: dict[str, Any]) -> None:
                 record.authors.append(name)
             else:
                 record.group_author = name
-    record.title = _first(item.get("title"))
+    record.title = " ".join(TAGS.sub("", _first(item.get("title"))).split())
     record.journal = _first(
         item.get("container-title-short")
         or item.get("short-container-title")
@@ -104,7 +104,17 @@ def fill_from_csl(record: CitationRecord, item: dict[str, Any]) -> None:
         or item.get("container-title")
     )
     parts = _date_parts(item)
-    if parts:
+    if not parts:
+        raw = next(
+            (
+                date.get("raw") or date.get("literal")
+                for date in (item.get("issued"), item.get("published"))
+                if isinstance(date, dict) and (date.get("raw") or date.get("literal"))
+            ),
+            "",
+        )
+        record.year = year_of(raw, record, "issued") if raw else None
+    else:
         try:
             record.year = int(parts[0])
         except (TypeError, ValueError) as error:
