@@ -81,6 +81,7 @@ def replay(settings):
     settings.NCBI_EUTILS_URL = f"{base}/eutils"
     settings.CLINICALTRIALS_API_URL = f"{base}/ctgov/api/v2"
     settings.IMPORT_HTTP_BACKOFF = 0
+    settings.IMPORT_HTTP_RETRIES = 2
     settings.IMPORT_HTTP_TIMEOUT = 2
     settings.IMPORT_CONTACT_EMAIL = "editors@example.org"
     yield server

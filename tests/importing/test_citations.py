@@ -184,3 +184,22 @@ def test_long_pmid_lists_are_fetched_in_several_requests(replay, monkeypatch):
     records, _ = citation_records_fetch(identifiers=["18650514", "19095497"])
     assert [r.pmid for r in records] == ["18650514", "19095497"]
     assert [r.query["id"] for r in replay.requests] == [["18650514"], ["19095497"]]
+
+
+def test_a_crossref_work_missing_its_title_or_of_an_unknown_type_is_named(replay):
+    import json
+
+    work = json.loads((SAMPLES / "crossref_work.json").read_text())
+    untitled = json.loads(json.dumps(work))
+    untitled["message"]["title"] = []
+    component = json.loads(json.dumps(work))
+    component["message"]["type"] = "component"
+    replay.add("/crossref/works/10.1056/untitled", Reply(200, json.dumps(untitled).encode()))
+    replay.add("/crossref/works/10.1056/component", Reply(200, json.dumps(component).encode()))
+    with pytest.raises(ImportProblem, match="Crossref, DOI 10.1056/untitled, field title: has no"):
+        citation_records_fetch(identifiers=["10.1056/untitled"])
+    with pytest.raises(
+        ImportProblem, match="DOI 10.1056/component, field type: unknown record type"
+    ):
+        citation_records_fetch(identifiers=["10.1056/component"])
+    assert Citation.objects.count() == 0
