@@ -290,3 +290,5 @@ IMPORT_CONTACT_EMAIL = os.environ.get("IMPORT_CONTACT_EMAIL", "")
 IMPORT_HTTP_TIMEOUT = float(os.environ.get("IMPORT_HTTP_TIMEOUT", "10"))
 IMPORT_HTTP_RETRIES = int(os.environ.get("IMPORT_HTTP_RETRIES", "2"))
 IMPORT_HTTP_BACKOFF = float(os.environ.get("IMPORT_HTTP_BACKOFF", "1.0"))
+# One request and its retries end within this time: below gunicorn's 30 s worker timeout.
+IMPORT_HTTP_DEADLINE = float(os.environ.get("IMPORT_HTTP_DEADLINE", "20"))

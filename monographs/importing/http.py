@@ -37,15 +37,20 @@ class ServiceClient:
         timeout: float | None = None,
         retries: int | None = None,
         backoff: float | None = None,
+        deadline: float | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = (base_url or getattr(settings, self.base_url_setting)).rstrip("/")
         self.retries = settings.IMPORT_HTTP_RETRIES if retries is None else retries
         self.backoff = settings.IMPORT_HTTP_BACKOFF if backoff is None else backoff
+        self.timeout = settings.IMPORT_HTTP_TIMEOUT if timeout is None else timeout
+        # One request with all its retries ends within this many seconds, so a page that
+        # waits for it answers before the application server gives up on the worker.
+        self.deadline = settings.IMPORT_HTTP_DEADLINE if deadline is None else deadline
         self.sleep = sleep
         self.client = httpx.Client(
-            timeout=settings.IMPORT_HTTP_TIMEOUT if timeout is None else timeout,
+            timeout=self.timeout,
             headers={"User-Agent": user_agent()},
             transport=transport,
             follow_redirects=True,
@@ -66,11 +71,20 @@ class ServiceClient:
         """The answer to GET base_url/path; `record` names what was asked for, for messages."""
         url = f"{self.base_url}/{path.lstrip('/')}"
         last_reason = ""
+        ends = time.monotonic() + self.deadline
+        tries = 0
         for attempt in range(self.retries + 1):
             if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+                pause = self.backoff * 2 ** (attempt - 1)
+                if time.monotonic() + pause >= ends:
+                    break
+                self.sleep(pause)
+            remaining = ends - time.monotonic()
+            if remaining <= 0:
+                break
+            tries += 1
             try:
-                response = self.client.get(url, params=params)
+                response = self.client.get(url, params=params, timeout=min(self.timeout, remaining))
             except httpx.TimeoutException:
                 last_reason = "no answer within the time limit"
                 continue
@@ -89,7 +103,6 @@ class ServiceClient:
             if response.status_code >= 400:
                 raise ServiceUnavailable(self.service, f"HTTP {response.status_code}")
             return response
-        tries = self.retries + 1
         raise ServiceUnavailable(
             self.service, f"{last_reason}, {tries} attempt{'s' if tries > 1 else ''}"
         )

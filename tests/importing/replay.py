@@ -53,11 +53,14 @@ class ReplayServer:
                 replies = server.routes.get(url.path) or [Reply(404, b'{"error": "not found"}')]
                 reply = replies.pop(0) if len(replies) > 1 else replies[0]
                 time.sleep(reply.delay)
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped waiting (a timeout test)
 
             def log_message(self, *args) -> None:
                 pass

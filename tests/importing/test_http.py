@@ -75,3 +75,15 @@ def test_a_pmcid_is_resolved_to_its_pmid(replay):
     (request,) = replay.requests
     assert request.query["term"] == ["PMC1234567[pmcid]"]
     assert request.query["tool"] == ["oncology-monographs"]
+
+
+def test_retries_stop_at_the_deadline(replay):
+    replay.add("/crossref/works/10.1056/slow", Reply(200, b"{}", delay=0.6))
+    started = time.monotonic()
+    with (
+        CrossrefClient(timeout=0.3, retries=10, backoff=0.05, deadline=1.0) as client,
+        pytest.raises(ServiceUnavailable, match="no answer within the time limit"),
+    ):
+        client.work("10.1056/slow")
+    assert time.monotonic() - started < 1.5
+    assert 2 <= len(replay.requests) <= 4
