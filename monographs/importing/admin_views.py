@@ -213,7 +213,11 @@ def trial_import_view(request: HttpRequest) -> HttpResponse:
         request.user.has_perm("trials.add_trial") and request.user.has_perm("trials.change_trial")
     ):
         raise PermissionDenied
-    form = TrialImportForm(request.POST or None, request.FILES or None)
+    form = TrialImportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"nct_id": request.GET.get("nct_id", "")},
+    )
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:

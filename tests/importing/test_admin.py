@@ -40,6 +40,8 @@ def test_the_change_lists_offer_the_imports(editor_client):
     assert "Import from NCT number" in trials.content.decode()
     assert editor_client.get(CITATIONS).status_code == 200
     assert editor_client.get(TRIAL).status_code == 200
+    prefilled = editor_client.get(f"{TRIAL}?nct_id=NCT00105443").content.decode()
+    assert 'value="NCT00105443"' in prefilled
 
 
 def test_a_file_is_previewed_then_written_on_confirm(editor_client):
