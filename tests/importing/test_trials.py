@@ -321,3 +321,13 @@ def test_a_registry_citation_under_an_older_address_is_reused(editor):
     result = trial_import_study(study=study(), user=editor)
     assert result.registry_citation == older
     assert Citation.objects.filter(kind=Citation.Kind.REGISTRY_RECORD).count() == 1
+
+
+def test_a_published_import_reads_on_the_public_page(client, editor):
+    trial = trial_import_study(study=study(), user=editor).trial
+    root_import_publish(root=trial, note="registry import")
+    page = client.get(trial.get_absolute_url())
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Serious (registry; no grade given)" in text
+    assert "Hepatic failure" in text and "clinicaltrials-gov-nct00105443" in text
