@@ -72,3 +72,8 @@ def test_an_unreachable_service_is_a_plain_message(unreachable):
     with pytest.raises(CommandError, match="PubMed could not be reached; nothing was changed"):
         run("18650514", "--yes")
     assert Citation.objects.count() == 0
+
+
+def test_a_missing_file_is_named():
+    with pytest.raises(CommandError, match="No such file: refs-typo.ris. Nothing was imported."):
+        run("refs-typo.ris", "--yes")

@@ -78,4 +78,4 @@ def parse_file(name: str, data: bytes, *, file_format: str = "") -> list[Citatio
     return records
 
 
-__all__ = ["FORMAT_NAMES", "PARSERS", "detect_format", "parse_file"]
+__all__ = ["EXTENSIONS", "FORMAT_NAMES", "PARSERS", "detect_format", "parse_file"]

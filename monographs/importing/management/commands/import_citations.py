@@ -13,7 +13,7 @@ from monographs.importing.citations import (
     citations_import_plan,
 )
 from monographs.importing.errors import ImportProblem, ServiceUnavailable
-from monographs.importing.parsers import FORMAT_NAMES, PARSERS, parse_file
+from monographs.importing.parsers import EXTENSIONS, FORMAT_NAMES, PARSERS, parse_file
 from monographs.importing.preview import plan_lines
 
 
@@ -39,6 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         files = [item for item in options["items"] if Path(item).is_file()]
         identifiers = [item for item in options["items"] if item not in files]
+        missing = [i for i in identifiers if Path(i).suffix.lower() in EXTENSIONS]
+        if missing:
+            raise CommandError(f"No such file: {', '.join(missing)}. Nothing was imported.")
         try:
             records = []
             for number, name in enumerate(files, start=1):
