@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "monographs.api",
     "monographs.search",
+    "monographs.importing",
     "csp",
     "axes",
 ]
@@ -276,3 +277,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# The services the importers read (monographs/importing): base URLs, a contact address sent
+# in the User-Agent (Crossref's "polite" pool, NCBI's email), timeouts and retries.
+CROSSREF_API_URL = os.environ.get("CROSSREF_API_URL", "https://api.crossref.org")
+NCBI_EUTILS_URL = os.environ.get("NCBI_EUTILS_URL", "https://eutils.ncbi.nlm.nih.gov/entrez/eutils")
+NCBI_API_KEY = os.environ.get("NCBI_API_KEY", "")
+CLINICALTRIALS_API_URL = os.environ.get(
+    "CLINICALTRIALS_API_URL", "https://clinicaltrials.gov/api/v2"
+)
+CLINICALTRIALS_STUDY_URL = "https://clinicaltrials.gov/study/"
+IMPORT_CONTACT_EMAIL = os.environ.get("IMPORT_CONTACT_EMAIL", "")
+IMPORT_HTTP_TIMEOUT = float(os.environ.get("IMPORT_HTTP_TIMEOUT", "10"))
+IMPORT_HTTP_RETRIES = int(os.environ.get("IMPORT_HTTP_RETRIES", "2"))
+IMPORT_HTTP_BACKOFF = float(os.environ.get("IMPORT_HTTP_BACKOFF", "1.0"))
+# One request and its retries end within this time: below gunicorn's 30 s worker timeout.
+IMPORT_HTTP_DEADLINE = float(os.environ.get("IMPORT_HTTP_DEADLINE", "20"))

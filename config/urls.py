@@ -7,6 +7,7 @@ from config import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path(f"{settings.ADMIN_URL}import/", include("monographs.importing.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("monographs.api.urls")),
     path("", include("trials.urls")),

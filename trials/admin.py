@@ -126,6 +126,7 @@ class TrialAdmin(EditorialRootAdmin):
     )
     inlines = (TrialPublicationInline, ArmInline, OutcomeInline, TrialAdverseEventInline)
     preview_template = "trials/trial_detail.html"
+    change_list_template = "admin/trials/trial/change_list.html"  # adds "Import from NCT number"
 
     def preview_context(self, request, *, entry, publication):
         return trial_page_context(request, entry=entry, publication=publication)

@@ -320,6 +320,9 @@ class TrialAdverseEvent(Sourced):
         GRADE_3 = "grade_3", "Grade 3"
         GRADE_4 = "grade_4", "Grade 4"
         GRADE_5 = "grade_5", "Grade 5"
+        # What a registry record states instead of a grade (ClinicalTrials.gov results).
+        SERIOUS = "serious", "Serious (registry; no grade given)"
+        OTHER_NON_SERIOUS = "other", "Other, non-serious (registry; no grade given)"
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="adverse_events")
     arm = models.ForeignKey(

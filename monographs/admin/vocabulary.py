@@ -61,7 +61,10 @@ class CitationAdmin(SharedRecordAdmin):
     readonly_fields = ("vancouver_preview",)
     fieldsets = (
         (None, {"fields": ("key", "kind", "vancouver_preview")}),
-        ("Authors and title", {"fields": ("authors", "group_author", "title")}),
+        (
+            "Authors and title",
+            {"fields": ("authors", "authors_incomplete", "group_author", "title")},
+        ),
         (
             "Where it appeared",
             {

@@ -3,6 +3,17 @@
 import monographs.editorial.models
 from django.db import migrations, models
 
+from monographs.editorial.immutability import install_sql, uninstall_sql
+
+
+def reinstall_sqlite_triggers(apps, schema_editor):
+    """SQLite remakes a table to change its columns, and its triggers go with the old one:
+    this one and 0013 changed the events table, so its immutability is installed again."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for statement in uninstall_sql(vendor) + install_sql(vendor):
+            schema_editor.execute(statement, params=None)
+
 
 class Migration(migrations.Migration):
 
@@ -11,9 +22,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, reinstall_sqlite_triggers),
         migrations.AddField(
             model_name='editorialevent',
             name='txid',
             field=models.BigIntegerField(db_default=monographs.editorial.models.WritingTransactionId(), editable=False, help_text='The writing transaction: the change feed holds back what a transaction still open could precede.', null=True),
         ),
+        migrations.RunPython(reinstall_sqlite_triggers, migrations.RunPython.noop),
     ]

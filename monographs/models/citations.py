@@ -40,6 +40,11 @@ class Citation(models.Model):
     authors = models.JSONField(
         default=list, blank=True, help_text="Vancouver style names, e.g. ['Zhu YJ', 'Zheng B']."
     )
+    authors_incomplete = models.BooleanField(
+        "author list cut short",
+        default=False,
+        help_text="The source lists only some authors: cite them followed by 'et al.'.",
+    )
     group_author = models.CharField(max_length=300, blank=True)
     title = models.CharField(max_length=500)
     journal = models.CharField(max_length=300, blank=True, help_text="Abbreviated title.")
@@ -118,8 +123,12 @@ class Citation(models.Model):
         return format_vancouver(self.as_reference())
 
     def as_reference(self) -> dict:
-        """The citation as a plain dict: the form documents freeze into publications."""
-        return {
+        """The citation as a plain dict: the form documents freeze into publications.
+
+        authors_incomplete appears only when set, so documents of complete author lists
+        (every one frozen before the field existed) keep their exact shape and hash.
+        """
+        reference = {
             "key": self.key,
             "kind": self.kind,
             "authors": list(self.authors or []),
@@ -140,6 +149,9 @@ class Citation(models.Model):
             "publisher": self.publisher,
             "accessed_on": self.accessed_on.isoformat() if self.accessed_on else None,
         }
+        if self.authors_incomplete:
+            reference["authors_incomplete"] = True
+        return reference
 
     def natural_key(self) -> tuple[str]:
         return (self.key,)
@@ -153,6 +165,8 @@ def format_vancouver(reference: dict) -> str:
     authors = list(reference.get("authors") or [])
     if len(authors) > VANCOUVER_AUTHOR_LIMIT:
         author_text = ", ".join(authors[:VANCOUVER_AUTHOR_LIMIT]) + ", et al."
+    elif authors and reference.get("authors_incomplete"):
+        author_text = ", ".join(authors) + ", et al."
     elif authors:
         author_text = ", ".join(authors) + "."
     else:
