@@ -23,6 +23,7 @@ from monographs.admin.forms import (
     EditorialRootForm,
     root_of,
 )
+from monographs.admin.parts import PartsMixin
 from monographs.admin.views import EditorialViewsMixin, error_message, run_transition
 from monographs.admin.widgets import BatchedAutocompleteSelect, status_badge
 from monographs.editorial import registry
@@ -79,6 +80,8 @@ class EditorialInline(AutocompleteBatchingMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
     related: tuple[str, ...] = ()
+    # On a root edited in parts, rows beyond this many are edited a page at a time.
+    per_page = 40
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(self.fk_name_or_parent(), *self.related)
@@ -99,9 +102,16 @@ class EditorialStackedInline(EditorialInline):
 
 
 class EditorialRootAdmin(
-    EditorialViewsMixin, HiddenLockFieldMixin, AutocompleteBatchingMixin, admin.ModelAdmin
+    EditorialViewsMixin,
+    HiddenLockFieldMixin,
+    PartsMixin,
+    AutocompleteBatchingMixin,
+    admin.ModelAdmin,
 ):
-    """Admin for a root kind: status badges, transition buttons, timeline, review and preview."""
+    """Admin for a root kind: status badges, transition buttons, timeline, review and preview.
+
+    A kind with `parts` is edited a part at a time (monographs.admin.parts).
+    """
 
     form = EditorialRootForm
     change_form_template = "admin/editorial/change_form.html"
@@ -203,6 +213,7 @@ class EditorialRootAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
             context.update(self.editorial_context(request, obj))
+        context.update(self.part_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def editorial_context(self, request, obj) -> dict[str, Any]:
