@@ -8,6 +8,10 @@ def change_form_data(response) -> dict:
     data: dict = {}
 
     def add(bound) -> None:
+        if bound.field.show_hidden_initial:  # a field with a callable default, e.g. a list
+            data[bound.html_initial_name] = bound.field.widget.format_value(
+                bound.field.prepare_value(bound.initial)
+            )
         value = bound.value()
         if value is None or value is False:
             return
@@ -35,9 +39,8 @@ def fields_posted(response) -> int:
 
     Django counts these against DATA_UPLOAD_MAX_NUMBER_FIELDS.
     """
-    count = len(response.context["adminform"].form.fields)
+    forms = [response.context["adminform"].form]
     for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        count += len(formset.management_form.fields)
-        count += sum(len(each.fields) for each in formset.forms)
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    count = sum(1 + field.show_hidden_initial for form in forms for field in form.fields.values())
     return count + len(HIDDEN_BY_THE_BROWSER)
