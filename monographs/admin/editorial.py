@@ -25,7 +25,11 @@ from monographs.admin.forms import (
 )
 from monographs.admin.parts import PartsMixin
 from monographs.admin.views import EditorialViewsMixin, error_message, run_transition
-from monographs.admin.widgets import BatchedAutocompleteSelect, status_badge
+from monographs.admin.widgets import (
+    BatchedAutocompleteSelect,
+    UnsavedChangesWarning,
+    status_badge,
+)
 from monographs.editorial import registry
 from monographs.editorial.checks import ERROR
 from monographs.editorial.exceptions import EditorialError
@@ -106,6 +110,7 @@ class EditorialRootAdmin(
     HiddenLockFieldMixin,
     PartsMixin,
     AutocompleteBatchingMixin,
+    UnsavedChangesWarning,
     admin.ModelAdmin,
 ):
     """Admin for a root kind: status badges, transition buttons, timeline, review and preview.
@@ -258,7 +263,9 @@ class EditorialRootAdmin(
         )
 
 
-class EditorialChildAdmin(HiddenLockFieldMixin, AutocompleteBatchingMixin, admin.ModelAdmin):
+class EditorialChildAdmin(
+    HiddenLockFieldMixin, AutocompleteBatchingMixin, UnsavedChangesWarning, admin.ModelAdmin
+):
     """A child table's own admin pages: every save or delete is an edit of its root."""
 
     root_path = "drug"

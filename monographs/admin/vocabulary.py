@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from monographs.admin.editorial import AutocompleteBatchingMixin
 from monographs.admin.forms import EditorialInlineFormSet
+from monographs.admin.widgets import UnsavedChangesWarning
 from monographs.models import AdverseEventTerm, Citation, CitationLink, Condition, Target
 
 
@@ -28,7 +29,7 @@ class CitationLinkInline(AutocompleteBatchingMixin, admin.TabularInline):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(UnsavedChangesWarning, admin.ModelAdmin):
     list_display = ("key", "kind", "first_author", "year", "journal", "pmid", "doi")
     list_filter = ("kind", "year")
     search_fields = ("key", "title", "doi", "pmid", "pmcid", "journal", "group_author")
@@ -62,7 +63,7 @@ class CitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CitationLink)
-class CitationLinkAdmin(admin.ModelAdmin):
+class CitationLinkAdmin(UnsavedChangesWarning, admin.ModelAdmin):
     list_display = ("citing", "position", "cited")
     autocomplete_fields = ("citing", "cited")
     search_fields = ("citing__key", "cited__key", "cited__title")
@@ -70,14 +71,14 @@ class CitationLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(UnsavedChangesWarning, admin.ModelAdmin):
     list_display = ("name", "abbreviation", "slug")
     search_fields = ("name", "abbreviation", "slug", "synonyms")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(UnsavedChangesWarning, admin.ModelAdmin):
     list_display = ("symbol", "name", "family", "location", "drug_count")
     list_filter = ("family", "location")
     search_fields = ("symbol", "name", "family", "aliases")
@@ -97,7 +98,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdverseEventTerm)
-class AdverseEventTermAdmin(admin.ModelAdmin):
+class AdverseEventTermAdmin(UnsavedChangesWarning, admin.ModelAdmin):
     list_display = ("name", "system_organ_class", "ctcae_version")
     list_filter = ("system_organ_class", "ctcae_version")
     search_fields = ("name", "slug", "system_organ_class", "synonyms")
