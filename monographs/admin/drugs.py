@@ -66,9 +66,13 @@ class DrugTargetInline(DrugInline):
     related = ("target",)
 
 
-class ApprovalInline(DrugInline):
+class ApprovalInline(DrugStackedInline):
     model = Approval
-    fields = ("agency", "indication", "condition", "year", "approved_on", "position", *SOURCE)
+    fields = (
+        ("agency", "year", "approved_on", "position"),
+        ("indication", "condition"),
+        (*SOURCE,),
+    )
     autocomplete_fields = ("condition", "citation")
     verbose_name_plural = "regulatory approvals"
 
@@ -131,12 +135,14 @@ class DoseRegimenInline(DrugStackedInline):
     )
 
 
-class PharmacokineticParameterInline(DrugInline):
+class PharmacokineticParameterInline(DrugStackedInline):
     model = PharmacokineticParameter
     fields = (
-        "parameter", "qualifier", "value", "range_low", "range_high", "unit", "population",
-        "position", *SOURCE,
-    )  # fmt: skip
+        ("parameter", "qualifier", "position"),
+        ("value", "range_low", "range_high", "unit"),
+        "population",
+        (*SOURCE,),
+    )
     verbose_name_plural = "pharmacokinetic parameters"
 
 
@@ -158,9 +164,10 @@ class DrugWarningInline(DrugStackedInline):
     fields = (("topic", "position"), "description", ("monitoring", "action"), (*SOURCE,))
 
 
-class ContraindicationInline(DrugInline):
+class ContraindicationInline(DrugStackedInline):
     model = Contraindication
-    fields = ("condition", "kind", "note", "position", *SOURCE)
+    fields = (("condition", "kind", "position"), "note", (*SOURCE,))
+    formfield_overrides = COMPACT_TEXT
 
 
 class SpecialPopulationInline(DrugInline):
@@ -168,26 +175,30 @@ class SpecialPopulationInline(DrugInline):
     fields = ("population", "recommendation", "position", *SOURCE)
 
 
-class DrugAdverseEventInline(DrugInline):
+class DrugAdverseEventInline(DrugStackedInline):
     model = DrugAdverseEvent
     fields = (
-        "term", "context", "any_grade_low", "any_grade_high", "grade_3_plus_low",
-        "grade_3_plus_high", "frequency_band", "management", "position", *SOURCE,
-    )  # fmt: skip
+        ("term", "context", "position"),
+        ("any_grade_low", "any_grade_high", "grade_3_plus_low", "grade_3_plus_high"),
+        ("frequency_band", "management"),
+        (*SOURCE,),
+    )
+    formfield_overrides = COMPACT_TEXT
     autocomplete_fields = ("term", "citation")
     related = ("term",)
     verbose_name_plural = "adverse events (incidence in %)"
 
 
-class ResistanceMechanismInline(DrugInline):
+class ResistanceMechanismInline(DrugStackedInline):
     model = ResistanceMechanism
-    fields = ("name", "kind", "pathway", "description", "position", *SOURCE)
+    fields = (("name", "kind", "pathway", "position"), "description", (*SOURCE,))
+    formfield_overrides = COMPACT_TEXT
 
 
-class SubsequentTherapyInline(DrugInline):
+class SubsequentTherapyInline(DrugStackedInline):
     model = SubsequentTherapy
     fk_name = "drug"
-    fields = ("condition", "therapy_drug", "therapy", "setting", "position", *SOURCE)
+    fields = (("condition", "setting", "position"), ("therapy_drug", "therapy"), (*SOURCE,))
     autocomplete_fields = ("condition", "therapy_drug", "citation")
     related = ("condition", "therapy_drug")
 

@@ -176,6 +176,7 @@ class PartsMixin:
             return {}
         context: dict[str, Any] = {"editorial_part": part}
         if obj is not None and obj.pk is not None:
+            context["subtitle"] = f"{obj}: {part.label}"
             context["editorial_parts"] = [
                 {
                     "label": each.label,
