@@ -9,6 +9,7 @@ from monographs.models.base import (
     NaturalKeyManager,
     PlainConstraintMessages,
     Sourced,
+    StatedPrecision,
     blank_to_none,
     explained,
     ordered_pair_constraint,
@@ -222,7 +223,7 @@ class Intervention(PlainConstraintMessages, models.Model):
         return " ".join(p for p in (str(self.drug or self.name), self.dose, self.frequency) if p)
 
 
-class Outcome(Sourced):
+class Outcome(StatedPrecision, Sourced):
     """A result: an arm's figure (median, rate, count) or a comparison between arms (HR)."""
 
     class Measure(models.TextChoices):
@@ -401,7 +402,7 @@ class Outcome(Sourced):
             raise ValidationError(errors)
 
 
-class TrialAdverseEvent(Sourced):
+class TrialAdverseEvent(StatedPrecision, Sourced):
     class GradeScope(models.TextChoices):
         ANY = "any", "Any grade"
         GRADE_3_PLUS = "grade_3_plus", "Grade ≥3"

@@ -21,6 +21,7 @@ from monographs.admin.forms import (
     EditorialChildForm,
     EditorialInlineFormSet,
     EditorialRootForm,
+    StatedFiguresForm,
     root_of,
 )
 from monographs.admin.parts import PartsMixin
@@ -80,6 +81,7 @@ class AutocompleteBatchingMixin:
 class EditorialInline(AutocompleteBatchingMixin, admin.TabularInline):
     """A child table edited on its root's page; a fixed number of queries however many rows."""
 
+    form = StatedFiguresForm
     formset = EditorialInlineFormSet
     extra = 0
     show_change_link = True

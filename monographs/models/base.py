@@ -11,6 +11,7 @@ the admin show them beside the field; the database constraint stays the last wor
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -130,6 +131,42 @@ class Sourced(PlainConstraintMessages, models.Model):
 
     class Meta:
         abstract = True
+
+
+class StatedPrecision(models.Model):
+    """Figures kept with the decimal places the source states: 8.0 stays 8.0, not 8 or 8.0000.
+
+    A decimal column has a fixed scale, so the places typed are kept beside the figures, one
+    entry per figure ({"value": 1} for 8.0); figures without an entry read as they are stored.
+    """
+
+    stated_places = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Decimal places of each figure as stated, e.g. {'value': 1} for 8.0.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def stated(self, field: str) -> str:
+        """The figure as the source states it ('' when empty)."""
+        return as_stated(getattr(self, field), (self.stated_places or {}).get(field))
+
+
+def places_of(number: Decimal) -> int:
+    """Decimal places written: 8.0 -> 1, 8 -> 0, 8.00 -> 2."""
+    return max(0, -int(number.as_tuple().exponent))
+
+
+def as_stated(number: Decimal | None, places: int | None) -> str:
+    """A stored figure written with `places` decimals; unknown places: without padding zeros."""
+    if number is None:
+        return ""
+    if places is None:
+        return format(number.normalize(), "f")
+    return format(number.quantize(Decimal(1).scaleb(-places)), "f")
 
 
 class NaturalKeyManager(models.Manager):

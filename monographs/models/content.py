@@ -6,6 +6,7 @@ from django.db.models import Q
 from .base import (
     PlainConstraintMessages,
     Sourced,
+    StatedPrecision,
     explained,
     ordered_pair_constraint,
     percentage_constraint,
@@ -60,7 +61,7 @@ class MonographSection(PlainConstraintMessages, models.Model):
         return self.title or self.get_kind_display()
 
 
-class DoseRegimen(Sourced):
+class DoseRegimen(StatedPrecision, Sourced):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="dose_regimens")
     indication = models.CharField(max_length=200, blank=True, help_text="Who the dose is for.")
     dose_amount = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
@@ -83,11 +84,11 @@ class DoseRegimen(Sourced):
         ]
 
     def __str__(self) -> str:
-        amount = f"{self.dose_amount.normalize():f} {self.dose_unit}" if self.dose_amount else ""
+        amount = f"{self.stated('dose_amount')} {self.dose_unit}" if self.dose_amount else ""
         return f"{self.drug} {amount} {self.frequency}".strip()
 
 
-class PharmacokineticParameter(Sourced):
+class PharmacokineticParameter(StatedPrecision, Sourced):
     """A PK figure: a value, a range, or both (value within its range)."""
 
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="pk_parameters")
@@ -299,7 +300,7 @@ class QuestionAnswer(Sourced):
         return self.question
 
 
-class DrugAdverseEvent(Sourced):
+class DrugAdverseEvent(StatedPrecision, Sourced):
     """How often a drug causes an adverse event: incidence ranges in %, any grade and grade >=3."""
 
     class FrequencyBand(models.TextChoices):
