@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from monographs.models import Drug, MonographSection
-from tests.browser.conftest import ARTIFACTS_DIR
+from tests.browser.conftest import ARTIFACTS_DIR, AXE_SCRIPT
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,6 +44,18 @@ def overflowing_tables(page) -> list[str]:
             .filter(box => box.scrollWidth > box.clientWidth)
             .map(box => box.querySelector("h2") ? box.querySelector("h2").innerText : "?")"""
     )
+
+
+def part_navigation_violations(page) -> list[tuple]:
+    """axe-core's serious and critical findings in the part links (the admin's own markup
+    is Django's)."""
+    page.evaluate(AXE_SCRIPT.read_text())  # as a script tag, the admin's CSP would refuse it
+    results = page.evaluate("async () => await axe.run('nav.editorial-parts')")
+    return [
+        (v["id"], [node["target"] for node in v["nodes"]])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def leaving_would_ask(page) -> bool:
@@ -95,6 +107,7 @@ def test_an_editor_saves_sorafenib_part_by_part_at_1366_px(laptop):
         saved_parts += 1
 
     assert saved_parts == 13
+    assert part_navigation_violations(page) == []
     bodies = MonographSection.objects.filter(drug=sorafenib).values_list("body", flat=True)
     assert len(bodies) == 13 and all(body.endswith(EDITED) for body in bodies)
 
