@@ -34,7 +34,7 @@ class Part:
 
 
 def inline_page_number(request: HttpRequest, prefix: str) -> int:
-    """Which page of a table's rows this request edits (1 when not given or not a number)."""
+    """Which page of a table's rows this request edits: 1 unless given; 404 for no number."""
     raw = request.GET.get(f"{PAGE_PARAMETER}-{prefix}", "1")
     try:
         number = int(raw)
