@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -30,9 +30,13 @@ class ConstraintRule:
 
     def explain(self, instance: models.Model) -> str:
         """The message with the row's values as typed ({field} placeholders)."""
-        return self.message.format(
-            **{name: shown(getattr(instance, name, None)) for name in self.fields}
-        )
+        values = {}
+        for name in self.fields:
+            try:
+                values[name] = shown(getattr(instance, name, None))
+            except ObjectDoesNotExist:  # a required relation not chosen yet
+                values[name] = shown(None)
+        return self.message.format(**values)
 
 
 CONSTRAINT_RULES: dict[str, ConstraintRule] = {}

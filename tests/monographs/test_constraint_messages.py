@@ -417,3 +417,11 @@ def test_the_admin_shows_the_sentence_beside_the_field_not_the_constraint_name(c
     assert form.errors["ci_low"] == ["CI low 12.0 is above CI high 9.1."]
     assert "outcome_ci_ordered" not in response.content.decode()
     assert form.non_field_errors() == []
+
+
+def test_a_message_names_a_relation_not_chosen_yet_as_empty():
+    from monographs.models import DrugName
+
+    rule = CONSTRAINT_RULES["drug_name_unique_per_drug"]
+
+    assert rule.explain(DrugName(name="Nexavar")) == "(empty) already has the name “Nexavar”."
