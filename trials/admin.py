@@ -1,5 +1,8 @@
 """Trials in the admin: the Trial root with its publications, arms, outcomes and adverse events.
 
+The trial is edited a part at a time (its design, arms, outcomes, adverse events), each part
+posting only its own rows under the trial's one lock, as the drug monograph is.
+
 Interventions belong to an arm, and the admin nests only one level, so they are edited on
 the arm's page (the "change" link on each arm row); saving them is still an edit of the trial.
 """
@@ -15,6 +18,7 @@ from monographs.admin import (
     EditorialStackedInline,
     fixed_choices,
 )
+from monographs.admin.parts import Part
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 from trials.views import trial_page_context
 
@@ -66,6 +70,7 @@ class OutcomeInline(ArmChoicesMixin, EditorialStackedInline):
     )
     autocomplete_fields = ("citation",)
     related = ("arm",)
+    per_page = 20  # some 25 fields a row
 
 
 class TrialAdverseEventInline(ArmChoicesMixin, EditorialInline):
@@ -123,6 +128,12 @@ class TrialAdmin(EditorialRootAdmin):
         ),
         ("Summary", {"fields": ("summary",)}),
         ("Editorial", {"fields": ("status_badge", "publish_at", "next_review_due")}),
+    )
+    parts = (
+        Part("trial", "Trial and publications", fieldsets, (TrialPublicationInline,)),
+        Part("arms", "Arms", (), (ArmInline,)),
+        Part("outcomes", "Outcomes", (), (OutcomeInline,)),
+        Part("adverse-events", "Adverse events", (), (TrialAdverseEventInline,)),
     )
     inlines = (TrialPublicationInline, ArmInline, OutcomeInline, TrialAdverseEventInline)
     preview_template = "trials/trial_detail.html"

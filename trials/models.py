@@ -7,11 +7,16 @@ from django.urls import reverse
 from monographs.editorial.models import EditorialRoot
 from monographs.models.base import (
     NaturalKeyManager,
+    PlainConstraintMessages,
     Sourced,
+    StatedPrecision,
     blank_to_none,
+    explained,
     ordered_pair_constraint,
     percentage_constraint,
+    positive_constraint,
     regex_constraint,
+    within_constraint,
 )
 from monographs.validators import NCT_PATTERN, validate_nct_id
 
@@ -22,7 +27,7 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
-class Trial(EditorialRoot):
+class Trial(PlainConstraintMessages, EditorialRoot):
     """A clinical study (randomised trial, single-arm study or retrospective series)."""
 
     class Phase(models.TextChoices):
@@ -96,8 +101,16 @@ class Trial(EditorialRoot):
     class Meta:
         ordering = ["title"]
         constraints = [
-            regex_constraint("nct_id", NCT_PATTERN, name="trial_nct_id_format"),
-            ordered_pair_constraint("start_date", "end_date", name="trial_dates_ordered"),
+            regex_constraint(
+                "nct_id", NCT_PATTERN, name="trial_nct_id_format", message=validate_nct_id.message
+            ),
+            ordered_pair_constraint(
+                "start_date",
+                "end_date",
+                name="trial_dates_ordered",
+                field="end_date",
+                message="The end date {end_date} is before the start date {start_date}.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +131,7 @@ class Trial(EditorialRoot):
         return (self.slug,)
 
 
-class TrialPublication(models.Model):
+class TrialPublication(PlainConstraintMessages, models.Model):
     class Role(models.TextChoices):
         PRIMARY = "primary", "Primary results"
         SECONDARY = "secondary", "Secondary or long-term analysis"
@@ -135,7 +148,13 @@ class TrialPublication(models.Model):
     class Meta:
         ordering = ["trial", "role", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["trial", "citation"], name="trial_publication_unique")
+            explained(
+                models.UniqueConstraint(
+                    fields=["trial", "citation"], name="trial_publication_unique"
+                ),
+                field="citation",
+                message="This publication is already listed for the trial.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -160,7 +179,14 @@ class Arm(Sourced):
     class Meta:
         ordering = ["trial", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["trial", "label"], name="arm_label_unique_per_trial")
+            explained(
+                models.UniqueConstraint(
+                    fields=["trial", "label"], name="arm_label_unique_per_trial"
+                ),
+                field="label",
+                message="The trial already has an arm called “{label}”; give each arm its own "
+                "label.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -168,7 +194,7 @@ class Arm(Sourced):
         return f"{self.label}{n}"
 
 
-class Intervention(models.Model):
+class Intervention(PlainConstraintMessages, models.Model):
     arm = models.ForeignKey(Arm, on_delete=models.CASCADE, related_name="interventions")
     drug = models.ForeignKey(
         "monographs.Drug", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -181,8 +207,16 @@ class Intervention(models.Model):
     class Meta:
         ordering = ["arm", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(drug__isnull=False) | ~Q(name=""), name="intervention_names_something"
+            explained(
+                models.CheckConstraint(
+                    condition=Q(drug__isnull=False) | ~Q(name=""),
+                    name="intervention_names_something",
+                ),
+                field="name",
+                fields=("drug", "name"),
+                message="Name the intervention: choose a drug, or write what was given (e.g. "
+                "placebo).",
+                broken=lambda row: row.drug_id is None and row.name == "",
             )
         ]
 
@@ -190,7 +224,7 @@ class Intervention(models.Model):
         return " ".join(p for p in (str(self.drug or self.name), self.dose, self.frequency) if p)
 
 
-class Outcome(Sourced):
+class Outcome(StatedPrecision, Sourced):
     """A result: an arm's figure (median, rate, count) or a comparison between arms (HR)."""
 
     class Measure(models.TextChoices):
@@ -261,41 +295,97 @@ class Outcome(Sourced):
     class Meta:
         ordering = ["trial", "position", "id"]
         constraints = [
-            ordered_pair_constraint("ci_low", "value", name="outcome_value_not_below_ci"),
-            ordered_pair_constraint("value", "ci_high", name="outcome_value_not_above_ci"),
-            ordered_pair_constraint("ci_low", "ci_high", name="outcome_ci_ordered"),
-            ordered_pair_constraint("range_low", "range_high", name="outcome_range_ordered"),
             ordered_pair_constraint(
-                "hazard_ratio_ci_low", "hazard_ratio", name="outcome_hr_not_below_ci"
+                "ci_low",
+                "value",
+                name="outcome_value_not_below_ci",
+                field="value",
+                message="The value {value} is below its CI, which starts at {ci_low}.",
             ),
             ordered_pair_constraint(
-                "hazard_ratio", "hazard_ratio_ci_high", name="outcome_hr_not_above_ci"
+                "value",
+                "ci_high",
+                name="outcome_value_not_above_ci",
+                message="The value {value} is above its CI, which ends at {ci_high}.",
             ),
             ordered_pair_constraint(
-                "hazard_ratio_ci_low", "hazard_ratio_ci_high", name="outcome_hr_ci_ordered"
+                "ci_low",
+                "ci_high",
+                name="outcome_ci_ordered",
+                message="CI low {ci_low} is above CI high {ci_high}.",
             ),
-            models.CheckConstraint(
-                condition=Q(hazard_ratio_ci_low__isnull=True) | Q(hazard_ratio_ci_low__gt=0),
+            ordered_pair_constraint(
+                "range_low",
+                "range_high",
+                name="outcome_range_ordered",
+                message="Range low {range_low} is above range high {range_high}.",
+            ),
+            ordered_pair_constraint(
+                "hazard_ratio_ci_low",
+                "hazard_ratio",
+                name="outcome_hr_not_below_ci",
+                field="hazard_ratio",
+                message="The hazard ratio {hazard_ratio} is below its CI, which starts at "
+                "{hazard_ratio_ci_low}.",
+            ),
+            ordered_pair_constraint(
+                "hazard_ratio",
+                "hazard_ratio_ci_high",
+                name="outcome_hr_not_above_ci",
+                message="The hazard ratio {hazard_ratio} is above its CI, which ends at "
+                "{hazard_ratio_ci_high}.",
+            ),
+            ordered_pair_constraint(
+                "hazard_ratio_ci_low",
+                "hazard_ratio_ci_high",
+                name="outcome_hr_ci_ordered",
+                message="HR CI low {hazard_ratio_ci_low} is above HR CI high "
+                "{hazard_ratio_ci_high}.",
+            ),
+            positive_constraint(
+                "hazard_ratio_ci_low",
                 name="outcome_hr_ci_positive",
+                message="HR CI low is {hazard_ratio_ci_low}; a hazard ratio is above zero.",
             ),
             ordered_pair_constraint(
-                "count", "denominator", name="outcome_count_within_denominator"
+                "count",
+                "denominator",
+                name="outcome_count_within_denominator",
+                message="The count {count} is more than the denominator {denominator}.",
             ),
-            models.CheckConstraint(
-                condition=Q(p_value__isnull=True) | Q(p_value__gte=0, p_value__lte=1),
+            within_constraint(
+                "p_value",
+                0,
+                1,
                 name="outcome_p_value_probability",
+                message="The p-value {p_value} is not a probability (0 to 1).",
             ),
-            models.CheckConstraint(
-                condition=Q(hazard_ratio__isnull=True) | Q(hazard_ratio__gt=0),
+            positive_constraint(
+                "hazard_ratio",
                 name="outcome_hr_positive",
+                message="The hazard ratio is {hazard_ratio}; a hazard ratio is above zero.",
             ),
-            models.CheckConstraint(
-                condition=~Q(unit="%") | Q(value__isnull=True) | Q(value__gte=0, value__lte=100),
-                name="outcome_percentage_range",
+            explained(
+                models.CheckConstraint(
+                    condition=~Q(unit="%")
+                    | Q(value__isnull=True)
+                    | Q(value__gte=0, value__lte=100),
+                    name="outcome_percentage_range",
+                ),
+                field="value",
+                fields=("value", "unit"),
+                message="The value is {value} %; a percentage is 0 to 100.",
+                broken=lambda row: (
+                    row.unit == "%" and row.value is not None and not 0 <= row.value <= 100
+                ),
             ),
-            models.CheckConstraint(
-                condition=Q(ci_level__isnull=True) | Q(ci_level__gt=0, ci_level__lt=100),
+            within_constraint(
+                "ci_level",
+                0,
+                100,
+                exclusive=True,
                 name="outcome_ci_level_range",
+                message="The CI level {ci_level} is not a percentage between 0 and 100 (e.g. 95).",
             ),
         ]
 
@@ -313,7 +403,7 @@ class Outcome(Sourced):
             raise ValidationError(errors)
 
 
-class TrialAdverseEvent(Sourced):
+class TrialAdverseEvent(StatedPrecision, Sourced):
     class GradeScope(models.TextChoices):
         ANY = "any", "Any grade"
         GRADE_3_PLUS = "grade_3_plus", "Grade ≥3"
@@ -351,15 +441,28 @@ class TrialAdverseEvent(Sourced):
     class Meta:
         ordering = ["trial", "position", "id"]
         constraints = [
-            percentage_constraint("percent", name="trial_ae_percentage"),
-            percentage_constraint("percent_high", name="trial_ae_percentage_high"),
-            ordered_pair_constraint("percent", "percent_high", name="trial_ae_percent_ordered"),
-            ordered_pair_constraint(
-                "count", "denominator", name="trial_ae_count_within_denominator"
+            percentage_constraint("percent", name="trial_ae_percentage", label="The percentage"),
+            percentage_constraint(
+                "percent_high", name="trial_ae_percentage_high", label="The upper percentage"
             ),
-            models.CheckConstraint(
-                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+            ordered_pair_constraint(
+                "percent",
+                "percent_high",
+                name="trial_ae_percent_ordered",
+                message="The percentage {percent} % is above the upper percentage "
+                "{percent_high} %.",
+            ),
+            ordered_pair_constraint(
+                "count",
+                "denominator",
+                name="trial_ae_count_within_denominator",
+                message="The count {count} is more than the denominator {denominator}.",
+            ),
+            positive_constraint(
+                "denominator",
                 name="trial_ae_denominator_positive",
+                message="The denominator is {denominator}; it counts patients, so it is more "
+                "than zero.",
             ),
         ]
 

@@ -1,4 +1,10 @@
-"""The drug monograph in the admin: the Drug root with every table of its monograph inline."""
+"""The drug monograph in the admin: the Drug root, edited a part at a time.
+
+Each part is a page: the identity of the drug, then each prose section of the monograph with
+the table that goes with it (dosing, pharmacokinetics, interactions, warnings, adverse
+events, ...). A part posts only its own rows; all of them save under the drug's one lock and
+draft.
+"""
 
 from django import forms
 from django.contrib import admin
@@ -10,6 +16,7 @@ from monographs.admin.editorial import (
     EditorialRootAdmin,
     EditorialStackedInline,
 )
+from monographs.admin.parts import Part
 from monographs.models import (
     Approval,
     Contraindication,
@@ -28,6 +35,7 @@ from monographs.models import (
     SpecialPopulation,
     SubsequentTherapy,
 )
+from monographs.models.content import SectionKind
 from monographs.selectors import drug_trials
 from monographs.views.drugs import DRUG_PAGE_TRIALS, drug_page_context
 
@@ -58,9 +66,13 @@ class DrugTargetInline(DrugInline):
     related = ("target",)
 
 
-class ApprovalInline(DrugInline):
+class ApprovalInline(DrugStackedInline):
     model = Approval
-    fields = ("agency", "indication", "condition", "year", "approved_on", "position", *SOURCE)
+    fields = (
+        ("agency", "year", "approved_on", "position"),
+        ("indication", "condition"),
+        (*SOURCE,),
+    )
     autocomplete_fields = ("condition", "citation")
     verbose_name_plural = "regulatory approvals"
 
@@ -71,10 +83,45 @@ class FormulationInline(DrugInline):
 
 
 class MonographSectionInline(EditorialStackedInline):
+    """One prose section of the monograph (a drug has at most one of each kind)."""
+
     model = MonographSection
-    fields = (("kind", "title", "position"), "body")
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 8})}}
-    verbose_name_plural = "monograph sections (Markdown; cite as [@citation-key])"
+    fields = (("title", "position"), "body", "kind")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 14})}}
+    extra = 1
+    max_num = 1
+    section_kind = ""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=self.section_kind)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        kind = formset.form.base_fields["kind"]
+        kind.widget = forms.HiddenInput()
+        kind.initial = self.section_kind
+        kind.disabled = True
+        return formset
+
+
+def section_inline(kind: SectionKind) -> type[MonographSectionInline]:
+    return type(
+        f"{kind.name.title().replace('_', '')}SectionInline",
+        (MonographSectionInline,),
+        {
+            "section_kind": kind.value,
+            "verbose_name": f"{kind.label} section",
+            "verbose_name_plural": f"{kind.label}: text (Markdown; cite as [@citation-key])",
+        },
+    )
+
+
+SECTION_INLINES = {kind: section_inline(kind) for kind in SectionKind}
+
+
+def monograph_part(slug: str, label: str, kind: SectionKind, *tables) -> Part:
+    """A part of the monograph: its prose section and the tables that go with it."""
+    return Part(slug, label, (), (SECTION_INLINES[kind], *tables))
 
 
 class DoseRegimenInline(DrugStackedInline):
@@ -88,12 +135,14 @@ class DoseRegimenInline(DrugStackedInline):
     )
 
 
-class PharmacokineticParameterInline(DrugInline):
+class PharmacokineticParameterInline(DrugStackedInline):
     model = PharmacokineticParameter
     fields = (
-        "parameter", "qualifier", "value", "range_low", "range_high", "unit", "population",
-        "position", *SOURCE,
-    )  # fmt: skip
+        ("parameter", "qualifier", "position"),
+        ("value", "range_low", "range_high", "unit"),
+        "population",
+        (*SOURCE,),
+    )
     verbose_name_plural = "pharmacokinetic parameters"
 
 
@@ -115,9 +164,10 @@ class DrugWarningInline(DrugStackedInline):
     fields = (("topic", "position"), "description", ("monitoring", "action"), (*SOURCE,))
 
 
-class ContraindicationInline(DrugInline):
+class ContraindicationInline(DrugStackedInline):
     model = Contraindication
-    fields = ("condition", "kind", "note", "position", *SOURCE)
+    fields = (("condition", "kind", "position"), "note", (*SOURCE,))
+    formfield_overrides = COMPACT_TEXT
 
 
 class SpecialPopulationInline(DrugInline):
@@ -125,26 +175,30 @@ class SpecialPopulationInline(DrugInline):
     fields = ("population", "recommendation", "position", *SOURCE)
 
 
-class DrugAdverseEventInline(DrugInline):
+class DrugAdverseEventInline(DrugStackedInline):
     model = DrugAdverseEvent
     fields = (
-        "term", "context", "any_grade_low", "any_grade_high", "grade_3_plus_low",
-        "grade_3_plus_high", "frequency_band", "management", "position", *SOURCE,
-    )  # fmt: skip
+        ("term", "context", "position"),
+        ("any_grade_low", "any_grade_high", "grade_3_plus_low", "grade_3_plus_high"),
+        ("frequency_band", "management"),
+        (*SOURCE,),
+    )
+    formfield_overrides = COMPACT_TEXT
     autocomplete_fields = ("term", "citation")
     related = ("term",)
     verbose_name_plural = "adverse events (incidence in %)"
 
 
-class ResistanceMechanismInline(DrugInline):
+class ResistanceMechanismInline(DrugStackedInline):
     model = ResistanceMechanism
-    fields = ("name", "kind", "pathway", "description", "position", *SOURCE)
+    fields = (("name", "kind", "pathway", "position"), "description", (*SOURCE,))
+    formfield_overrides = COMPACT_TEXT
 
 
-class SubsequentTherapyInline(DrugInline):
+class SubsequentTherapyInline(DrugStackedInline):
     model = SubsequentTherapy
     fk_name = "drug"
-    fields = ("condition", "therapy_drug", "therapy", "setting", "position", *SOURCE)
+    fields = (("condition", "setting", "position"), ("therapy_drug", "therapy"), (*SOURCE,))
     autocomplete_fields = ("condition", "therapy_drug", "citation")
     related = ("condition", "therapy_drug")
 
@@ -171,23 +225,56 @@ class DrugAdmin(EditorialRootAdmin):
         ),
         ("Editorial", {"fields": ("status_badge", "publish_at", "next_review_due")}),
     )
-    inlines = (
-        DrugNameInline,
-        DrugTargetInline,
-        ApprovalInline,
-        FormulationInline,
-        MonographSectionInline,
-        DoseRegimenInline,
-        PharmacokineticParameterInline,
-        DrugInteractionInline,
-        DrugWarningInline,
-        ContraindicationInline,
-        SpecialPopulationInline,
-        DrugAdverseEventInline,
-        ResistanceMechanismInline,
-        SubsequentTherapyInline,
-        QuestionAnswerInline,
+    parts = (
+        Part("identity", "Identity and names", fieldsets, (DrugNameInline, FormulationInline)),
+        monograph_part("summary", "Summary", SectionKind.SUMMARY),
+        monograph_part(
+            "mechanism", "Mechanism and targets", SectionKind.MECHANISM, DrugTargetInline
+        ),
+        monograph_part(
+            "indications", "Indications and approvals", SectionKind.INDICATIONS, ApprovalInline
+        ),
+        monograph_part("dosing", "Dosing", SectionKind.DOSAGE, DoseRegimenInline),
+        monograph_part(
+            "pharmacokinetics",
+            "Pharmacokinetics",
+            SectionKind.PHARMACOKINETICS,
+            PharmacokineticParameterInline,
+        ),
+        monograph_part(
+            "interactions", "Interactions", SectionKind.INTERACTIONS, DrugInteractionInline
+        ),
+        monograph_part("warnings", "Warnings", SectionKind.WARNINGS, DrugWarningInline),
+        monograph_part(
+            "contraindications",
+            "Contraindications",
+            SectionKind.CONTRAINDICATIONS,
+            ContraindicationInline,
+        ),
+        monograph_part(
+            "special-populations",
+            "Special populations",
+            SectionKind.SPECIAL_POPULATIONS,
+            SpecialPopulationInline,
+        ),
+        monograph_part(
+            "adverse-events", "Adverse events", SectionKind.ADVERSE_EVENTS, DrugAdverseEventInline
+        ),
+        monograph_part(
+            "resistance", "Resistance", SectionKind.RESISTANCE, ResistanceMechanismInline
+        ),
+        monograph_part(
+            "subsequent-therapy",
+            "Subsequent therapy",
+            SectionKind.SUBSEQUENT_THERAPY,
+            SubsequentTherapyInline,
+        ),
+        monograph_part("stopping", "Stopping treatment", SectionKind.DISCONTINUATION),
+        monograph_part("other", "Other", SectionKind.OTHER),
+        Part("questions", "Questions and answers", (), (QuestionAnswerInline,)),
     )
+    # Every table the parts hold, for the admin's checks and for pages outside the parts.
+    inlines = tuple(dict.fromkeys(inline for part in parts for inline in part.inlines))
     preview_template = "monographs/drug_detail.html"
 
     def preview_context(self, request, *, entry, publication):

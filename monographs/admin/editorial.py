@@ -21,10 +21,16 @@ from monographs.admin.forms import (
     EditorialChildForm,
     EditorialInlineFormSet,
     EditorialRootForm,
+    StatedFiguresForm,
     root_of,
 )
+from monographs.admin.parts import PartsMixin
 from monographs.admin.views import EditorialViewsMixin, error_message
-from monographs.admin.widgets import BatchedAutocompleteSelect, status_badge
+from monographs.admin.widgets import (
+    BatchedAutocompleteSelect,
+    UnsavedChangesWarning,
+    status_badge,
+)
 from monographs.editorial import registry
 from monographs.editorial.actions import (
     PublishAction,
@@ -77,10 +83,13 @@ class AutocompleteBatchingMixin:
 class EditorialInline(AutocompleteBatchingMixin, admin.TabularInline):
     """A child table edited on its root's page; a fixed number of queries however many rows."""
 
+    form = StatedFiguresForm
     formset = EditorialInlineFormSet
     extra = 0
     show_change_link = True
     related: tuple[str, ...] = ()
+    # On a root edited in parts, rows beyond this many are edited a page at a time.
+    per_page = 40
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(self.fk_name_or_parent(), *self.related)
@@ -101,9 +110,17 @@ class EditorialStackedInline(EditorialInline):
 
 
 class EditorialRootAdmin(
-    EditorialViewsMixin, HiddenLockFieldMixin, AutocompleteBatchingMixin, admin.ModelAdmin
+    EditorialViewsMixin,
+    HiddenLockFieldMixin,
+    PartsMixin,
+    AutocompleteBatchingMixin,
+    UnsavedChangesWarning,
+    admin.ModelAdmin,
 ):
-    """Admin for a root kind: status badges, transition buttons, timeline, review and preview."""
+    """Admin for a root kind: status badges, transition buttons, timeline, review and preview.
+
+    A kind with `parts` is edited a part at a time (monographs.admin.parts).
+    """
 
     form = EditorialRootForm
     change_form_template = "admin/editorial/change_form.html"
@@ -205,6 +222,7 @@ class EditorialRootAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
             context.update(self.editorial_context(request, obj))
+        context.update(self.part_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def editorial_context(self, request, obj) -> dict[str, Any]:
@@ -254,7 +272,9 @@ class EditorialRootAdmin(
         )
 
 
-class EditorialChildAdmin(HiddenLockFieldMixin, AutocompleteBatchingMixin, admin.ModelAdmin):
+class EditorialChildAdmin(
+    HiddenLockFieldMixin, AutocompleteBatchingMixin, UnsavedChangesWarning, admin.ModelAdmin
+):
     """A child table's own admin pages: every save or delete is an edit of its root."""
 
     root_path = "drug"

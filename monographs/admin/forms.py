@@ -5,6 +5,7 @@ comment or reason is required, is decided by the services so every path says the
 """
 
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from functools import reduce
 
 from django import forms
@@ -17,6 +18,7 @@ from django.utils.functional import cached_property
 from monographs.admin.widgets import BatchedAutocompleteSelect
 from monographs.editorial.exceptions import ConcurrentEditError
 from monographs.editorial.services import root_check_lock_version
+from monographs.models.base import as_stated, places_of
 
 LOCK_FIELDS = ("lock_version", "root_lock_version")
 
@@ -55,7 +57,71 @@ def root_of(instance: models.Model, path: str) -> models.Model | None:
         return None
 
 
-class EditorialChildForm(forms.ModelForm):
+class StatedFiguresForm(forms.ModelForm):
+    """Decimal figures shown and kept as typed: 8.0 stays 8.0 (not 8.0000, not 8).
+
+    A row whose model keeps `stated_places` (monographs.models.base.StatedPrecision) records
+    the places typed for each figure; a figure typed again with other places (8 -> 8.0) is a
+    change, though the number is the same.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stated = getattr(self.instance, "stated_places", None) or {}
+        for name in self.decimal_fields():
+            value = self.initial.get(name)
+            if isinstance(value, Decimal):
+                # A Decimal written with the stated places, so an untouched figure is unchanged.
+                self.initial[name] = Decimal(as_stated(value, stated.get(name)))
+
+    def decimal_fields(self) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, forms.DecimalField) and not field.disabled
+        ]
+
+    def typed_places(self) -> dict[str, int]:
+        """The places of each figure as posted (figures left empty are not listed)."""
+        places = {}
+        for name in self.decimal_fields():
+            raw = self[name].data
+            try:
+                number = Decimal(str(raw).strip())
+            except (InvalidOperation, ValueError):
+                continue
+            if raw not in (None, "") and number.is_finite():
+                places[name] = places_of(number)
+        return places
+
+    def shown_places(self) -> dict[str, int]:
+        places = {}
+        for name in self.decimal_fields():
+            shown = self.initial.get(name)
+            if shown not in (None, ""):
+                places[name] = places_of(Decimal(str(shown)))
+        return places
+
+    def has_changed(self) -> bool:
+        if super().has_changed():
+            return True
+        if not self.is_bound or not hasattr(self.instance, "stated_places"):
+            return False
+        shown, typed = self.shown_places(), self.typed_places()
+        return any(shown.get(name) != places for name, places in typed.items())
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if hasattr(self.instance, "stated_places"):
+            kept = {
+                name: places
+                for name, places in (self.instance.stated_places or {}).items()
+                if name not in self.fields
+            }
+            self.instance.stated_places = {**kept, **self.typed_places()}
+
+
+class EditorialChildForm(StatedFiguresForm):
     """A child row's own change form: a save is refused when its root changed meanwhile."""
 
     root_path: str = ""

@@ -12,6 +12,7 @@ from django.db.models import Count
 
 from monographs.admin.editorial import AutocompleteBatchingMixin
 from monographs.admin.forms import EditorialInlineFormSet
+from monographs.admin.widgets import UnsavedChangesWarning
 from monographs.editorial.shared import entries_using, shared_edits_collected
 from monographs.models import AdverseEventTerm, Citation, CitationLink, Condition, Target
 
@@ -54,7 +55,7 @@ class CitationLinkInline(AutocompleteBatchingMixin, admin.TabularInline):
 
 
 @admin.register(Citation)
-class CitationAdmin(SharedRecordAdmin):
+class CitationAdmin(UnsavedChangesWarning, SharedRecordAdmin):
     list_display = ("key", "kind", "first_author", "year", "journal", "pmid", "doi")
     list_filter = ("kind", "year")
     search_fields = ("key", "title", "doi", "pmid", "pmcid", "journal", "group_author")
@@ -91,7 +92,7 @@ class CitationAdmin(SharedRecordAdmin):
 
 
 @admin.register(CitationLink)
-class CitationLinkAdmin(admin.ModelAdmin):
+class CitationLinkAdmin(UnsavedChangesWarning, admin.ModelAdmin):
     list_display = ("citing", "position", "cited")
     autocomplete_fields = ("citing", "cited")
     search_fields = ("citing__key", "cited__key", "cited__title")
@@ -99,14 +100,14 @@ class CitationLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(SharedRecordAdmin):
+class ConditionAdmin(UnsavedChangesWarning, SharedRecordAdmin):
     list_display = ("name", "abbreviation", "slug")
     search_fields = ("name", "abbreviation", "slug", "synonyms")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Target)
-class TargetAdmin(SharedRecordAdmin):
+class TargetAdmin(UnsavedChangesWarning, SharedRecordAdmin):
     list_display = ("symbol", "name", "family", "location", "drug_count")
     list_filter = ("family", "location")
     search_fields = ("symbol", "name", "family", "aliases")
@@ -126,7 +127,7 @@ class TargetAdmin(SharedRecordAdmin):
 
 
 @admin.register(AdverseEventTerm)
-class AdverseEventTermAdmin(SharedRecordAdmin):
+class AdverseEventTermAdmin(UnsavedChangesWarning, SharedRecordAdmin):
     list_display = ("name", "system_organ_class", "ctcae_version")
     list_filter = ("system_organ_class", "ctcae_version")
     search_fields = ("name", "slug", "system_organ_class", "synonyms")

@@ -31,6 +31,13 @@ class BatchedAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+class UnsavedChangesWarning:
+    """An admin whose edit pages warn before the browser leaves them with unsaved changes."""
+
+    class Media:
+        js = ("editorial/unsaved_changes.js",)
+
+
 def status_badge(status: str) -> SafeString:
     """The editorial status as a coloured badge that also says it in words."""
     try:

@@ -1,8 +1,115 @@
+"""Shared model pieces: sourced rows, natural keys, and the database constraints with the
+plain sentence each one means.
+
+Every CheckConstraint and UniqueConstraint of an editable model is declared here or through
+`explained()`, which records a ConstraintRule: the same rule checked in Python, with a message
+a clinician understands, attached to the field to fix ("CI low 12.0 is above CI high 9.1.").
+Models with PlainConstraintMessages check those rules in validate_constraints(), so forms and
+the admin show them beside the field; the database constraint stays the last word.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 
 
-class Sourced(models.Model):
+@dataclass(frozen=True)
+class ConstraintRule:
+    """What a database constraint means, as a check on a row and a sentence beside a field."""
+
+    name: str
+    field: str
+    fields: tuple[str, ...]
+    broken: Callable[[models.Model], bool]
+    message: str
+
+    def explain(self, instance: models.Model) -> str:
+        """The message with the row's values as typed ({field} placeholders)."""
+        values = {}
+        for name in self.fields:
+            try:
+                values[name] = shown(getattr(instance, name, None))
+            except ObjectDoesNotExist:  # a required relation not chosen yet
+                values[name] = shown(None)
+        return self.message.format(**values)
+
+
+CONSTRAINT_RULES: dict[str, ConstraintRule] = {}
+
+
+def shown(value) -> str:
+    """A value as the editor typed it: 8.0 stays 8.0, an empty value says so."""
+    if value is None or value == "":
+        return "(empty)"
+    return str(value)
+
+
+def explained(
+    constraint: models.BaseConstraint,
+    *,
+    field: str,
+    message: str,
+    broken: Callable[[models.Model], bool] | None = None,
+    fields: tuple[str, ...] = (),
+) -> models.BaseConstraint:
+    """Record the plain rule behind `constraint` (a UniqueConstraint's check is its own)."""
+    if broken is None:
+        assert isinstance(constraint, models.UniqueConstraint), constraint.name
+        fields = tuple(constraint.fields)
+        broken = duplicate_of(fields)
+    CONSTRAINT_RULES[constraint.name] = ConstraintRule(
+        constraint.name, field, fields or (field,), broken, message
+    )
+    return constraint
+
+
+def duplicate_of(fields: tuple[str, ...]) -> Callable[[models.Model], bool]:
+    def broken(instance: models.Model) -> bool:
+        opts = instance._meta
+        values = {opts.get_field(name).attname: getattr(instance, opts.get_field(name).attname)
+                  for name in fields}  # fmt: skip
+        if any(value is None for value in values.values()):
+            return False
+        return type(instance)._default_manager.filter(**values).exclude(pk=instance.pk).exists()
+
+    return broken
+
+
+class PlainConstraintMessages:
+    """Constraint violations told beside the field, in words, before the database refuses.
+
+    Constraints with a ConstraintRule are checked in Python (no query, except a unique
+    constraint's one lookup); any other constraint is validated by Django as usual.
+    """
+
+    def validate_constraints(self, exclude=None) -> None:
+        exclude = set(exclude or ())
+        errors: dict[str, list[ValidationError]] = {}
+        unexplained = []
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                rule = CONSTRAINT_RULES.get(constraint.name)
+                if rule is None:
+                    unexplained.append((model_class, constraint))
+                elif not exclude & set(rule.fields) and rule.broken(self):
+                    errors.setdefault(rule.field, []).append(
+                        ValidationError(rule.explain(self), code=rule.name)
+                    )
+        for model_class, constraint in unexplained:
+            try:
+                constraint.validate(model_class, self, exclude=exclude)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class Sourced(PlainConstraintMessages, models.Model):
     """A row whose facts come from a source: which citation, and where in it."""
 
     citation = models.ForeignKey(
@@ -30,6 +137,42 @@ class Sourced(models.Model):
         abstract = True
 
 
+class StatedPrecision(models.Model):
+    """Figures kept with the decimal places the source states: 8.0 stays 8.0, not 8 or 8.0000.
+
+    A decimal column has a fixed scale, so the places typed are kept beside the figures, one
+    entry per figure ({"value": 1} for 8.0); figures without an entry read as they are stored.
+    """
+
+    stated_places = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Decimal places of each figure as stated, e.g. {'value': 1} for 8.0.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def stated(self, field: str) -> str:
+        """The figure as the source states it ('' when empty)."""
+        return as_stated(getattr(self, field), (self.stated_places or {}).get(field))
+
+
+def places_of(number: Decimal) -> int:
+    """Decimal places written: 8.0 -> 1, 8 -> 0, 8.00 -> 2."""
+    return max(0, -int(number.as_tuple().exponent))
+
+
+def as_stated(number: Decimal | None, places: int | None) -> str:
+    """A stored figure written with `places` decimals; unknown places: without padding zeros."""
+    if number is None:
+        return ""
+    if places is None:
+        return format(number.normalize(), "f")
+    return format(number.quantize(Decimal(1).scaleb(-places)), "f")
+
+
 class NaturalKeyManager(models.Manager):
     """Finds a row by its natural key, so fixtures name rows by slug or key, not by id."""
 
@@ -41,30 +184,82 @@ class NaturalKeyManager(models.Manager):
         return self.get(**{self.natural_key_field: value})
 
 
-def percentage_constraint(field: str, *, name: str) -> models.CheckConstraint:
+def percentage_constraint(field: str, *, name: str, label: str) -> models.CheckConstraint:
     """A percentage column stays within 0-100 (or is empty)."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0, f"{field}__lte": 100}),
-        name=name,
+    return within_constraint(
+        field, 0, 100, name=name, message=f"{label} is {{{field}}} %; a percentage is 0 to 100."
     )
 
 
-def ordered_pair_constraint(low: str, high: str, *, name: str) -> models.CheckConstraint:
-    """low <= high whenever both are given."""
-    return models.CheckConstraint(
+def within_constraint(
+    field: str, low, high, *, name: str, message: str, exclusive: bool = False
+) -> models.CheckConstraint:
+    """A number column is empty or between low and high (inclusive unless `exclusive`)."""
+    lookups = ("gt", "lt") if exclusive else ("gte", "lte")
+    constraint = models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__{lookups[0]}": low, f"{field}__{lookups[1]}": high}),
+        name=name,
+    )
+
+    def broken(instance) -> bool:
+        value = getattr(instance, field)
+        if value is None:
+            return False
+        return not (low < value < high if exclusive else low <= value <= high)
+
+    return explained(constraint, field=field, message=message, broken=broken)
+
+
+def positive_constraint(field: str, *, name: str, message: str) -> models.CheckConstraint:
+    """A number column is empty or above zero."""
+    constraint = models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": 0}), name=name
+    )
+
+    def broken(instance) -> bool:
+        value = getattr(instance, field)
+        return value is not None and not value > 0
+
+    return explained(constraint, field=field, message=message, broken=broken)
+
+
+def ordered_pair_constraint(
+    low: str, high: str, *, name: str, message: str, field: str | None = None
+) -> models.CheckConstraint:
+    """low <= high whenever both are given; the message goes beside `field` (default: low)."""
+    constraint = models.CheckConstraint(
         condition=Q(**{f"{low}__isnull": True})
         | Q(**{f"{high}__isnull": True})
         | Q(**{f"{low}__lte": F(high)}),
         name=name,
     )
 
+    def broken(instance) -> bool:
+        low_value, high_value = getattr(instance, low), getattr(instance, high)
+        return low_value is not None and high_value is not None and low_value > high_value
 
-def regex_constraint(field: str, pattern: str, *, name: str) -> models.CheckConstraint:
-    """An identifier column is empty or matches its format."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__regex": pattern}),
-        name=name,
+    return explained(
+        constraint, field=field or low, fields=(low, high), message=message, broken=broken
     )
+
+
+def regex_constraint(
+    field: str, pattern: str, *, name: str, message: str, allow_blank: bool = False
+) -> models.CheckConstraint:
+    """An identifier column is empty (NULL, or '' when `allow_blank`) or matches its format."""
+    empty = Q(**{field: ""}) if allow_blank else Q(**{f"{field}__isnull": True})
+    constraint = models.CheckConstraint(
+        condition=empty | Q(**{f"{field}__regex": pattern}), name=name
+    )
+
+    def broken(instance) -> bool:
+        value = getattr(instance, field)
+        if value is None or (allow_blank and value == ""):
+            return False
+        return re.search(pattern, value) is None
+
+    return explained(constraint, field=field, message=message, broken=broken)
 
 
 def blank_to_none(instance: models.Model, *fields: str) -> None:

@@ -12,12 +12,19 @@ from monographs.validators import (
     validate_pmid,
 )
 
-from .base import NaturalKeyManager, blank_to_none, regex_constraint
+from .base import (
+    NaturalKeyManager,
+    PlainConstraintMessages,
+    blank_to_none,
+    explained,
+    regex_constraint,
+    within_constraint,
+)
 
 VANCOUVER_AUTHOR_LIMIT = 6
 
 
-class Citation(models.Model):
+class Citation(PlainConstraintMessages, models.Model):
     """A source: journal article, review, label, web page or registry record.
 
     Citations are vocabulary: edited freely, public only through a published root that
@@ -82,15 +89,31 @@ class Citation(models.Model):
     class Meta:
         ordering = ["key"]
         constraints = [
-            regex_constraint("pmid", PMID_PATTERN, name="citation_pmid_format"),
-            regex_constraint("pmcid", PMCID_PATTERN, name="citation_pmcid_format"),
-            regex_constraint("doi", DOI_PATTERN, name="citation_doi_format"),
-            models.CheckConstraint(
-                condition=Q(issn="") | Q(issn__regex=ISSN_PATTERN), name="citation_issn_format"
+            regex_constraint(
+                "pmid", PMID_PATTERN, name="citation_pmid_format", message=validate_pmid.message
             ),
-            models.CheckConstraint(
-                condition=Q(year__isnull=True) | Q(year__gte=1800, year__lte=2100),
+            regex_constraint(
+                "pmcid",
+                PMCID_PATTERN,
+                name="citation_pmcid_format",
+                message=validate_pmcid.message,
+            ),
+            regex_constraint(
+                "doi", DOI_PATTERN, name="citation_doi_format", message=validate_doi.message
+            ),
+            regex_constraint(
+                "issn",
+                ISSN_PATTERN,
+                name="citation_issn_format",
+                message=validate_issn.message,
+                allow_blank=True,
+            ),
+            within_constraint(
+                "year",
+                1800,
+                2100,
                 name="citation_year_plausible",
+                message="The year {year} is not a plausible publication year (1800 to 2100).",
             ),
         ]
 
@@ -219,7 +242,7 @@ def _cited_date(value: str) -> str:
     return f"{day.year} {day:%b} {day.day}"
 
 
-class CitationLink(models.Model):
+class CitationLink(PlainConstraintMessages, models.Model):
     """One source citing another: a review's reference list, an article's citing papers."""
 
     citing = models.ForeignKey(Citation, on_delete=models.CASCADE, related_name="outgoing_links")
@@ -231,9 +254,19 @@ class CitationLink(models.Model):
     class Meta:
         ordering = ["citing", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["citing", "cited"], name="citation_link_unique"),
-            models.CheckConstraint(
-                condition=~Q(citing=models.F("cited")), name="citation_link_not_self"
+            explained(
+                models.UniqueConstraint(fields=["citing", "cited"], name="citation_link_unique"),
+                field="cited",
+                message="{citing} already cites {cited}.",
+            ),
+            explained(
+                models.CheckConstraint(
+                    condition=~Q(citing=models.F("cited")), name="citation_link_not_self"
+                ),
+                field="cited",
+                fields=("citing", "cited"),
+                message="A source cannot cite itself: choose another cited source.",
+                broken=lambda row: row.citing_id is not None and row.citing_id == row.cited_id,
             ),
         ]
 

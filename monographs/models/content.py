@@ -3,7 +3,15 @@
 from django.db import models
 from django.db.models import Q
 
-from .base import Sourced, ordered_pair_constraint, percentage_constraint
+from .base import (
+    PlainConstraintMessages,
+    Sourced,
+    StatedPrecision,
+    explained,
+    ordered_pair_constraint,
+    percentage_constraint,
+    positive_constraint,
+)
 from .drugs import Drug
 
 
@@ -24,7 +32,7 @@ class SectionKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class MonographSection(models.Model):
+class MonographSection(PlainConstraintMessages, models.Model):
     """A section of prose in Markdown; citation keys are written [@key]."""
 
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="sections")
@@ -36,7 +44,13 @@ class MonographSection(models.Model):
     class Meta:
         ordering = ["drug", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["drug", "kind"], name="section_kind_unique_per_drug")
+            explained(
+                models.UniqueConstraint(
+                    fields=["drug", "kind"], name="section_kind_unique_per_drug"
+                ),
+                field="kind",
+                message="{drug} already has a section of this kind; edit that section instead.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -47,7 +61,7 @@ class MonographSection(models.Model):
         return self.title or self.get_kind_display()
 
 
-class DoseRegimen(Sourced):
+class DoseRegimen(StatedPrecision, Sourced):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="dose_regimens")
     indication = models.CharField(max_length=200, blank=True, help_text="Who the dose is for.")
     dose_amount = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
@@ -62,18 +76,19 @@ class DoseRegimen(Sourced):
     class Meta:
         ordering = ["drug", "position", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(dose_amount__isnull=True) | Q(dose_amount__gt=0),
+            positive_constraint(
+                "dose_amount",
                 name="dose_regimen_amount_positive",
+                message="The dose is {dose_amount}; a dose is more than zero (or left empty).",
             ),
         ]
 
     def __str__(self) -> str:
-        amount = f"{self.dose_amount.normalize():f} {self.dose_unit}" if self.dose_amount else ""
+        amount = f"{self.stated('dose_amount')} {self.dose_unit}" if self.dose_amount else ""
         return f"{self.drug} {amount} {self.frequency}".strip()
 
 
-class PharmacokineticParameter(Sourced):
+class PharmacokineticParameter(StatedPrecision, Sourced):
     """A PK figure: a value, a range, or both (value within its range)."""
 
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="pk_parameters")
@@ -90,9 +105,25 @@ class PharmacokineticParameter(Sourced):
     class Meta:
         ordering = ["drug", "position", "id"]
         constraints = [
-            ordered_pair_constraint("range_low", "range_high", name="pk_range_ordered"),
-            ordered_pair_constraint("range_low", "value", name="pk_value_not_below_range"),
-            ordered_pair_constraint("value", "range_high", name="pk_value_not_above_range"),
+            ordered_pair_constraint(
+                "range_low",
+                "range_high",
+                name="pk_range_ordered",
+                message="Range low {range_low} is above range high {range_high}.",
+            ),
+            ordered_pair_constraint(
+                "range_low",
+                "value",
+                name="pk_value_not_below_range",
+                field="value",
+                message="The value {value} is below its range, which starts at {range_low}.",
+            ),
+            ordered_pair_constraint(
+                "value",
+                "range_high",
+                name="pk_value_not_above_range",
+                message="The value {value} is above its range, which ends at {range_high}.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,9 +158,16 @@ class DrugInteraction(Sourced):
     class Meta:
         ordering = ["drug", "position", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(interacting_drug__isnull=False) | ~Q(interacting_agent=""),
-                name="interaction_names_partner",
+            explained(
+                models.CheckConstraint(
+                    condition=Q(interacting_drug__isnull=False) | ~Q(interacting_agent=""),
+                    name="interaction_names_partner",
+                ),
+                field="interacting_agent",
+                fields=("interacting_drug", "interacting_agent"),
+                message="Name what it interacts with: choose the other drug, or write the agent "
+                "or class (e.g. strong CYP3A4 inducers).",
+                broken=lambda row: row.interacting_drug_id is None and row.interacting_agent == "",
             ),
         ]
 
@@ -226,9 +264,16 @@ class SubsequentTherapy(Sourced):
         ordering = ["drug", "condition", "position", "id"]
         verbose_name_plural = "subsequent therapies"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(therapy_drug__isnull=False) | ~Q(therapy=""),
-                name="subsequent_therapy_names_therapy",
+            explained(
+                models.CheckConstraint(
+                    condition=Q(therapy_drug__isnull=False) | ~Q(therapy=""),
+                    name="subsequent_therapy_names_therapy",
+                ),
+                field="therapy",
+                fields=("therapy_drug", "therapy"),
+                message="Name the therapy: choose a drug, or describe it (e.g. PD-1 "
+                "immunotherapy).",
+                broken=lambda row: row.therapy_drug_id is None and row.therapy == "",
             ),
         ]
 
@@ -255,7 +300,7 @@ class QuestionAnswer(Sourced):
         return self.question
 
 
-class DrugAdverseEvent(Sourced):
+class DrugAdverseEvent(StatedPrecision, Sourced):
     """How often a drug causes an adverse event: incidence ranges in %, any grade and grade >=3."""
 
     class FrequencyBand(models.TextChoices):
@@ -286,16 +331,36 @@ class DrugAdverseEvent(Sourced):
     class Meta:
         ordering = ["drug", "position", "id"]
         constraints = [
-            percentage_constraint("any_grade_low", name="drug_ae_any_low_percentage"),
-            percentage_constraint("any_grade_high", name="drug_ae_any_high_percentage"),
-            percentage_constraint("grade_3_plus_low", name="drug_ae_g3_low_percentage"),
-            percentage_constraint("grade_3_plus_high", name="drug_ae_g3_high_percentage"),
-            ordered_pair_constraint("any_grade_low", "any_grade_high", name="drug_ae_any_ordered"),
-            ordered_pair_constraint(
-                "grade_3_plus_low", "grade_3_plus_high", name="drug_ae_g3_ordered"
+            percentage_constraint(
+                "any_grade_low", name="drug_ae_any_low_percentage", label="Any grade, low,"
+            ),
+            percentage_constraint(
+                "any_grade_high", name="drug_ae_any_high_percentage", label="Any grade, high,"
+            ),
+            percentage_constraint(
+                "grade_3_plus_low", name="drug_ae_g3_low_percentage", label="Grade ≥3, low,"
+            ),
+            percentage_constraint(
+                "grade_3_plus_high", name="drug_ae_g3_high_percentage", label="Grade ≥3, high,"
             ),
             ordered_pair_constraint(
-                "grade_3_plus_high", "any_grade_high", name="drug_ae_g3_within_any_grade"
+                "any_grade_low",
+                "any_grade_high",
+                name="drug_ae_any_ordered",
+                message="Any grade: low {any_grade_low} % is above high {any_grade_high} %.",
+            ),
+            ordered_pair_constraint(
+                "grade_3_plus_low",
+                "grade_3_plus_high",
+                name="drug_ae_g3_ordered",
+                message="Grade ≥3: low {grade_3_plus_low} % is above high {grade_3_plus_high} %.",
+            ),
+            ordered_pair_constraint(
+                "grade_3_plus_high",
+                "any_grade_high",
+                name="drug_ae_g3_within_any_grade",
+                message="Grade ≥3 high {grade_3_plus_high} % is above any grade high "
+                "{any_grade_high} %: grade ≥3 events are some of all events.",
             ),
         ]
 

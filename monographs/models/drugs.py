@@ -16,10 +16,17 @@ from monographs.validators import (
     validate_unii,
 )
 
-from .base import NaturalKeyManager, Sourced, blank_to_none, regex_constraint
+from .base import (
+    NaturalKeyManager,
+    PlainConstraintMessages,
+    Sourced,
+    blank_to_none,
+    explained,
+    regex_constraint,
+)
 
 
-class Drug(EditorialRoot):
+class Drug(PlainConstraintMessages, EditorialRoot):
     """A drug and its monograph: the root that editors revise and reviewers publish."""
 
     inn = models.CharField(
@@ -62,11 +69,30 @@ class Drug(EditorialRoot):
     class Meta:
         ordering = ["inn"]
         constraints = [
-            regex_constraint("atc_code", ATC_PATTERN, name="drug_atc_code_format"),
-            regex_constraint("drugbank_id", DRUGBANK_PATTERN, name="drug_drugbank_id_format"),
-            regex_constraint("unii", UNII_PATTERN, name="drug_unii_format"),
-            regex_constraint("rxcui", RXCUI_PATTERN, name="drug_rxcui_format"),
-            regex_constraint("ncit_code", NCIT_PATTERN, name="drug_ncit_code_format"),
+            regex_constraint(
+                "atc_code",
+                ATC_PATTERN,
+                name="drug_atc_code_format",
+                message=validate_atc_code.message,
+            ),
+            regex_constraint(
+                "drugbank_id",
+                DRUGBANK_PATTERN,
+                name="drug_drugbank_id_format",
+                message=validate_drugbank_id.message,
+            ),
+            regex_constraint(
+                "unii", UNII_PATTERN, name="drug_unii_format", message=validate_unii.message
+            ),
+            regex_constraint(
+                "rxcui", RXCUI_PATTERN, name="drug_rxcui_format", message=validate_rxcui.message
+            ),
+            regex_constraint(
+                "ncit_code",
+                NCIT_PATTERN,
+                name="drug_ncit_code_format",
+                message=validate_ncit_code.message,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +129,11 @@ class DrugName(Sourced):
     class Meta:
         ordering = ["drug", "kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["drug", "name"], name="drug_name_unique_per_drug")
+            explained(
+                models.UniqueConstraint(fields=["drug", "name"], name="drug_name_unique_per_drug"),
+                field="name",
+                message="{drug} already has the name “{name}”.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -122,7 +152,11 @@ class DrugTarget(Sourced):
     class Meta:
         ordering = ["drug", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["drug", "target"], name="drug_target_unique")
+            explained(
+                models.UniqueConstraint(fields=["drug", "target"], name="drug_target_unique"),
+                field="target",
+                message="{target} is already a target of {drug}.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -147,8 +181,13 @@ class Approval(Sourced):
     class Meta:
         ordering = ["drug", "position", "year", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(year__gte=1900, year__lte=2100), name="approval_year_plausible"
+            explained(
+                models.CheckConstraint(
+                    condition=Q(year__gte=1900, year__lte=2100), name="approval_year_plausible"
+                ),
+                field="year",
+                message="The year {year} is not a plausible approval year (1900 to 2100).",
+                broken=lambda row: row.year is not None and not 1900 <= row.year <= 2100,
             ),
         ]
 

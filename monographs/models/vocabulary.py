@@ -2,7 +2,7 @@ from django.db import models
 
 from monographs.validators import HGNC_SYMBOL_PATTERN, validate_hgnc_symbol
 
-from .base import NaturalKeyManager, regex_constraint
+from .base import NaturalKeyManager, PlainConstraintMessages, regex_constraint
 
 
 class Condition(models.Model):
@@ -25,7 +25,7 @@ class Condition(models.Model):
         return (self.slug,)
 
 
-class Target(models.Model):
+class Target(PlainConstraintMessages, models.Model):
     """A molecular target named by its HGNC gene symbol (KDR is VEGFR-2)."""
 
     symbol = models.CharField(max_length=20, unique=True, validators=[validate_hgnc_symbol])
@@ -42,7 +42,14 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["symbol"]
-        constraints = [regex_constraint("symbol", HGNC_SYMBOL_PATTERN, name="target_symbol_format")]
+        constraints = [
+            regex_constraint(
+                "symbol",
+                HGNC_SYMBOL_PATTERN,
+                name="target_symbol_format",
+                message=validate_hgnc_symbol.message,
+            )
+        ]
 
     def __str__(self) -> str:
         aliases = ", ".join(self.aliases or [])

@@ -56,6 +56,8 @@ def test_editor_submits_reviewer_reads_the_diff_approves_and_publishes(page, scr
 
     log_in(page, "editor-eve")
     page.goto(change_url)
+    page.click("nav.editorial-parts >> text=Mechanism and targets")
+    page.wait_for_load_state()
     body = page.locator("textarea[name$='-body']").first
     body.fill(f"{NEW_TEXT} [@{citation.key}]")
     page.click("input[name=_continue]")

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from monographs.editorial.models import Status
 from monographs.editorial.services import root_import_publish, root_record_edit
-from monographs.models import Drug, Publication
+from monographs.models import Drug, MonographSection, Publication
+from monographs.models.content import SectionKind
 from tests.factories import (
     AdverseEventTermFactory,
     ApprovalFactory,
@@ -49,6 +50,7 @@ pytestmark = pytest.mark.django_db
 
 MONOGRAPH_TABLE_COUNT = 15
 QUERY_CEILING = 80
+PART_QUERY_CEILING = 40
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 CONTENT_APPS = {"monographs", "trials"}
 ENGINE_MODELS = {"publication", "entry", "editorialevent", "facet", "searchdocument"}
@@ -198,14 +200,38 @@ def test_every_list_and_change_page_loads_in_a_number_of_queries_that_does_not_g
     assert {name: count for name, count in after.items() if count > QUERY_CEILING} == {}
 
 
-def test_the_drug_page_shows_every_monograph_table_inline(client, superuser, corpus):
+def test_the_drug_parts_hold_every_monograph_table_each_on_one_part(client, superuser, corpus):
+    """Each table of the monograph is edited on exactly one part; prose sections one a part."""
     client.force_login(superuser)
+    drug_admin = admin.site._registry[Drug]
+    tables: dict = {}
 
-    response = client.get(admin_url(Drug, "change", corpus["drug"].pk))
+    for part in drug_admin.parts:
+        response = client.get(drug_admin.part_url(corpus["drug"], part))
+        for formset in response.context["inline_admin_formsets"]:
+            model = formset.formset.model
+            if model is MonographSection:
+                assert formset.opts.section_kind not in tables.get(model, [])
+            tables.setdefault(model, []).append(getattr(formset.opts, "section_kind", part.slug))
+            assert len(formset.formset.forms) == 1
 
-    formsets = response.context["inline_admin_formsets"]
-    assert len(formsets) == MONOGRAPH_TABLE_COUNT
-    assert all(len(formset.formset.forms) == 1 for formset in formsets)
+    assert len(tables) == MONOGRAPH_TABLE_COUNT
+    assert sorted(tables[MonographSection]) == sorted(SectionKind.values)
+    assert all(len(parts) == 1 for model, parts in tables.items() if model is not MonographSection)
+
+
+def test_every_part_page_loads_in_a_number_of_queries_that_does_not_grow(client, superuser, corpus):
+    client.force_login(superuser)
+    drug_admin = admin.site._registry[Drug]
+    urls = {part.slug: drug_admin.part_url(corpus["drug"], part) for part in drug_admin.parts}
+    ContentType.objects.get_for_models(*REGISTERED)
+    before = {name: count_queries(client, url) for name, url in urls.items()}
+
+    grow(corpus)
+
+    after = {name: count_queries(client, url) for name, url in urls.items()}
+    assert after == before
+    assert {name: count for name, count in after.items() if count > PART_QUERY_CEILING} == {}
 
 
 def test_add_pages_load(client, superuser, corpus):
