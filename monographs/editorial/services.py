@@ -288,6 +288,14 @@ def root_record_edit(*, root: models.Model, user: AbstractBaseUser | None, creat
     comment = ""
     if from_status in (Status.IN_REVIEW, Status.APPROVED):
         comment = "Edited during review: the revision must be submitted and reviewed again."
+    kind_name, root_id = root_identity(locked)
+    shown_before = (
+        Revision.objects.filter(kind=kind_name, root_id=root_id)
+        .order_by("-id")
+        .values_list("document__slug", "document__title")
+        .first()
+    )
+    revision = revision_keep(root=locked, user=user)
     _record(
         root=locked,
         action=Action.CREATED if created else Action.EDITED,
@@ -295,12 +303,15 @@ def root_record_edit(*, root: models.Model, user: AbstractBaseUser | None, creat
         from_status="" if created else from_status,
         to_status=locked.status,
         comment=comment,
-        revision=revision_keep(root=locked, user=user),
+        revision=revision,
     )
     if from_status == Status.APPROVED:
         _approver_tell(root=locked, reason=f"'{locked}' was edited after you approved it.")
-    # Other entries show this one (an interacting drug, a trial's drug): it is theirs too.
-    shared_records_changed(records=[locked], user=user)
+    # Other entries show this one by its slug and title (an interacting drug, a trial's
+    # drug): a change to those is an edit of theirs too.
+    shown_now = (revision.document["slug"], revision.document["title"])
+    if not created and (shown_before is None or tuple(shown_before) != shown_now):
+        shared_records_changed(records=[locked], user=user)
 
 
 @transaction.atomic
