@@ -120,6 +120,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
     )
+    # A database that accepts connections but cannot serve (a table lock held, a runaway
+    # query) must not hold a request until gunicorn kills the worker: every statement is
+    # cancelled after DATABASE_STATEMENT_TIMEOUT seconds, and the request answers 503.
+    # Sent with the connection (libpq options), so it costs no query. 0 switches it off;
+    # manage.py does so for commands (migrate, load_seeds, rebuild_read_tables) by default.
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
+    if DATABASE_STATEMENT_TIMEOUT < 0:
+        raise ImproperlyConfigured("DATABASE_STATEMENT_TIMEOUT is seconds, 0 or more.")
+    _timeout_option = f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+    _options = DATABASES["default"]["OPTIONS"].get("options", "")
+    if "statement_timeout" not in _options:
+        DATABASES["default"]["OPTIONS"]["options"] = f"{_options} {_timeout_option}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
