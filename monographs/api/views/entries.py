@@ -1,5 +1,6 @@
 """Drugs and trials: lists, current documents, versions and the document as of a moment."""
 
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -66,6 +67,17 @@ DETAIL_ERRORS = {
 
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(required=False)
+
+    def validate_as_of(self, value):
+        """A moment still to come has no answer that stays true: a publish may come before it."""
+        now = timezone.now()
+        if value > now:
+            raise serializers.ValidationError(
+                f"{value.isoformat()} is in the future (it is now "
+                f"{now.isoformat(timespec='seconds')}); give a past moment, or leave as_of out "
+                "for the current version."
+            )
+        return value
 
 
 class EntryListView(PublicReadMixin, generics.ListAPIView):
