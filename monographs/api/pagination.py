@@ -4,6 +4,8 @@ A cursor names a position, not an offset, so a page deep in the list costs what 
 does, and a new publication never shifts the items of pages a client has yet to fetch.
 """
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
@@ -11,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_PAGE_SIZE = 20
+# Control characters: never in a slug, a sort key or a timestamp the API pages by.
+UNSTORABLE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_PAGE_SIZE = 100
 
 
@@ -45,19 +49,29 @@ class PublishedCursorPagination(CursorPagination):
 
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
-            raise ValidationError(
-                {self.cursor_query_param: ["This cursor is not one the API gave out."]}
-            ) from None
+            raise self.forged_cursor() from None
+        if (
+            cursor is not None
+            and cursor.position is not None
+            and UNSTORABLE.search(cursor.position)
+        ):
+            # No position the API gives out holds one, and PostgreSQL refuses to compare
+            # text with a NUL in it: a DataError, which would be a 500.
+            raise self.forged_cursor()
+        return cursor
+
+    def forged_cursor(self) -> ValidationError:
+        return ValidationError(
+            {self.cursor_query_param: ["This cursor is not one the API gave out."]}
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
         except (DjangoValidationError, ValueError, TypeError, OverflowError):
-            raise ValidationError(
-                {self.cursor_query_param: ["This cursor is not one the API gave out."]}
-            ) from None
+            raise self.forged_cursor() from None
 
 
 class ChangesPagination(BasePagination):
