@@ -61,9 +61,51 @@ class PublicReadMixin:
 
     Everything the API serves is a publication or derived from one, so a response is fully
     described by its bytes; a client revalidating with If-None-Match gets 304 and no body.
+
+    With `strict_query_parameters`, a query parameter the endpoint does not take (a
+    misspelt filter, which would otherwise be ignored and answer everything) and one given
+    twice where one value is taken are 400s naming them.
     """
 
     content_negotiation_class = FormatNegotiation
+    strict_query_parameters = False
+    # Parameters besides those of the filter set, ordering and paginator.
+    query_parameters: tuple[str, ...] = ()
+    repeatable_query_parameters: tuple[str, ...] = ()
+
+    def accepted_query_parameters(self) -> set[str]:
+        names = {"format", *self.query_parameters}
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            names.update(filterset_class.base_filters)
+        for backend in getattr(self, "filter_backends", ()):
+            if getattr(backend, "ordering_param", None):
+                names.add(backend.ordering_param)
+        paginator = getattr(self, "paginator", None)
+        names.update(getattr(paginator, "query_parameters", ()))
+        return names
+
+    def check_query_parameters(self, request) -> None:
+        accepted = self.accepted_query_parameters()
+        errors: dict[str, list[str]] = {}
+        for name in request.query_params:
+            if name not in accepted:
+                errors[name] = [
+                    "This endpoint takes no such parameter; it takes "
+                    f"{', '.join(sorted(accepted))}."
+                ]
+            elif (
+                name not in self.repeatable_query_parameters
+                and len(request.query_params.getlist(name)) > 1
+            ):
+                errors[name] = ["Given more than once; give it once."]
+        if errors:
+            raise ValidationError(errors)
+
+    def initial(self, request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.strict_query_parameters:
+            self.check_query_parameters(request)
 
     def finalize_response(self, request, response, *args, **kwargs) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -36,6 +36,7 @@ class PublishedCursorPagination(CursorPagination):
     """The view's `cursor_ordering` (a unique column) orders pages unless ?ordering= is given."""
 
     ordering = "id"
+    query_parameters = ("cursor", "page_size")
     page_size = DEFAULT_PAGE_SIZE
     max_page_size = MAX_PAGE_SIZE
     page_size_query_param = "page_size"
@@ -76,6 +77,8 @@ class PublishedCursorPagination(CursorPagination):
 
 class ChangesPagination(BasePagination):
     """Pages of the change feed: events after ?since=, oldest first; `next` carries the token."""
+
+    query_parameters = ("page_size",)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request

@@ -39,6 +39,8 @@ class ChangeListView(PublicReadMixin, generics.ListAPIView):
 
     serializer_class = ChangeSerializer
     pagination_class = ChangesPagination
+    strict_query_parameters = True
+    query_parameters = ("since", "kind")
 
     def get_queryset(self):
         query = ChangesQuerySerializer(data=self.request.query_params)

@@ -82,6 +82,7 @@ class AsOfSerializer(serializers.Serializer):
 
 class EntryListView(PublicReadMixin, generics.ListAPIView):
     kind: str
+    strict_query_parameters = True
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["slug", "first_published_at"]
     ordering = ["slug"]
@@ -126,6 +127,7 @@ class TrialListView(EntryListView):
 
 class PublicationView(PublicReadMixin, generics.GenericAPIView):
     kind: str
+    strict_query_parameters = True
     serializer_class = PublicationSerializer
 
     def publication_response(
@@ -145,6 +147,8 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
 
 
 class EntryDetailView(PublicationView):
+    query_parameters = ("as_of",)
+
     def get(self, request, slug: str):
         query = AsOfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -164,6 +168,7 @@ class EntryDetailView(PublicationView):
 
 class VersionListView(PublicReadMixin, generics.GenericAPIView):
     kind: str
+    strict_query_parameters = True
     serializer_class = VersionSerializer
     pagination_class = None
 

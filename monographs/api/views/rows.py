@@ -20,6 +20,7 @@ class AdverseEventListView(PublicReadMixin, generics.ListAPIView):
     """Drug x term incidence in %, any grade and grade 3 or higher, each with its source."""
 
     serializer_class = AdverseEventSerializer
+    strict_query_parameters = True
     filter_backends = [DjangoFilterBackend]
     filterset_class = AdverseEventFilter
     pagination_class = PublishedCursorPagination
@@ -52,6 +53,7 @@ class CitationListView(PublicReadMixin, generics.ListAPIView):
     """Sources that some live publication cites, once each, with the entries that cite them."""
 
     serializer_class = CitationSerializer
+    strict_query_parameters = True
     filter_backends = [DjangoFilterBackend]
     filterset_class = CitationFilter
     pagination_class = PublishedCursorPagination

@@ -54,6 +54,10 @@ class SearchView(PublicReadMixin, APIView):
     matches to mentions in the text.
     """
 
+    strict_query_parameters = True
+    query_parameters = ("q", "kind", "limit")
+    repeatable_query_parameters = ("kind",)
+
     def get(self, request):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
