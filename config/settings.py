@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Above the response cache, so a cached answer gets the reader's own counts.
+    "monographs.api.http.RateLimitHeadersMiddleware",
     # A cache hit returns from here: the headers of the middleware above (security, CSP) are
     # added to every response, those of the middleware below (CORS, frame options) are
     # stored with it. Sessions, CSRF and messages below mark what must not be stored.
@@ -210,7 +212,14 @@ PUBLISHED_RESPONSE_CACHE_SECONDS = int(
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
+# Proxies in front of the app servers whose X-Forwarded-For is believed (config/clients.py):
+# 0, the default, ignores the header; 1 behind the shipped nginx, which replaces it.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES is the number of trusted proxies: 0 or more.")
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["monographs.api.http.EncodedJSONRenderer"],
@@ -282,12 +291,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
-# one address, that pair is refused (HTTP 429) until the cool-off passes.
+# Login lockout (django-axes, config/lockout.py): after AXES_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is refused (HTTP 429) until the cool-off passes;
+# after AXES_ADDRESS_FAILURE_LIMIT from one address, whatever the usernames, the address is.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+if not 0 < AXES_FAILURE_LIMIT <= AXES_ADDRESS_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT, which must be above 0."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "config.lockout.UsernameAndAddressLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 

@@ -1,7 +1,11 @@
 """HTTP behaviour every API response shares: throttling, caching and conditional GET."""
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.http import Http404, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
@@ -21,6 +25,11 @@ class AnonymousReaderThrottle(AnonRateThrottle):
     """Requests per client address; the rate comes from settings.API_THROTTLE_ANON.
 
     Read at request time rather than import time, so a deployment (or a test) can change it.
+    The address is DRF's get_ident under settings.NUM_PROXIES (REST_FRAMEWORK): the
+    X-Forwarded-For entry written by the nearest of NUM_PROXIES trusted proxies, or the peer
+    address when there are none, as config.clients.client_address finds it for the login
+    lockout. What is left of the reader's allowance is kept on
+    the request, for RateLimitHeadersMiddleware to announce.
     """
 
     def get_rate(self) -> str | None:
@@ -28,6 +37,48 @@ class AnonymousReaderThrottle(AnonRateThrottle):
         if rate is None or str(rate).strip().lower() in THROTTLE_OFF:
             return None
         return str(rate)
+
+    def allow_request(self, request, view) -> bool:
+        allowed = super().allow_request(request, view)
+        if self.rate is not None and getattr(self, "key", None) is not None:
+            history = self.history
+            reset = self.duration - (self.now - history[-1]) if history else self.duration
+            request._request.rate_limit = RateLimit(
+                limit=self.num_requests,
+                remaining=max(0, self.num_requests - len(history)),
+                reset=max(0, math.ceil(reset)),
+                window=self.duration,
+            )
+        return allowed
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    limit: int
+    remaining: int
+    reset: int  # seconds until one more request is allowed
+    window: int
+
+
+class RateLimitHeadersMiddleware:
+    """RateLimit-Limit, -Remaining and -Reset (IETF draft) on every throttled API answer.
+
+    Added here, above the response cache, rather than by the view: a cached answer is
+    shared by every reader, while the counts are this reader's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        rate_limit: RateLimit | None = getattr(request, "rate_limit", None)
+        if rate_limit is not None:
+            response["RateLimit-Limit"] = str(rate_limit.limit)
+            response["RateLimit-Remaining"] = str(rate_limit.remaining)
+            response["RateLimit-Reset"] = str(rate_limit.reset)
+            response["RateLimit-Policy"] = f"{rate_limit.limit};w={rate_limit.window}"
+        return response
 
 
 class EncodedJSON(bytes):
