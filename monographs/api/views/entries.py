@@ -8,9 +8,10 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from monographs.api.filters import DrugFilter, StrictOrderingFilter, TrialFilter
+from monographs.api.filters import DrugListFilter, StrictOrderingFilter, TrialListFilter
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import PublishedCursorPagination
+from monographs.api.selection import FIELDS, TOTAL, FieldSelectionMixin, ListSelectionMixin
 from monographs.api.selectors import (
     current_publication_get,
     entries_attach_facets,
@@ -80,9 +81,10 @@ class AsOfSerializer(serializers.Serializer):
         return value
 
 
-class EntryListView(PublicReadMixin, generics.ListAPIView):
+class EntryListView(ListSelectionMixin, PublicReadMixin, generics.ListAPIView):
     kind: str
     strict_query_parameters = True
+    query_parameters = (FIELDS, TOTAL)
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["slug", "first_published_at"]
     ordering = ["slug"]
@@ -109,7 +111,7 @@ class DrugListView(EntryListView):
 
     kind = "drug"
     serializer_class = DrugSummarySerializer
-    filterset_class = DrugFilter
+    filterset_class = DrugListFilter
 
 
 @extend_schema(
@@ -122,19 +124,27 @@ class TrialListView(EntryListView):
 
     kind = "trial"
     serializer_class = TrialSummarySerializer
-    filterset_class = TrialFilter
+    filterset_class = TrialListFilter
 
 
-class PublicationView(PublicReadMixin, generics.GenericAPIView):
+class PublicationView(FieldSelectionMixin, PublicReadMixin, generics.GenericAPIView):
     kind: str
     strict_query_parameters = True
+    query_parameters = (FIELDS,)
     serializer_class = PublicationSerializer
 
     def publication_response(
         self, publication, *, document_text: str, slug: str, current_version: int
     ) -> Response:
         context = {"request": self.request, "current_version": current_version, "slug": slug}
-        return Response(publication_body(publication, document_text=document_text, context=context))
+        return Response(
+            publication_body(
+                publication,
+                document_text=document_text,
+                context=context,
+                fields=self.selected_fields(),
+            )
+        )
 
     def version_response(self, publication, *, entry) -> Response:
         """One version of a live entry, current or not, with its stored document text."""
@@ -147,7 +157,7 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
 
 
 class EntryDetailView(PublicationView):
-    query_parameters = ("as_of",)
+    query_parameters = ("as_of", FIELDS)
 
     def get(self, request, slug: str):
         query = AsOfSerializer(data=request.query_params)
@@ -166,9 +176,10 @@ class EntryDetailView(PublicationView):
         return self.version_response(publication, entry=entry)
 
 
-class VersionListView(PublicReadMixin, generics.GenericAPIView):
+class VersionListView(FieldSelectionMixin, PublicReadMixin, generics.GenericAPIView):
     kind: str
     strict_query_parameters = True
+    query_parameters = (FIELDS,)
     serializer_class = VersionSerializer
     pagination_class = None
 
@@ -176,7 +187,9 @@ class VersionListView(PublicReadMixin, generics.GenericAPIView):
         entry = entry_live_get(kind=self.kind, slug=slug)
         context = {"request": request, "current_version": entry.current.version, "slug": entry.slug}
         versions = entry_versions(entry=entry)
-        return Response(VersionSerializer(versions, many=True, context=context).data)
+        return Response(
+            self.select_each(VersionSerializer(versions, many=True, context=context).data)
+        )
 
 
 class VersionDetailView(PublicationView):
