@@ -224,7 +224,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["monographs.api.http.EncodedJSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["monographs.api.http.AnonymousReaderThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "monographs.api.schema.ReadAPISchema",
     "EXCEPTION_HANDLER": "monographs.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -241,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "monographs.api.schema.add_common_responses",
+    ],
 }
 
 CORS_ALLOW_ALL_ORIGINS = True

@@ -7,3 +7,6 @@ class PublicApiConfig(AppConfig):
     name = "monographs.api"
     label = "public_api"
     verbose_name = "Read API"
+
+    def ready(self) -> None:
+        from monographs.api import schema  # noqa: F401  registers the filter-limits extension

@@ -99,7 +99,9 @@ def _facet_exists(name: str, **value_lookup) -> Exists:
 
 class DrugFilter(django_filters.FilterSet):
     drug_class = django_filters.CharFilter(
-        method="filter_drug_class", help_text="Drug class, any case, e.g. Multikinase inhibitor."
+        method="filter_drug_class",
+        max_length=200,
+        help_text="Drug class, any case, e.g. Multikinase inhibitor.",
     )
     target = UpperCaseFacetFilter(
         facet="target",

@@ -114,8 +114,8 @@ class PublicReadMixin:
     described by its bytes; a client revalidating with If-None-Match gets 304 and no body.
 
     With `strict_query_parameters`, a query parameter the endpoint does not take (a
-    misspelt filter, which would otherwise be ignored and answer everything) and one given
-    twice where one value is taken are 400s naming them.
+    misspelt filter, which would otherwise be ignored and answer everything), one given
+    twice where one value is taken, and one given empty are 400s naming them.
     """
 
     content_negotiation_class = FormatNegotiation
@@ -150,6 +150,8 @@ class PublicReadMixin:
                 and len(request.query_params.getlist(name)) > 1
             ):
                 errors[name] = ["Given more than once; give it once."]
+            elif any(value == "" for value in request.query_params.getlist(name)):
+                errors[name] = ["Empty; give a value, or leave the parameter out."]
         if errors:
             raise ValidationError(errors)
 

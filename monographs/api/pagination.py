@@ -18,8 +18,17 @@ UNSTORABLE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_PAGE_SIZE = 100
 
 
+PAGE_SIZE_PARAMETER = {
+    "name": "page_size",
+    "required": False,
+    "in": "query",
+    "description": f"Items per page, 1 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} if left out.",
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+}
+
+
 def page_size_from(request, *, default: int = DEFAULT_PAGE_SIZE) -> int:
-    """The page_size parameter: 1 or more, at most MAX_PAGE_SIZE (larger asks get the most)."""
+    """The page_size parameter: a whole number from 1 to MAX_PAGE_SIZE, or a 400 saying so."""
     raw = request.query_params.get("page_size")
     if raw in (None, ""):
         return default
@@ -27,9 +36,9 @@ def page_size_from(request, *, default: int = DEFAULT_PAGE_SIZE) -> int:
         size = int(raw)
     except ValueError:
         size = 0
-    if size < 1:
+    if not 1 <= size <= MAX_PAGE_SIZE:
         raise ValidationError({"page_size": [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]})
-    return min(size, MAX_PAGE_SIZE)
+    return size
 
 
 class PublishedCursorPagination(CursorPagination):
@@ -47,6 +56,27 @@ class PublishedCursorPagination(CursorPagination):
     def get_ordering(self, request, queryset, view):
         self.ordering = getattr(view, "cursor_ordering", self.ordering)
         return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: the cursor of a `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+            PAGE_SIZE_PARAMETER,
+        ]
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["total"] = {
+            "type": "integer",
+            "minimum": 0,
+            "description": "With total=true: how many items match the filters, over every page.",
+        }
+        return paginated
 
     def decode_cursor(self, request):
         try:
@@ -125,12 +155,4 @@ class ChangesPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": "page_size",
-                "required": False,
-                "in": "query",
-                "description": f"Changes per page, 1 to {MAX_PAGE_SIZE}.",
-                "schema": {"type": "integer", "minimum": 1},
-            }
-        ]
+        return [PAGE_SIZE_PARAMETER]

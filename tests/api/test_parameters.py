@@ -75,3 +75,17 @@ def test_known_parameters_still_work_together(client, make_drug):
 
     assert response.status_code == 200
     assert [drug["slug"] for drug in response.json()["results"]] == ["sorafenib"]
+
+
+def test_an_empty_parameter_is_a_400_not_an_absent_one(
+    client, make_trial, django_assert_num_queries
+):
+    make_trial("sharp")
+
+    with django_assert_num_queries(0):
+        response = client.get("/api/v1/trials/?drug=&phase=3")
+
+    assert response.status_code == 400
+    assert response.json()["parameters"] == {
+        "drug": ["Empty; give a value, or leave the parameter out."]
+    }

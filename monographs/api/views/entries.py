@@ -38,23 +38,24 @@ AS_OF = OpenApiParameter(
     description="Return the version that was live at this moment (ISO 8601; UTC if no "
     "offset is given), e.g. 2024-01-31T12:00:00Z.",
 )
+SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
 DRUG_SLUG = OpenApiParameter(
     "slug",
-    str,
+    SLUG_SCHEMA,
     OpenApiParameter.PATH,
     description="The drug's slug, its INN in lower case.",
     examples=[OpenApiExample("sorafenib", value="sorafenib")],
 )
 TRIAL_SLUG = OpenApiParameter(
     "slug",
-    str,
+    SLUG_SCHEMA,
     OpenApiParameter.PATH,
     description="The trial's slug.",
     examples=[OpenApiExample("SHARP", value="sharp")],
 )
 VERSION_NUMBER = OpenApiParameter(
     "version",
-    int,
+    {"type": "integer", "minimum": 0},
     OpenApiParameter.PATH,
     description="Version number, from 1.",
     examples=[OpenApiExample("First version", value=1)],

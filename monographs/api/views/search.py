@@ -30,7 +30,7 @@ class SearchResponseSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter(
             "q",
-            str,
+            {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
             required=True,
             description=(
                 "Words; each must match, as the start of a word ('sora' finds sorafenib)."
@@ -40,7 +40,9 @@ class SearchResponseSerializer(serializers.Serializer):
             "kind", str, many=True, enum=Kind.values, description="Only these kinds (repeatable)."
         ),
         OpenApiParameter(
-            "limit", int, description=f"At most this many results (1-{MAX_PAGE_SIZE})."
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            description=f"At most this many results (1-{MAX_PAGE_SIZE}).",
         ),
     ],
     responses={200: SearchResponseSerializer, 400: ErrorSerializer},
