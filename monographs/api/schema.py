@@ -128,7 +128,20 @@ def add_common_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, response in COMMON_RESPONSES.items():
                 responses.setdefault(status, response)
+            if path.startswith(DOWNLOADS):
+                _allow_empty_choices(operation)
     return result
+
+
+DOWNLOADS = "/api/v1/export/"
+
+
+def _allow_empty_choices(operation: dict) -> None:
+    """Downloads take an empty value as no filter (and an empty format as the default)."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter["in"] == "query" and "enum" in schema and "" not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], ""]
 
 
 class ReadAPISchema(AutoSchema):

@@ -38,6 +38,10 @@ client = Client(raise_request_exception=False)
 with connection.cursor() as cursor:
     cursor.execute("SHOW statement_timeout")
     configured = cursor.fetchone()[0]
+# What a first request loads once (the URL configuration, the 503 page's template) is
+# loaded now, so the timings below are those of a running server.
+for url in json.loads(URLS):
+    client.get(url)
 print("READY", flush=True)
 input()
 answers = {"statement_timeout": configured}
