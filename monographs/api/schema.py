@@ -129,19 +129,24 @@ def add_common_responses(result, generator, request, public):
             for status, response in COMMON_RESPONSES.items():
                 responses.setdefault(status, response)
             if path.startswith(DOWNLOADS):
-                _allow_empty_choices(operation)
+                _allow_empty_values(operation)
     return result
 
 
 DOWNLOADS = "/api/v1/export/"
 
 
-def _allow_empty_choices(operation: dict) -> None:
+def _allow_empty_values(operation: dict) -> None:
     """Downloads take an empty value as no filter (and an empty format as the default)."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
-        if parameter["in"] == "query" and "enum" in schema and "" not in schema["enum"]:
-            schema["enum"] = [*schema["enum"], ""]
+        if parameter["in"] != "query":
+            continue
+        if "enum" in schema:
+            if "" not in schema["enum"]:
+                schema["enum"] = [*schema["enum"], ""]
+        elif schema.get("type") in ("integer", "number", "boolean"):
+            parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
 
 
 class ReadAPISchema(AutoSchema):
