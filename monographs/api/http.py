@@ -28,8 +28,8 @@ class AnonymousReaderThrottle(AnonRateThrottle):
     The address is DRF's get_ident under settings.NUM_PROXIES (REST_FRAMEWORK): the
     X-Forwarded-For entry written by the nearest of NUM_PROXIES trusted proxies, or the peer
     address when there are none, as config.clients.client_address finds it for the login
-    lockout. What is left of the reader's allowance is kept on
-    the request, for RateLimitHeadersMiddleware to announce.
+    lockout. What is left of the reader's allowance is kept on the request, for
+    RateLimitHeadersMiddleware to announce.
     """
 
     def get_rate(self) -> str | None:
