@@ -1,11 +1,12 @@
 """Probes for the process and its database, and the last-resort error page.
 
 /healthz says the process answers (a load balancer restarts it if not); /readyz says it
-can reach its database (a load balancer stops sending it traffic if not). Neither is cached.
+can read from its database (a load balancer stops sending it traffic if not). Neither is cached.
 """
 
 import sys
 
+from django.apps import apps
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -20,16 +21,27 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def readiness_statement() -> str:
+    """A read of one row of the table every public answer starts from (the live entries).
+
+    `SELECT 1` is not enough: a database that accepts connections but holds that table
+    locked (a migration, a stuck transaction) answers it at once while every page waits.
+    Under the statement timeout (DATABASE_STATEMENT_TIMEOUT) this read fails instead.
+    """
+    table = connection.ops.quote_name(apps.get_model("monographs", "Entry")._meta.db_table)
+    return f"SELECT 1 FROM {table} LIMIT 1"
+
+
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database answers a trivial query: only then should this process receive traffic."""
+    """The database serves a read of a real table: only then should this process get traffic."""
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+            cursor.execute(readiness_statement())
+            cursor.fetchall()
     except DatabaseError as error:
         return JsonResponse(
-            {"status": "unavailable", "database": f"unreachable: {type(error).__name__}"},
+            {"status": "unavailable", "database": f"cannot read: {type(error).__name__}"},
             status=503,
             headers={"Retry-After": "30"},
         )

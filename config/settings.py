@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Above the response cache, so a cached answer gets the reader's own counts.
+    "monographs.api.http.RateLimitHeadersMiddleware",
     # A cache hit returns from here: the headers of the middleware above (security, CSP) are
     # added to every response, those of the middleware below (CORS, frame options) are
     # stored with it. Sessions, CSRF and messages below mark what must not be stored.
@@ -122,6 +125,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault(
         "connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "2"))
     )
+    # A database that accepts connections but cannot serve (a table lock held, a runaway
+    # query) must not hold a request until gunicorn kills the worker: every statement is
+    # cancelled after DATABASE_STATEMENT_TIMEOUT seconds, and the request answers 503.
+    # Sent with the connection (libpq options), so it costs no query. 0 switches it off;
+    # manage.py does so for commands (migrate, load_seeds, rebuild_read_tables) by default.
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
+    if DATABASE_STATEMENT_TIMEOUT < 0:
+        raise ImproperlyConfigured("DATABASE_STATEMENT_TIMEOUT is seconds, 0 or more.")
+    _timeout_option = f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
+    _options = DATABASES["default"]["OPTIONS"].get("options", "")
+    if "statement_timeout" not in _options:
+        DATABASES["default"]["OPTIONS"]["options"] = f"{_options} {_timeout_option}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
@@ -199,12 +214,19 @@ PUBLISHED_RESPONSE_CACHE_SECONDS = int(
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"
 
+# Proxies in front of the app servers whose X-Forwarded-For is believed (config/clients.py):
+# 0, the default, ignores the header; 1 behind the shipped nginx, which replaces it.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES is the number of trusted proxies: 0 or more.")
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_RENDERER_CLASSES": ["monographs.api.http.EncodedJSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["monographs.api.http.AnonymousReaderThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "monographs.api.schema.ReadAPISchema",
     "EXCEPTION_HANDLER": "monographs.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -221,12 +243,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "monographs.api.schema.add_common_responses",
+    ],
 }
 
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
-CORS_EXPOSE_HEADERS = ("ETag", "Retry-After")
+# Revalidation from a browser: If-None-Match is not a CORS-safelisted header, so a
+# preflight must allow it. Rate-limit headers are exposed, so browser clients can pace.
+CORS_ALLOW_HEADERS = (*default_cors_headers, "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = (
+    "ETag",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+)
 
 # --- Security: what `manage.py check --deploy` asks for, on by default whenever DEBUG is off.
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO, so Django
@@ -262,12 +297,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
-# one address, that pair is refused (HTTP 429) until the cool-off passes.
+# Login lockout (django-axes, config/lockout.py): after AXES_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is refused (HTTP 429) until the cool-off passes;
+# after AXES_ADDRESS_FAILURE_LIMIT from one address, whatever the usernames, the address is.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+if not 0 < AXES_FAILURE_LIMIT <= AXES_ADDRESS_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "AXES_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT, which must be above 0."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "config.lockout.UsernameAndAddressLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 

@@ -99,7 +99,9 @@ def _facet_exists(name: str, **value_lookup) -> Exists:
 
 class DrugFilter(django_filters.FilterSet):
     drug_class = django_filters.CharFilter(
-        method="filter_drug_class", help_text="Drug class, any case, e.g. Multikinase inhibitor."
+        method="filter_drug_class",
+        max_length=200,
+        help_text="Drug class, any case, e.g. Multikinase inhibitor.",
     )
     target = UpperCaseFacetFilter(
         facet="target",
@@ -244,6 +246,31 @@ class CitationFilter(django_filters.FilterSet):
     class Meta:
         model = PublishedCitation
         fields: list[str] = []
+
+
+def updated_since(field_name: str, what: str) -> django_filters.IsoDateTimeFilter:
+    return django_filters.IsoDateTimeFilter(
+        field_name=field_name,
+        lookup_expr="gte",
+        help_text=f"Only {what} published at or after this moment (ISO 8601), e.g. "
+        "2025-01-31T00:00:00Z: what changed since a mirror last looked.",
+    )
+
+
+class DrugListFilter(DrugFilter):
+    updated_since = updated_since("current__published_at", "drugs whose current version was")
+
+
+class TrialListFilter(TrialFilter):
+    updated_since = updated_since("current__published_at", "trials whose current version was")
+
+
+class AdverseEventListFilter(AdverseEventFilter):
+    updated_since = updated_since("publication__published_at", "rows of a drug version")
+
+
+class CitationListFilter(CitationFilter):
+    updated_since = updated_since("publication__published_at", "sources as cited by a version")
 
 
 class StrictOrderingFilter(OrderingFilter):

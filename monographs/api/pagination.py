@@ -4,6 +4,8 @@ A cursor names a position, not an offset, so a page deep in the list costs what 
 does, and a new publication never shifts the items of pages a client has yet to fetch.
 """
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
@@ -11,11 +13,22 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 DEFAULT_PAGE_SIZE = 20
+# Control characters: never in a slug, a sort key or a timestamp the API pages by.
+UNSTORABLE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_PAGE_SIZE = 100
 
 
+PAGE_SIZE_PARAMETER = {
+    "name": "page_size",
+    "required": False,
+    "in": "query",
+    "description": f"Items per page, 1 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} if left out.",
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+}
+
+
 def page_size_from(request, *, default: int = DEFAULT_PAGE_SIZE) -> int:
-    """The page_size parameter: 1 or more, at most MAX_PAGE_SIZE (larger asks get the most)."""
+    """The page_size parameter: a whole number from 1 to MAX_PAGE_SIZE, or a 400 saying so."""
     raw = request.query_params.get("page_size")
     if raw in (None, ""):
         return default
@@ -23,15 +36,16 @@ def page_size_from(request, *, default: int = DEFAULT_PAGE_SIZE) -> int:
         size = int(raw)
     except ValueError:
         size = 0
-    if size < 1:
+    if not 1 <= size <= MAX_PAGE_SIZE:
         raise ValidationError({"page_size": [f"Give a whole number from 1 to {MAX_PAGE_SIZE}."]})
-    return min(size, MAX_PAGE_SIZE)
+    return size
 
 
 class PublishedCursorPagination(CursorPagination):
     """The view's `cursor_ordering` (a unique column) orders pages unless ?ordering= is given."""
 
     ordering = "id"
+    query_parameters = ("cursor", "page_size")
     page_size = DEFAULT_PAGE_SIZE
     max_page_size = MAX_PAGE_SIZE
     page_size_query_param = "page_size"
@@ -43,25 +57,58 @@ class PublishedCursorPagination(CursorPagination):
         self.ordering = getattr(view, "cursor_ordering", self.ordering)
         return super().get_ordering(request, queryset, view)
 
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: the cursor of a `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+            PAGE_SIZE_PARAMETER,
+        ]
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["total"] = {
+            "type": "integer",
+            "minimum": 0,
+            "description": "With total=true: how many items match the filters, over every page.",
+        }
+        return paginated
+
     def decode_cursor(self, request):
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound:
-            raise ValidationError(
-                {self.cursor_query_param: ["This cursor is not one the API gave out."]}
-            ) from None
+            raise self.forged_cursor() from None
+        if (
+            cursor is not None
+            and cursor.position is not None
+            and UNSTORABLE.search(cursor.position)
+        ):
+            # No position the API gives out holds one, and PostgreSQL refuses to compare
+            # text with a NUL in it: a DataError, which would be a 500.
+            raise self.forged_cursor()
+        return cursor
+
+    def forged_cursor(self) -> ValidationError:
+        return ValidationError(
+            {self.cursor_query_param: ["This cursor is not one the API gave out."]}
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view)
         except (DjangoValidationError, ValueError, TypeError, OverflowError):
-            raise ValidationError(
-                {self.cursor_query_param: ["This cursor is not one the API gave out."]}
-            ) from None
+            raise self.forged_cursor() from None
 
 
 class ChangesPagination(BasePagination):
     """Pages of the change feed: events after ?since=, oldest first; `next` carries the token."""
+
+    query_parameters = ("page_size",)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -108,12 +155,4 @@ class ChangesPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": "page_size",
-                "required": False,
-                "in": "query",
-                "description": f"Changes per page, 1 to {MAX_PAGE_SIZE}.",
-                "schema": {"type": "integer", "minimum": 1},
-            }
-        ]
+        return [PAGE_SIZE_PARAMETER]

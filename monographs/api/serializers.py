@@ -235,16 +235,27 @@ class PublicationSerializer(PublicationMetadataSerializer):
         return super().to_representation(publication) | {"document": self.get_document(publication)}
 
 
-def publication_body(publication: Publication, *, document_text: str, context: dict) -> EncodedJSON:
+def publication_body(
+    publication: Publication,
+    *,
+    document_text: str,
+    context: dict,
+    fields: list[str] | None = None,
+) -> EncodedJSON:
     """PublicationSerializer's output, encoded, with the frozen document text copied in as stored.
 
     The document is the bulk of the response (tens of kilobytes for a monograph); decoding it
-    to encode it again would cost more than everything else the request does.
+    to encode it again would cost more than everything else the request does. With `fields`
+    (?fields=), only those members, the document only if it is one of them.
     """
-    metadata = JSONRenderer().render(
-        PublicationMetadataSerializer(publication, context=context).data
-    )
-    return EncodedJSON(metadata[:-1] + b',"document":' + document_text.encode() + b"}")
+    data = PublicationMetadataSerializer(publication, context=context).data
+    if fields is not None:
+        data = {name: data[name] for name in fields if name in data}
+        if "document" not in fields:
+            return EncodedJSON(JSONRenderer().render(data))
+    metadata = JSONRenderer().render(data)
+    separator = b"," if data else b""
+    return EncodedJSON(metadata[:-1] + separator + b'"document":' + document_text.encode() + b"}")
 
 
 class VersionSerializer(serializers.Serializer):

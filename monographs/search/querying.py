@@ -77,6 +77,26 @@ def query_tokens(query: str) -> list[str]:
     return [t.lower() for t in TOKEN_PATTERN.findall((query or "")[:MAX_QUERY_LENGTH])][:MAX_TOKENS]
 
 
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[SearchResult]
+    total: int  # every live row matching every word, of the kinds asked for
+
+
+def entry_search_page(
+    *, query: str, kinds: list[str] | None = None, limit: int = 20, offset: int = 0
+) -> SearchPage:
+    """One page of entry_search's results, `offset` results in, with the number of matches.
+
+    The count is made in the same statement on PostgreSQL (rows whose text holds every
+    word), so a page costs one query. Pages are ranked over the candidates of the first
+    offset + limit results (at least CANDIDATES), so pages within the first CANDIDATES
+    results follow each other exactly; further on a larger set is ranked, and an item near a
+    page boundary may move.
+    """
+    return _search(query=query, kinds=kinds, limit=limit, offset=offset, with_total=True)
+
+
 def entry_search(
     *, query: str, kinds: list[str] | None = None, limit: int = 20
 ) -> list[SearchResult]:
@@ -96,22 +116,36 @@ def entry_search(
     ranked is not defined, but a title or name match is never left out for a mention in the
     text. One query, whatever the size of the index.
     """
+    return _search(query=query, kinds=kinds, limit=limit, offset=0, with_total=False).results
+
+
+def _search(
+    *, query: str, kinds: list[str] | None, limit: int, offset: int, with_total: bool
+) -> SearchPage:
     query = CONTROL_CHARACTERS.sub(" ", (query or "")[:MAX_QUERY_LENGTH])
     tokens = query_tokens(query)
     if not tokens or limit <= 0:
-        return []
+        return SearchPage([], 0)
     wanted = [kind for kind in (kinds or []) if kind in Kind.values]
     if kinds and not wanted:
-        return []
+        return SearchPage([], 0)
     phrase = " ".join(tokens)
     if connection.vendor == "postgresql":
         return _postgres_search(
-            query=query.strip(), phrase=phrase, tokens=tokens, kinds=wanted, limit=limit
+            query=query.strip(),
+            phrase=phrase,
+            tokens=tokens,
+            kinds=wanted,
+            limit=limit,
+            offset=offset,
+            with_total=with_total,
         )
     documents = SearchDocument.objects.all()
     if wanted:
         documents = documents.filter(kind__in=wanted)
-    return _fallback_search(documents, phrase=phrase, tokens=tokens, limit=limit)
+    return _fallback_search(
+        documents, phrase=phrase, tokens=tokens, limit=limit, offset=offset, with_total=with_total
+    )
 
 
 _HEADLINE_OPTIONS = (
@@ -148,6 +182,7 @@ _SEARCH_SQL = f"""
         AS rank,
         ts_headline(%(config)s::regconfig, body, q.query, %(headline)s) AS body_snippet,
         ts_headline(%(config)s::regconfig, names, q.query, %(headline)s) AS names_snippet
+        /*total*/
     FROM {SearchDocument._meta.db_table}, q
     WHERE id IN (
         SELECT monographs_search_candidates(
@@ -155,12 +190,29 @@ _SEARCH_SQL = f"""
         )
     )
     ORDER BY rank DESC, title
-    LIMIT %(limit)s
+    LIMIT %(limit)s OFFSET %(offset)s
 """
+# The number of matches, in the same statement: computed once (it refers to no row).
+_SEARCH_WITH_TOTAL_SQL = _SEARCH_SQL.replace(
+    "/*total*/",
+    f""", (SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
+            WHERE matching.search_vector @@ (SELECT query FROM q)
+              AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
+        ) AS total""",
+)
 _SEARCH_COLUMNS = ("kind", "slug", "title", "description", "rank", "body_snippet", "names_snippet")
 
 
-def _postgres_search(*, query: str, phrase: str, tokens: list[str], kinds: list[str], limit: int):
+def _postgres_search(
+    *,
+    query: str,
+    phrase: str,
+    tokens: list[str],
+    kinds: list[str],
+    limit: int,
+    offset: int = 0,
+    with_total: bool = False,
+) -> SearchPage:
     identifier = query if IDENTIFIER_PATTERN.fullmatch(query) else None
     parameters = {
         "tokens": tokens,
@@ -168,14 +220,22 @@ def _postgres_search(*, query: str, phrase: str, tokens: list[str], kinds: list[
         "phrase": phrase,
         "identifier": identifier,
         "kinds": kinds or None,
-        "size": max(CANDIDATES, limit),
+        "size": max(CANDIDATES, offset + limit),
         "limit": limit,
+        "offset": offset,
         "config": SEARCH_CONFIG,
         "headline": _HEADLINE_OPTIONS,
     }
-    with connections[router.db_for_read(SearchDocument)].cursor() as cursor:
-        cursor.execute(_SEARCH_SQL, parameters)
-        rows = [dict(zip(_SEARCH_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    columns = (*_SEARCH_COLUMNS, "total") if with_total else _SEARCH_COLUMNS
+    database = connections[router.db_for_read(SearchDocument)]
+    with database.cursor() as cursor:
+        cursor.execute(_SEARCH_WITH_TOTAL_SQL if with_total else _SEARCH_SQL, parameters)
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        total = rows[0]["total"] if rows and with_total else 0
+        if with_total and not rows and offset:
+            # Past the last page: no row to carry the count, so it is made on its own.
+            cursor.execute(_COUNT_SQL, parameters)
+            total = cursor.fetchone()[0]
     results, urls = [], _ResultUrls()
     for row in rows:
         snippet = next(
@@ -185,7 +245,19 @@ def _postgres_search(*, query: str, phrase: str, tokens: list[str], kinds: list[
         results.append(
             _result(row, snippet=_marked(snippet or ""), rank=float(row["rank"]), urls=urls)
         )
-    return results
+    return SearchPage(results, total)
+
+
+_COUNT_SQL = f"""
+    WITH q AS MATERIALIZED (
+        SELECT monographs_search_query(
+            %(tokens)s::text[], %(config)s::regconfig, %(expansions)s
+        ) AS query
+    )
+    SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
+     WHERE matching.search_vector @@ (SELECT query FROM q)
+       AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
+"""
 
 
 def _light_stem(token: str) -> str:
@@ -197,7 +269,15 @@ def _light_stem(token: str) -> str:
     return token
 
 
-def _fallback_search(documents, *, phrase: str, tokens: list[str], limit: int):
+def _fallback_search(
+    documents,
+    *,
+    phrase: str,
+    tokens: list[str],
+    limit: int,
+    offset: int = 0,
+    with_total: bool = False,
+) -> SearchPage:
     """SQLite has no ranked full-text search: every word must appear somewhere, and matches
     are ranked here with the same order of weights, title over names over body."""
     stems = [_light_stem(token) for token in tokens]
@@ -205,9 +285,14 @@ def _fallback_search(documents, *, phrase: str, tokens: list[str], limit: int):
         documents = documents.filter(
             Q(title__icontains=stem) | Q(names__icontains=stem) | Q(body__icontains=stem)
         )
-    rows = documents.values("kind", "slug", "title", "description", "names", "body")[
-        :SQLITE_CANDIDATES
-    ]
+    rows = list(
+        documents.values("kind", "slug", "title", "description", "names", "body")[
+            :SQLITE_CANDIDATES
+        ]
+    )
+    total = len(rows)
+    if with_total and total == SQLITE_CANDIDATES:
+        total = documents.count()
     scored = []
     for row in rows:
         title, names, body = row["title"].lower(), row["names"].lower(), row["body"].lower()
@@ -228,10 +313,10 @@ def _fallback_search(documents, *, phrase: str, tokens: list[str], limit: int):
         scored.append((rank, row))
     scored.sort(key=lambda item: (-item[0], item[1]["title"].lower()))
     results, urls = [], _ResultUrls()
-    for rank, row in scored[:limit]:
+    for rank, row in scored[offset : offset + limit]:
         snippet = _fallback_snippet(row, stems)
         results.append(_result(row, snippet=snippet, rank=round(rank, 4), urls=urls))
-    return results
+    return SearchPage(results, total)
 
 
 def _result(row: dict, *, snippet: SafeString, rank: float, urls: _ResultUrls) -> SearchResult:

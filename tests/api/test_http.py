@@ -71,6 +71,28 @@ def test_cors_allows_get_from_any_origin(client, make_drug):
     assert "POST" not in preflight["Access-Control-Allow-Methods"]
 
 
+def test_a_browser_may_revalidate_with_if_none_match(client, make_drug):
+    make_drug("sorafenib")
+    etag = client.get(DETAIL)["ETag"]
+
+    preflight = client.options(
+        DETAIL,
+        headers={
+            "origin": "https://example.org",
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "if-none-match",
+        },
+    )
+    revalidated = client.get(
+        DETAIL, headers={"origin": "https://example.org", "if-none-match": etag}
+    )
+
+    assert preflight.status_code == 200
+    assert "if-none-match" in preflight["Access-Control-Allow-Headers"].split(", ")
+    assert revalidated.status_code == 304
+    assert revalidated["Access-Control-Allow-Origin"] == "*"
+
+
 def test_writes_are_refused(client, make_drug):
     make_drug("sorafenib")
 

@@ -41,8 +41,8 @@ def test_a_deep_page_costs_what_the_first_does(client, make_drug, django_assert_
 def test_page_size_is_bounded(client, make_drug):
     make_drug("sorafenib")
 
-    assert len(page(client, f"{LIST}?page_size=1000")["results"]) == 1
-    for bad in ("0", "-3", "many"):
+    assert len(page(client, f"{LIST}?page_size=100")["results"]) == 1
+    for bad in ("0", "-3", "many", "101", "1000"):
         response = client.get(f"{LIST}?page_size={bad}")
         assert response.status_code == 400
         assert "page_size" in response.json()["parameters"]
@@ -56,3 +56,22 @@ def test_a_forged_cursor_is_a_400(client, make_drug, cursor):
 
     assert response.status_code == 400
     assert "cursor" in response.json()["parameters"]
+
+
+# Positions holding a NUL character: PostgreSQL refuses the text (a DataError, so a 500).
+@pytest.mark.parametrize("cursor", ["cD0lMDA%3D", "cD1hJTAwYiZyPTE%3D"])
+@pytest.mark.parametrize(
+    "endpoint",
+    ["/api/v1/drugs/", "/api/v1/trials/", "/api/v1/adverse-events/", "/api/v1/citations/"],
+)
+def test_a_cursor_whose_position_postgresql_cannot_hold_is_a_400(
+    client, make_drug, django_assert_num_queries, endpoint, cursor
+):
+    make_drug("sorafenib")
+
+    with django_assert_num_queries(0):
+        response = client.get(f"{endpoint}?cursor={cursor}")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["parameters"] == {"cursor": ["This cursor is not one the API gave out."]}

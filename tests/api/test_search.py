@@ -67,3 +67,42 @@ def test_bad_parameters_are_400s(client, params, parameter):
 
     assert response.status_code == 400
     assert parameter in response.json()["parameters"]
+
+
+def test_search_pages_with_a_total_in_one_query(client, make_drug, django_assert_num_queries):
+    for index in range(5):
+        make_drug(f"kinase-{index}")
+
+    pages = []
+    url = f"{SEARCH}?q=kinase&kind=drug&limit=2"
+    while url:
+        with django_assert_num_queries(1):
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        pages.append(response.json())
+        url = pages[-1]["next"]
+
+    assert [page["page"] for page in pages] == [1, 2, 3]
+    assert {page["total"] for page in pages} == {5}
+    slugs = [result["slug"] for page in pages for result in page["results"]]
+    assert sorted(slugs) == [f"kinase-{index}" for index in range(5)]
+    assert pages[0]["previous"] is None
+    assert "page=2" in pages[2]["previous"].split("?")[1].split("&")
+
+
+def test_a_page_past_the_end_is_empty_but_still_counts(client, make_drug):
+    make_drug("sorafenib")
+
+    body = client.get(SEARCH, {"q": "sorafenib", "kind": "drug", "page": 7}).json()
+
+    assert body["results"] == [] and body["total"] == 1 and body["next"] is None
+    assert "page=1" in body["previous"].split("?")[1].split("&")
+
+
+def test_only_the_first_thousand_results_are_paged(client):
+    response = client.get(SEARCH, {"q": "kinase", "limit": 100, "page": 11})
+
+    assert response.status_code == 400
+    [message] = response.json()["parameters"]["page"]
+    assert "first 1000 results" in message and "page is at most 10" in message
+    assert client.get(SEARCH, {"q": "kinase", "limit": 100, "page": 10}).status_code == 200

@@ -6,6 +6,7 @@ with the reason; with SCALEOUT_TESTS=1 (the scale-out step of .ci/run, which ins
 they fail instead.
 """
 
+import contextlib
 import gzip
 import os
 import pwd
@@ -18,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from monographs.editorial.services import root_import_publish
 from monographs.models import Drug
@@ -70,8 +72,12 @@ def render(
     https_port: int = 443,
     upstream: str = "127.0.0.1:8000",
     user: str = "www-data",
+    trusted_balancer: str | None = None,
 ) -> Path:
-    """deploy/nginx.conf with this machine's temporary paths, ports and worker user."""
+    """deploy/nginx.conf with this machine's temporary paths, ports and worker user.
+
+    With `trusted_balancer`, its commented set_real_ip_from line is filled in with it.
+    """
     certificate, key = self_signed_certificate(directory)
     text = CONFIG.read_text()
     for original, replacement in (
@@ -87,6 +93,10 @@ def render(
     ):
         assert original in text, f"deploy/nginx.conf no longer contains {original!r}"
         text = text.replace(original, replacement)
+    if trusted_balancer:
+        original = "# set_real_ip_from 10.0.0.0/8;"
+        assert original in text, f"deploy/nginx.conf no longer contains {original!r}"
+        text = text.replace(original, f"set_real_ip_from {trusted_balancer};")
     text = "\n".join(line for line in text.splitlines() if "listen [::]" not in line)
     rendered = directory / "nginx.conf"
     rendered.write_text(text)
@@ -124,22 +134,20 @@ def fetch(url: str, **headers: str):
         return error
 
 
-@pytest.mark.django_db(transaction=True)
-def test_nginx_proxies_the_site_and_serves_static_files(nginx, tmp_path, live_server, settings):
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    drug = Drug.objects.create(inn="sorafenib", slug="sorafenib", summary="Multikinase.")
-    root_import_publish(root=drug, note="test")
-    static = tmp_path / "static" / "css"
-    static.mkdir(parents=True)
-    stylesheet = b"body { color: #222; }\n" * 100
-    (static / Path(HASHED_CSS).name).write_bytes(stylesheet)
-    (static / (Path(HASHED_CSS).name + ".gz")).write_bytes(gzip.compress(stylesheet))
+@contextlib.contextmanager
+def running(nginx: str, tmp_path: Path, live_server, **render_options):
+    """nginx in front of the live server; yields its HTTP and HTTPS base URLs."""
     http_port, https_port = free_port(), free_port()
     upstream = live_server.url.removeprefix("http://")
     # The workers read the temporary static files, private to the user running the tests.
     user = pwd.getpwuid(os.geteuid()).pw_name
     rendered = render(
-        tmp_path, http_port=http_port, https_port=https_port, upstream=upstream, user=user
+        tmp_path,
+        http_port=http_port,
+        https_port=https_port,
+        upstream=upstream,
+        user=user,
+        **render_options,
     )
     process = subprocess.Popen(
         [nginx, "-c", str(rendered), "-e", str(tmp_path / "error.log"), "-g", "daemon off;"],
@@ -152,9 +160,25 @@ def test_nginx_proxies_the_site_and_serves_static_files(nginx, tmp_path, live_se
             assert process.poll() is None, process.stderr.read().decode()
             assert time.monotonic() < deadline, "nginx did not start listening"
             time.sleep(0.05)
-        https = f"https://127.0.0.1:{https_port}"
+        yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode is not None
 
-        plain = fetch(f"http://127.0.0.1:{http_port}/drugs/sorafenib/")
+
+@pytest.mark.django_db(transaction=True)
+def test_nginx_proxies_the_site_and_serves_static_files(nginx, tmp_path, live_server, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    drug = Drug.objects.create(inn="sorafenib", slug="sorafenib", summary="Multikinase.")
+    root_import_publish(root=drug, note="test")
+    static = tmp_path / "static" / "css"
+    static.mkdir(parents=True)
+    stylesheet = b"body { color: #222; }\n" * 100
+    (static / Path(HASHED_CSS).name).write_bytes(stylesheet)
+    (static / (Path(HASHED_CSS).name + ".gz")).write_bytes(gzip.compress(stylesheet))
+    with running(nginx, tmp_path, live_server) as (http, https):
+        plain = fetch(f"{http}/drugs/sorafenib/")
         assert plain.status == 301
         assert plain.headers["Location"] == "https://127.0.0.1/drugs/sorafenib/"
 
@@ -171,7 +195,42 @@ def test_nginx_proxies_the_site_and_serves_static_files(nginx, tmp_path, live_se
         assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert css.headers["Content-Encoding"] == "gzip"
         assert gzip.decompress(css.read()) == stylesheet
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    assert process.returncode is not None
+
+
+@pytest.fixture
+def one_trusted_proxy(settings):
+    """The app servers' settings behind the shipped nginx: NUM_PROXIES=1, a small allowance."""
+    settings.NUM_PROXIES = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.API_THROTTLE_ANON = "2/minute"
+    cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_at_the_edge_a_forged_x_forwarded_for_does_not_lift_the_rate_limit(
+    nginx, tmp_path, live_server, one_trusted_proxy
+):
+    with running(nginx, tmp_path, live_server) as (_, https):
+        statuses = [
+            fetch(f"{https}/api/v1/changes/", **{"X-Forwarded-For": f"198.51.100.{n}"}).status
+            for n in range(3)
+        ]
+
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_a_trusted_balancer_each_client_keeps_its_own_allowance(
+    nginx, tmp_path, live_server, one_trusted_proxy
+):
+    # The tests reach nginx from 127.0.0.1: here that is the balancer, naming the client.
+    with running(nginx, tmp_path, live_server, trusted_balancer="127.0.0.1") as (_, https):
+
+        def get(client: str) -> int:
+            return fetch(f"{https}/api/v1/changes/", **{"X-Forwarded-For": client}).status
+
+        first = [get("203.0.113.5") for _ in range(3)]
+        forged_then_second = get("198.51.100.1, 203.0.113.6")
+
+    assert first == [200, 200, 429]
+    assert forged_then_second == 200

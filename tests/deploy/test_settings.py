@@ -4,7 +4,10 @@ Each case runs config/settings.py afresh with its own environment, leaving the s
 this test run alone.
 """
 
+import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +118,38 @@ def test_middleware_order(load_settings):
     assert middleware.index("config.routers.PublicReadRoutingMiddleware") > middleware.index(
         "django.contrib.auth.middleware.AuthenticationMiddleware"
     )
+
+
+def test_statements_are_bounded_on_postgresql_and_replicas_alike(load_settings, monkeypatch):
+    monkeypatch.delenv("DATABASE_STATEMENT_TIMEOUT", raising=False)
+    default = load_settings(
+        DATABASE_URL="postgres://app@primary.internal:5432/monographs",
+        DATABASE_REPLICA_URLS="postgres://app@replica-a.internal:5432/monographs",
+    )
+    shorter = load_settings(DATABASE_STATEMENT_TIMEOUT="2.5")
+    off = load_settings(DATABASE_STATEMENT_TIMEOUT="0")
+
+    assert default["DATABASES"]["default"]["OPTIONS"]["options"] == "-c statement_timeout=5000"
+    assert default["DATABASES"]["replica_1"]["OPTIONS"]["options"] == "-c statement_timeout=5000"
+    assert shorter["DATABASES"]["default"]["OPTIONS"]["options"] == "-c statement_timeout=2500"
+    assert off["DATABASES"]["default"]["OPTIONS"]["options"] == "-c statement_timeout=0"
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_STATEMENT_TIMEOUT"):
+        load_settings(DATABASE_STATEMENT_TIMEOUT="-1")
+
+
+def test_management_commands_run_without_the_statement_timeout(monkeypatch):
+    """migrate, load_seeds or rebuild_read_tables may need longer than a web request waits."""
+    environment = {**os.environ, "DATABASE_URL": "postgres://app@primary.internal:5432/x"}
+    environment.pop("DATABASE_STATEMENT_TIMEOUT", None)
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v", "0", "-c", show],
+        cwd=SETTINGS_FILE.parents[1],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "statement_timeout=0" in result.stdout

@@ -213,3 +213,65 @@ def test_weak_passwords_are_refused(password):
     with pytest.raises(ValidationError):
         validate_password(password, user=user)
     validate_password("sorafenib-hepatocellular-2008", user=user)
+
+
+@pytest.mark.django_db
+def test_password_spraying_from_one_address_locks_the_address(client, settings):
+    """One guess each for many usernames: no username reaches its limit, the address does."""
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+    UserFactory(username="ann", password="correct-horse-battery-staple", is_staff=True)
+    login = reverse("admin:login")
+
+    sprayed = [
+        client.post(login, {"username": f"user-{n}", "password": "Winter2026!"}).status_code
+        for n in range(8)
+    ]
+    locked = client.post(login, {"username": "ann", "password": "correct-horse-battery-staple"})
+    elsewhere = client.post(
+        login,
+        {"username": "ann", "password": "correct-horse-battery-staple"},
+        REMOTE_ADDR="192.0.2.44",
+    )
+
+    assert sprayed == [200] * 7 + [429]
+    assert locked.status_code == 429
+    assert elsewhere.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_valid_account_does_not_clear_the_address_count(client, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 6
+    UserFactory(username="ann", password="correct-horse-battery-staple", is_staff=True)
+    login = reverse("admin:login")
+    for n in range(5):
+        client.post(login, {"username": f"user-{n}", "password": "Winter2026!"})
+
+    signed_in = client.post(login, {"username": "ann", "password": "correct-horse-battery-staple"})
+    client.logout()
+    sixth = client.post(login, {"username": "user-5", "password": "Winter2026!"})
+
+    assert signed_in.status_code == 302
+    assert sixth.status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_lockout_keys_on_the_client_not_on_nginx(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.NUM_PROXIES = 1
+    UserFactory(username="ann", password="correct-horse-battery-staple", is_staff=True)
+    login = reverse("admin:login")
+
+    def attempt(address: str, password: str) -> int:
+        return client.post(
+            login,
+            {"username": "ann", "password": password},
+            headers={"x-forwarded-for": address},
+        ).status_code
+
+    attacker = [attempt("198.51.100.9", f"guess-{n}") for n in range(3)]
+    colleague = attempt("203.0.113.5", "correct-horse-battery-staple")
+
+    assert attacker == [200, 200, 429]
+    assert colleague == 302

@@ -22,7 +22,7 @@ class ChangesQuerySerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter(
             "since",
-            int,
+            {"type": "integer", "minimum": 0, "maximum": MAX_TOKEN, "format": "int64"},
             description="The last token you applied (0, or leave out, for the whole history).",
         ),
         OpenApiParameter("kind", str, enum=["drug", "trial"], description="Only this kind."),
@@ -39,6 +39,8 @@ class ChangeListView(PublicReadMixin, generics.ListAPIView):
 
     serializer_class = ChangeSerializer
     pagination_class = ChangesPagination
+    strict_query_parameters = True
+    query_parameters = ("since", "kind")
 
     def get_queryset(self):
         query = ChangesQuerySerializer(data=self.request.query_params)

@@ -1,5 +1,6 @@
 """Drugs and trials: lists, current documents, versions and the document as of a moment."""
 
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -7,9 +8,10 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from monographs.api.filters import DrugFilter, StrictOrderingFilter, TrialFilter
+from monographs.api.filters import DrugListFilter, StrictOrderingFilter, TrialListFilter
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import PublishedCursorPagination
+from monographs.api.selection import FIELDS, TOTAL, FieldSelectionMixin, ListSelectionMixin
 from monographs.api.selectors import (
     current_publication_get,
     entries_attach_facets,
@@ -36,23 +38,24 @@ AS_OF = OpenApiParameter(
     description="Return the version that was live at this moment (ISO 8601; UTC if no "
     "offset is given), e.g. 2024-01-31T12:00:00Z.",
 )
+SLUG_SCHEMA = {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
 DRUG_SLUG = OpenApiParameter(
     "slug",
-    str,
+    SLUG_SCHEMA,
     OpenApiParameter.PATH,
     description="The drug's slug, its INN in lower case.",
     examples=[OpenApiExample("sorafenib", value="sorafenib")],
 )
 TRIAL_SLUG = OpenApiParameter(
     "slug",
-    str,
+    SLUG_SCHEMA,
     OpenApiParameter.PATH,
     description="The trial's slug.",
     examples=[OpenApiExample("SHARP", value="sharp")],
 )
 VERSION_NUMBER = OpenApiParameter(
     "version",
-    int,
+    {"type": "integer", "minimum": 0},
     OpenApiParameter.PATH,
     description="Version number, from 1.",
     examples=[OpenApiExample("First version", value=1)],
@@ -67,9 +70,22 @@ DETAIL_ERRORS = {
 class AsOfSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(required=False)
 
+    def validate_as_of(self, value):
+        """A moment still to come has no answer that stays true: a publish may come before it."""
+        now = timezone.now()
+        if value > now:
+            raise serializers.ValidationError(
+                f"{value.isoformat()} is in the future (it is now "
+                f"{now.isoformat(timespec='seconds')}); give a past moment, or leave as_of out "
+                "for the current version."
+            )
+        return value
 
-class EntryListView(PublicReadMixin, generics.ListAPIView):
+
+class EntryListView(ListSelectionMixin, PublicReadMixin, generics.ListAPIView):
     kind: str
+    strict_query_parameters = True
+    query_parameters = (FIELDS, TOTAL)
     filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["slug", "first_published_at"]
     ordering = ["slug"]
@@ -96,7 +112,7 @@ class DrugListView(EntryListView):
 
     kind = "drug"
     serializer_class = DrugSummarySerializer
-    filterset_class = DrugFilter
+    filterset_class = DrugListFilter
 
 
 @extend_schema(
@@ -109,11 +125,13 @@ class TrialListView(EntryListView):
 
     kind = "trial"
     serializer_class = TrialSummarySerializer
-    filterset_class = TrialFilter
+    filterset_class = TrialListFilter
 
 
-class PublicationView(PublicReadMixin, generics.GenericAPIView):
+class PublicationView(FieldSelectionMixin, PublicReadMixin, generics.GenericAPIView):
     kind: str
+    strict_query_parameters = True
+    query_parameters = (FIELDS,)
     serializer_class = PublicationSerializer
 
     def publication_response(
@@ -125,7 +143,14 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
             "slug": slug,
             "entry_uid": uid,
         }
-        return Response(publication_body(publication, document_text=document_text, context=context))
+        return Response(
+            publication_body(
+                publication,
+                document_text=document_text,
+                context=context,
+                fields=self.selected_fields(),
+            )
+        )
 
     def version_response(self, publication, *, entry) -> Response:
         """One version of a live entry, current or not, with its stored document text."""
@@ -139,6 +164,8 @@ class PublicationView(PublicReadMixin, generics.GenericAPIView):
 
 
 class EntryDetailView(PublicationView):
+    query_parameters = ("as_of", FIELDS)
+
     def get(self, request, slug: str):
         query = AsOfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -157,8 +184,10 @@ class EntryDetailView(PublicationView):
         return self.version_response(publication, entry=entry)
 
 
-class VersionListView(PublicReadMixin, generics.GenericAPIView):
+class VersionListView(FieldSelectionMixin, PublicReadMixin, generics.GenericAPIView):
     kind: str
+    strict_query_parameters = True
+    query_parameters = (FIELDS,)
     serializer_class = VersionSerializer
     pagination_class = None
 
@@ -166,7 +195,9 @@ class VersionListView(PublicReadMixin, generics.GenericAPIView):
         entry = entry_live_get(kind=self.kind, slug=slug)
         context = {"request": request, "current_version": entry.current.version, "slug": entry.slug}
         versions = entry_versions(entry=entry)
-        return Response(VersionSerializer(versions, many=True, context=context).data)
+        return Response(
+            self.select_each(VersionSerializer(versions, many=True, context=context).data)
+        )
 
 
 class VersionDetailView(PublicationView):

@@ -4,10 +4,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
-from monographs.api.filters import AdverseEventFilter, CitationFilter
+from monographs.api.filters import AdverseEventListFilter, CitationListFilter
 from monographs.api.http import PublicReadMixin
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.api.pagination import PublishedCursorPagination
+from monographs.api.selection import FIELDS, TOTAL, ListSelectionMixin
 from monographs.api.serializers import AdverseEventSerializer, CitationSerializer, ErrorSerializer
 
 
@@ -16,12 +17,14 @@ from monographs.api.serializers import AdverseEventSerializer, CitationSerialize
     tags=["adverse events"],
     responses={200: AdverseEventSerializer(many=True), 400: ErrorSerializer},
 )
-class AdverseEventListView(PublicReadMixin, generics.ListAPIView):
+class AdverseEventListView(ListSelectionMixin, PublicReadMixin, generics.ListAPIView):
     """Drug x term incidence in %, any grade and grade 3 or higher, each with its source."""
 
     serializer_class = AdverseEventSerializer
+    strict_query_parameters = True
+    query_parameters = (FIELDS, TOTAL)
     filter_backends = [DjangoFilterBackend]
-    filterset_class = AdverseEventFilter
+    filterset_class = AdverseEventListFilter
     pagination_class = PublishedCursorPagination
     cursor_ordering = "sort_key"
 
@@ -48,12 +51,14 @@ def cited_by(keys: list[str]) -> dict[str, list[dict]]:
     tags=["citations"],
     responses={200: CitationSerializer(many=True), 400: ErrorSerializer},
 )
-class CitationListView(PublicReadMixin, generics.ListAPIView):
+class CitationListView(ListSelectionMixin, PublicReadMixin, generics.ListAPIView):
     """Sources that some live publication cites, once each, with the entries that cite them."""
 
     serializer_class = CitationSerializer
+    strict_query_parameters = True
+    query_parameters = (FIELDS, TOTAL)
     filter_backends = [DjangoFilterBackend]
-    filterset_class = CitationFilter
+    filterset_class = CitationListFilter
     pagination_class = PublishedCursorPagination
     cursor_ordering = "key"
 

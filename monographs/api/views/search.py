@@ -3,12 +3,16 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import MAX_PAGE_SIZE
 from monographs.api.serializers import ErrorSerializer, SearchResultSerializer
-from monographs.search import MAX_QUERY_LENGTH, Kind, entry_search
+from monographs.search import MAX_QUERY_LENGTH, Kind, entry_search_page
+
+# Results a client can page through: ranking deeper pages costs more, and nobody reads them.
+MAX_SEARCH_RESULTS = 1000
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -17,10 +21,32 @@ class SearchQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
         required=False, default=20, min_value=1, max_value=MAX_PAGE_SIZE
     )
+    page = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=MAX_SEARCH_RESULTS
+    )
+
+    def validate(self, data):
+        if (data["page"] - 1) * data["limit"] >= MAX_SEARCH_RESULTS:
+            raise serializers.ValidationError(
+                {
+                    "page": [
+                        f"Only the first {MAX_SEARCH_RESULTS} results can be paged through: "
+                        f"with limit={data['limit']}, page is at most "
+                        f"{-(-MAX_SEARCH_RESULTS // data['limit'])}. Narrow the query instead."
+                    ]
+                }
+            )
+        return data
 
 
 class SearchResponseSerializer(serializers.Serializer):
     query = serializers.CharField()
+    total = serializers.IntegerField(
+        min_value=0, help_text="Live entries and references matching every word."
+    )
+    page = serializers.IntegerField(min_value=1)
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
     results = SearchResultSerializer(many=True)
 
 
@@ -30,7 +56,7 @@ class SearchResponseSerializer(serializers.Serializer):
     parameters=[
         OpenApiParameter(
             "q",
-            str,
+            {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
             required=True,
             description=(
                 "Words; each must match, as the start of a word ('sora' finds sorafenib)."
@@ -40,13 +66,21 @@ class SearchResponseSerializer(serializers.Serializer):
             "kind", str, many=True, enum=Kind.values, description="Only these kinds (repeatable)."
         ),
         OpenApiParameter(
-            "limit", int, description=f"At most this many results (1-{MAX_PAGE_SIZE})."
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+            description=f"Results per page (1-{MAX_PAGE_SIZE}; 20 if left out).",
+        ),
+        OpenApiParameter(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_SEARCH_RESULTS},
+            description=f"Page number, from 1; only the first {MAX_SEARCH_RESULTS} results "
+            "can be paged through (page x limit, less one page).",
         ),
     ],
     responses={200: SearchResponseSerializer, 400: ErrorSerializer},
 )
 class SearchView(PublicReadMixin, APIView):
-    """Best matches first; snippets are HTML with the matched words in <mark>.
+    """Best matches first, a page at a time, with the total; snippets are HTML with <mark>.
 
     Where a query matches more rows than can be ranked quickly (thousands), the best are
     chosen from a bounded set. The set always holds an exact title, titles starting with the
@@ -54,18 +88,34 @@ class SearchView(PublicReadMixin, APIView):
     matches to mentions in the text.
     """
 
+    strict_query_parameters = True
+    query_parameters = ("q", "kind", "limit", "page")
+    repeatable_query_parameters = ("kind",)
+
     def get(self, request):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        results = entry_search(
+        limit, page = query.validated_data["limit"], query.validated_data["page"]
+        found = entry_search_page(
             query=query.validated_data["q"],
             kinds=sorted(query.validated_data.get("kind") or []) or None,
-            limit=query.validated_data["limit"],
+            limit=limit,
+            offset=(page - 1) * limit,
         )
+        url = request.build_absolute_uri()
+        last_page = min(-(-found.total // limit), -(-MAX_SEARCH_RESULTS // limit))
         data = {
             "query": query.validated_data["q"],
+            "total": found.total,
+            "page": page,
+            "next": replace_query_param(url, "page", page + 1) if page < last_page else None,
+            "previous": (
+                replace_query_param(url, "page", min(page - 1, max(last_page, 1)))
+                if page > 1
+                else None
+            ),
             "results": SearchResultSerializer(
-                results, many=True, context={"request": request}
+                found.results, many=True, context={"request": request}
             ).data,
         }
         return Response(data)
