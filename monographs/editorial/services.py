@@ -265,12 +265,19 @@ def root_check_lock_version(*, root: models.Model, expected_lock_version: int) -
 
 
 @transaction.atomic
-def root_record_edit(*, root: models.Model, user: AbstractBaseUser | None, created: bool = False):
+def root_record_edit(
+    *,
+    root: models.Model,
+    user: AbstractBaseUser | None,
+    created: bool = False,
+    document: dict | None = None,
+):
     """Note that the working copy changed: a new revision starts, and any approval is void.
 
     Call it in the transaction that saved the root or one of its children. The live
     publication is untouched: editing a published root starts a new draft beside it. The
-    document as saved is kept as a revision, so nothing typed is lost to a later save.
+    document as saved is kept as a revision, so nothing typed is lost to a later save; a
+    bulk writer that has built the documents of many roots at once may pass this one's.
     """
     locked = _lock(root)
     from_status = locked.status
@@ -295,7 +302,7 @@ def root_record_edit(*, root: models.Model, user: AbstractBaseUser | None, creat
         .values_list("document__slug", "document__title")
         .first()
     )
-    revision = revision_keep(root=locked, user=user)
+    revision = revision_keep(root=locked, user=user, document=document)
     _record(
         root=locked,
         action=Action.CREATED if created else Action.EDITED,

@@ -71,14 +71,26 @@ def shared_edits_collected(*, user: AbstractBaseUser | None, note: str = "") -> 
     if _collected.get() is not None:
         yield
         return
-    bucket: dict = {"records": {}, "user": user, "note": note}
+    bucket: dict = {"records": {}, "user": user, "note": note, "settled": set()}
     token = _collected.set(bucket)
     try:
         yield
     finally:
         _collected.reset(token)
     if bucket["records"]:
-        _apply(records=list(bucket["records"].values()), user=user, note=note)
+        _apply(
+            records=list(bucket["records"].values()),
+            user=user,
+            note=note,
+            settled=bucket["settled"],
+        )
+
+
+def shared_edits_settled(*, kind: str, pks: Iterable[int]) -> None:
+    """These roots were just published with every change gathered so far: nothing to mark."""
+    bucket = _collected.get()
+    if bucket is not None:
+        bucket["settled"] |= {(kind, pk) for pk in pks}
 
 
 def shared_records_changed(
@@ -100,13 +112,23 @@ def _describe(records: list[models.Model]) -> str:
 
 
 @transaction.atomic
-def _apply(*, records: list[models.Model], user: AbstractBaseUser | None, note: str) -> None:
+def _apply(
+    *,
+    records: list[models.Model],
+    user: AbstractBaseUser | None,
+    note: str,
+    settled: set[tuple[str, int]] = frozenset(),
+) -> None:
     from monographs.editorial.models import Entry, Revision
     from monographs.editorial.services import root_shared_edit
 
     note = note or _describe(records)
     for kind in registry.all_kinds():
-        pks = roots_using(root_model=kind.model, records=records)
+        pks = {
+            pk
+            for pk in roots_using(root_model=kind.model, records=records)
+            if (kind.kind, pk) not in settled
+        }
         if not pks:
             continue
         documents = kind.build_documents(kind.model.objects.filter(pk__in=pks))

@@ -16,7 +16,7 @@ from django.db import IntegrityError, models, transaction
 from monographs.editorial import registry
 from monographs.editorial.identity import seeded_uid
 from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
-from monographs.editorial.shared import shared_edits_collected
+from monographs.editorial.shared import shared_edits_collected, shared_edits_settled
 from monographs.models import Drug
 from monographs.seeding.schema import Reference
 from monographs.seeding.validation import (
@@ -257,8 +257,24 @@ def _root_events(edited: dict[Ref, bool], resolver: _Resolver) -> None:
     """Each root whose working copy changed gets its edit recorded, as an admin save would."""
     from monographs.editorial.services import root_record_edit
 
-    for ref in sorted(edited, key=lambda r: (r.kind, r.key)):
-        root_record_edit(root=resolver.get(ref), user=None, created=edited[ref])
+    refs = sorted(edited, key=lambda r: (r.kind, r.key))
+    roots = {ref: resolver.get(ref) for ref in refs}
+    documents: dict[tuple[str, int], dict] = {}
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for root in roots.values():
+        by_kind[registry.kind_of(root)].append(root.pk)
+    for kind, pks in by_kind.items():
+        root_kind = registry.root_kind(kind)
+        built = root_kind.build_documents(root_kind.model.objects.filter(pk__in=pks))
+        documents |= {(kind, pk): document for pk, document in built.items()}
+    for ref in refs:
+        root = roots[ref]
+        root_record_edit(
+            root=root,
+            user=None,
+            created=edited[ref],
+            document=documents[registry.kind_of(root), root.pk],
+        )
 
 
 def _roots_publish(
@@ -288,6 +304,7 @@ def _roots_publish(
         model = registry.root_kind(kind).model
         try:
             roots_import_publish_bulk(kind=kind, roots=model.objects.filter(pk__in=pks), note=note)
+            shared_edits_settled(kind=kind, pks=pks)
         except QualityCheckFailed as error:
             findings = "; ".join(str(finding) for finding in error.findings)
             raise SeedLoadFailed(
