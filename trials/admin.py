@@ -72,7 +72,7 @@ class TrialAdverseEventInline(ArmChoicesMixin, EditorialInline):
     model = TrialAdverseEvent
     fields = (
         "term", "arm", "grade_scope", "count", "denominator", "percent", "percent_high",
-        "position", *SOURCE,
+        "percent_bound", "position", *SOURCE,
     )  # fmt: skip
     autocomplete_fields = ("term", "citation")
     related = ("term", "arm")

@@ -262,6 +262,7 @@ def _trial_document(
             "denominator": ae.denominator,
             "percent": as_number(ae.percent),
             "percent_high": as_number(ae.percent_high),
+            "percent_bound": ae.percent_bound,
             **rows.sourced(ae, references),
         }
         for ae in rows.adverse_events.get(trial.pk, [])

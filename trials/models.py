@@ -6,9 +6,11 @@ from django.urls import reverse
 
 from monographs.editorial.models import EditorialRoot
 from monographs.models.base import (
+    GradeScope,
     NaturalKeyManager,
     Sourced,
     blank_to_none,
+    bound_field,
     ordered_pair_constraint,
     percentage_constraint,
     regex_constraint,
@@ -66,9 +68,13 @@ class Trial(EditorialRoot):
     other_registry_ids = models.JSONField(default=list, blank=True)
     phase = models.CharField(max_length=10, choices=Phase.choices)
     design = models.CharField(max_length=40, choices=Design.choices)
-    randomised = models.BooleanField(default=False)
+    randomised = models.BooleanField(
+        null=True, blank=True, default=None, help_text="Empty when the source does not say."
+    )
     masking = models.CharField(max_length=20, choices=Masking.choices, default=Masking.NOT_STATED)
-    placebo_controlled = models.BooleanField(default=False)
+    placebo_controlled = models.BooleanField(
+        null=True, blank=True, default=None, help_text="Empty when the source does not say."
+    )
     conditions = models.ManyToManyField("monographs.Condition", related_name="trials", blank=True)
     drugs = models.ManyToManyField(
         "monographs.Drug", related_name="trials", blank=True, help_text="Drugs studied."
@@ -313,12 +319,7 @@ class Outcome(Sourced):
 
 
 class TrialAdverseEvent(Sourced):
-    class GradeScope(models.TextChoices):
-        ANY = "any", "Any grade"
-        GRADE_3_PLUS = "grade_3_plus", "Grade ≥3"
-        GRADE_3 = "grade_3", "Grade 3"
-        GRADE_4 = "grade_4", "Grade 4"
-        GRADE_5 = "grade_5", "Grade 5"
+    GradeScope = GradeScope
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="adverse_events")
     arm = models.ForeignKey(
@@ -342,6 +343,7 @@ class TrialAdverseEvent(Sourced):
         help_text="Upper end when the source gives a range (percent is then the lower end) "
         "or only an upper bound such as 'at most 8%' (percent is then empty).",
     )
+    percent_bound = bound_field()
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

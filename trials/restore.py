@@ -144,6 +144,7 @@ def trial_restore_document(*, trial: Trial, document: dict[str, Any]) -> None:
                     "denominator": row["denominator"],
                     "percent": as_decimal(row["percent"]),
                     "percent_high": as_decimal(row.get("percent_high")),
+                    "percent_bound": row.get("percent_bound") or "",
                     **source_fields(row, citation),
                 },
             )

@@ -128,8 +128,9 @@ class SpecialPopulationInline(DrugInline):
 class DrugAdverseEventInline(DrugInline):
     model = DrugAdverseEvent
     fields = (
-        "term", "context", "any_grade_low", "any_grade_high", "grade_3_plus_low",
-        "grade_3_plus_high", "frequency_band", "management", "position", *SOURCE,
+        "term", "context", "any_grade_low", "any_grade_high", "any_grade_bound",
+        "grade_3_plus_scope", "grade_3_plus_low", "grade_3_plus_high", "grade_3_plus_bound",
+        "frequency_band", "management", "position", *SOURCE,
     )  # fmt: skip
     autocomplete_fields = ("term", "citation")
     related = ("term",)

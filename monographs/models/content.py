@@ -3,7 +3,14 @@
 from django.db import models
 from django.db.models import Q
 
-from .base import Sourced, ordered_pair_constraint, percentage_constraint
+from .base import (
+    SEVERE_GRADE_SCOPES,
+    GradeScope,
+    Sourced,
+    bound_field,
+    ordered_pair_constraint,
+    percentage_constraint,
+)
 from .drugs import Drug
 
 
@@ -275,8 +282,17 @@ class DrugAdverseEvent(Sourced):
     )
     any_grade_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     any_grade_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    any_grade_bound = bound_field()
     grade_3_plus_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     grade_3_plus_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    grade_3_plus_bound = bound_field()
+    grade_3_plus_scope = models.CharField(
+        "severe grades counted",
+        max_length=20,
+        choices=SEVERE_GRADE_SCOPES,
+        default=GradeScope.GRADE_3_PLUS,
+        help_text="The grades the second figure counts, as the source scopes them.",
+    )
     frequency_band = models.CharField(
         max_length=20, choices=FrequencyBand.choices, default=FrequencyBand.NOT_KNOWN
     )
