@@ -10,14 +10,38 @@ NO_PLACEBO_DESIGNS = ["single_arm", "non_randomised", "retrospective", "dose_esc
 
 
 def unstated_flags_become_not_stated(apps, schema_editor):
-    """'No' was the default, not a finding: keep it only where the design itself says no."""
+    """'No' was the default, not a finding: keep it only where the design itself says no.
+
+    A trial whose working copy changes goes back to draft with an 'edited' event, as an
+    admin edit would, so the change is reviewed and published (load_seeds republishes
+    seeded trials); until then its live version says what it said.
+    """
     Trial = apps.get_model("trials", "Trial")
-    Trial.objects.filter(randomised=False).exclude(design__in=NOT_RANDOMISED_DESIGNS).update(
-        randomised=None
+    EditorialEvent = apps.get_model("monographs", "EditorialEvent")
+    unstated_randomised = Trial.objects.filter(randomised=False).exclude(
+        design__in=NOT_RANDOMISED_DESIGNS
     )
-    Trial.objects.filter(placebo_controlled=False).exclude(design__in=NO_PLACEBO_DESIGNS).update(
-        placebo_controlled=None
+    unstated_placebo = Trial.objects.filter(placebo_controlled=False).exclude(
+        design__in=NO_PLACEBO_DESIGNS
     )
+    changed = set(unstated_randomised.values_list("pk", flat=True)) | set(
+        unstated_placebo.values_list("pk", flat=True)
+    )
+    unstated_randomised.update(randomised=None)
+    unstated_placebo.update(placebo_controlled=None)
+    for trial in Trial.objects.filter(pk__in=changed).exclude(status__in=("draft", "withdrawn")):
+        EditorialEvent.objects.create(
+            kind="trial",
+            root_id=trial.pk,
+            action="edited",
+            from_status=trial.status,
+            to_status="draft",
+            comment="Randomised / placebo-controlled: 'no' was a default the source does not "
+            "state; now 'not stated'.",
+        )
+        trial.status = "draft"
+        trial.lock_version += 1
+        trial.save(update_fields=["status", "lock_version"])
 
 
 def not_stated_flags_become_no(apps, schema_editor):
@@ -34,9 +58,34 @@ def mark_lone_upper_ends_at_most(apps, schema_editor):
     ).update(percent_bound="le")
 
 
+def add_design_flag_facets(apps, schema_editor):
+    """Trial filters on randomised / placebo_controlled: facets for publications made before.
+
+    Each facet says what its publication's frozen document says.
+    """
+    Publication = apps.get_model("monographs", "Publication")
+    Facet = apps.get_model("monographs", "Facet")
+    facets = []
+    for publication in Publication.objects.filter(kind="trial").iterator(chunk_size=500):
+        for name in ("randomised", "placebo_controlled"):
+            flag = publication.document.get(name)
+            value = "not_stated" if flag is None else ("yes" if flag else "no")
+            facets.append(Facet(publication_id=publication.pk, name=name, value=value))
+        if len(facets) >= 1000:
+            Facet.objects.bulk_create(facets, ignore_conflicts=True)
+            facets = []
+    Facet.objects.bulk_create(facets, ignore_conflicts=True)
+
+
+def remove_design_flag_facets(apps, schema_editor):
+    Facet = apps.get_model("monographs", "Facet")
+    Facet.objects.filter(name__in=("randomised", "placebo_controlled")).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('monographs', '0013_figure_bounds_and_grade_scope'),
         ('trials', '0004_tighter_number_rules'),
     ]
 
@@ -63,4 +112,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(unstated_flags_become_not_stated, not_stated_flags_become_no),
         migrations.RunPython(mark_lone_upper_ends_at_most, migrations.RunPython.noop),
+        migrations.RunPython(add_design_flag_facets, remove_design_flag_facets),
     ]
