@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from monographs.api.http import EncodedJSON
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.figures import Figure
 
 ROUTE_PREFIXES = {"drug": "drug", "trial": "trial"}
 SLUG_PLACEHOLDER = "0-slug-placeholder-0"
@@ -256,6 +257,11 @@ class VersionSerializer(serializers.Serializer):
         )
 
 
+def _incidence_text(low, high, bound: str) -> str:
+    figure = Figure(low=low, high=high, bound=bound or "", unit="%")
+    return "" if figure.is_empty else figure.text()
+
+
 class IncidenceField(serializers.FloatField):
     """A percentage, served as a JSON number."""
 
@@ -265,6 +271,12 @@ class AdverseEventSerializer(serializers.ModelSerializer):
     any_grade_high = IncidenceField(allow_null=True)
     grade_3_plus_low = IncidenceField(allow_null=True)
     grade_3_plus_high = IncidenceField(allow_null=True)
+    any_grade = serializers.SerializerMethodField(
+        help_text="The any-grade figure as the pages show it, e.g. '5–11%' or '<1%'."
+    )
+    grade_3_plus = serializers.SerializerMethodField(
+        help_text="The severe figure as the pages show it, for the grades in grade_3_plus_scope."
+    )
     source = serializers.SerializerMethodField()
     drug_url = serializers.SerializerMethodField()
 
@@ -281,12 +293,23 @@ class AdverseEventSerializer(serializers.ModelSerializer):
             "any_grade_high",
             "grade_3_plus_low",
             "grade_3_plus_high",
+            "any_grade_bound",
+            "grade_3_plus_bound",
+            "grade_3_plus_scope",
+            "any_grade",
+            "grade_3_plus",
             "frequency_band",
             "management",
             "source",
             "note",
             "drug_url",
         ]
+
+    def get_any_grade(self, row: PublishedAdverseEvent) -> str:
+        return _incidence_text(row.any_grade_low, row.any_grade_high, row.any_grade_bound)
+
+    def get_grade_3_plus(self, row: PublishedAdverseEvent) -> str:
+        return _incidence_text(row.grade_3_plus_low, row.grade_3_plus_high, row.grade_3_plus_bound)
 
     @extend_schema_field(
         {
