@@ -103,12 +103,16 @@ def source(row) -> SafeString:
         return mark_safe("")
     locator = source.get("locator") or ""
     label = f"Reference {source['number']}" + (f", {locator}" if locator else "")
+    marker = format_html(
+        '<sup class="source"><a href="#ref-{}" aria-label="{}">[{}]</a></sup>',
+        source["number"],
+        label,
+        source["number"],
+    )
+    if not locator:
+        return marker
     return format_html(
-        '<sup class="source"><a href="#ref-{}" title="{}" aria-label="{}">[{}]</a></sup>',
-        source["number"],
-        label,
-        label,
-        source["number"],
+        '{}<span class="source-locator" aria-hidden="true">{}</span>', marker, locator
     )
 
 
