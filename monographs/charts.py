@@ -410,3 +410,34 @@ def trial_incidence_rows(cells: Iterable[tuple[str, str, dict]]) -> list[Inciden
                 )
             )
     return rows
+
+
+def incidence_caption(rows: Sequence[IncidenceRow], *, after: str = "") -> str:
+    """What an incidence chart draws, and nothing it does not."""
+    figures = [f for r in rows for f in (r.any_grade, r.severe) if not f.is_empty]
+    scopes = {r.severe_scope for r in rows if not r.severe.is_empty}
+    severe = (
+        "grade 3 or higher"
+        if scopes <= {"Grade ≥3"}
+        else "grade 3 or higher or the grades the source names (given after each figure)"
+    )
+    parts = [f"Incidence in % of patients: any grade against {severe}."]
+    if any(f.kind == "range" for f in figures):
+        parts.append("A lighter band shows a range.")
+    if any(f.kind == "upper" for f in figures):
+        parts.append("A dashed outline is an upper bound: the figure is at most its end.")
+    if any(f.kind == "lower" for f in figures):
+        parts.append("A dashed tail marks a lower bound.")
+    if after:
+        parts.append(after)
+    return " ".join(parts)
+
+
+def incidence_chart(
+    rows: Sequence[IncidenceRow], *, title: str, after: str = ""
+) -> dict[str, str] | None:
+    """An incidence chart with the caption that describes it; None when there is nothing."""
+    svg = incidence_bars(rows, title=title)
+    if not svg:
+        return None
+    return {"svg": svg, "caption": incidence_caption(rows, after=after)}

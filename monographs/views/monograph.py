@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_bars
+from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart
 from monographs.editorial.models import Entry, Publication
 from monographs.figures import incidence
 from monographs.models.base import GradeScope
@@ -96,7 +96,7 @@ def identifier_links(document: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def adverse_event_chart(document: dict[str, Any]) -> str:
+def adverse_event_chart(document: dict[str, Any]) -> dict[str, str] | None:
     """Incidence bars grouped by the population or study the figures come from."""
     events = document.get("adverse_events") or []
     contexts = list(dict.fromkeys(ae["context"] for ae in events))
@@ -110,8 +110,10 @@ def adverse_event_chart(document: dict[str, Any]) -> str:
         )
         for ae in sorted(events, key=lambda ae: contexts.index(ae["context"]))
     ]
-    return incidence_bars(
-        rows, title=f"Incidence of adverse events with {document['title']}, in % of patients"
+    return incidence_chart(
+        rows,
+        title=f"Incidence of adverse events with {document['title']}, in % of patients",
+        after="The table below gives every figure with its source.",
     )
 
 

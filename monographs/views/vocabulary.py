@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import IncidenceRow, incidence_bars, trial_incidence_rows
+from monographs.charts import IncidenceRow, incidence_chart, trial_incidence_rows
 from monographs.editorial.models import Entry
 from monographs.figures import incidence as incidence_figure
 from monographs.models.content import DrugAdverseEvent
@@ -145,7 +145,7 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
     }
 
 
-def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> str:
+def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[str, str] | None:
     rows = [
         IncidenceRow(
             group=row["name"],
@@ -161,7 +161,11 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> str:
     rows += trial_incidence_rows(
         (row["name"], row["ae"]["arm"] or "All participants", row["ae"]) for row in trials
     )
-    return incidence_bars(rows, title=f"Reported incidence of {term_name.lower()}, in %")
+    return incidence_chart(
+        rows,
+        title=f"Reported incidence of {term_name.lower()}, in %",
+        after="The tables below give each figure with its source.",
+    )
 
 
 @site_page

@@ -163,3 +163,25 @@ def test_an_upper_bound_is_drawn_as_a_bound_not_a_value():
     texts = [text.text for text in root.iter(f"{SVG}text")]
     assert "– / ≤8% (grade 3)" in texts
     assert "<1% / –" in texts
+
+
+def test_an_incidence_caption_describes_only_what_is_drawn():
+    from monographs.charts import incidence_caption
+
+    plain = [IncidenceRow(label="A", any_grade=incidence((5, 5)), severe=incidence((1, 1)))]
+    bounded = [
+        IncidenceRow(
+            label="B",
+            any_grade=incidence((5, 11)),
+            severe=incidence((None, 8), "le"),
+            severe_scope="Grade 3",
+        )
+    ]
+
+    assert incidence_caption(plain) == (
+        "Incidence in % of patients: any grade against grade 3 or higher."
+    )
+    caption = incidence_caption(bounded)
+    assert "the grades the source names" in caption
+    assert "A lighter band shows a range." in caption
+    assert "A dashed outline is an upper bound" in caption

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, estimates_chart, incidence_bars, trial_incidence_rows
+from monographs.charts import Estimate, estimates_chart, incidence_chart, trial_incidence_rows
 from monographs.editorial.models import Publication
 from monographs.figures import interval_text, outcome_figure, plain_number
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
@@ -195,14 +195,15 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def adverse_event_chart(document: dict[str, Any]) -> str:
+def adverse_event_chart(document: dict[str, Any]) -> dict[str, str] | None:
     rows = trial_incidence_rows(
         (capfirst(ae["term"]["name"]), ae["arm"] or "All participants", ae)
         for ae in document.get("adverse_events") or []
     )
-    return incidence_bars(
+    return incidence_chart(
         rows,
         title=f"Adverse events by arm in {document.get('acronym') or document['title']}, in %",
+        after="The table gives every figure with its source.",
     )
 
 
