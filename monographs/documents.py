@@ -196,6 +196,9 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "mechanism": i.mechanism,
             "management": i.management,
             "severity": i.severity,
+            "effect_measure": i.effect_measure,
+            "change": [as_number(i.change_low), as_number(i.change_high)],
+            "change_unit": i.change_unit,
             **sourced_fields(i, references),
         }
         for i in drug.interactions.all()

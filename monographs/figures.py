@@ -196,6 +196,26 @@ def outcome_figure(outcome: dict[str, Any]) -> Figure:
     )
 
 
+def signed_change(low: Number | None, high: Number | None, unit: str = "%") -> str:
+    """A stated change, signed as the source gives it: '+36–80%', '−20%', '−10 to +5%'."""
+    if low is None and high is None:
+        return ""
+    ends = [Decimal(str(n)) for n in (low, high) if n is not None]
+    if len(ends) == 2 and ends[0] == ends[1]:
+        ends = ends[:1]
+
+    def signed(number: Decimal) -> str:
+        text = plain_number(abs(number))
+        return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
+
+    if len(ends) == 1:
+        return with_unit(signed(ends[0]), unit)
+    if ends[0] > 0 or ends[1] < 0:
+        sign = "+" if ends[0] > 0 else "−"
+        return with_unit(f"{sign}{plain_number(abs(ends[0]))}–{plain_number(abs(ends[1]))}", unit)
+    return with_unit(f"{signed(ends[0])} to {signed(ends[1])}", unit)
+
+
 def interval_text(low: Number | None, high: Number | None, unit: str = "") -> str:
     """A confidence interval or range as 'low–high' (with unit); empty when neither is given."""
     if low is None and high is None:

@@ -45,7 +45,10 @@ class TrialPublicationInline(EditorialInline):
 
 class ArmInline(EditorialInline):
     model = Arm
-    fields = ("label", "role", "participants", "description", "position", *SOURCE)
+    fields = (
+        "label", "role", "participants", "interventions_given", "description", "position",
+        *SOURCE,
+    )  # fmt: skip
     autocomplete_fields = ("citation",)
     formfield_overrides = COMPACT_TEXT
     verbose_name_plural = "arms (edit each arm's interventions through its change link)"

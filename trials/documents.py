@@ -202,6 +202,7 @@ def _trial_document(
             "label": arm.label,
             "role": arm.role,
             "participants": arm.participants,
+            "interventions_given": arm.interventions_given,
             "description": arm.description,
             "interventions": [
                 {

@@ -158,7 +158,18 @@ class Arm(Sourced):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="arms")
     label = models.CharField(max_length=200)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.EXPERIMENTAL)
+
+    class InterventionsGiven(models.TextChoices):
+        ALL = "all", "Each patient received all of them"
+        ONE_OF = "one_of", "Each patient received one of them"
+
     participants = models.PositiveIntegerField(null=True, blank=True, help_text="n in the arm.")
+    interventions_given = models.CharField(
+        max_length=10,
+        choices=InterventionsGiven.choices,
+        default=InterventionsGiven.ALL,
+        help_text="Whether the arm's interventions were given together or one per patient.",
+    )
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -89,6 +89,7 @@ def trial_restore_document(*, trial: Trial, document: dict[str, Any]) -> None:
                     "label": arm["label"],
                     "role": arm["role"],
                     "participants": arm["participants"],
+                    "interventions_given": arm.get("interventions_given") or "all",
                     "description": arm["description"],
                     **source_fields(arm, citation),
                 },

@@ -102,6 +102,7 @@ class DrugInteractionInline(DrugStackedInline):
     fk_name = "drug"
     fields = (
         ("interacting_drug", "interacting_agent", "severity", "position"),
+        ("effect_measure", "change_low", "change_high", "change_unit"),
         "effect",
         ("mechanism", "management"),
         (*SOURCE,),

@@ -16,6 +16,17 @@ def mark_lone_upper_ends_at_most(apps, schema_editor):
         ).update(**{f"{prefix}_bound": "le"})
 
 
+def unknown_severity_is_not_stated(apps, schema_editor):
+    """'unknown' read like a finding; the source simply does not state a severity."""
+    DrugInteraction = apps.get_model("monographs", "DrugInteraction")
+    DrugInteraction.objects.filter(severity="unknown").update(severity="not_stated")
+
+
+def not_stated_severity_is_unknown(apps, schema_editor):
+    DrugInteraction = apps.get_model("monographs", "DrugInteraction")
+    DrugInteraction.objects.filter(severity="not_stated").update(severity="unknown")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -38,5 +49,35 @@ class Migration(migrations.Migration):
             name='grade_3_plus_scope',
             field=models.CharField(choices=[('grade_3', 'Grade 3'), ('grade_3_4', 'Grade 3–4'), ('grade_3_plus', 'Grade ≥3'), ('grade_4', 'Grade 4'), ('grade_5', 'Grade 5')], default='grade_3_plus', help_text='The grades the second figure counts, as the source scopes them.', max_length=20, verbose_name='severe grades counted'),
         ),
+        migrations.AddField(
+            model_name='druginteraction',
+            name='change_high',
+            field=models.DecimalField(blank=True, decimal_places=3, help_text='High end of a range.', max_digits=10, null=True),
+        ),
+        migrations.AddField(
+            model_name='druginteraction',
+            name='change_low',
+            field=models.DecimalField(blank=True, decimal_places=3, help_text='The change the source gives (signed: +36 for a rise); the low end of a range.', max_digits=10, null=True),
+        ),
+        migrations.AddField(
+            model_name='druginteraction',
+            name='change_unit',
+            field=models.CharField(blank=True, default='%', max_length=20),
+        ),
+        migrations.AddField(
+            model_name='druginteraction',
+            name='effect_measure',
+            field=models.CharField(blank=True, help_text='What the source measured, when it gives a figure, e.g. docetaxel AUC.', max_length=100),
+        ),
+        migrations.AlterField(
+            model_name='druginteraction',
+            name='severity',
+            field=models.CharField(choices=[('major', 'Major'), ('moderate', 'Moderate'), ('minor', 'Minor'), ('not_stated', 'Not stated in the source')], default='not_stated', max_length=20),
+        ),
+        migrations.AddConstraint(
+            model_name='druginteraction',
+            constraint=models.CheckConstraint(condition=models.Q(('change_low__isnull', True), ('change_high__isnull', True), ('change_low__lte', models.F('change_high')), _connector='OR'), name='interaction_change_ordered'),
+        ),
+        migrations.RunPython(unknown_severity_is_not_stated, not_stated_severity_is_unknown),
         migrations.RunPython(mark_lone_upper_ends_at_most, migrations.RunPython.noop),
     ]

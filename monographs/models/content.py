@@ -111,7 +111,7 @@ class DrugInteraction(Sourced):
         MAJOR = "major", "Major"
         MODERATE = "moderate", "Moderate"
         MINOR = "minor", "Minor"
-        UNKNOWN = "unknown", "Not stated"
+        NOT_STATED = "not_stated", "Not stated in the source"
 
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="interactions")
     interacting_drug = models.ForeignKey(
@@ -126,9 +126,27 @@ class DrugInteraction(Sourced):
         max_length=200, blank=True, help_text="A class or agent, e.g. strong CYP3A4 inducers."
     )
     effect = models.TextField()
+    effect_measure = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What the source measured, when it gives a figure, e.g. docetaxel AUC.",
+    )
+    change_low = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The change the source gives (signed: +36 for a rise); the low end of a range.",
+    )
+    change_high = models.DecimalField(
+        max_digits=10, decimal_places=3, null=True, blank=True, help_text="High end of a range."
+    )
+    change_unit = models.CharField(max_length=20, blank=True, default="%")
     mechanism = models.TextField(blank=True)
     management = models.TextField(blank=True)
-    severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.UNKNOWN)
+    severity = models.CharField(
+        max_length=20, choices=Severity.choices, default=Severity.NOT_STATED
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -138,6 +156,7 @@ class DrugInteraction(Sourced):
                 condition=Q(interacting_drug__isnull=False) | ~Q(interacting_agent=""),
                 name="interaction_names_partner",
             ),
+            ordered_pair_constraint("change_low", "change_high", name="interaction_change_ordered"),
         ]
 
     def __str__(self) -> str:

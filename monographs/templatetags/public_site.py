@@ -9,7 +9,13 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from monographs.figures import format_figure, incidence, plain_number, trial_incidence
+from monographs.figures import (
+    format_figure,
+    incidence,
+    plain_number,
+    signed_change,
+    trial_incidence,
+)
 from monographs.models.base import GradeScope
 from monographs.richtext import CITATION_PATTERN, KEY_PATTERN
 
@@ -40,6 +46,16 @@ def range_cell(row) -> str:
         return "–"
     bound = "le" if low is None else ("ge" if high is None else "")
     return format_figure(low=low, high=high, bound=bound, unit=row.get("unit") or "")
+
+
+@register.filter
+def interaction_change(row) -> str:
+    """An interaction's measured change with what was measured: 'docetaxel AUC +36–80%'."""
+    change = signed_change(*((row or {}).get("change") or [None, None]), row.get("change_unit"))
+    if not change:
+        return ""
+    measure = row.get("effect_measure") or ""
+    return f"{measure} {change}".strip()
 
 
 @register.filter

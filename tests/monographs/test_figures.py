@@ -54,6 +54,16 @@ def test_bounds_in_words_for_screen_readers():
     assert Figure(value=30, bound="approx", unit="%").words() == "about 30%"
 
 
+def test_signed_changes():
+    from monographs.figures import signed_change
+
+    assert signed_change(36, 80) == "+36–80%"
+    assert signed_change(Decimal("-20"), None) == "−20%"
+    assert signed_change(-30, -10) == "−30–10%"
+    assert signed_change(-10, 5, "") == "−10 to +5"
+    assert signed_change(None, None) == ""
+
+
 def test_intervals_and_plain_numbers():
     assert interval_text(Decimal("9.40"), Decimal("13.3"), "months") == "9.4–13.3 months"
     assert interval_text(None, None) == ""

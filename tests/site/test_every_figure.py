@@ -23,6 +23,7 @@ from monographs.figures import (
     incidence,
     interval_text,
     outcome_figure,
+    signed_change,
     trial_incidence,
 )
 from monographs.synthetic import corpus_generate
@@ -70,6 +71,10 @@ def drug_figures(document: dict[str, Any]) -> Iterator[str]:
     for pk in document.get("pharmacokinetics") or []:
         if pk.get("value") is not None:
             yield format_figure(pk["value"], unit=pk.get("unit") or "")
+    for interaction in document.get("interactions") or []:
+        change = signed_change(*(interaction.get("change") or [None, None]))
+        if change:
+            yield change
     for dose in document.get("dose_regimens") or []:
         if dose.get("dose_amount") is not None:
             yield format_figure(dose["dose_amount"], unit=dose.get("dose_unit") or "")
@@ -160,6 +165,8 @@ def test_the_figures_the_sources_state_as_ranges_and_bounds_read_so(client, seed
     assert sharp.count("≤8%") >= 2 and "no figure given" not in sharp.split("Adverse events")[-1]
     assert sorafenib.count("<1%") >= 2
     assert "Grade 3–4" in programme
+    assert "Docetaxel AUC +36–80%" in sorafenib
+    assert "Severity not stated in the source" in sorafenib
 
 
 def test_no_public_page_or_api_field_names_an_internal_key_or_file(client, seed_corpus):

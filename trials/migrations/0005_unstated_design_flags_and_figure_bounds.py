@@ -110,6 +110,11 @@ class Migration(migrations.Migration):
             name='grade_scope',
             field=models.CharField(choices=[('any', 'Any grade'), ('grade_1_2', 'Grade 1–2'), ('grade_3', 'Grade 3'), ('grade_3_4', 'Grade 3–4'), ('grade_3_plus', 'Grade ≥3'), ('grade_4', 'Grade 4'), ('grade_5', 'Grade 5')], default='any', max_length=20),
         ),
+        migrations.AddField(
+            model_name='arm',
+            name='interventions_given',
+            field=models.CharField(choices=[('all', 'Each patient received all of them'), ('one_of', 'Each patient received one of them')], default='all', help_text="Whether the arm's interventions were given together or one per patient.", max_length=10),
+        ),
         migrations.RunPython(unstated_flags_become_not_stated, not_stated_flags_become_no),
         migrations.RunPython(mark_lone_upper_ends_at_most, migrations.RunPython.noop),
         migrations.RunPython(add_design_flag_facets, remove_design_flag_facets),
