@@ -15,6 +15,7 @@ from monographs.api.http import EncodedJSON
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import EditorialEvent, Entry, Publication
 from monographs.figures import Figure
+from monographs.models import Citation
 
 ROUTE_PREFIXES = {"drug": "drug", "trial": "trial"}
 SLUG_PLACEHOLDER = "0-slug-placeholder-0"
@@ -257,6 +258,9 @@ class VersionSerializer(serializers.Serializer):
         )
 
 
+CITATION_KINDS = dict(Citation.Kind.choices)
+
+
 def _incidence_text(low, high, bound: str) -> str:
     figure = Figure(low=low, high=high, bound=bound or "", unit="%")
     return "" if figure.is_empty else figure.text()
@@ -354,7 +358,25 @@ class CitationSerializer(serializers.Serializer):
     publisher = serializers.CharField(source="reference.publisher", allow_blank=True)
     accessed_on = serializers.CharField(source="reference.accessed_on", allow_null=True)
     vancouver = serializers.CharField(source="reference.vancouver")
+    authors_incomplete = serializers.SerializerMethodField(
+        help_text="True when the source names only the first authors (et al.)."
+    )
+    kind_label = serializers.SerializerMethodField(help_text="The kind of source, in words.")
+    abstract = serializers.SerializerMethodField(help_text="Our own summary of the source.")
+    note = serializers.SerializerMethodField(help_text="What the editors note about the source.")
     cited_by = serializers.SerializerMethodField()
+
+    def get_authors_incomplete(self, row: PublishedCitation) -> bool:
+        return bool(row.reference.get("authors_incomplete"))
+
+    def get_kind_label(self, row: PublishedCitation) -> str:
+        return row.reference.get("kind_label") or CITATION_KINDS.get(row.kind, row.kind)
+
+    def get_abstract(self, row: PublishedCitation) -> str:
+        return row.reference.get("abstract") or ""
+
+    def get_note(self, row: PublishedCitation) -> str:
+        return row.reference.get("note") or ""
 
     @extend_schema_field(CitedBySerializer(many=True))
     def get_cited_by(self, row: PublishedCitation) -> list[dict]:

@@ -40,6 +40,11 @@ class Citation(models.Model):
     authors = models.JSONField(
         default=list, blank=True, help_text="Vancouver style names, e.g. ['Zhu YJ', 'Zheng B']."
     )
+    authors_incomplete = models.BooleanField(
+        "author list incomplete (et al.)",
+        default=False,
+        help_text="The source names only the first authors: formatted with 'et al.'.",
+    )
     group_author = models.CharField(max_length=300, blank=True)
     title = models.CharField(max_length=500)
     journal = models.CharField(max_length=300, blank=True, help_text="Abbreviated title.")
@@ -123,6 +128,7 @@ class Citation(models.Model):
             "key": self.key,
             "kind": self.kind,
             "authors": list(self.authors or []),
+            "authors_incomplete": self.authors_incomplete,
             "group_author": self.group_author,
             "title": self.title,
             "journal": self.journal,
@@ -139,6 +145,9 @@ class Citation(models.Model):
             "url": self.url,
             "publisher": self.publisher,
             "accessed_on": self.accessed_on.isoformat() if self.accessed_on else None,
+            "kind_label": self.get_kind_display(),
+            "abstract": self.abstract,
+            "note": self.note,
         }
 
     def natural_key(self) -> tuple[str]:
@@ -153,6 +162,8 @@ def format_vancouver(reference: dict) -> str:
     authors = list(reference.get("authors") or [])
     if len(authors) > VANCOUVER_AUTHOR_LIMIT:
         author_text = ", ".join(authors[:VANCOUVER_AUTHOR_LIMIT]) + ", et al."
+    elif authors and reference.get("authors_incomplete"):
+        author_text = ", ".join(authors) + ", et al."
     elif authors:
         author_text = ", ".join(authors) + "."
     else:

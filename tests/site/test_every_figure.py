@@ -169,6 +169,20 @@ def test_the_figures_the_sources_state_as_ranges_and_bounds_read_so(client, seed
     assert "Severity not stated in the source" in sorafenib
 
 
+def test_reference_pages_and_api_serve_et_al_notes_abstracts_and_source_types(client, seed_corpus):
+    review = page_text(client, "/references/zhu-2017-sorafenib-resistance/")
+    assert "Review article" in review
+    assert "Zhu YJ, et al." in review
+    assert "Summary" in review and "Editorial note" in review
+    gounder = page_text(client, "/references/sorafenib-hcc-web-article-ref-15/")
+    assert "Gounder M, et al." in gounder
+    api = client.get("/api/v1/citations/?key=zhu-2017-sorafenib-resistance").json()["results"][0]
+    assert api["authors_incomplete"] is True
+    assert api["kind_label"] == "Review article"
+    assert api["abstract"] and api["note"]
+    assert api["vancouver"].startswith("Zhu YJ, et al.")
+
+
 def test_no_public_page_or_api_field_names_an_internal_key_or_file(client, seed_corpus):
     urls = ["/", "/drugs/", "/trials/", "/adverse-events/", "/references/", "/feed/"]
     for entry in Entry.objects.live().select_related("current"):

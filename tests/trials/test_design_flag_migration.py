@@ -9,7 +9,7 @@ BEFORE = [
     ("trials", "0004_tighter_number_rules"),
     ("monographs", "0012_index_pages_read_in_order"),
 ]
-AFTER = [("trials", "0005_unstated_design_flags_and_figure_bounds")]
+AFTER = [("trials", "0005_unstated_design_flags_figure_bounds_one_of_arms")]
 
 
 def migrate(targets):
@@ -71,4 +71,4 @@ def test_unstated_flags_become_not_stated_and_the_trial_goes_back_to_review():
     migrate([("trials", "0004_tighter_number_rules")])
     Trial = migrate(BEFORE).get_model("trials", "Trial")
     assert Trial.objects.get(pk=silent.pk).randomised is False
-    migrate([("trials", "0005_unstated_design_flags_and_figure_bounds")])
+    migrate([("trials", "0005_unstated_design_flags_figure_bounds_one_of_arms")])

@@ -43,6 +43,9 @@ def ris_record(reference: dict[str, Any]) -> str:
     lines += [_ris_line("AU", author) for author in reference.get("authors") or []]
     if reference.get("group_author"):
         lines.append(_ris_line("AU", reference["group_author"]))
+    if reference.get("authors_incomplete"):
+        # RIS has no 'et al.': the list is kept as given and a note says it is incomplete.
+        lines.append(_ris_line("N1", "Author list incomplete in the source (et al.)."))
     first, last = page_range(reference.get("pages") or "")
     for tag, value in (
         ("TI", reference.get("title")),
@@ -92,6 +95,8 @@ def bibtex_record(reference: dict[str, Any]) -> str:
     authors = [bibtex_name(a) for a in reference.get("authors") or []]
     if reference.get("group_author"):
         authors.append("{" + _bibtex_text(reference["group_author"]) + "}")
+    if reference.get("authors_incomplete") and authors:
+        authors.append("others")  # BibTeX styles print 'and others' as 'et al.'
     first, last = page_range(reference.get("pages") or "")
     pages = f"{first}--{last}" if last else first or reference.get("article_number")
     journal_field = "booktitle" if entry_type == "inproceedings" else "journal"

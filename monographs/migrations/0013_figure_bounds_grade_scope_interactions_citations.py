@@ -78,6 +78,11 @@ class Migration(migrations.Migration):
             model_name='druginteraction',
             constraint=models.CheckConstraint(condition=models.Q(('change_low__isnull', True), ('change_high__isnull', True), ('change_low__lte', models.F('change_high')), _connector='OR'), name='interaction_change_ordered'),
         ),
+        migrations.AddField(
+            model_name='citation',
+            name='authors_incomplete',
+            field=models.BooleanField(default=False, help_text="The source names only the first authors: formatted with 'et al.'.", verbose_name='author list incomplete (et al.)'),
+        ),
         migrations.RunPython(unknown_severity_is_not_stated, not_stated_severity_is_unknown),
         migrations.RunPython(mark_lone_upper_ends_at_most, migrations.RunPython.noop),
     ]

@@ -85,7 +85,7 @@ def remove_design_flag_facets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monographs', '0013_figure_bounds_and_grade_scope'),
+        ('monographs', '0013_figure_bounds_grade_scope_interactions_citations'),
         ('trials', '0004_tighter_number_rules'),
     ]
 
