@@ -131,7 +131,7 @@ def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
     ]
 
 
-def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
+def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> dict[str, str] | None:
     estimates = []
     for trial in trials:
         document = trial.document_members
@@ -151,9 +151,21 @@ def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
                     high=outcome.get("hazard_ratio_ci_high"),
                 )
             )
-    return forest_plot(
-        estimates, title=f"Hazard ratios in trials of {drug_title}, with 95% confidence intervals"
+    if not estimates:
+        return None
+    with_ci = sum(1 for e in estimates if e.low and e.high)
+    title = f"Hazard ratios in trials of {drug_title}"
+    caption = "Hazard ratios on a log scale"
+    if with_ci == len(estimates):
+        title += ", with 95% confidence intervals"
+        caption += ", with their 95% confidence intervals"
+    elif with_ci:
+        caption += "; a line shows the 95% confidence interval where the source gives one"
+    caption += (
+        ". Below 1 favours the first-named arm of each comparison. Each trial's page gives "
+        "the full results."
     )
+    return {"svg": forest_plot(estimates, title=title), "caption": caption}
 
 
 def drug_json_ld(
