@@ -7,7 +7,8 @@
 3. For a measure, the first of these that exists is shown:
    a. a hazard ratio between two different arms (or with no arms named);
    b. the medians of two or more different arms, in one unit, each arm once;
-   c. the value of a single arm (or of all participants).
+   c. the value of a single arm (or of all participants), with the arm and the outcome's
+      own label, so a subgroup's figure says whose it is.
    An arm is never compared with itself.
 """
 
@@ -69,7 +70,8 @@ def _single(outcome: dict[str, Any]) -> str:
         unit=outcome.get("unit") or "",
     )
     text = f"{_name(outcome)} {figure.text()}"
-    return f"{text} ({outcome['arm']})" if outcome.get("arm") else text
+    about = [part for part in (outcome.get("arm"), outcome.get("label")) if part]
+    return f"{text} ({'; '.join(about)})" if about else text
 
 
 def headline_result(document: dict[str, Any]) -> str:

@@ -61,7 +61,7 @@ def test_an_arm_is_never_compared_with_itself():
     second = median("PFS", "Sorafenib", 7.5, label="Subgroup B")
     headline = headline_result({"outcomes": [first, second]})
     assert "vs" not in headline
-    assert headline == "Median PFS 6.1 months (Sorafenib)"
+    assert headline == "Median PFS 6.1 months (Sorafenib; Subgroup A)"
     self_comparison = COMPARISON | {"comparator_arm": "Sorafenib"}
     assert headline_result({"outcomes": [self_comparison]}) == ""
 
