@@ -166,6 +166,10 @@ def test_the_figures_the_sources_state_as_ranges_and_bounds_read_so(client, seed
     assert sorafenib.count("<1%") >= 2
     assert "Grade 3–4" in programme
     assert "Docetaxel AUC +36–80%" in sorafenib
+    paediatric = page_text(client, "/trials/paediatric-sarcoma-mtki-single-centre/")
+    assert paediatric.count("Each patient received one of:") == 4
+    assert "RandomisedNo" in paediatric
+    assert "RandomisedNot stated" in page_text(client, "/trials/sorafenib-desmoid-gounder/")
     assert "Severity not stated in the source" in sorafenib
 
 
