@@ -257,6 +257,20 @@ def test_ris_and_bibtex(client, make_drug):
     assert "title = {{Sorafenib in advanced hepatocellular carcinoma}}" in bibtex
 
 
+def test_csl_json_marks_an_incomplete_author_list(client, make_drug):
+    citation = CitationFactory(key="gounder", authors=["Gounder M"], authors_incomplete=True)
+    make_drug("sorafenib", citation=citation)
+
+    response = client.get(f"{EXPORT}citations.csl.json")
+    items = json.loads(b"".join(response.streaming_content))
+
+    (item,) = [i for i in items if i["id"] == "gounder"]
+    assert response["Content-Type"].startswith("application/vnd.citationstyles.csl+json")
+    assert item["author"] == [{"family": "Gounder", "given": "M."}, {"literal": "et al."}]
+    assert item["note"].startswith("Author list incomplete in the source (et al.).")
+    assert item["type"] == "article-journal"
+
+
 def test_page_ranges_and_names():
     assert page_range("378-90") == ("378", "390")
     assert page_range("1161-9") == ("1161", "1169")
