@@ -6,12 +6,15 @@ in a table beside each chart. No JavaScript, no external fonts or files.
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import count
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from monographs.figures import Figure, plain_number, trial_incidence
+from monographs.models.base import GradeScope
 
 WIDTH = 720
 LABEL_WIDTH = 270
@@ -29,6 +32,7 @@ GRADE_3_PLUS = "#b3471a"
 POINT = "#1f5f99"
 
 _ids = count(1)
+GRADE_SCOPE_LABELS = dict(GradeScope.choices)
 
 
 @dataclass(frozen=True)
@@ -45,26 +49,24 @@ class Estimate:
 
 @dataclass(frozen=True)
 class IncidenceRow:
-    """Incidence of one event, in %, as single values or ranges (low, high)."""
+    """Incidence of one event, in %: any grade and the severe grades the source names."""
 
     label: str
-    any_grade: tuple[float | None, float | None]
-    grade_3_plus: tuple[float | None, float | None]
+    any_grade: Figure
+    severe: Figure
+    severe_scope: str = "Grade ≥3"
     group: str = ""
 
 
-def number(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    rounded = round(float(value), digits)
-    text = f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
-    return text or "0"
+def _tick(value: float) -> str:
+    """An axis tick: computed, not a figure, so rounded to what the grid needs."""
+    return plain_number(round(value, 2))
 
 
 def _interval(low: float | None, high: float | None) -> str:
     if low is None and high is None:
         return ""
-    return f"{number(low)}–{number(high)}"
+    return f"{plain_number(low)}–{plain_number(high)}"
 
 
 def _svg(*, title: str, description: str, height: int, body: list[str]) -> SafeString:
@@ -167,7 +169,7 @@ def estimates_chart(
             f'fill="{POINT}"/>'
         )
         interval = _interval(estimate.low, estimate.high)
-        value_text = f"{number(estimate.value)}" + (f" ({interval})" if interval else "")
+        value_text = f"{plain_number(estimate.value)}" + (f" ({interval})" if interval else "")
         rows.append(_text(PLOT_RIGHT + 12, centre + 4, value_text))
         y += ROW_HEIGHT
     height = int(y + BOTTOM)
@@ -182,7 +184,7 @@ def estimates_chart(
         ),
     ]
     description = "; ".join(
-        f"{(e.group + ', ') if e.group else ''}{e.label}: {number(e.value)} {unit}"
+        f"{(e.group + ', ') if e.group else ''}{e.label}: {plain_number(e.value)} {unit}"
         + (f", CI {_interval(e.low, e.high)}" if e.low is not None else "")
         for e in estimates
     )
@@ -197,7 +199,7 @@ def _linear_axis(maximum: float, scale: float, *, top: float, bottom: float, uni
             f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(x, bottom + 16, number(tick, 1), anchor="middle", fill=MUTED))
+        parts.append(_text(x, bottom + 16, _tick(tick), anchor="middle", fill=MUTED))
     parts.append(
         _text((PLOT_LEFT + PLOT_RIGHT) / 2, bottom + 32, unit, anchor="middle", fill=MUTED)
     )
@@ -242,7 +244,7 @@ def forest_plot(estimates: Sequence[Estimate], *, title: str) -> SafeString:
             _text(
                 PLOT_RIGHT + 12,
                 centre + 4,
-                f"{number(estimate.value)}" + (f" ({interval})" if interval else ""),
+                f"{plain_number(estimate.value)}" + (f" ({interval})" if interval else ""),
             )
         )
         y += ROW_HEIGHT + 10
@@ -256,12 +258,12 @@ def forest_plot(estimates: Sequence[Estimate], *, title: str) -> SafeString:
     ]
     for tick in (0.1, 0.25, 0.5, 1, 2, 4, 8):
         if low_edge <= tick <= high_edge:
-            parts.append(_text(x_of(tick), bottom + 16, number(tick), anchor="middle", fill=MUTED))
+            parts.append(_text(x_of(tick), bottom + 16, _tick(tick), anchor="middle", fill=MUTED))
     parts.append(_text(x_of(1) - 8, bottom + 34, "← favours first arm", anchor="end", fill=MUTED))
     parts.append(_text(x_of(1) + 8, bottom + 34, "favours second arm →", fill=MUTED))
     description = "; ".join(
         f"{e.label}{(' (' + e.detail + ')') if e.detail else ''}: hazard ratio "
-        f"{number(e.value)}" + (f", 95% CI {_interval(e.low, e.high)}" if e.low else "")
+        f"{plain_number(e.value)}" + (f", 95% CI {_interval(e.low, e.high)}" if e.low else "")
         for e in estimates
     )
     return _svg(
@@ -269,48 +271,75 @@ def forest_plot(estimates: Sequence[Estimate], *, title: str) -> SafeString:
     )
 
 
-def _span(values: tuple[float | None, float | None]) -> tuple[float | None, float | None]:
-    low, high = values
-    if low is None and high is None:
-        return None, None
+def _bar(figure: Figure, *, top: float, height: int, scale: float, colour: str) -> list[str]:
+    """A figure drawn as it is stated: a bar to a value, a solid bar and a lighter band for a
+    range, an outlined dashed bar for an upper bound (the true figure is somewhere below its
+    end), a bar with a dashed open end for a lower bound."""
+    kind = figure.kind
+    low, high = figure.span
     if low is None:
-        return high, high
-    if high is None:
-        return low, low
-    return low, high
+        return []
+    if kind == "upper":
+        return [
+            f'<rect x="{PLOT_LEFT}" y="{top:.1f}" width="{max(high * scale, 1.5):.1f}" '
+            f'height="{height}" fill="{colour}" fill-opacity="0.12" stroke="{colour}" '
+            'stroke-width="1.5" stroke-dasharray="4 2"/>'
+        ]
+    parts = [
+        f'<rect x="{PLOT_LEFT}" y="{top:.1f}" width="{max(low * scale, 1.5):.1f}" '
+        f'height="{height}" fill="{colour}"/>'
+    ]
+    if kind == "range" and high > low:
+        parts.append(
+            f'<rect x="{PLOT_LEFT + low * scale:.1f}" y="{top:.1f}" '
+            f'width="{(high - low) * scale:.1f}" height="{height}" fill="{colour}" '
+            'fill-opacity="0.35"/>'
+        )
+    if kind == "lower":
+        end = PLOT_LEFT + low * scale
+        parts.append(
+            f'<line x1="{end:.1f}" y1="{top + height / 2:.1f}" x2="{end + 18:.1f}" '
+            f'y2="{top + height / 2:.1f}" stroke="{colour}" stroke-width="2" '
+            'stroke-dasharray="3 2"/>'
+        )
+    return parts
 
 
-def _incidence_text(values: tuple[float | None, float | None]) -> str:
-    low, high = _span(values)
-    if low is None:
-        return "not reported"
-    return f"{number(low)}%" if low == high else f"{number(low)}–{number(high)}%"
+def _severe_text(row: IncidenceRow) -> str:
+    text = row.severe.text()
+    return f"{text} ({row.severe_scope.lower()})" if row.severe_scope != "Grade ≥3" else text
 
 
 def incidence_bars(rows: Sequence[IncidenceRow], *, title: str) -> SafeString:
-    """Incidence of adverse events: any grade against grade 3 or higher, in %.
-
-    Where a source gives a range, the bar runs to the low end and a lighter band shows
-    the rest of the range.
-    """
-    rows = [r for r in rows if {*_span(r.any_grade), *_span(r.grade_3_plus)} != {None}]
+    """Incidence of adverse events: any grade against grade 3 or higher (or the grades the
+    source names), in %, each figure drawn as stated (value, range or bound)."""
+    rows = [r for r in rows if not (r.any_grade.is_empty and r.severe.is_empty)]
     if not rows:
         return mark_safe("")
-    values = [v for r in rows for v in (*_span(r.any_grade), *_span(r.grade_3_plus)) if v]
+    figures = [f for r in rows for f in (r.any_grade, r.severe)]
+    values = [v for f in figures for v in f.span if v]
     maximum = min(100.0, _nice_maximum(max(values, default=1) * 1.05))
     scale = (PLOT_RIGHT - PLOT_LEFT) / maximum
     bar = 10
     body: list[str] = [
         f'<rect x="{PLOT_LEFT}" y="8" width="12" height="12" fill="{ANY_GRADE}"/>',
         _text(PLOT_LEFT + 18, 18, "Any grade"),
-        f'<rect x="{PLOT_LEFT + 110}" y="8" width="12" height="12" fill="{GRADE_3_PLUS}"/>',
-        _text(PLOT_LEFT + 128, 18, "Grade ≥3"),
+        f'<rect x="{PLOT_LEFT + 100}" y="8" width="12" height="12" fill="{GRADE_3_PLUS}"/>',
+        _text(PLOT_LEFT + 118, 18, "Grade ≥3 or as stated"),
     ]
-    if any(_span(v)[0] != _span(v)[1] for r in rows for v in (r.any_grade, r.grade_3_plus)):
+    legend_x = PLOT_LEFT + 290
+    if any(f.kind == "range" for f in figures):
         body += [
-            f'<rect x="{PLOT_LEFT + 220}" y="8" width="12" height="12" fill="{ANY_GRADE}" '
+            f'<rect x="{legend_x}" y="8" width="12" height="12" fill="{MUTED}" '
             'fill-opacity="0.35"/>',
-            _text(PLOT_LEFT + 238, 18, "range reported"),
+            _text(legend_x + 18, 18, "range"),
+        ]
+        legend_x += 70
+    if any(f.kind == "upper" for f in figures):
+        body += [
+            f'<rect x="{legend_x}" y="8" width="12" height="12" fill="none" stroke="{MUTED}" '
+            'stroke-dasharray="4 2"/>',
+            _text(legend_x + 18, 18, "upper bound"),
         ]
     y = TOP
     group = None
@@ -321,37 +350,94 @@ def incidence_bars(rows: Sequence[IncidenceRow], *, title: str) -> SafeString:
                 body.append(_label(8, y + 10, group, limit=60, font_weight="600"))
                 y += 20
         body.append(_label(20 if group else 8, y + bar + 6, row.label))
-        for offset, values, colour in (
+        for offset, figure, colour in (
             (0, row.any_grade, ANY_GRADE),
-            (bar + 2, row.grade_3_plus, GRADE_3_PLUS),
+            (bar + 2, row.severe, GRADE_3_PLUS),
         ):
-            low, high = _span(values)
-            top = y + offset
-            if low is None:
-                continue
-            body.append(
-                f'<rect x="{PLOT_LEFT}" y="{top:.1f}" width="{max(low * scale, 1.5):.1f}" '
-                f'height="{bar}" fill="{colour}"/>'
-            )
-            if high > low:
-                body.append(
-                    f'<rect x="{PLOT_LEFT + low * scale:.1f}" y="{top:.1f}" '
-                    f'width="{(high - low) * scale:.1f}" height="{bar}" fill="{colour}" '
-                    'fill-opacity="0.35"/>'
-                )
+            body += _bar(figure, top=y + offset, height=bar, scale=scale, colour=colour)
         body.append(
-            _text(
-                PLOT_RIGHT + 12,
-                y + bar + 6,
-                f"{_incidence_text(row.any_grade)} / {_incidence_text(row.grade_3_plus)}",
-            )
+            _text(PLOT_RIGHT + 12, y + bar + 6, f"{row.any_grade.text()} / {_severe_text(row)}")
         )
         y += 2 * bar + 16
     axis = _linear_axis(maximum, scale, top=TOP - 4, bottom=y, unit="% of patients")
     description = "; ".join(
         f"{(r.group + ', ') if r.group else ''}{r.label}: "
-        f"any grade {_incidence_text(r.any_grade)}, "
-        f"grade 3 or higher {_incidence_text(r.grade_3_plus)}"
+        f"any grade {_said(r.any_grade)}, {_scope_words(r.severe_scope)} {_said(r.severe)}"
         for r in rows
     )
     return _svg(title=title, description=description, height=int(y + BOTTOM + 4), body=axis + body)
+
+
+def _scope_words(label: str) -> str:
+    return "grade 3 or higher" if label == "Grade ≥3" else label.lower()
+
+
+def _said(figure: Figure) -> str:
+    return "not reported" if figure.is_empty else figure.words()
+
+
+def trial_incidence_rows(cells: Iterable[tuple[str, str, dict]]) -> list[IncidenceRow]:
+    """Chart rows from trial adverse-event cells given as (group, arm, cell).
+
+    Each group and arm gets one row: its any-grade figure beside its first other grade
+    scope; a further scope for the same arm gets a row of its own, named by its grades.
+    """
+    by_arm: dict[tuple[str, str], dict[str, dict]] = {}
+    for group, arm, cell in cells:
+        by_arm.setdefault((group, arm), {}).setdefault(cell.get("grade_scope") or "any", cell)
+    rows = []
+    for (group, arm), scopes in by_arm.items():
+        any_grade = trial_incidence(scopes["any"]) if "any" in scopes else Figure()
+        others = [(scope, cell) for scope, cell in scopes.items() if scope != "any"]
+        first = others[0] if others else ("grade_3_plus", None)
+        rows.append(
+            IncidenceRow(
+                group=group,
+                label=arm,
+                any_grade=any_grade,
+                severe=trial_incidence(first[1]) if first[1] else Figure(),
+                severe_scope=GRADE_SCOPE_LABELS.get(first[0], first[0]),
+            )
+        )
+        for scope, cell in others[1:]:
+            rows.append(
+                IncidenceRow(
+                    group=group,
+                    label=f"{arm} ({GRADE_SCOPE_LABELS.get(scope, scope).lower()})",
+                    any_grade=Figure(),
+                    severe=trial_incidence(cell),
+                    severe_scope=GRADE_SCOPE_LABELS.get(scope, scope),
+                )
+            )
+    return rows
+
+
+def incidence_caption(rows: Sequence[IncidenceRow], *, after: str = "") -> str:
+    """What an incidence chart draws, and nothing it does not."""
+    figures = [f for r in rows for f in (r.any_grade, r.severe) if not f.is_empty]
+    scopes = {r.severe_scope for r in rows if not r.severe.is_empty}
+    severe = (
+        "grade 3 or higher"
+        if scopes <= {"Grade ≥3"}
+        else "grade 3 or higher or the grades the source names (given after each figure)"
+    )
+    parts = [f"Incidence in % of patients: any grade against {severe}."]
+    if any(f.kind == "range" for f in figures):
+        parts.append("A lighter band shows a range.")
+    if any(f.kind == "upper" for f in figures):
+        parts.append("A dashed outline is an upper bound: the figure is at most its end.")
+    if any(f.kind == "lower" for f in figures):
+        parts.append("A dashed tail marks a lower bound.")
+    if after:
+        parts.append(after)
+    return " ".join(parts)
+
+
+def incidence_chart(
+    rows: Sequence[IncidenceRow], *, title: str, after: str = ""
+) -> dict[str, str] | None:
+    """An incidence chart with the caption that describes it; None when there is nothing."""
+    svg = incidence_bars(rows, title=title)
+    if not svg:
+        return None
+    return {"svg": svg, "caption": incidence_caption(rows, after=after)}

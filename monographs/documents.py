@@ -196,6 +196,9 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "mechanism": i.mechanism,
             "management": i.management,
             "severity": i.severity,
+            "effect_measure": i.effect_measure,
+            "change": [as_number(i.change_low), as_number(i.change_high)],
+            "change_unit": i.change_unit,
             **sourced_fields(i, references),
         }
         for i in drug.interactions.all()
@@ -237,7 +240,10 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             },
             "context": ae.context,
             "any_grade": [as_number(ae.any_grade_low), as_number(ae.any_grade_high)],
+            "any_grade_bound": ae.any_grade_bound,
             "grade_3_plus": [as_number(ae.grade_3_plus_low), as_number(ae.grade_3_plus_high)],
+            "grade_3_plus_bound": ae.grade_3_plus_bound,
+            "grade_3_plus_scope": ae.grade_3_plus_scope,
             "frequency_band": ae.frequency_band,
             "management": ae.management,
             **sourced_fields(ae, references),

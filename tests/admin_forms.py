@@ -1,5 +1,7 @@
 """What a browser posts back from an admin change page, as rendered."""
 
+from django.forms import NullBooleanSelect
+
 HIDDEN_BY_THE_BROWSER = ("csrfmiddlewaretoken", "_continue")
 
 
@@ -13,6 +15,9 @@ def change_form_data(response) -> dict:
                 bound.field.prepare_value(bound.initial)
             )
         value = bound.value()
+        if isinstance(bound.field.widget, NullBooleanSelect):  # yes / no / not stated
+            data[bound.html_name] = {True: "true", False: "false"}.get(value, "unknown")
+            return
         if value is None or value is False:
             return
         if value is True:

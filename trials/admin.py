@@ -49,7 +49,10 @@ class TrialPublicationInline(EditorialInline):
 
 class ArmInline(EditorialInline):
     model = Arm
-    fields = ("label", "role", "participants", "description", "position", *SOURCE)
+    fields = (
+        "label", "role", "participants", "interventions_given", "description", "position",
+        *SOURCE,
+    )  # fmt: skip
     autocomplete_fields = ("citation",)
     formfield_overrides = COMPACT_TEXT
     verbose_name_plural = "arms (edit each arm's interventions through its change link)"
@@ -77,7 +80,7 @@ class TrialAdverseEventInline(ArmChoicesMixin, EditorialInline):
     model = TrialAdverseEvent
     fields = (
         "term", "arm", "grade_scope", "count", "denominator", "percent", "percent_high",
-        "position", *SOURCE,
+        "percent_bound", "position", *SOURCE,
     )  # fmt: skip
     autocomplete_fields = ("term", "citation")
     related = ("term", "arm")

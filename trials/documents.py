@@ -202,6 +202,7 @@ def _trial_document(
             "label": arm.label,
             "role": arm.role,
             "participants": arm.participants,
+            "interventions_given": arm.interventions_given,
             "description": arm.description,
             "interventions": [
                 {
@@ -262,6 +263,7 @@ def _trial_document(
             "denominator": ae.denominator,
             "percent": as_number(ae.percent),
             "percent_high": as_number(ae.percent_high),
+            "percent_bound": ae.percent_bound,
             **rows.sourced(ae, references),
         }
         for ae in rows.adverse_events.get(trial.pk, [])
@@ -279,9 +281,19 @@ def _trial_document(
     return document
 
 
+DESIGN_FLAGS = ("randomised", "placebo_controlled")
+STATED_FLAG_CHOICES = [("yes", "Yes"), ("no", "No"), ("not_stated", "Not stated")]
+
+
+def stated_flag(value: bool | None) -> str:
+    """A design flag as a facet value: 'yes', 'no' or 'not_stated' (the source is silent)."""
+    return "not_stated" if value is None else ("yes" if value else "no")
+
+
 def trial_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
     """Filterable facts of a trial, denormalised into facet rows when publishing."""
     facets = [("phase", document["phase"]), ("design", document["design"])]
+    facets += [(name, stated_flag(document.get(name))) for name in DESIGN_FLAGS]
     facets += [("drug", d["slug"]) for d in document["drugs"]]
     facets += [("condition", c["slug"]) for c in document["conditions"]]
     if document.get("nct_id"):

@@ -6,11 +6,13 @@ from django.urls import reverse
 
 from monographs.editorial.models import EditorialRoot
 from monographs.models.base import (
+    GradeScope,
     NaturalKeyManager,
     PlainConstraintMessages,
     Sourced,
     StatedPrecision,
     blank_to_none,
+    bound_field,
     explained,
     ordered_pair_constraint,
     percentage_constraint,
@@ -71,9 +73,13 @@ class Trial(PlainConstraintMessages, EditorialRoot):
     other_registry_ids = models.JSONField(default=list, blank=True)
     phase = models.CharField(max_length=10, choices=Phase.choices)
     design = models.CharField(max_length=40, choices=Design.choices)
-    randomised = models.BooleanField(default=False)
+    randomised = models.BooleanField(
+        null=True, blank=True, default=None, help_text="Empty when the source does not say."
+    )
     masking = models.CharField(max_length=20, choices=Masking.choices, default=Masking.NOT_STATED)
-    placebo_controlled = models.BooleanField(default=False)
+    placebo_controlled = models.BooleanField(
+        null=True, blank=True, default=None, help_text="Empty when the source does not say."
+    )
     conditions = models.ManyToManyField("monographs.Condition", related_name="trials", blank=True)
     drugs = models.ManyToManyField(
         "monographs.Drug", related_name="trials", blank=True, help_text="Drugs studied."
@@ -172,7 +178,18 @@ class Arm(Sourced):
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="arms")
     label = models.CharField(max_length=200)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.EXPERIMENTAL)
+
+    class InterventionsGiven(models.TextChoices):
+        ALL = "all", "Each patient received all of them"
+        ONE_OF = "one_of", "Each patient received one of them"
+
     participants = models.PositiveIntegerField(null=True, blank=True, help_text="n in the arm.")
+    interventions_given = models.CharField(
+        max_length=10,
+        choices=InterventionsGiven.choices,
+        default=InterventionsGiven.ALL,
+        help_text="Whether the arm's interventions were given together or one per patient.",
+    )
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -404,15 +421,7 @@ class Outcome(StatedPrecision, Sourced):
 
 
 class TrialAdverseEvent(StatedPrecision, Sourced):
-    class GradeScope(models.TextChoices):
-        ANY = "any", "Any grade"
-        GRADE_3_PLUS = "grade_3_plus", "Grade ≥3"
-        GRADE_3 = "grade_3", "Grade 3"
-        GRADE_4 = "grade_4", "Grade 4"
-        GRADE_5 = "grade_5", "Grade 5"
-        # What a registry record states instead of a grade (ClinicalTrials.gov results).
-        SERIOUS = "serious", "Serious (registry; no grade given)"
-        OTHER_NON_SERIOUS = "other", "Other, non-serious (registry; no grade given)"
+    GradeScope = GradeScope
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="adverse_events")
     arm = models.ForeignKey(
@@ -436,6 +445,7 @@ class TrialAdverseEvent(StatedPrecision, Sourced):
         help_text="Upper end when the source gives a range (percent is then the lower end) "
         "or only an upper bound such as 'at most 8%' (percent is then empty).",
     )
+    percent_bound = bound_field()
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -89,6 +89,7 @@ def trial_restore_document(*, trial: Trial, document: dict[str, Any]) -> None:
                     "label": arm["label"],
                     "role": arm["role"],
                     "participants": arm["participants"],
+                    "interventions_given": arm.get("interventions_given") or "all",
                     "description": arm["description"],
                     **source_fields(arm, citation),
                 },
@@ -144,6 +145,7 @@ def trial_restore_document(*, trial: Trial, document: dict[str, Any]) -> None:
                     "denominator": row["denominator"],
                     "percent": as_decimal(row["percent"]),
                     "percent_high": as_decimal(row.get("percent_high")),
+                    "percent_bound": row.get("percent_bound") or "",
                     **source_fields(row, citation),
                 },
             )

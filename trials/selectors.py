@@ -8,6 +8,7 @@ from monographs.editorial.cache import published_value
 from monographs.editorial.models import Entry
 from monographs.editorial.querysets import EntryQuerySet
 from monographs.selectors import FacetOption, facet_options, live_entries
+from trials.documents import STATED_FLAG_CHOICES
 from trials.models import Trial
 
 TRIAL_FILTERS = {
@@ -15,10 +16,14 @@ TRIAL_FILTERS = {
     "condition": "Condition",
     "drug": "Drug",
     "design": "Design",
+    "randomised": "Randomised",
+    "placebo_controlled": "Placebo-controlled",
 }
 CHOICE_LABELS = {
     "phase": dict(Trial.Phase.choices),
     "design": dict(Trial.Design.choices),
+    "randomised": dict(STATED_FLAG_CHOICES),
+    "placebo_controlled": dict(STATED_FLAG_CHOICES),
 }
 PHASE_ORDER = {value: position for position, value in enumerate(Trial.Phase.values)}
 # The members of a trial's document that its card on the trial list shows.

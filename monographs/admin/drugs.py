@@ -151,6 +151,7 @@ class DrugInteractionInline(DrugStackedInline):
     fk_name = "drug"
     fields = (
         ("interacting_drug", "interacting_agent", "severity", "position"),
+        ("effect_measure", "change_low", "change_high", "change_unit"),
         "effect",
         ("mechanism", "management"),
         (*SOURCE,),
@@ -179,7 +180,8 @@ class DrugAdverseEventInline(DrugStackedInline):
     model = DrugAdverseEvent
     fields = (
         ("term", "context", "position"),
-        ("any_grade_low", "any_grade_high", "grade_3_plus_low", "grade_3_plus_high"),
+        ("any_grade_low", "any_grade_high", "any_grade_bound"),
+        ("grade_3_plus_scope", "grade_3_plus_low", "grade_3_plus_high", "grade_3_plus_bound"),
         ("frequency_band", "management"),
         (*SOURCE,),
     )

@@ -18,6 +18,7 @@ from rest_framework.filters import OrderingFilter
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import Entry, Facet
 from monographs.models import Citation
+from trials.documents import STATED_FLAG_CHOICES
 from trials.models import Trial
 
 ATC_PREFIX = RegexValidator(
@@ -141,6 +142,16 @@ class TrialFilter(django_filters.FilterSet):
     )
     phase = FacetChoiceFilter(facet="phase", choices=Trial.Phase.choices)
     design = FacetChoiceFilter(facet="design", choices=Trial.Design.choices)
+    randomised = FacetChoiceFilter(
+        facet="randomised",
+        choices=STATED_FLAG_CHOICES,
+        help_text="yes, no or not_stated (the source does not say).",
+    )
+    placebo_controlled = FacetChoiceFilter(
+        facet="placebo_controlled",
+        choices=STATED_FLAG_CHOICES,
+        help_text="yes, no or not_stated (the source does not say).",
+    )
     nct_id = UpperCaseFacetFilter(
         facet="nct_id",
         validators=[NCT_ID],

@@ -53,6 +53,9 @@ class PublishedAdverseEvent(models.Model):
     any_grade_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     grade_3_plus_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     grade_3_plus_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    any_grade_bound = models.CharField(max_length=6, blank=True, default="")
+    grade_3_plus_bound = models.CharField(max_length=6, blank=True, default="")
+    grade_3_plus_scope = models.CharField(max_length=20, blank=True, default="grade_3_plus")
     frequency_band = models.CharField(max_length=20, blank=True)
     management = models.TextField(blank=True)
     source = models.JSONField(

@@ -15,6 +15,8 @@ from rest_framework.renderers import JSONRenderer
 from monographs.api.http import EncodedJSON
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.figures import Figure
+from monographs.models import Citation
 
 ROUTE_PREFIXES = {"drug": "drug", "trial": "trial"}
 SLUG_PLACEHOLDER = "0-slug-placeholder-0"
@@ -279,6 +281,14 @@ class VersionSerializer(serializers.Serializer):
         )
 
 
+CITATION_KINDS = dict(Citation.Kind.choices)
+
+
+def _incidence_text(low, high, bound: str) -> str:
+    figure = Figure(low=low, high=high, bound=bound or "", unit="%")
+    return "" if figure.is_empty else figure.text()
+
+
 class IncidenceField(serializers.FloatField):
     """A percentage, served as a JSON number."""
 
@@ -288,6 +298,12 @@ class AdverseEventSerializer(serializers.ModelSerializer):
     any_grade_high = IncidenceField(allow_null=True)
     grade_3_plus_low = IncidenceField(allow_null=True)
     grade_3_plus_high = IncidenceField(allow_null=True)
+    any_grade = serializers.SerializerMethodField(
+        help_text="The any-grade figure as the pages show it, e.g. '5–11%' or '<1%'."
+    )
+    grade_3_plus = serializers.SerializerMethodField(
+        help_text="The severe figure as the pages show it, for the grades in grade_3_plus_scope."
+    )
     source = serializers.SerializerMethodField()
     drug_url = serializers.SerializerMethodField()
 
@@ -304,12 +320,23 @@ class AdverseEventSerializer(serializers.ModelSerializer):
             "any_grade_high",
             "grade_3_plus_low",
             "grade_3_plus_high",
+            "any_grade_bound",
+            "grade_3_plus_bound",
+            "grade_3_plus_scope",
+            "any_grade",
+            "grade_3_plus",
             "frequency_band",
             "management",
             "source",
             "note",
             "drug_url",
         ]
+
+    def get_any_grade(self, row: PublishedAdverseEvent) -> str:
+        return _incidence_text(row.any_grade_low, row.any_grade_high, row.any_grade_bound)
+
+    def get_grade_3_plus(self, row: PublishedAdverseEvent) -> str:
+        return _incidence_text(row.grade_3_plus_low, row.grade_3_plus_high, row.grade_3_plus_bound)
 
     @extend_schema_field(
         {
@@ -354,7 +381,25 @@ class CitationSerializer(serializers.Serializer):
     publisher = serializers.CharField(source="reference.publisher", allow_blank=True)
     accessed_on = serializers.CharField(source="reference.accessed_on", allow_null=True)
     vancouver = serializers.CharField(source="reference.vancouver")
+    authors_incomplete = serializers.SerializerMethodField(
+        help_text="True when the source names only the first authors (et al.)."
+    )
+    kind_label = serializers.SerializerMethodField(help_text="The kind of source, in words.")
+    abstract = serializers.SerializerMethodField(help_text="Our own summary of the source.")
+    note = serializers.SerializerMethodField(help_text="What the editors note about the source.")
     cited_by = serializers.SerializerMethodField()
+
+    def get_authors_incomplete(self, row: PublishedCitation) -> bool:
+        return bool(row.reference.get("authors_incomplete"))
+
+    def get_kind_label(self, row: PublishedCitation) -> str:
+        return row.reference.get("kind_label") or CITATION_KINDS.get(row.kind, row.kind)
+
+    def get_abstract(self, row: PublishedCitation) -> str:
+        return row.reference.get("abstract") or ""
+
+    def get_note(self, row: PublishedCitation) -> str:
+        return row.reference.get("note") or ""
 
     @extend_schema_field(CitedBySerializer(many=True))
     def get_cited_by(self, row: PublishedCitation) -> list[dict]:

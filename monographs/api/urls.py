@@ -47,6 +47,11 @@ urlpatterns = [
     ),
     path("v1/export/citations.ris", views.CitationRISExportView.as_view(), name="export-ris"),
     path("v1/export/citations.bib", views.CitationBibTeXExportView.as_view(), name="export-bibtex"),
+    path(
+        "v1/export/citations.csl.json",
+        views.CitationCSLJSONExportView.as_view(),
+        name="export-csl-json",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path(

@@ -173,6 +173,51 @@ def as_stated(number: Decimal | None, places: int | None) -> str:
     return format(number.quantize(Decimal(1).scaleb(-places)), "f")
 
 
+class GradeScope(models.TextChoices):
+    """Which CTCAE grades a figure counts, exactly as its source scopes it."""
+
+    ANY = "any", "Any grade"
+    GRADE_1_2 = "grade_1_2", "Grade 1–2"
+    GRADE_3 = "grade_3", "Grade 3"
+    GRADE_3_4 = "grade_3_4", "Grade 3–4"
+    GRADE_3_PLUS = "grade_3_plus", "Grade ≥3"
+    GRADE_4 = "grade_4", "Grade 4"
+    GRADE_5 = "grade_5", "Grade 5"
+    # What a registry record states instead of a grade (ClinicalTrials.gov results).
+    SERIOUS = "serious", "Serious (registry; no grade given)"
+    OTHER_NON_SERIOUS = "other", "Other, non-serious (registry; no grade given)"
+
+
+# The scopes a drug-level incidence's second (severe) column may hold.
+SEVERE_GRADE_SCOPES = [
+    (value, label)
+    for value, label in GradeScope.choices
+    if value in ("grade_3", "grade_3_4", "grade_3_plus", "grade_4", "grade_5")
+]
+
+
+class Bound(models.TextChoices):
+    """How a figure relates to its number, stored as words so no value reads as a formula."""
+
+    EXACT = "", "Exact value or range"
+    LESS_THAN = "lt", "Less than (<)"
+    AT_MOST = "le", "At most (≤)"
+    MORE_THAN = "gt", "More than (>)"
+    AT_LEAST = "ge", "At least (≥)"
+    ABOUT = "approx", "About (~)"
+
+
+def bound_field() -> models.CharField:
+    return models.CharField(
+        max_length=6,
+        choices=Bound.choices,
+        blank=True,
+        default=Bound.EXACT,
+        help_text="Less than / at most: the figure is the high end, the low end empty. "
+        "More than / at least: the low end, the high end empty. About: an approximate value.",
+    )
+
+
 class NaturalKeyManager(models.Manager):
     """Finds a row by its natural key, so fixtures name rows by slug or key, not by id."""
 

@@ -146,15 +146,12 @@ class Citation(PlainConstraintMessages, models.Model):
         return format_vancouver(self.as_reference())
 
     def as_reference(self) -> dict:
-        """The citation as a plain dict: the form documents freeze into publications.
-
-        authors_incomplete appears only when set, so documents of complete author lists
-        (every one frozen before the field existed) keep their exact shape and hash.
-        """
+        """The citation as a plain dict: the form documents freeze into publications."""
         reference = {
             "key": self.key,
             "kind": self.kind,
             "authors": list(self.authors or []),
+            "authors_incomplete": self.authors_incomplete,
             "group_author": self.group_author,
             "title": self.title,
             "journal": self.journal,
@@ -171,9 +168,10 @@ class Citation(PlainConstraintMessages, models.Model):
             "url": self.url,
             "publisher": self.publisher,
             "accessed_on": self.accessed_on.isoformat() if self.accessed_on else None,
+            "kind_label": self.get_kind_display(),
+            "abstract": self.abstract,
+            "note": self.note,
         }
-        if self.authors_incomplete:
-            reference["authors_incomplete"] = True
         return reference
 
     def natural_key(self) -> tuple[str]:

@@ -4,9 +4,12 @@ from django.db import models
 from django.db.models import Q
 
 from .base import (
+    SEVERE_GRADE_SCOPES,
+    GradeScope,
     PlainConstraintMessages,
     Sourced,
     StatedPrecision,
+    bound_field,
     explained,
     ordered_pair_constraint,
     percentage_constraint,
@@ -135,7 +138,7 @@ class DrugInteraction(Sourced):
         MAJOR = "major", "Major"
         MODERATE = "moderate", "Moderate"
         MINOR = "minor", "Minor"
-        UNKNOWN = "unknown", "Not stated"
+        NOT_STATED = "not_stated", "Not stated in the source"
 
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="interactions")
     interacting_drug = models.ForeignKey(
@@ -150,9 +153,27 @@ class DrugInteraction(Sourced):
         max_length=200, blank=True, help_text="A class or agent, e.g. strong CYP3A4 inducers."
     )
     effect = models.TextField()
+    effect_measure = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What the source measured, when it gives a figure, e.g. docetaxel AUC.",
+    )
+    change_low = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text="The change the source gives (signed: +36 for a rise); the low end of a range.",
+    )
+    change_high = models.DecimalField(
+        max_digits=10, decimal_places=3, null=True, blank=True, help_text="High end of a range."
+    )
+    change_unit = models.CharField(max_length=20, blank=True, default="%")
     mechanism = models.TextField(blank=True)
     management = models.TextField(blank=True)
-    severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.UNKNOWN)
+    severity = models.CharField(
+        max_length=20, choices=Severity.choices, default=Severity.NOT_STATED
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -168,6 +189,12 @@ class DrugInteraction(Sourced):
                 message="Name what it interacts with: choose the other drug, or write the agent "
                 "or class (e.g. strong CYP3A4 inducers).",
                 broken=lambda row: row.interacting_drug_id is None and row.interacting_agent == "",
+            ),
+            ordered_pair_constraint(
+                "change_low",
+                "change_high",
+                name="interaction_change_ordered",
+                message="The change's low end {change_low} is above its high end {change_high}.",
             ),
         ]
 
@@ -320,8 +347,17 @@ class DrugAdverseEvent(StatedPrecision, Sourced):
     )
     any_grade_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     any_grade_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    any_grade_bound = bound_field()
     grade_3_plus_low = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     grade_3_plus_high = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    grade_3_plus_bound = bound_field()
+    grade_3_plus_scope = models.CharField(
+        "severe grades counted",
+        max_length=20,
+        choices=SEVERE_GRADE_SCOPES,
+        default=GradeScope.GRADE_3_PLUS,
+        help_text="The grades the second figure counts, as the source scopes them.",
+    )
     frequency_band = models.CharField(
         max_length=20, choices=FrequencyBand.choices, default=FrequencyBand.NOT_KNOWN
     )

@@ -99,6 +99,15 @@ ORDERED_FIELDS: dict[type[models.Model], tuple[tuple[str, str], ...]] = {
         ("grade_3_plus_high", "any_grade_high"),
     ),
 }
+# A figure's bound and the (low, high) pair it qualifies: an upper bound ('lt', 'le') is the
+# high end alone, a lower bound ('gt', 'ge') the low end alone.
+BOUND_FIELDS: dict[type[models.Model], tuple[tuple[str, str, str], ...]] = {
+    TrialAdverseEvent: (("percent_bound", "percent", "percent_high"),),
+    DrugAdverseEvent: (
+        ("any_grade_bound", "any_grade_low", "any_grade_high"),
+        ("grade_3_plus_bound", "grade_3_plus_low", "grade_3_plus_high"),
+    ),
+}
 # Fields that must be above zero when given.
 POSITIVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Outcome: ("hazard_ratio", "hazard_ratio_ci_low", "denominator"),
@@ -896,6 +905,24 @@ def _check_numbers(row: PlannedRow, problems: _Problems) -> None:
                 low,
                 f"{low} ({low_value}) is greater than {high} ({high_value}): "
                 "check both figures against the source.",
+            )
+    for bound_name, low, high in BOUND_FIELDS.get(row.model, ()):
+        bound = row.values.get(bound_name) or ""
+        low_value, high_value = _row_field(row, low), _row_field(row, high)
+        if bound in ("lt", "le") and (low_value is not None or high_value is None):
+            problems.at(
+                row, bound_name, f"an upper bound is the figure in '{high}' alone: empty '{low}'."
+            )
+        elif bound in ("gt", "ge") and (high_value is not None or low_value is None):
+            problems.at(
+                row, bound_name, f"a lower bound is the figure in '{low}' alone: empty '{high}'."
+            )
+        elif not bound and low_value is None and high_value is not None:
+            problems.at(
+                row,
+                bound_name,
+                f"'{high}' alone is a bound: say whether the source gives 'lt' (less than) "
+                "or 'le' (at most).",
             )
     either = EITHER_FIELDS.get(row.model)
     if either and not _row_field(row, either[0]) and not _row_field(row, either[1]):

@@ -9,43 +9,85 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from monographs.charts import number as format_number
+from monographs.figures import (
+    format_figure,
+    incidence,
+    plain_number,
+    signed_change,
+    trial_incidence,
+)
+from monographs.models.base import GradeScope
 from monographs.richtext import CITATION_PATTERN, KEY_PATTERN
 
 register = template.Library()
 
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+GRADE_SCOPE_LABELS = dict(GradeScope.choices)
 DATE_FORMATS = {"day": "j F Y", "month": "F Y", "year": "Y"}
 
 
 @register.filter
-def number(value, digits: int = 2) -> str:
-    """A figure as people write it: no trailing zeros, an en dash when missing."""
-    if value is None or value == "":
-        return "–"
-    try:
-        return format_number(float(value), int(digits))
-    except (TypeError, ValueError):
-        return str(value)
+def number(value) -> str:
+    """A figure as entered (no trailing zeros, never rounded); an en dash when missing."""
+    return plain_number(value)
 
 
 @register.filter
-def interval(pair) -> str:
-    """A [low, high] pair as '8–11' (or one figure when both are equal)."""
-    if not pair:
-        return ""
-    low, high = (list(pair) + [None, None])[:2]
+def with_unit(value, unit: str = "") -> str:
+    """One figure and its unit: '400 mg', '18%'; an en dash when missing."""
+    return format_figure(value, unit=unit or "") if value is not None else "–"
+
+
+@register.filter
+def range_cell(row) -> str:
+    """A row's range_low-range_high with its unit; a lone end is a bound."""
+    low, high = (row or {}).get("range_low"), (row or {}).get("range_high")
     if low is None and high is None:
-        return ""
-    if low is None or high is None or low == high:
-        return number(low if high is None else high)
-    return f"{number(low)}–{number(high)}"
+        return "–"
+    bound = "le" if low is None else ("ge" if high is None else "")
+    return format_figure(low=low, high=high, bound=bound, unit=row.get("unit") or "")
 
 
 @register.filter
-def percent_range(pair) -> str:
-    text = interval(pair)
-    return f"{text}%" if text else "–"
+def interaction_change(row) -> str:
+    """An interaction's measured change with what was measured: 'docetaxel AUC +36–80%'."""
+    change = signed_change(*((row or {}).get("change") or [None, None]), row.get("change_unit"))
+    if not change:
+        return ""
+    measure = row.get("effect_measure") or ""
+    return f"{measure} {change}".strip()
+
+
+@register.filter
+def drug_incidence(row, column: str) -> str:
+    """A drug-level incidence cell: 'any_grade' or 'grade_3_plus' with its bound, in %."""
+    if not row:
+        return "–"
+    return incidence(row.get(column), row.get(f"{column}_bound") or "").text()
+
+
+@register.filter
+def severe_scope(row) -> str:
+    """The grades a drug-level severe figure counts, when it is not 'grade 3 or higher'."""
+    scope = (row or {}).get("grade_3_plus_scope") or "grade_3_plus"
+    return "" if scope == "grade_3_plus" else GRADE_SCOPE_LABELS.get(scope, scope)
+
+
+@register.filter
+def trial_ae_figure(cell) -> str:
+    """A trial adverse-event cell: count/denominator and percent, a range or a bound."""
+    if not cell:
+        return "–"
+    figure = trial_incidence(cell)
+    return figure.text() if not figure.is_empty else ""
+
+
+@register.filter
+def stated(flag) -> str:
+    """A yes/no fact of a design: 'Yes', 'No', or 'Not stated' when the source is silent."""
+    if flag is None or flag == "":
+        return "Not stated"
+    return "Yes" if flag else "No"
 
 
 @register.filter
@@ -77,12 +119,16 @@ def source(row) -> SafeString:
         return mark_safe("")
     locator = source.get("locator") or ""
     label = f"Reference {source['number']}" + (f", {locator}" if locator else "")
+    marker = format_html(
+        '<sup class="source"><a href="#ref-{}" aria-label="{}">[{}]</a></sup>',
+        source["number"],
+        label,
+        source["number"],
+    )
+    if not locator:
+        return marker
     return format_html(
-        '<sup class="source"><a href="#ref-{}" title="{}" aria-label="{}">[{}]</a></sup>',
-        source["number"],
-        label,
-        label,
-        source["number"],
+        '{}<span class="source-locator" aria-hidden="true">{}</span>', marker, locator
     )
 
 

@@ -6,10 +6,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_bars, number
+from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart
 from monographs.editorial.models import Entry, Publication
+from monographs.figures import incidence
+from monographs.models.base import GradeScope
 from monographs.models.content import DrugAdverseEvent, SectionKind
 from monographs.views.presentation import entry_url
+from trials.headline import headline_result
 
 TABLES_BY_SECTION = {
     SectionKind.MECHANISM: ["targets"],
@@ -25,6 +28,7 @@ TABLES_BY_SECTION = {
     SectionKind.SUBSEQUENT_THERAPY: ["subsequent_therapies"],
 }
 SECTION_ORDER = {kind: position for position, kind in enumerate(SectionKind.values)}
+GRADE_SCOPE_LABELS = dict(GradeScope.choices)
 FREQUENCY_LABELS = dict(DrugAdverseEvent.FrequencyBand.choices)
 IDENTIFIER_LINKS = {
     "atc_code": ("ATC code", "https://atcddd.fhi.no/atc_ddd_index/?code={}"),
@@ -92,7 +96,7 @@ def identifier_links(document: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def adverse_event_chart(document: dict[str, Any]) -> str:
+def adverse_event_chart(document: dict[str, Any]) -> dict[str, str] | None:
     """Incidence bars grouped by the population or study the figures come from."""
     events = document.get("adverse_events") or []
     contexts = list(dict.fromkeys(ae["context"] for ae in events))
@@ -100,41 +104,17 @@ def adverse_event_chart(document: dict[str, Any]) -> str:
         IncidenceRow(
             group=ae["context"],
             label=capfirst(ae["term"]["name"]),
-            any_grade=tuple(ae["any_grade"]),
-            grade_3_plus=tuple(ae["grade_3_plus"]),
+            any_grade=incidence(ae["any_grade"], ae.get("any_grade_bound") or ""),
+            severe=incidence(ae["grade_3_plus"], ae.get("grade_3_plus_bound") or ""),
+            severe_scope=GRADE_SCOPE_LABELS[ae.get("grade_3_plus_scope") or "grade_3_plus"],
         )
         for ae in sorted(events, key=lambda ae: contexts.index(ae["context"]))
     ]
-    return incidence_bars(
-        rows, title=f"Incidence of adverse events with {document['title']}, in % of patients"
+    return incidence_chart(
+        rows,
+        title=f"Incidence of adverse events with {document['title']}, in % of patients",
+        after="The table below gives every figure with its source.",
     )
-
-
-def headline_result(document: dict[str, Any]) -> str:
-    """The result a reader looks for first: a hazard ratio, else the medians of one measure."""
-    outcomes = document.get("outcomes") or []
-    comparisons = [o for o in outcomes if o.get("hazard_ratio") is not None]
-    if comparisons:
-        best = next((o for o in comparisons if o.get("is_primary_endpoint")), comparisons[0])
-        text = f"{best['measure']} HR {number(best['hazard_ratio'])}"
-        if best.get("hazard_ratio_ci_low") is not None:
-            low, high = best["hazard_ratio_ci_low"], best["hazard_ratio_ci_high"]
-            text += f" ({number(low)}–{number(high)})"
-        return text
-    medians = [
-        o
-        for o in outcomes
-        if o.get("arm") and o.get("value") is not None and o.get("statistic") == "median"
-    ]
-    if len(medians) < 2:
-        return ""
-    measure = next(
-        (o["measure"] for o in medians if o.get("is_primary_endpoint")), medians[0]["measure"]
-    )
-    same = [o for o in medians if o["measure"] == measure]
-    values = " vs ".join(number(o["value"]) for o in same)
-    arms = " vs ".join(o["arm"] for o in same)
-    return f"{measure} median {values} {same[0].get('unit') or ''} ({arms})".replace("  ", " ")
 
 
 def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
@@ -151,7 +131,7 @@ def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
     ]
 
 
-def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
+def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> dict[str, str] | None:
     estimates = []
     for trial in trials:
         document = trial.document_members
@@ -171,9 +151,21 @@ def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> str:
                     high=outcome.get("hazard_ratio_ci_high"),
                 )
             )
-    return forest_plot(
-        estimates, title=f"Hazard ratios in trials of {drug_title}, with 95% confidence intervals"
+    if not estimates:
+        return None
+    with_ci = sum(1 for e in estimates if e.low and e.high)
+    title = f"Hazard ratios in trials of {drug_title}"
+    caption = "Hazard ratios on a log scale"
+    if with_ci == len(estimates):
+        title += ", with 95% confidence intervals"
+        caption += ", with their 95% confidence intervals"
+    elif with_ci:
+        caption += "; a line shows the 95% confidence interval where the source gives one"
+    caption += (
+        ". Below 1 favours the first-named arm of each comparison. Each trial's page gives "
+        "the full results."
     )
+    return {"svg": forest_plot(estimates, title=title), "caption": caption}
 
 
 def drug_json_ld(

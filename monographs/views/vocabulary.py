@@ -14,8 +14,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import IncidenceRow, incidence_bars
+from monographs.charts import IncidenceRow, incidence_chart, trial_incidence_rows
 from monographs.editorial.models import Entry
+from monographs.figures import incidence as incidence_figure
 from monographs.models.content import DrugAdverseEvent
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions
@@ -106,10 +107,13 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                         _percent(incidence.any_grade_low),
                         _percent(incidence.any_grade_high),
                     ],
+                    "any_grade_bound": incidence.any_grade_bound,
                     "grade_3_plus": [
                         _percent(incidence.grade_3_plus_low),
                         _percent(incidence.grade_3_plus_high),
                     ],
+                    "grade_3_plus_bound": incidence.grade_3_plus_bound,
+                    "grade_3_plus_scope": incidence.grade_3_plus_scope,
                 },
                 "source": _source_cell(incidence.source, incidence.source_reference),
                 "frequency": FREQUENCY_LABELS.get(incidence.frequency_band, ""),
@@ -141,32 +145,27 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
     }
 
 
-def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> str:
+def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[str, str] | None:
     rows = [
         IncidenceRow(
             group=row["name"],
             label=row["ae"]["context"] or "All patients",
-            any_grade=tuple(row["ae"]["any_grade"]),
-            grade_3_plus=tuple(row["ae"]["grade_3_plus"]),
+            any_grade=incidence_figure(row["ae"]["any_grade"], row["ae"]["any_grade_bound"]),
+            severe=incidence_figure(row["ae"]["grade_3_plus"], row["ae"]["grade_3_plus_bound"]),
+            severe_scope=GRADE_SCOPE_LABELS.get(
+                row["ae"]["grade_3_plus_scope"] or "grade_3_plus", "Grade ≥3"
+            ),
         )
         for row in drugs
     ]
-    by_arm: dict[tuple[str, str], dict[str, float | None]] = {}
-    for row in trials:
-        key = (row["name"], row["ae"]["arm"] or "All participants")
-        scopes = by_arm.setdefault(key, {})
-        scopes[row["ae"]["grade_scope"]] = row["ae"]["percent"]
-    for (trial, arm), scopes in by_arm.items():
-        any_grade, severe = scopes.get("any"), scopes.get("grade_3_plus")
-        rows.append(
-            IncidenceRow(
-                group=trial,
-                label=arm,
-                any_grade=(any_grade, any_grade),
-                grade_3_plus=(severe, severe),
-            )
-        )
-    return incidence_bars(rows, title=f"Reported incidence of {term_name.lower()}, in %")
+    rows += trial_incidence_rows(
+        (row["name"], row["ae"]["arm"] or "All participants", row["ae"]) for row in trials
+    )
+    return incidence_chart(
+        rows,
+        title=f"Reported incidence of {term_name.lower()}, in %",
+        after="The tables below give each figure with its source.",
+    )
 
 
 @site_page

@@ -40,6 +40,8 @@ def test_rows_carry_incidence_and_source(client, two_drugs):
     assert first["system_organ_class"] == "Gastrointestinal disorders"
     assert (first["any_grade_low"], first["any_grade_high"]) == (39.0, 55.0)
     assert (first["grade_3_plus_low"], first["grade_3_plus_high"]) == (8.0, None)
+    assert (first["any_grade"], first["grade_3_plus"]) == ("39–55%", "8%")
+    assert (first["any_grade_bound"], first["grade_3_plus_scope"]) == ("", "grade_3_plus")
     assert first["source"]["locator"] == "Table 3"
     assert first["source"]["citation"]
     assert first["source"]["vancouver"].startswith("Llovet JM")

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -12,7 +13,8 @@ from monographs.api.exports.fixtures import published_corpus
 from monographs.editorial.documents import document_hash
 from monographs.editorial.models import Entry, Publication
 from tests.api.conftest import DIARRHOEA, HAND_FOOT, edit_without_publishing, publish
-from tests.factories import CitationFactory
+from tests.factories import CitationFactory, OutcomeFactory
+from trials.models import Outcome, Trial
 
 EXPORT = "/api/v1/export/"
 
@@ -158,6 +160,60 @@ def test_trials_and_outcomes_csv(client, make_drug, make_trial, withdraw):
 
 
 @pytest.mark.django_db
+def test_csv_writes_coded_values_unchanged_and_unstated_flags_as_not_stated(client, make_trial):
+    trial = make_trial("silent", published=False)
+    Trial.objects.filter(pk=trial.pk).update(randomised=None, placebo_controlled=False)
+    first = trial.outcomes.get()
+    Outcome.objects.filter(pk=first.pk).update(label="=SUM(A1)", p_value=Decimal("0.00058"))
+    OutcomeFactory(
+        trial=trial,
+        arm=first.arm,
+        citation=first.citation,
+        measure=Outcome.Measure.PFS,
+        p_value=Decimal("0.001"),
+        p_value_relation=Outcome.PValueRelation.LESS,
+    )
+    OutcomeFactory(
+        trial=trial,
+        arm=first.arm,
+        citation=first.citation,
+        measure=Outcome.Measure.OTHER,
+        value=Decimal("-2.50"),
+        unit="",
+        ci_low=None,
+        ci_high=None,
+    )
+    publish(Trial.objects.get(pk=trial.pk))
+
+    trials = csv_rows(download(client, "trials.csv"))
+    text = download(client, "outcomes.csv")
+    outcomes = csv_rows(text)
+
+    assert (trials[0]["randomised"], trials[0]["placebo_controlled"]) == ("not stated", "no")
+    assert [o["p_value_relation"] for o in outcomes] == ["equals", "less than", ""]
+    assert "'=" not in text.replace("'=SUM", "")
+    assert outcomes[0]["label"] == "'=SUM(A1)"  # free text is guarded, and only free text
+    assert outcomes[0]["result"] == "10.7 months"
+    assert outcomes[2]["value"] == "-2.5"
+
+
+@pytest.mark.django_db
+def test_adverse_events_csv_writes_bounds_and_grade_scopes(client, make_drug):
+    sorafenib = make_drug("sorafenib", adverse_events=((DIARRHOEA, None, "10", None, "8"),))
+    sorafenib.adverse_events.update(
+        any_grade_bound="lt", grade_3_plus_bound="le", grade_3_plus_scope="grade_3"
+    )
+    sorafenib.summary = "Bounds stated."
+    sorafenib.save()
+    publish(sorafenib)
+
+    (row,) = csv_rows(download(client, "adverse-events.csv"))
+
+    assert (row["any_grade"], row["any_grade_bound"]) == ("<10%", "lt")
+    assert (row["grade_3_plus"], row["grade_3_plus_scope"]) == ("≤8%", "grade_3")
+
+
+@pytest.mark.django_db
 def test_adverse_events_csv_uses_the_list_filters(client, make_drug):
     make_drug(
         "sorafenib",
@@ -199,6 +255,20 @@ def test_ris_and_bibtex(client, make_drug):
     assert "author = {Llovet, J. M. and Ricci, S." in bibtex
     assert "pages = {378--390}" in bibtex
     assert "title = {{Sorafenib in advanced hepatocellular carcinoma}}" in bibtex
+
+
+def test_csl_json_marks_an_incomplete_author_list(client, make_drug):
+    citation = CitationFactory(key="gounder", authors=["Gounder M"], authors_incomplete=True)
+    make_drug("sorafenib", citation=citation)
+
+    response = client.get(f"{EXPORT}citations.csl.json")
+    items = json.loads(b"".join(response.streaming_content))
+
+    (item,) = [i for i in items if i["id"] == "gounder"]
+    assert response["Content-Type"].startswith("application/vnd.citationstyles.csl+json")
+    assert item["author"] == [{"family": "Gounder", "given": "M."}, {"literal": "et al."}]
+    assert item["note"].startswith("Author list incomplete in the source (et al.).")
+    assert item["type"] == "article-journal"
 
 
 def test_page_ranges_and_names():

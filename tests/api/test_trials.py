@@ -3,7 +3,7 @@
 import pytest
 
 from monographs.editorial.models import Entry
-from tests.api.conftest import edit_without_publishing
+from tests.api.conftest import edit_without_publishing, publish
 from trials.models import Trial
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +106,20 @@ BAD_FILTER_CASES = [
     ("enrolment_max=1e99", "enrolment_max"),
     ("drug=Sora%20fenib", "drug"),
 ]
+
+
+def test_design_flags_filter_yes_no_and_not_stated(client, make_trial):
+    make_trial("sharp")
+    silent = make_trial("silent", published=False)
+    Trial.objects.filter(pk=silent.pk).update(randomised=None, placebo_controlled=None)
+    publish(Trial.objects.get(pk=silent.pk))
+
+    assert slugs(client.get(f"{LIST}?randomised=yes")) == ["sharp"]
+    assert slugs(client.get(f"{LIST}?randomised=not_stated")) == ["silent"]
+    assert slugs(client.get(f"{LIST}?placebo_controlled=no")) == []
+    detail = client.get(f"{LIST}silent/").json()["document"]
+    assert (detail["randomised"], detail["placebo_controlled"]) == (None, None)
+    assert client.get(f"{LIST}?randomised=false").status_code == 400
 
 
 def test_bad_filter_values_are_400s_naming_the_parameter(client, trials):

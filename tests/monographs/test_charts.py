@@ -11,8 +11,8 @@ from monographs.charts import (
     estimates_chart,
     forest_plot,
     incidence_bars,
-    number,
 )
+from monographs.figures import Figure, incidence
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -25,13 +25,6 @@ def accessible_name(root: ElementTree.Element) -> tuple[str, str]:
     title_id, description_id = root.get("aria-labelledby").split()
     by_id = {element.get("id"): element.text for element in root.iter() if element.get("id")}
     return by_id[title_id], by_id[description_id]
-
-
-def test_number_drops_trailing_zeros():
-    assert number(10.70) == "10.7"
-    assert number(0.00058, 5) == "0.00058"
-    assert number(400.0) == "400"
-    assert number(None) == "–"
 
 
 def test_estimates_chart_is_an_image_with_a_text_alternative():
@@ -68,7 +61,9 @@ def test_labels_are_escaped():
         incidence_bars(
             [
                 IncidenceRow(
-                    label='<script>"x"</script> & co', any_grade=(5, 5), grade_3_plus=(1, 1)
+                    label='<script>"x"</script> & co',
+                    any_grade=incidence((5, 5)),
+                    severe=incidence((1, 1)),
                 )
             ],
             title="Rash <b>",
@@ -103,7 +98,11 @@ def test_forest_plot_puts_benefit_left_of_the_line_of_no_effect():
 def test_incidence_bars_show_any_grade_and_severe_with_ranges():
     root = parse(
         incidence_bars(
-            [IncidenceRow(label="Diarrhoea", any_grade=(20, 40), grade_3_plus=(5, None))],
+            [
+                IncidenceRow(
+                    label="Diarrhoea", any_grade=incidence((20, 40)), severe=incidence((5, None))
+                )
+            ],
             title="Adverse events",
         )
     )
@@ -124,7 +123,7 @@ def test_incidence_bars_show_any_grade_and_severe_with_ranges():
 def test_charts_without_data_render_nothing():
     assert estimates_chart([], title="t") == ""
     assert forest_plot([], title="t") == ""
-    assert incidence_bars([IncidenceRow("x", (None, None), (None, None))], title="t") == ""
+    assert incidence_bars([IncidenceRow("x", Figure(), Figure())], title="t") == ""
 
 
 def test_each_chart_has_its_own_ids():
@@ -134,3 +133,55 @@ def test_each_chart_has_its_own_ids():
     assert re.search(r'id="(chart-\d+)-title"', first).group(1) != re.search(
         r'id="(chart-\d+)-title"', second
     ).group(1)
+
+
+def test_an_upper_bound_is_drawn_as_a_bound_not_a_value():
+    root = parse(
+        incidence_bars(
+            [
+                IncidenceRow(
+                    label="Diarrhoea",
+                    any_grade=Figure(),
+                    severe=incidence((None, 8), "le"),
+                    severe_scope="Grade 3",
+                ),
+                IncidenceRow(
+                    label="Pancreatitis", any_grade=incidence((None, 1), "lt"), severe=Figure()
+                ),
+            ],
+            title="Adverse events",
+        )
+    )
+
+    _, description = accessible_name(root)
+    assert description == (
+        "Diarrhoea: any grade not reported, grade 3 at most 8%; "
+        "Pancreatitis: any grade less than 1%, grade 3 or higher not reported"
+    )
+    outlined = [rect for rect in root.iter(f"{SVG}rect") if rect.get("stroke-dasharray")]
+    assert len(outlined) == 3  # two bounds and the legend's sample
+    texts = [text.text for text in root.iter(f"{SVG}text")]
+    assert "– / ≤8% (grade 3)" in texts
+    assert "<1% / –" in texts
+
+
+def test_an_incidence_caption_describes_only_what_is_drawn():
+    from monographs.charts import incidence_caption
+
+    plain = [IncidenceRow(label="A", any_grade=incidence((5, 5)), severe=incidence((1, 1)))]
+    bounded = [
+        IncidenceRow(
+            label="B",
+            any_grade=incidence((5, 11)),
+            severe=incidence((None, 8), "le"),
+            severe_scope="Grade 3",
+        )
+    ]
+
+    assert incidence_caption(plain) == (
+        "Incidence in % of patients: any grade against grade 3 or higher."
+    )
+    caption = incidence_caption(bounded)
+    assert "the grades the source names" in caption
+    assert "A lighter band shows a range." in caption
+    assert "A dashed outline is an upper bound" in caption

@@ -26,6 +26,25 @@ def test_journal_article_with_six_authors_lists_them_all():
 
 
 @pytest.mark.django_db
+def test_an_incomplete_author_list_ends_with_et_al_in_every_format():
+    from monographs.api.exports.citations import bibtex_record, ris_record
+
+    citation = CitationFactory(
+        authors=["Gounder M"], authors_incomplete=True, doi=None, pmid=None, pmcid=None
+    )
+    reference = citation.as_reference()
+
+    assert citation.vancouver().startswith("Gounder M, et al. Sorafenib")
+    assert "AU  - Gounder M\r\nN1  - Author list incomplete in the source (et al.).\r\n" in (
+        ris_record(reference)
+    )
+    assert "author = {Gounder, M. and others}" in bibtex_record(reference)
+    complete = CitationFactory(authors=["Xia P", "Dubrovska A"], doi=None, pmid=None, pmcid=None)
+    assert "et al." not in complete.vancouver()
+    assert "others" not in bibtex_record(complete.as_reference())
+
+
+@pytest.mark.django_db
 def test_journal_article_with_more_than_six_authors_lists_six_then_et_al():
     citation = CitationFactory(
         authors=[*SHARP_AUTHORS, "de Oliveira AC", "Santoro A"],

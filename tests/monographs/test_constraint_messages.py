@@ -104,6 +104,13 @@ CASES = {
         "value",
         "The value 30.0 is above its range, which ends at 8.0.",
     ),
+    "interaction_change_ordered": (
+        lambda: DrugInteractionFactory.build(
+            drug=DrugFactory(), change_low=D("80"), change_high=D("36")
+        ),
+        "change_low",
+        "The change's low end 80 is above its high end 36.",
+    ),
     "interaction_names_partner": (
         lambda: DrugInteractionFactory.build(
             drug=DrugFactory(), interacting_drug=None, interacting_agent=""

@@ -119,7 +119,9 @@ def test_trial_page_shows_design_arms_outcomes_and_adverse_events(client, sharp)
     assert html.count("<h1") == 1
     for expected in (
         "Phase III",
-        "Randomised controlled, placebo-controlled",
+        "Randomised controlled",
+        "Randomised Yes",
+        "Placebo-controlled Yes",
         "Double blind",
         "602 patients",
         "March 2005",

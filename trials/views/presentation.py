@@ -7,8 +7,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, estimates_chart, incidence_bars, number
+from monographs.charts import Estimate, estimates_chart, incidence_chart, trial_incidence_rows
 from monographs.editorial.models import Publication
+from monographs.figures import interval_text, outcome_figure, plain_number
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
 
 TIME_UNITS = {"months", "month", "weeks", "week", "days", "day", "years", "year"}
@@ -35,44 +36,62 @@ def trial_name(document: dict[str, Any]) -> str:
     return f"{acronym}: {document['title']}" if acronym else document["title"]
 
 
-def median_chart(document: dict[str, Any]) -> str:
-    """Medians by arm with their intervals, one group per time-to-event measure."""
-    estimates = [
-        Estimate(
-            label=outcome["arm"],
-            value=outcome["value"],
-            low=outcome.get("ci_low"),
-            high=outcome.get("ci_high"),
-            group=outcome["label"] or outcome["measure_label"],
+def _measure_name(outcome: dict[str, Any]) -> str:
+    """The measure a row shows, always named: 'Overall survival', or with its label."""
+    measure = outcome["measure_label"]
+    label = outcome.get("label") or ""
+    if not label or label.lower() == measure.lower():
+        return measure
+    return f"{measure}: {label}"
+
+
+def median_charts(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Medians by arm, one chart per unit (never two units on one axis), grouped by measure.
+
+    Each chart's caption says what it draws: the unit, and confidence intervals only when
+    at least one is drawn.
+    """
+    by_unit: dict[str, list[Estimate]] = {}
+    for outcome in document.get("outcomes") or []:
+        unit = (outcome.get("unit") or "").lower()
+        if not (
+            outcome.get("arm")
+            and outcome.get("value") is not None
+            and (outcome.get("statistic") or "").lower() == "median"
+            and unit in TIME_UNITS
+        ):
+            continue
+        by_unit.setdefault(outcome["unit"], []).append(
+            Estimate(
+                label=outcome["arm"],
+                value=outcome["value"],
+                low=outcome.get("ci_low"),
+                high=outcome.get("ci_high"),
+                group=_measure_name(outcome),
+            )
         )
-        for outcome in document.get("outcomes") or []
-        if outcome.get("arm")
-        and outcome.get("value") is not None
-        and (outcome.get("statistic") or "").lower() == "median"
-        and (outcome.get("unit") or "").lower() in TIME_UNITS
-    ]
-    if not estimates:
-        return ""
-    units = {
-        (o.get("unit") or "").lower()
-        for o in document.get("outcomes") or []
-        if (o.get("statistic") or "").lower() == "median"
-    } & TIME_UNITS
-    unit = units.pop() if len(units) == 1 else "time"
-    return estimates_chart(
-        estimates,
-        title=f"Median outcomes by arm in {document.get('acronym') or document['title']}",
-        unit=unit,
-    )
-
-
-def _figure(value, unit: str = "") -> str:
-    if value is None:
-        return ""
-    text = number(value)
-    if not unit:
-        return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    name = document.get("acronym") or document["title"]
+    charts = []
+    for unit, estimates in by_unit.items():
+        groups = list(dict.fromkeys(e.group for e in estimates))
+        estimates.sort(key=lambda e: groups.index(e.group))
+        with_ci = [e for e in estimates if e.low is not None and e.high is not None]
+        caption = f"Medians by arm, in {unit}"
+        if with_ci:
+            caption += (
+                ", with the confidence intervals the source gives"
+                if len(with_ci) == len(estimates)
+                else "; a line shows a confidence interval where the source gives one"
+            )
+        charts.append(
+            {
+                "svg": estimates_chart(
+                    estimates, title=f"Median outcomes by arm in {name}, in {unit}", unit=unit
+                ),
+                "caption": caption + ". The table below gives every outcome with its source.",
+            }
+        )
+    return charts
 
 
 def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -80,34 +99,30 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for outcome in document.get("outcomes") or []:
         unit = outcome.get("unit") or ""
-        result = _figure(outcome.get("value"), unit)
-        if outcome.get("count") is not None:
-            counted = f"{outcome['count']}"
-            if outcome.get("denominator"):
-                counted += f"/{outcome['denominator']}"
-            result = f"{counted} ({result})" if result else counted
         interval = ""
         if outcome.get("ci_low") is not None or outcome.get("ci_high") is not None:
-            level = f"{outcome['ci_level']}% CI " if outcome.get("ci_level") else "CI "
-            interval = f"{level}{number(outcome.get('ci_low'))}–{number(outcome.get('ci_high'))}"
+            level = (
+                f"{plain_number(outcome['ci_level'])}% CI " if outcome.get("ci_level") else "CI "
+            )
+            interval = level + interval_text(outcome.get("ci_low"), outcome.get("ci_high"), unit)
         elif outcome.get("range_low") is not None or outcome.get("range_high") is not None:
-            interval = (
-                f"range {number(outcome.get('range_low'))}–{number(outcome.get('range_high'))}"
+            interval = "range " + interval_text(
+                outcome.get("range_low"), outcome.get("range_high"), unit
             )
         comparison = ""
         if outcome.get("hazard_ratio") is not None:
-            comparison = f"HR {number(outcome['hazard_ratio'])}"
+            comparison = f"HR {plain_number(outcome['hazard_ratio'])}"
             if outcome.get("hazard_ratio_ci_low") is not None:
-                comparison += (
-                    f" (95% CI {number(outcome['hazard_ratio_ci_low'])}–"
-                    f"{number(outcome['hazard_ratio_ci_high'])})"
+                ci = interval_text(
+                    outcome["hazard_ratio_ci_low"], outcome.get("hazard_ratio_ci_high")
                 )
+                comparison += f" (95% CI {ci})"
             if outcome.get("comparator_arm"):
                 comparison += f" vs {outcome['comparator_arm']}"
         p_value = ""
         if outcome.get("p_value") is not None:
             relation = outcome.get("p_value_relation") or "="
-            p_value = f"p {relation} {number(outcome['p_value'], 5)}"
+            p_value = f"p {relation} {plain_number(outcome['p_value'])}"
         if outcome.get("test_statistic_name") and outcome.get("test_statistic_value") is not None:
             freedom = (
                 f"({outcome['degrees_of_freedom']})"
@@ -116,15 +131,15 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
             )
             statistic = (
                 f"{outcome['test_statistic_name']}{freedom} = "
-                f"{number(outcome['test_statistic_value'])}"
+                f"{plain_number(outcome['test_statistic_value'])}"
             )
             p_value = f"{statistic}; {p_value}" if p_value else statistic
         rows.append(
             {
                 "outcome": outcome,
-                "measure": outcome.get("label") or outcome["measure_label"],
+                "measure": _measure_name(outcome),
                 "statistic": outcome.get("statistic") or "",
-                "result": result or "–",
+                "result": outcome_figure(outcome).text(),
                 "interval": interval,
                 "comparison": comparison,
                 "p_value": p_value,
@@ -180,23 +195,15 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def adverse_event_chart(document: dict[str, Any]) -> str:
-    by_term_and_arm: dict[tuple[str, str], dict[str, float | None]] = {}
-    for ae in document.get("adverse_events") or []:
-        key = (ae["term"]["name"], ae["arm"] or "All participants")
-        by_term_and_arm.setdefault(key, {})[ae["grade_scope"]] = ae.get("percent")
-    rows = [
-        IncidenceRow(
-            group=capfirst(term),
-            label=arm,
-            any_grade=(scopes.get("any"), scopes.get("any")),
-            grade_3_plus=(scopes.get("grade_3_plus"), scopes.get("grade_3_plus")),
-        )
-        for (term, arm), scopes in by_term_and_arm.items()
-    ]
-    return incidence_bars(
+def adverse_event_chart(document: dict[str, Any]) -> dict[str, str] | None:
+    rows = trial_incidence_rows(
+        (capfirst(ae["term"]["name"]), ae["arm"] or "All participants", ae)
+        for ae in document.get("adverse_events") or []
+    )
+    return incidence_chart(
         rows,
         title=f"Adverse events by arm in {document.get('acronym') or document['title']}, in %",
+        after="The table gives every figure with its source.",
     )
 
 

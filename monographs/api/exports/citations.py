@@ -1,5 +1,6 @@
-"""Reference lists as RIS and BibTeX, from the reference dicts frozen in publications."""
+"""Reference lists as RIS, BibTeX and CSL-JSON, from the reference dicts frozen in publications."""
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -43,6 +44,9 @@ def ris_record(reference: dict[str, Any]) -> str:
     lines += [_ris_line("AU", author) for author in reference.get("authors") or []]
     if reference.get("group_author"):
         lines.append(_ris_line("AU", reference["group_author"]))
+    if reference.get("authors_incomplete"):
+        # RIS has no 'et al.': the list is kept as given and a note says it is incomplete.
+        lines.append(_ris_line("N1", "Author list incomplete in the source (et al.)."))
     first, last = page_range(reference.get("pages") or "")
     for tag, value in (
         ("TI", reference.get("title")),
@@ -92,6 +96,8 @@ def bibtex_record(reference: dict[str, Any]) -> str:
     authors = [bibtex_name(a) for a in reference.get("authors") or []]
     if reference.get("group_author"):
         authors.append("{" + _bibtex_text(reference["group_author"]) + "}")
+    if reference.get("authors_incomplete") and authors:
+        authors.append("others")  # BibTeX styles print 'and others' as 'et al.'
     first, last = page_range(reference.get("pages") or "")
     pages = f"{first}--{last}" if last else first or reference.get("article_number")
     journal_field = "booktitle" if entry_type == "inproceedings" else "journal"
@@ -125,3 +131,76 @@ def ris_lines(references: Iterable[dict[str, Any]]) -> Iterator[str]:
 def bibtex_lines(references: Iterable[dict[str, Any]]) -> Iterator[str]:
     for reference in references:
         yield bibtex_record(reference)
+
+
+CSL_TYPES = {
+    "journal_article": "article-journal",
+    "review": "article-journal",
+    "label": "document",
+    "web_page": "webpage",
+    "registry_record": "dataset",
+    "book": "book",
+    "conference_abstract": "paper-conference",
+}
+
+
+def csl_name(vancouver_name: str) -> dict[str, str]:
+    """'Llovet JM' -> {'family': 'Llovet', 'given': 'J. M.'}; anything else stays literal."""
+    match = VANCOUVER_NAME.match(vancouver_name.strip())
+    if not match:
+        return {"literal": vancouver_name}
+    name = {
+        "family": match["family"],
+        "given": " ".join(f"{letter}." for letter in match["initials"]),
+    }
+    if match["suffix"]:
+        name["suffix"] = match["suffix"]
+    return name
+
+
+def _date_parts(value: str | None) -> dict[str, list[list[int]]] | None:
+    if not value:
+        return None
+    return {"date-parts": [[int(part) for part in str(value)[:10].split("-")]]}
+
+
+def csl_item(reference: dict[str, Any]) -> dict[str, Any]:
+    """A reference as CSL-JSON. An incomplete author list ends with a literal 'et al.' and
+    says so in `note`, since CSL has no field for it."""
+    authors = [csl_name(a) for a in reference.get("authors") or []]
+    if reference.get("group_author"):
+        authors.append({"literal": reference["group_author"]})
+    notes = [reference.get("note") or ""]
+    if reference.get("authors_incomplete") and authors:
+        authors.append({"literal": "et al."})
+        notes.insert(0, "Author list incomplete in the source (et al.).")
+    item: dict[str, Any] = {
+        "id": reference["key"],
+        "type": CSL_TYPES.get(reference.get("kind"), "article"),
+        "title": reference.get("title"),
+        "author": authors,
+        "container-title": reference.get("journal"),
+        "volume": reference.get("volume"),
+        "issue": reference.get("issue"),
+        "page": reference.get("pages"),
+        "number": reference.get("article_number"),
+        "DOI": reference.get("doi"),
+        "PMID": reference.get("pmid"),
+        "PMCID": reference.get("pmcid"),
+        "ISSN": reference.get("issn"),
+        "URL": reference.get("url"),
+        "publisher": reference.get("publisher"),
+        "issued": {"date-parts": [[reference["year"]]]} if reference.get("year") else None,
+        "accessed": _date_parts(reference.get("accessed_on")),
+        "abstract": reference.get("abstract"),
+        "note": " ".join(n for n in notes if n),
+    }
+    return {name: value for name, value in item.items() if value not in (None, "", [])}
+
+
+def csl_json_lines(references: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A JSON array of CSL items, written one item at a time."""
+    yield "["
+    for index, reference in enumerate(references):
+        yield ("," if index else "") + "\n" + json.dumps(csl_item(reference), ensure_ascii=False)
+    yield "\n]\n"

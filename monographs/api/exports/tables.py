@@ -2,6 +2,13 @@
 
 Columns are fixed and named like the API fields, so a spreadsheet and a script agree on
 what each column means. Lists are joined with "; ".
+
+Values are written as they are: numbers as numbers, codes (slugs, choices, identifiers,
+dates) as stored. A comparison sign is written as a word (`p_value_relation` is `equals`,
+`less than` or `greater than`) and a design flag as `yes`, `no` or `not stated`, so no coded
+cell starts with a character a spreadsheet would run. Only free text (titles, labels,
+notes, names) that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+leading apostrophe, which spreadsheets hide and read as "this is text".
 """
 
 import csv
@@ -12,6 +19,7 @@ from django.db.models import QuerySet
 
 from monographs.api.models import PublishedAdverseEvent
 from monographs.editorial.models import Entry
+from monographs.figures import Figure, outcome_figure
 
 CHUNK_SIZE = 100
 
@@ -46,6 +54,7 @@ OUTCOME_COLUMNS = [
     "arm",
     "comparator_arm",
     "statistic",
+    "result",
     "value",
     "unit",
     "count",
@@ -76,10 +85,15 @@ ADVERSE_EVENT_COLUMNS = [
     "term_name",
     "system_organ_class",
     "context",
+    "any_grade",
     "any_grade_low",
     "any_grade_high",
+    "any_grade_bound",
+    "grade_3_plus",
     "grade_3_plus_low",
     "grade_3_plus_high",
+    "grade_3_plus_bound",
+    "grade_3_plus_scope",
     "frequency_band",
     "source_citation",
     "source_locator",
@@ -96,10 +110,32 @@ class _Line:
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Columns of people's words; every other column is a number or a code, written unchanged.
+FREE_TEXT_COLUMNS = {
+    "acronym",
+    "title",
+    "line_of_therapy",
+    "sponsor",
+    "trial_acronym",
+    "label",
+    "arm",
+    "comparator_arm",
+    "statistic",
+    "unit",
+    "test_statistic_name",
+    "timepoint",
+    "source_locator",
+    "source_reference",
+    "drug_name",
+    "term_name",
+    "system_organ_class",
+    "context",
+}
+RELATION_WORDS = {"=": "equals", "<": "less than", ">": "greater than"}
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula is written with a leading apostrophe.
+    """Free text a spreadsheet would run as a formula is written with a leading apostrophe.
 
     Numbers stay numbers (a negative figure is data, not a formula); only text is guarded.
     """
@@ -110,11 +146,30 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+def _flag(value: bool | None) -> str:
+    return "not stated" if value is None else ("yes" if value else "no")
+
+
+def _cell(column: str, value: Any) -> Any:
+    if column in FREE_TEXT_COLUMNS:
+        return spreadsheet_safe(value)
+    return "" if value is None else value
+
+
+def _text(figure: Figure) -> str:
+    """A figure as people read it ('5–11%', '<1%'); empty when no figure is given."""
+    return "" if figure.is_empty else figure.text()
+
+
+def _incidence(low: Any, high: Any, bound: str) -> str:
+    return _text(Figure(low=low, high=high, bound=bound or "", unit="%"))
+
+
 def csv_lines(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
     for row in rows:
-        yield writer.writerow([spreadsheet_safe(row.get(column)) for column in columns])
+        yield writer.writerow([_cell(column, row.get(column)) for column in columns])
 
 
 def _joined(values: Iterable[str]) -> str:
@@ -136,6 +191,8 @@ def trial_rows(entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
         yield {
             **{column: document.get(column) for column in TRIAL_COLUMNS},
             "id": str(entry.uid),
+            "randomised": _flag(document.get("randomised")),
+            "placebo_controlled": _flag(document.get("placebo_controlled")),
             "conditions": _joined(c["slug"] for c in document.get("conditions") or []),
             "drugs": _joined(d["slug"] for d in document.get("drugs") or []),
             "version": entry.current.version,
@@ -149,6 +206,10 @@ def outcome_rows(entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
         for outcome in document.get("outcomes") or []:
             yield {
                 **outcome,
+                "result": _text(outcome_figure(outcome)),
+                "p_value_relation": RELATION_WORDS.get(outcome.get("p_value_relation") or "", "")
+                if outcome.get("p_value") is not None
+                else "",
                 "trial_slug": document["slug"],
                 "trial_acronym": document.get("acronym"),
                 "nct_id": document.get("nct_id"),
@@ -167,6 +228,10 @@ def adverse_event_rows(rows: QuerySet[PublishedAdverseEvent]) -> Iterator[dict[s
         source = row.source or {}
         yield {
             **{column: getattr(row, column, None) for column in ADVERSE_EVENT_COLUMNS},
+            "any_grade": _incidence(row.any_grade_low, row.any_grade_high, row.any_grade_bound),
+            "grade_3_plus": _incidence(
+                row.grade_3_plus_low, row.grade_3_plus_high, row.grade_3_plus_bound
+            ),
             "source_citation": source.get("citation"),
             "source_locator": source.get("locator"),
             "source_reference": source.get("vancouver"),

@@ -12,6 +12,7 @@ from monographs.api.views.entries import (
 from monographs.api.views.exports import (
     AdverseEventExportView,
     CitationBibTeXExportView,
+    CitationCSLJSONExportView,
     CitationRISExportView,
     FixtureExportView,
     OutcomeExportView,
@@ -25,6 +26,7 @@ __all__ = [
     "AdverseEventListView",
     "ChangeListView",
     "CitationBibTeXExportView",
+    "CitationCSLJSONExportView",
     "CitationListView",
     "CitationRISExportView",
     "DrugDetailView",

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from monographs.api.exports.citations import bibtex_lines, ris_lines
+from monographs.api.exports.citations import bibtex_lines, csl_json_lines, ris_lines
 from monographs.api.exports.fixtures import fixture_chunks
 from monographs.api.exports.tables import (
     ADVERSE_EVENT_COLUMNS,
@@ -53,6 +53,11 @@ class BibTeXRenderer(DownloadRenderer):
     format = "bib"
 
 
+class CSLJSONRenderer(DownloadRenderer):
+    media_type = "application/vnd.citationstyles.csl+json"
+    format = "csljson"
+
+
 class DownloadSchema(AutoSchema):
     """Document the filters of a download even though it answers a file, not a JSON list."""
 
@@ -60,12 +65,20 @@ class DownloadSchema(AutoSchema):
         return getattr(self.view, "filter_backends", [])
 
 
-def _download_schema(media_type: str, summary: str):
+def _download_schema(media_type: str, summary: str, body=OpenApiTypes.STR):
     return extend_schema(
         summary=summary,
         tags=["exports"],
-        responses={(200, media_type): OpenApiTypes.STR, (400, "application/json"): ErrorSerializer},
+        responses={(200, media_type): body, (400, "application/json"): ErrorSerializer},
     )
+
+
+# A list view: the schema generator makes this the item of the array it answers.
+CSL_JSON_BODY = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": "A CSL-JSON item: one cited source.",
+}
 
 
 class DownloadView(PublicReadMixin, generics.ListAPIView):
@@ -185,3 +198,15 @@ class CitationBibTeXExportView(CitationDownloadView):
 
     def lines(self, queryset) -> Iterator[str]:
         return bibtex_lines(self.references(queryset))
+
+
+@_download_schema(
+    "application/vnd.citationstyles.csl+json", "Cited sources as CSL-JSON", CSL_JSON_BODY
+)
+class CitationCSLJSONExportView(CitationDownloadView):
+    renderer_classes = [JSONRenderer, CSLJSONRenderer]
+    filename = "citations.csl.json"
+    content_type = "application/vnd.citationstyles.csl+json; charset=utf-8"
+
+    def lines(self, queryset) -> Iterator[str]:
+        return csl_json_lines(self.references(queryset))

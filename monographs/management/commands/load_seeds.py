@@ -48,8 +48,8 @@ class Command(BaseCommand):
             report = seeds_load(
                 plan=plan,
                 publish=not draft,
-                note="Imported from the seed corpus: "
-                + ", ".join(seed_file.name for seed_file in plan.files),
+                # Readers see this note under "What changed": it names no file.
+                note="Loaded from our curated records of the source documents.",
                 progress=say,
             )
         except SeedLoadFailed as error:

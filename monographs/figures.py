@@ -1,0 +1,223 @@
+"""The one formatter for figures: every number a reader sees goes through `format_figure`.
+
+A figure is written exactly as its source states it: a value, a range (5–11%), a bound
+(<1%, ≤8%, >2 years, ≥50%), an approximate value (~30%), a count over a denominator with
+the percentage the source gives (9/14 (64%)), its unit, and the precision as entered
+(trailing zeros of the stored decimal are dropped, nothing is rounded). Pages, charts, the
+admin preview, CSV cells meant for people, JSON-LD and the feed all call it; nothing else
+formats numbers.
+
+Bounds are stored as words (`lt`, `le`, `gt`, `ge`, `approx`) so that no stored value starts
+with a character a spreadsheet reads as a formula. An upper bound lives in the high end of a
+(low, high) pair, a lower bound in the low end, as the seed format has always recorded them;
+a lone high end without a stated bound reads "at most".
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+Number = int | float | Decimal | str
+
+BOUND_SYMBOLS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "approx": "~"}
+BOUND_WORDS = {
+    "lt": "less than",
+    "le": "at most",
+    "gt": "more than",
+    "ge": "at least",
+    "approx": "about",
+}
+UPPER_BOUNDS = {"lt", "le"}
+LOWER_BOUNDS = {"gt", "ge"}
+BOUND_CHOICES = [
+    ("", "Exact value or range"),
+    ("lt", "Less than (<)"),
+    ("le", "At most (≤)"),
+    ("gt", "More than (>)"),
+    ("ge", "At least (≥)"),
+    ("approx", "About (~)"),
+]
+MISSING = "–"
+
+
+def plain_number(value: Number | None) -> str:
+    """A number with the digits it was entered with, less trailing zeros; never rounded."""
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        decimal = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not decimal.is_finite():
+        return str(value)
+    normalised = decimal.normalize()
+    if normalised == normalised.to_integral_value():
+        normalised = normalised.quantize(Decimal(1))
+    text = f"{normalised:f}"
+    return "0" if text in ("-0", "") else text
+
+
+def with_unit(text: str, unit: str) -> str:
+    """A formatted number or range followed by its unit: '%' sticks, words are spaced."""
+    if not unit:
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stated figure. `value` is exact (or approximate); `low`/`high` a range or a bound."""
+
+    value: Number | None = None
+    low: Number | None = None
+    high: Number | None = None
+    bound: str = ""
+    count: int | None = None
+    denominator: int | None = None
+    unit: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return all(
+            part is None for part in (self.value, self.low, self.high, self.count, self.denominator)
+        )
+
+    @property
+    def kind(self) -> str:
+        """'value', 'range', 'upper', 'lower' or '' (nothing measured; maybe only a count)."""
+        low, high = self.low, self.high
+        if self.value is not None:
+            return "value"
+        if low is not None and high is not None:
+            return "value" if Decimal(str(low)) == Decimal(str(high)) else "range"
+        if high is not None:
+            return "upper"
+        if low is not None:
+            return "lower" if self.bound in LOWER_BOUNDS else "value"
+        return ""
+
+    @property
+    def point(self) -> Number | None:
+        """The single number a figure states (value, equal range ends, or its bound)."""
+        if self.value is not None:
+            return self.value
+        return self.low if self.low is not None else self.high
+
+    @property
+    def span(self) -> tuple[float | None, float | None]:
+        """Lowest and highest number the figure states, for drawing."""
+        kind = self.kind
+        if kind == "range":
+            return float(self.low), float(self.high)
+        point = self.point
+        return (None, None) if point is None else (float(point), float(point))
+
+    def measure_text(self) -> str:
+        """The measured part only: value, range or bound with its unit."""
+        kind = self.kind
+        if kind == "range":
+            return with_unit(f"{plain_number(self.low)}–{plain_number(self.high)}", self.unit)
+        if kind == "upper":
+            symbol = BOUND_SYMBOLS["lt" if self.bound == "lt" else "le"]
+            return symbol + with_unit(plain_number(self.high), self.unit)
+        if kind == "lower":
+            return BOUND_SYMBOLS[self.bound] + with_unit(plain_number(self.low), self.unit)
+        if kind == "value":
+            prefix = "~" if self.bound == "approx" else ""
+            return prefix + with_unit(plain_number(self.point), self.unit)
+        return ""
+
+    def text(self) -> str:
+        measured = self.measure_text()
+        if self.count is None:
+            return measured or MISSING
+        counted = str(self.count)
+        if self.denominator is not None:
+            counted += f"/{self.denominator}"
+        return f"{counted} ({measured})" if measured else counted
+
+    def words(self) -> str:
+        """The same figure for a screen reader or a sentence: bounds spelled out."""
+        kind = self.kind
+        text = self.text()
+        if kind == "upper":
+            word = BOUND_WORDS["lt" if self.bound == "lt" else "le"]
+            return f"{word} {text[1:]}" if self.count is None else text
+        if kind == "lower" or (kind == "value" and self.bound == "approx"):
+            return f"{BOUND_WORDS[self.bound]} {text[1:]}" if self.count is None else text
+        return text
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def format_figure(
+    value: Number | None = None,
+    *,
+    low: Number | None = None,
+    high: Number | None = None,
+    bound: str = "",
+    count: int | None = None,
+    denominator: int | None = None,
+    unit: str = "",
+) -> str:
+    return Figure(value, low, high, bound or "", count, denominator, unit or "").text()
+
+
+def incidence(pair: Sequence[Number | None] | None, bound: str = "") -> Figure:
+    """A drug-level incidence in %: a document's [low, high] pair and its bound."""
+    low, high = (list(pair or []) + [None, None])[:2]
+    return Figure(low=low, high=high, bound=bound or "", unit="%")
+
+
+def trial_incidence(ae: dict[str, Any]) -> Figure:
+    """A trial adverse-event cell: count/denominator and percent (a value, range or bound)."""
+    percent, high = ae.get("percent"), ae.get("percent_high")
+    return Figure(
+        low=percent,
+        high=high,
+        bound=ae.get("percent_bound") or "",
+        count=ae.get("count"),
+        denominator=ae.get("denominator"),
+        unit="%",
+    )
+
+
+def outcome_figure(outcome: dict[str, Any]) -> Figure:
+    """An outcome's result: its value, count/denominator and unit."""
+    return Figure(
+        value=outcome.get("value"),
+        count=outcome.get("count"),
+        denominator=outcome.get("denominator"),
+        unit=outcome.get("unit") or "",
+    )
+
+
+def signed_change(low: Number | None, high: Number | None, unit: str = "%") -> str:
+    """A stated change, signed as the source gives it: '+36–80%', '−20%', '−10 to +5%'."""
+    if low is None and high is None:
+        return ""
+    ends = [Decimal(str(n)) for n in (low, high) if n is not None]
+    if len(ends) == 2 and ends[0] == ends[1]:
+        ends = ends[:1]
+
+    def signed(number: Decimal) -> str:
+        text = plain_number(abs(number))
+        return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
+
+    if len(ends) == 1:
+        return with_unit(signed(ends[0]), unit)
+    if ends[0] > 0 or ends[1] < 0:
+        sign = "+" if ends[0] > 0 else "−"
+        return with_unit(f"{sign}{plain_number(abs(ends[0]))}–{plain_number(abs(ends[1]))}", unit)
+    return with_unit(f"{signed(ends[0])} to {signed(ends[1])}", unit)
+
+
+def interval_text(low: Number | None, high: Number | None, unit: str = "") -> str:
+    """A confidence interval or range as 'low–high' (with unit); empty when neither is given."""
+    if low is None and high is None:
+        return ""
+    return with_unit(f"{plain_number(low)}–{plain_number(high)}", unit)

@@ -1,0 +1,227 @@
+"""Every figure of every published document is on its pages, written as the formatter writes it;
+and no page or API field meant for people names an internal key or a file.
+
+Run over the seed corpus (load_seeds, published) and a small synthetic corpus
+(generate_corpus's generator).
+"""
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils.html import strip_tags
+
+from monographs.editorial.models import Entry
+from monographs.figures import (
+    Figure,
+    format_figure,
+    incidence,
+    interval_text,
+    outcome_figure,
+    signed_change,
+    trial_incidence,
+)
+from monographs.synthetic import corpus_generate
+
+pytestmark = pytest.mark.django_db
+
+# What an internal name looks like: a seed file, a seed row key, or a source document's number.
+INTERNAL_NAMES = re.compile(
+    r"\b\d{3}_[a-z0-9_]+\.(?:yaml|txt)\b"
+    r"|\b\d{3}_[a-z0-9_]+:[a-z0-9-]+"
+    r"|vocabulary/[a-z_]+\.yaml"
+    r"|(?<![\w.,/-])00[0-4](?![\w.,%/-])"
+)
+# API members that are identifiers for programs, not words for people.
+MACHINE_KEYS = {
+    "slug",
+    "key",
+    "citation",
+    "url",
+    "api_url",
+    "versions_url",
+    "content_hash",
+    "doi",
+    "pmid",
+    "pmcid",
+    "nct_id",
+    "isbn",
+    "issn",
+}
+
+
+def page_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    text = html.unescape(strip_tags(response.content.decode()))
+    return re.sub(r"\s+", " ", text)
+
+
+def drug_figures(document: dict[str, Any]) -> Iterator[str]:
+    for ae in document.get("adverse_events") or []:
+        for column in ("any_grade", "grade_3_plus"):
+            figure = incidence(ae[column], ae.get(f"{column}_bound") or "")
+            if not figure.is_empty:
+                yield figure.text()
+    for pk in document.get("pharmacokinetics") or []:
+        if pk.get("value") is not None:
+            yield format_figure(pk["value"], unit=pk.get("unit") or "")
+    for interaction in document.get("interactions") or []:
+        change = signed_change(*(interaction.get("change") or [None, None]))
+        if change:
+            yield change
+    for dose in document.get("dose_regimens") or []:
+        if dose.get("dose_amount") is not None:
+            yield format_figure(dose["dose_amount"], unit=dose.get("dose_unit") or "")
+
+
+def trial_figures(document: dict[str, Any]) -> Iterator[str]:
+    for outcome in document.get("outcomes") or []:
+        figure = outcome_figure(outcome)
+        if not figure.is_empty:
+            yield figure.text()
+        ci = interval_text(outcome.get("ci_low"), outcome.get("ci_high"), outcome.get("unit") or "")
+        if ci:
+            yield ci
+        if outcome.get("hazard_ratio") is not None:
+            yield f"HR {format_figure(outcome['hazard_ratio'])}"
+    yield from trial_ae_figures(document)
+
+
+def trial_ae_figures(document: dict[str, Any]) -> Iterator[str]:
+    for ae in document.get("adverse_events") or []:
+        figure = trial_incidence(ae)
+        if not figure.is_empty:
+            yield figure.text()
+
+
+def assert_every_figure_shown(client) -> int:
+    checked = 0
+    for entry in Entry.objects.live().select_related("current"):
+        document = entry.current.document
+        if entry.kind == "drug":
+            text = page_text(client, f"/drugs/{entry.slug}/")
+            figures = list(drug_figures(document))
+        else:
+            text = page_text(client, f"/trials/{entry.slug}/")
+            figures = list(trial_figures(document))
+        for figure in figures:
+            assert figure in text, (entry.slug, figure)
+            checked += 1
+        by_term: dict[str, list[str]] = {}
+        for ae in document.get("adverse_events") or []:
+            if entry.kind == "drug":
+                shown = [
+                    incidence(ae[c], ae.get(f"{c}_bound") or "")
+                    for c in ("any_grade", "grade_3_plus")
+                ]
+            else:
+                shown = [trial_incidence(ae)]
+            by_term.setdefault(ae["term"]["slug"], []).extend(
+                f.text() for f in shown if not f.is_empty
+            )
+        for slug, term_figures in by_term.items():
+            term_text = page_text(client, f"/adverse-events/{slug}/")
+            for figure in term_figures:
+                assert figure in term_text, (entry.slug, slug, figure)
+                checked += 1
+    return checked
+
+
+def people_strings(data: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(data, dict):
+        for name, value in data.items():
+            if name not in MACHINE_KEYS and not name.endswith("_key"):
+                yield from people_strings(value, name)
+    elif isinstance(data, list):
+        for item in data:
+            yield from people_strings(item, key)
+    elif isinstance(data, str) and key not in MACHINE_KEYS:
+        yield key, data
+
+
+@pytest.fixture
+def seed_corpus(db):
+    call_command("load_seeds", stdout=StringIO())
+
+
+def test_every_figure_of_the_seed_corpus_is_on_its_pages(client, seed_corpus):
+    assert assert_every_figure_shown(client) > 150
+
+
+def test_the_figures_the_sources_state_as_ranges_and_bounds_read_so(client, seed_corpus):
+    programme = page_text(client, "/trials/sorafenib-phase-1-programme/")
+    sharp = page_text(client, "/trials/sharp/")
+    hypertension = page_text(client, "/adverse-events/hypertension/")
+    sorafenib = page_text(client, "/drugs/sorafenib/")
+
+    assert "5–11%" in programme and "0–5%" in programme
+    assert "5–11%" in hypertension and "0–5%" in hypertension
+    assert sharp.count("≤8%") >= 2 and "no figure given" not in sharp.split("Adverse events")[-1]
+    assert sorafenib.count("<1%") >= 2
+    assert "Grade 3–4" in programme
+    assert "Docetaxel AUC +36–80%" in sorafenib
+    paediatric = page_text(client, "/trials/paediatric-sarcoma-mtki-single-centre/")
+    assert paediatric.count("Each patient received one of:") == 4
+    assert "RandomisedNo" in paediatric
+    assert "RandomisedNot stated" in page_text(client, "/trials/sorafenib-desmoid-gounder/")
+    assert "Severity not stated in the source" in sorafenib
+
+
+def test_reference_pages_and_api_serve_et_al_notes_abstracts_and_source_types(client, seed_corpus):
+    review = page_text(client, "/references/zhu-2017-sorafenib-resistance/")
+    assert "Review article" in review
+    assert "Zhu YJ, et al." in review
+    assert "Summary" in review and "Editorial note" in review
+    gounder = page_text(client, "/references/sorafenib-hcc-web-article-ref-15/")
+    assert "Gounder M, et al." in gounder
+    api = client.get("/api/v1/citations/?key=zhu-2017-sorafenib-resistance").json()["results"][0]
+    assert api["authors_incomplete"] is True
+    assert api["kind_label"] == "Review article"
+    assert api["abstract"] and api["note"]
+    assert api["vancouver"].startswith("Zhu YJ, et al.")
+
+
+def test_no_public_page_or_api_field_names_an_internal_key_or_file(client, seed_corpus):
+    urls = ["/", "/drugs/", "/trials/", "/adverse-events/", "/references/", "/feed/"]
+    for entry in Entry.objects.live().select_related("current"):
+        section = "drugs" if entry.kind == "drug" else "trials"
+        urls += [f"/{section}/{entry.slug}/", f"/{section}/{entry.slug}/versions/"]
+        document = entry.current.document
+        urls += [f"/references/{r['key']}/" for r in document.get("references") or []]
+        urls += [f"/adverse-events/{ae['term']['slug']}/" for ae in document["adverse_events"]]
+    for url in dict.fromkeys(urls):
+        text = page_text(client, url)
+        found = INTERNAL_NAMES.search(text)
+        assert not found, (url, text[max(found.start() - 60, 0) : found.end() + 40])
+
+    api = [
+        "/api/v1/drugs/",
+        "/api/v1/trials/?page_size=100",
+        "/api/v1/adverse-events/?page_size=100",
+        "/api/v1/citations/?page_size=100",
+        "/api/v1/changes/",
+    ]
+    for entry in Entry.objects.live():
+        section = "drugs" if entry.kind == "drug" else "trials"
+        api += [f"/api/v1/{section}/{entry.slug}/", f"/api/v1/{section}/{entry.slug}/versions/"]
+    for url in api:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for key, value in people_strings(json.loads(response.content)):
+            assert not INTERNAL_NAMES.search(value), (url, key, value)
+
+
+def test_every_figure_of_a_synthetic_corpus_is_on_its_pages(client):
+    corpus_generate(drugs=2, trials=6, seed=5)
+
+    assert assert_every_figure_shown(client) > 20
+
+
+def test_an_empty_figure_is_a_dash():
+    assert Figure().text() == "–"
