@@ -1,7 +1,7 @@
 """The site's URLs plus the benchmark's own endpoints under /bench/.
 
-Used as ROOT_URLCONF only when BENCH_ENDPOINTS=1 (see settings): the naive baseline reads
-the working copy, so in any other run its URLs do not exist at all.
+Used as ROOT_URLCONF by config.settings_bench alone: the naive baseline reads the working
+copy, so under the production settings its URLs do not exist at all.
 """
 
 from django.urls import include, path

@@ -88,10 +88,8 @@ MIDDLEWARE = [
     "config.routers.PublicReadRoutingMiddleware",
 ]
 
-# The benchmark's floor view and naive baseline (docs/performance.md) are routed only when
-# BENCH_ENDPOINTS=1: the baseline reads the working copy, drafts included.
-BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
-ROOT_URLCONF = "config.bench_urls" if BENCH_ENDPOINTS else "config.urls"
+# The benchmark's own endpoints exist only under config.settings_bench.
+ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [
     {

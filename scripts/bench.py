@@ -117,7 +117,7 @@ def django_env(**extra: str) -> dict:
         REDIS_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
         PUBLISHED_RESPONSE_CACHE_SECONDS="600",
         API_THROTTLE_ANON="off",
-        BENCH_ENDPOINTS="1",
+        DJANGO_SETTINGS_MODULE="config.settings_bench",
         STATIC_ROOT=str(OUTPUT / "static"),
         LOG_LEVEL="WARNING",
     )

@@ -40,10 +40,6 @@ class EntryQuerySet(models.QuerySet):
             facet["current__facets__number__lte"] = high
         return self.filter(**facet)
 
-    def resolve(self, kind: str, slugs) -> dict[str, "Entry"]:  # noqa: F821
-        """Live entries for these slugs in one query, so documents can link to each other."""
-        return {entry.slug: entry for entry in self.live().filter(kind=kind, slug__in=set(slugs))}
-
     def with_document_members(self, *members: str) -> "EntryQuerySet":
         """Entries with only these top-level members of their current document, not all of it,
         as `entry.document_members` (None for a member the document lacks).
@@ -62,9 +58,6 @@ class EntryQuerySet(models.QuerySet):
                 }
             )
         )
-
-    def withdrawn(self) -> "EntryQuerySet":
-        return self.filter(withdrawn_at__isnull=False)
 
 
 class EventQuerySet(models.QuerySet):

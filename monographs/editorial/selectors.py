@@ -1,6 +1,5 @@
 """Reads for the editorial desk: what each editor and reviewer should look at next."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from monographs.editorial import registry
 from monographs.editorial.models import EditorialEvent, Status
-from monographs.editorial.services import EDITING_ACTIONS, TRANSITIONS
+from monographs.editorial.services import TRANSITIONS, revision_editors_by_root
 
 Action = EditorialEvent.Action
 DASHBOARD_LIMIT = 25
@@ -61,26 +60,6 @@ class Dashboard:
             self.overdue_reviews,
             self.scheduled,
         ]
-
-
-def revision_editors_by_root(*, kind: str, root_ids: list[int]) -> dict[int, set[int]]:
-    """Who wrote each root's current revision: editing users since its last publication.
-
-    The same rule as revision_editor_ids (the four-eyes rule), for many roots in one query.
-    """
-    events = (
-        EditorialEvent.objects.filter(kind=kind, root_id__in=root_ids)
-        .filter(action__in=(*EDITING_ACTIONS, Action.PUBLISHED))
-        .order_by("root_id", "created_at", "id")
-        .values_list("root_id", "action", "user_id")
-    )
-    editors: dict[int, set[int]] = defaultdict(set)
-    for root_id, action, user_id in events:
-        if action == Action.PUBLISHED:
-            editors[root_id] = set()
-        elif user_id is not None:
-            editors[root_id].add(user_id)
-    return editors
 
 
 def dashboard_for(*, user: AbstractBaseUser, today: date | None = None) -> Dashboard:

@@ -4,6 +4,7 @@ The admin, the commands, the API and the tests all call them, so each rule (stat
 permissions, four eyes, quality checks, immutability) is written once.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -176,19 +177,27 @@ def revision_latest(*, kind: str, root_id: int) -> Revision | None:
 
 
 def revision_editor_ids(*, root: models.Model) -> set[int]:
-    """Users who wrote the current revision: everyone who edited it since it was last published."""
+    """Users who wrote the current revision (the four-eyes rule): see revision_editors_by_root."""
     kind, root_id = root_identity(root)
-    events = EditorialEvent.objects.of_root(kind=kind, root_id=root_id)
-    last_published = (
-        events.filter(action=Action.PUBLISHED).order_by("-created_at", "-id").values("id").first()
+    return revision_editors_by_root(kind=kind, root_ids=[root_id]).get(root_id, set())
+
+
+def revision_editors_by_root(*, kind: str, root_ids: list[int]) -> dict[int, set[int]]:
+    """Who wrote each root's current revision: every user who edited it (or a record it
+    uses) since it was last published. Whoever did may not approve or publish it."""
+    events = (
+        EditorialEvent.objects.filter(kind=kind, root_id__in=root_ids)
+        .filter(action__in=(*EDITING_ACTIONS, Action.PUBLISHED))
+        .order_by("root_id", "created_at", "id")
+        .values_list("root_id", "action", "user_id")
     )
-    if last_published:
-        events = events.filter(id__gt=last_published["id"])
-    return set(
-        events.filter(action__in=EDITING_ACTIONS, user__isnull=False).values_list(
-            "user_id", flat=True
-        )
-    )
+    editors: dict[int, set[int]] = defaultdict(set)
+    for root_id, action, user_id in events:
+        if action == Action.PUBLISHED:
+            editors[root_id] = set()
+        elif user_id is not None:
+            editors[root_id].add(user_id)
+    return editors
 
 
 def _check_allowed(
@@ -392,11 +401,8 @@ def revision_approve(
             f"'{locked}' changed while you were reviewing it (an edit, or a citation or term it "
             "uses). Nothing was approved: look at the review again, then approve what you see."
         )
-    today = timezone.localdate(now)
-    if locked.next_review_due is None or locked.next_review_due <= today:
+    if _review_date_renew(root=locked, now=now):
         # The approval sets the next review a year on; that date is its own doing.
-        locked.next_review_due = today + REVIEW_INTERVAL
-        locked.save(update_fields=["next_review_due"])
         root.next_review_due = locked.next_review_due
         document = kind.build_document(locked)
     _refuse_on_errors(kind.checks(document))
@@ -655,16 +661,9 @@ def root_publish(
                 comment=comment,
                 now=now,
             )
-            from_status = locked.status
-            locked.status = Status.PUBLISHED
-            locked.publish_at = None
-            locked.save(update_fields=["status", "publish_at", "updated_at"])
-            _record(
+            _mark_published(
                 root=locked,
-                action=Action.PUBLISHED,
                 user=user,
-                from_status=from_status,
-                to_status=Status.PUBLISHED,
                 comment=comment or ("Published at its scheduled time." if user is None else ""),
                 publication=publication,
                 revision=approved,
@@ -700,10 +699,7 @@ def root_import_publish(
     ):
         return entry.current
     now = timezone.now()
-    today = timezone.localdate(now)
-    if locked.next_review_due is None or locked.next_review_due <= today:
-        locked.next_review_due = today + REVIEW_INTERVAL
-        locked.save(update_fields=["next_review_due"])
+    if _review_date_renew(root=locked, now=now):
         document = kind.build_document(locked)
     publication = _freeze(
         root=locked,
@@ -713,21 +709,47 @@ def root_import_publish(
         comment=note,
         now=now,
     )
-    from_status = locked.status
-    locked.status = Status.PUBLISHED
-    locked.publish_at = None
-    locked.save(update_fields=["status", "publish_at", "updated_at"])
+    _mark_published(root=locked, user=user, comment=note, publication=publication)
+    root.status = Status.PUBLISHED
+    return publication
+
+
+def _mark_published(
+    *,
+    root: models.Model,
+    user: AbstractBaseUser | None,
+    comment: str,
+    publication: Publication,
+    revision: Revision | None = None,
+) -> None:
+    """The working copy is now what is live: its status says so and its timeline records it."""
+    from_status = root.status
+    root.status = Status.PUBLISHED
+    root.publish_at = None
+    root.save(update_fields=["status", "publish_at", "updated_at"])
     _record(
-        root=locked,
+        root=root,
         action=Action.PUBLISHED,
         user=user,
         from_status=from_status,
         to_status=Status.PUBLISHED,
-        comment=note,
+        comment=comment,
         publication=publication,
+        revision=revision,
     )
-    root.status = Status.PUBLISHED
-    return publication
+
+
+def _review_date_renew(*, root: models.Model, now: datetime) -> bool:
+    """A root whose review is due is reviewed now: its next review is a year on.
+
+    Returns whether the date moved (it is part of the document, which must then be rebuilt).
+    """
+    today = timezone.localdate(now)
+    if root.next_review_due is not None and root.next_review_due > today:
+        return False
+    root.next_review_due = today + REVIEW_INTERVAL
+    root.save(update_fields=["next_review_due"])
+    return True
 
 
 def roots_import_publish_bulk(

@@ -211,10 +211,6 @@ class SeedPlan:
     def rows_of(self, model: type[models.Model]) -> list[PlannedRow]:
         return [row for row in self.rows if row.model is model]
 
-    @property
-    def record_count(self) -> int:
-        return len(self.rows)
-
 
 class _Problems:
     """Collects errors; each says file, line, record and field."""

@@ -31,19 +31,26 @@ def test_bench_endpoints_do_not_exist_in_a_normal_run(client, path):
     assert client.get(path).status_code == 404
 
 
-def test_only_bench_endpoints_switch_the_urlconf():
-    environment = {**os.environ, "BENCH_ENDPOINTS": "1"}
+def urlconf_under(environment: dict) -> str:
     code = "from django.conf import settings; print(settings.ROOT_URLCONF)"
-    output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-    ).stdout
+    return (
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-v", "0", "-c", code],
+            env={**os.environ, **environment},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=settings.BASE_DIR,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
-    assert output.strip().splitlines()[-1] == "config.bench_urls"
+
+def test_only_the_benchmark_settings_route_the_bench_endpoints():
+    assert urlconf_under({"DJANGO_SETTINGS_MODULE": "config.settings_bench"}) == "config.bench_urls"
+    # The variable that once switched them on in production settings does nothing now.
+    assert urlconf_under({"BENCH_ENDPOINTS": "1"}) == "config.urls"
 
 
 @pytest.mark.urls("config.bench_urls")
