@@ -143,6 +143,35 @@ def _record(
     )
 
 
+def _status_move(
+    *,
+    root: models.Model,
+    to_status: str,
+    action: str,
+    user: AbstractBaseUser | None,
+    comment: str = "",
+    unschedule: bool = False,
+    publication: Publication | None = None,
+    revision: Revision | None = None,
+) -> None:
+    """Move a locked root to a status and record the move on its timeline, in one place."""
+    from_status = root.status
+    root.status = to_status
+    if unschedule:
+        root.publish_at = None
+    root.save(update_fields=["status", "publish_at", "updated_at"])
+    _record(
+        root=root,
+        action=action,
+        user=user,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        publication=publication,
+        revision=revision,
+    )
+
+
 def revision_keep(
     *,
     root: models.Model,
@@ -241,15 +270,11 @@ def _transition(
     transition = TRANSITIONS[name]
     locked = _lock(root)
     _check_allowed(root=locked, user=user, transition=transition)
-    from_status = locked.status
-    locked.status = transition.target
-    locked.save(update_fields=["status", "publish_at", "updated_at"])
-    _record(
+    _status_move(
         root=locked,
+        to_status=transition.target,
         action=transition.action,
         user=user,
-        from_status=from_status,
-        to_status=transition.target,
         comment=comment,
         revision=revision,
     )
@@ -468,16 +493,13 @@ def root_approval_void(
         return locked
     if from_status == Status.APPROVED:
         _approver_tell(root=locked, reason=reason)
-    locked.status = Status.IN_REVIEW
-    locked.publish_at = None
-    locked.save(update_fields=["status", "publish_at", "updated_at"])
-    _record(
+    _status_move(
         root=locked,
+        to_status=Status.IN_REVIEW,
         action=Action.APPROVAL_VOID,
         user=user,
-        from_status=from_status,
-        to_status=Status.IN_REVIEW,
         comment=reason,
+        unschedule=True,
         revision=revision_keep(root=locked, user=user),
     )
     root.status, root.publish_at = locked.status, None
@@ -723,17 +745,13 @@ def _mark_published(
     revision: Revision | None = None,
 ) -> None:
     """The working copy is now what is live: its status says so and its timeline records it."""
-    from_status = root.status
-    root.status = Status.PUBLISHED
-    root.publish_at = None
-    root.save(update_fields=["status", "publish_at", "updated_at"])
-    _record(
+    _status_move(
         root=root,
+        to_status=Status.PUBLISHED,
         action=Action.PUBLISHED,
         user=user,
-        from_status=from_status,
-        to_status=Status.PUBLISHED,
         comment=comment,
+        unschedule=True,
         publication=publication,
         revision=revision,
     )
