@@ -12,6 +12,7 @@ from monographs.models.base import (
     Sourced,
     StatedPrecision,
     blank_to_none,
+    bound_constraint,
     bound_field,
     explained,
     ordered_pair_constraint,
@@ -370,6 +371,12 @@ class Outcome(StatedPrecision, Sourced):
                 name="outcome_count_within_denominator",
                 message="The count {count} is more than the denominator {denominator}.",
             ),
+            positive_constraint(
+                "denominator",
+                name="outcome_denominator_positive",
+                message="The denominator is {denominator}; it counts patients, so it is more "
+                "than zero.",
+            ),
             within_constraint(
                 "p_value",
                 0,
@@ -473,6 +480,13 @@ class TrialAdverseEvent(StatedPrecision, Sourced):
                 name="trial_ae_denominator_positive",
                 message="The denominator is {denominator}; it counts patients, so it is more "
                 "than zero.",
+            ),
+            bound_constraint(
+                "percent_bound",
+                "percent",
+                "percent_high",
+                name="trial_ae_percent_bound_fits",
+                label="The percentage",
             ),
         ]
 

@@ -17,6 +17,8 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from monographs.figures import LOWER_BOUNDS, UPPER_BOUNDS
+
 
 @dataclass(frozen=True)
 class ConstraintRule:
@@ -26,10 +28,12 @@ class ConstraintRule:
     field: str
     fields: tuple[str, ...]
     broken: Callable[[models.Model], bool]
-    message: str
+    message: str | Callable[[models.Model], str]
 
     def explain(self, instance: models.Model) -> str:
         """The message with the row's values as typed ({field} placeholders)."""
+        if callable(self.message):
+            return self.message(instance)
         values = {}
         for name in self.fields:
             try:
@@ -53,7 +57,7 @@ def explained(
     constraint: models.BaseConstraint,
     *,
     field: str,
-    message: str,
+    message: str | Callable[[models.Model], str],
     broken: Callable[[models.Model], bool] | None = None,
     fields: tuple[str, ...] = (),
 ) -> models.BaseConstraint:
@@ -286,6 +290,60 @@ def ordered_pair_constraint(
 
     return explained(
         constraint, field=field or low, fields=(low, high), message=message, broken=broken
+    )
+
+
+def bound_constraint(bound: str, low: str, high: str, *, name: str, label: str):
+    """A bound qualifies one end of its figure, as the formatter reads it.
+
+    Less than / at most is the high end alone, more than / at least the low end alone; an
+    exact or approximate figure is never the high end alone (that would read as a bound the
+    source may not state).
+    """
+    only_high = Q(**{f"{low}__isnull": True, f"{high}__isnull": False})
+    only_low = Q(**{f"{low}__isnull": False, f"{high}__isnull": True})
+    constraint = models.CheckConstraint(
+        condition=(Q(**{f"{bound}__in": sorted(UPPER_BOUNDS)}) & only_high)
+        | (Q(**{f"{bound}__in": sorted(LOWER_BOUNDS)}) & only_low)
+        | (~Q(**{f"{bound}__in": sorted(UPPER_BOUNDS | LOWER_BOUNDS)}) & ~only_high),
+        name=name,
+    )
+
+    def problem(instance) -> str:
+        stated = getattr(instance, bound)
+        low_value, high_value = getattr(instance, low), getattr(instance, high)
+        if stated in UPPER_BOUNDS:
+            if low_value is not None:
+                return (
+                    f"{label} is “{Bound(stated).label}”: that figure is the high end alone; "
+                    f"move {shown(low_value)} to the high end and leave the low end empty."
+                )
+            return f"{label} is “{Bound(stated).label}”: give the figure as the high end."
+        if stated in LOWER_BOUNDS:
+            if high_value is not None:
+                return (
+                    f"{label} is “{Bound(stated).label}”: that figure is the low end alone; "
+                    f"move {shown(high_value)} to the low end and leave the high end empty."
+                )
+            return f"{label} is “{Bound(stated).label}”: give the figure as the low end."
+        return (
+            f"{label} has only a high end ({shown(high_value)}): choose “less than” or “at "
+            "most” as the source says, or enter an exact figure as the low end."
+        )
+
+    def broken(instance) -> bool:
+        stated = getattr(instance, bound)
+        low_value, high_value = getattr(instance, low), getattr(instance, high)
+        alone_high = low_value is None and high_value is not None
+        alone_low = low_value is not None and high_value is None
+        if stated in UPPER_BOUNDS:
+            return not alone_high
+        if stated in LOWER_BOUNDS:
+            return not alone_low
+        return alone_high
+
+    return explained(
+        constraint, field=bound, fields=(bound, low, high), message=problem, broken=broken
     )
 
 

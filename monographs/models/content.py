@@ -9,6 +9,7 @@ from .base import (
     PlainConstraintMessages,
     Sourced,
     StatedPrecision,
+    bound_constraint,
     bound_field,
     explained,
     ordered_pair_constraint,
@@ -83,6 +84,12 @@ class DoseRegimen(StatedPrecision, Sourced):
                 "dose_amount",
                 name="dose_regimen_amount_positive",
                 message="The dose is {dose_amount}; a dose is more than zero (or left empty).",
+            ),
+            positive_constraint(
+                "daily_dose_amount",
+                name="dose_regimen_daily_amount_positive",
+                message="The daily dose is {daily_dose_amount}; a dose is more than zero (or "
+                "left empty).",
             ),
         ]
 
@@ -397,6 +404,20 @@ class DrugAdverseEvent(StatedPrecision, Sourced):
                 name="drug_ae_g3_within_any_grade",
                 message="Grade ≥3 high {grade_3_plus_high} % is above any grade high "
                 "{any_grade_high} %: grade ≥3 events are some of all events.",
+            ),
+            bound_constraint(
+                "any_grade_bound",
+                "any_grade_low",
+                "any_grade_high",
+                name="drug_ae_any_bound_fits",
+                label="Any grade",
+            ),
+            bound_constraint(
+                "grade_3_plus_bound",
+                "grade_3_plus_low",
+                "grade_3_plus_high",
+                name="drug_ae_g3_bound_fits",
+                label="The severe grades' figure",
             ),
         ]
 

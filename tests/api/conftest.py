@@ -130,6 +130,8 @@ def make_drug(db) -> Callable[..., Drug]:
                 any_grade_high=Decimal(any_high) if any_high else None,
                 grade_3_plus_low=Decimal(severe_low) if severe_low else None,
                 grade_3_plus_high=Decimal(severe_high) if severe_high else None,
+                any_grade_bound="le" if any_high and not any_low else "",
+                grade_3_plus_bound="le" if severe_high and not severe_low else "",
             )
         if published:
             publish(drug)

@@ -367,6 +367,32 @@ CASES = {
         "denominator",
         "The denominator is 0",
     ),
+    "trial_ae_percent_bound_fits": (
+        lambda: _trial_ae(count=None, percent=D("8"), percent_high=None, percent_bound="le"),
+        "percent_bound",
+        "The percentage is “At most (≤)”: that figure is the high end alone; move 8 to the "
+        "high end",
+    ),
+    "outcome_denominator_positive": (
+        lambda: _outcome(count=None, denominator=0),
+        "denominator",
+        "The denominator is 0; it counts patients",
+    ),
+    "dose_regimen_daily_amount_positive": (
+        lambda: DoseRegimenFactory.build(drug=DrugFactory(), daily_dose_amount=D("0")),
+        "daily_dose_amount",
+        "The daily dose is 0; a dose is more than zero",
+    ),
+    "drug_ae_any_bound_fits": (
+        lambda: _drug_ae(any_grade_low=None, any_grade_high=D("5"), any_grade_bound=""),
+        "any_grade_bound",
+        "Any grade has only a high end (5): choose “less than” or “at most”",
+    ),
+    "drug_ae_g3_bound_fits": (
+        lambda: _drug_ae(grade_3_plus_low=None, grade_3_plus_high=D("1"), grade_3_plus_bound="gt"),
+        "grade_3_plus_bound",
+        "is “More than (>)”: that figure is the low end alone; move 1 to the low end",
+    ),
 }
 
 

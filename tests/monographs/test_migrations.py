@@ -77,3 +77,53 @@ def test_a_database_of_the_previous_release_upgrades_with_an_identifier_for_ever
     assert new.get_model("monographs", "Publication").objects.count() == 2
     assert isinstance(drug_uid, uuid.UUID)
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_saved_before_the_bound_rules_upgrade_to_what_their_editor_stated():
+    old = migrate([("monographs", "0018_figure_bounds_grade_scope_interactions")])
+    Drug = old.get_model("monographs", "Drug")
+    Term = old.get_model("monographs", "AdverseEventTerm")
+    AdverseEvent = old.get_model("monographs", "DrugAdverseEvent")
+    Regimen = old.get_model("monographs", "DoseRegimen")
+    drug = Drug.objects.create(inn="sorafenib", slug="sorafenib")
+
+    def saved(slug, **figures):
+        term = Term.objects.create(name=slug, slug=slug)
+        return AdverseEvent.objects.create(drug=drug, term=term, **figures).pk
+
+    rows = {
+        "less than on the low end": saved("a", any_grade_low=1, any_grade_bound="lt"),
+        "at least on the high end": saved("b", any_grade_high=8, any_grade_bound="ge"),
+        "a lone high end, no bound": saved("c", grade_3_plus_high=5),
+        "a bound on a range": saved("d", any_grade_low=5, any_grade_high=11, any_grade_bound="le"),
+        "a range, as it was": saved("e", any_grade_low=5, any_grade_high=11),
+    }
+    regimen = Regimen.objects.create(drug=drug, dose_amount=400, daily_dose_amount=0)
+
+    new = migrate([("monographs", "0019_figure_bounds_fit_their_ends")])
+
+    fields = ("any_grade_low", "any_grade_high", "any_grade_bound")
+    fields += ("grade_3_plus_high", "grade_3_plus_bound")
+    upgraded = {
+        name: new.get_model("monographs", "DrugAdverseEvent").objects.values(*fields).get(pk=pk)
+        for name, pk in rows.items()
+    }
+    assert upgraded["less than on the low end"]["any_grade_low"] is None
+    assert upgraded["less than on the low end"]["any_grade_high"] == 1
+    assert upgraded["at least on the high end"]["any_grade_low"] == 8
+    assert upgraded["at least on the high end"]["any_grade_high"] is None
+    assert upgraded["a lone high end, no bound"]["grade_3_plus_bound"] == "le"
+    assert upgraded["a bound on a range"]["any_grade_bound"] == ""
+    assert upgraded["a bound on a range"]["any_grade_low"] == 5
+    assert upgraded["a range, as it was"] == {
+        "any_grade_low": 5,
+        "any_grade_high": 11,
+        "any_grade_bound": "",
+        "grade_3_plus_high": None,
+        "grade_3_plus_bound": "",
+    }
+    daily = new.get_model("monographs", "DoseRegimen").objects.get(pk=regimen.pk)
+    assert daily.daily_dose_amount is None
+    assert daily.dose_amount == 400
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -97,7 +97,9 @@ def full_drug():
     DrugWarningFactory(drug=drug, citation=citation)
     ContraindicationFactory(drug=drug)
     SpecialPopulationFactory(drug=drug)
-    DrugAdverseEventFactory(drug=drug, citation=citation, grade_3_plus_low=None)
+    DrugAdverseEventFactory(
+        drug=drug, citation=citation, grade_3_plus_low=None, grade_3_plus_bound="le"
+    )
     ResistanceMechanismFactory(drug=drug)
     SubsequentTherapyFactory(drug=drug, condition=condition, therapy_drug=partner, therapy="")
     SubsequentTherapyFactory(drug=drug, condition=condition)
