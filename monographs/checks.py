@@ -10,7 +10,6 @@ from monographs.editorial.checks import (
     check_figures_have_sources,
     check_referenced_drugs,
     check_review_date,
-    check_within,
 )
 
 SOURCED_TABLES = {
@@ -23,15 +22,6 @@ SOURCED_TABLES = {
 def drug_checks(document: dict[str, Any], *, drug_slugs: DrugSlugs | None = None) -> list[Finding]:
     findings = check_figures_have_sources(document, SOURCED_TABLES)
     findings += check_citation_keys(document)
-    for index, row in enumerate(document["pharmacokinetics"], start=1):
-        findings += check_within(
-            row,
-            "value",
-            "range_low",
-            "range_high",
-            where=f"Pharmacokinetic parameter row {index}",
-            what=row["parameter"],
-        )
     for section in document["sections"]:
         if not section["body"].strip():
             findings.append(

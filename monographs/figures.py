@@ -30,14 +30,6 @@ BOUND_WORDS = {
 }
 UPPER_BOUNDS = {"lt", "le"}
 LOWER_BOUNDS = {"gt", "ge"}
-BOUND_CHOICES = [
-    ("", "Exact value or range"),
-    ("lt", "Less than (<)"),
-    ("le", "At most (≤)"),
-    ("gt", "More than (>)"),
-    ("ge", "At least (≥)"),
-    ("approx", "About (~)"),
-]
 MISSING = "–"
 
 
@@ -214,6 +206,24 @@ def signed_change(low: Number | None, high: Number | None, unit: str = "%") -> s
         sign = "+" if ends[0] > 0 else "−"
         return with_unit(f"{sign}{plain_number(abs(ends[0]))}–{plain_number(abs(ends[1]))}", unit)
     return with_unit(f"{signed(ends[0])} to {signed(ends[1])}", unit)
+
+
+def rounding_tolerance(stated: Number) -> Decimal:
+    """How far a stated percentage may be from the exact fraction and still be it rounded as
+    stated: half a unit of its last decimal (18 -> 0.5, 17.6 -> 0.05)."""
+    exponent = Decimal(str(stated)).normalize().as_tuple().exponent
+    return Decimal(5) * Decimal(10) ** (min(int(exponent), 0) - 1)
+
+
+def percent_mismatch(stated: Number | None, count: int | None, denominator: int | None):
+    """The exact percentage of count/denominator when the stated one is not it rounded, else
+    None (also when a part is missing): one rule for the seed files and the quality checks."""
+    if stated is None or count is None or not denominator:
+        return None
+    exact = Decimal(count) * 100 / Decimal(denominator)
+    if abs(exact - Decimal(str(stated))) <= rounding_tolerance(stated):
+        return None
+    return exact.quantize(Decimal("0.1"))
 
 
 def interval_text(low: Number | None, high: Number | None, unit: str = "") -> str:

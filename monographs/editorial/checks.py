@@ -2,6 +2,8 @@
 
 Errors block approval and publishing; warnings are shown to the reviewer and do not block.
 Checks read the document, not the working copy, so they judge exactly what would go live.
+A row's own number rules (order, bounds, ranges) are its model's constraints, which no saved
+row can break; checks hold what spans rows or may rightly differ from the usual (warnings).
 """
 
 from collections.abc import Iterable
@@ -65,24 +67,6 @@ def check_figures_have_sources(document: dict[str, Any], tables: dict[str, str])
                     )
                 )
     return findings
-
-
-def check_within(
-    row: dict, value: str, low: str, high: str, *, where: str, what: str
-) -> list[Finding]:
-    v, lo, hi = row.get(value), row.get(low), row.get(high)
-    if v is None:
-        return []
-    if (lo is not None and v < lo) or (hi is not None and v > hi):
-        return [
-            Finding(
-                ERROR,
-                "value_outside_interval",
-                f"{what} {v} lies outside its interval {lo}-{hi}: correct the value or the bounds.",
-                where,
-            )
-        ]
-    return []
 
 
 def check_citation_keys(document: dict[str, Any]) -> list[Finding]:

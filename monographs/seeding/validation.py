@@ -25,21 +25,18 @@ from monographs.models import (
     Citation,
     CitationLink,
     Condition,
-    DoseRegimen,
     Drug,
-    DrugAdverseEvent,
-    DrugInteraction,
     MonographSection,
-    PharmacokineticParameter,
     SectionKind,
-    SubsequentTherapy,
     Target,
 )
+from monographs.models.base import CONSTRAINT_RULES
 from monographs.richtext import citation_keys
 from monographs.seeding import schema
 from monographs.seeding.errors import SeedError, SeedFilesInvalid
 from monographs.seeding.reading import LineMapping, SeedFile, seed_file_read, seed_paths_collect
 from monographs.seeding.schema import FieldSpec, Kind, RecordSpec, Reference
+from trials.checks import arms_exceeding_enrolment
 from trials.models import (
     Arm,
     DatePrecision,
@@ -52,7 +49,6 @@ from trials.models import (
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 SEED_KEY_MAX_LENGTH = 200
-PERCENT_TOLERANCE = Decimal(1)
 
 # Where each kind of reference is declared, and how it is found in the database.
 REFERENCE_MODELS: dict[Reference, tuple[type[models.Model], str]] = {
@@ -74,50 +70,6 @@ REFERENCE_HINTS = {
     Reference.CONDITION: "add it to seeds/vocabulary/conditions.yaml, or fix the slug",
     Reference.TARGET: "add it to seeds/vocabulary/targets.yaml, or fix the symbol",
     Reference.TERM: "add it to seeds/vocabulary/adverse_event_terms.yaml, or fix the slug",
-}
-# Pairs of fields where the first may not exceed the second, per model.
-ORDERED_FIELDS: dict[type[models.Model], tuple[tuple[str, str], ...]] = {
-    Outcome: (
-        ("ci_low", "ci_high"),
-        ("ci_low", "value"),
-        ("value", "ci_high"),
-        ("range_low", "range_high"),
-        ("hazard_ratio_ci_low", "hazard_ratio_ci_high"),
-        ("hazard_ratio_ci_low", "hazard_ratio"),
-        ("hazard_ratio", "hazard_ratio_ci_high"),
-        ("count", "denominator"),
-    ),
-    TrialAdverseEvent: (("count", "denominator"), ("percent", "percent_high")),
-    PharmacokineticParameter: (
-        ("range_low", "range_high"),
-        ("range_low", "value"),
-        ("value", "range_high"),
-    ),
-    DrugAdverseEvent: (
-        ("any_grade_low", "any_grade_high"),
-        ("grade_3_plus_low", "grade_3_plus_high"),
-        ("grade_3_plus_high", "any_grade_high"),
-    ),
-}
-# A figure's bound and the (low, high) pair it qualifies: an upper bound ('lt', 'le') is the
-# high end alone, a lower bound ('gt', 'ge') the low end alone.
-BOUND_FIELDS: dict[type[models.Model], tuple[tuple[str, str, str], ...]] = {
-    TrialAdverseEvent: (("percent_bound", "percent", "percent_high"),),
-    DrugAdverseEvent: (
-        ("any_grade_bound", "any_grade_low", "any_grade_high"),
-        ("grade_3_plus_bound", "grade_3_plus_low", "grade_3_plus_high"),
-    ),
-}
-# Fields that must be above zero when given.
-POSITIVE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
-    Outcome: ("hazard_ratio", "hazard_ratio_ci_low", "denominator"),
-    TrialAdverseEvent: ("denominator",),
-    DoseRegimen: ("dose_amount", "daily_dose_amount"),
-}
-# A row must name its partner one way or the other.
-EITHER_FIELDS: dict[type[models.Model], tuple[str, str]] = {
-    DrugInteraction: ("interacting_drug", "interacting_agent"),
-    SubsequentTherapy: ("therapy_drug", "therapy"),
 }
 # The order rows are written in: what is referred to comes before what refers to it.
 MODEL_ORDER: tuple[type[models.Model], ...] = (
@@ -887,84 +839,14 @@ def _markdown_fields(row: PlannedRow) -> list[str]:
     ]
 
 
-def _percent_of(count: int, denominator: int) -> Decimal:
-    return (Decimal(count) * 100 / Decimal(denominator)).quantize(Decimal("0.1"))
-
-
-def _check_numbers(row: PlannedRow, problems: _Problems) -> None:
-    """The number rules a reader relies on, as the database constraints state them."""
-    for low, high in ORDERED_FIELDS.get(row.model, ()):
-        low_value, high_value = _row_field(row, low), _row_field(row, high)
-        if low_value is not None and high_value is not None and low_value > high_value:
-            problems.at(
-                row,
-                low,
-                f"{low} ({low_value}) is greater than {high} ({high_value}): "
-                "check both figures against the source.",
-            )
-    for bound_name, low, high in BOUND_FIELDS.get(row.model, ()):
-        bound = row.values.get(bound_name) or ""
-        low_value, high_value = _row_field(row, low), _row_field(row, high)
-        if bound in ("lt", "le") and (low_value is not None or high_value is None):
-            problems.at(
-                row, bound_name, f"an upper bound is the figure in '{high}' alone: empty '{low}'."
-            )
-        elif bound in ("gt", "ge") and (high_value is not None or low_value is None):
-            problems.at(
-                row, bound_name, f"a lower bound is the figure in '{low}' alone: empty '{high}'."
-            )
-        elif not bound and low_value is None and high_value is not None:
-            problems.at(
-                row,
-                bound_name,
-                f"'{high}' alone is a bound: say whether the source gives 'lt' (less than) "
-                "or 'le' (at most).",
-            )
-    either = EITHER_FIELDS.get(row.model)
-    if either and not _row_field(row, either[0]) and not _row_field(row, either[1]):
-        problems.at(row, either[0], f"give either '{either[0]}' or '{either[1]}'.")
-    for name in POSITIVE_FIELDS.get(row.model, ()):
-        value = row.values.get(name)
-        if value is not None and value <= 0:
-            problems.at(row, name, f"must be greater than 0, got {value}.")
-    if row.model is Trial:
-        start, end = row.values.get("start_date"), row.values.get("end_date")
-        if start and end and start > end:
-            problems.at(row, "start_date", f"the trial starts ({start}) after it ends ({end}).")
-    if row.model is Outcome:
-        unit, value = row.values.get("unit"), row.values.get("value")
-        if unit == "%" and value is not None and not 0 <= value <= 100:
-            problems.at(row, "value", f"{value}% is not a percentage between 0 and 100.")
-    percent_field = {Outcome: "value", TrialAdverseEvent: "percent"}.get(row.model)
-    if percent_field and (row.model is TrialAdverseEvent or row.values.get("unit") == "%"):
-        count, denominator = row.values.get("count"), row.values.get("denominator")
-        percent = row.values.get(percent_field)
-        if denominator and None not in (count, percent):
-            computed = _percent_of(count, denominator)
-            if abs(computed - percent) > PERCENT_TOLERANCE:
-                problems.at(
-                    row,
-                    percent_field,
-                    f"{percent}% does not match {count}/{denominator} = {computed}%: "
-                    "check the count, the denominator and the percentage.",
-                )
-
-
 def _check_enrolment(plan: SeedPlan, problems: _Problems) -> None:
-    """Arm sizes cannot add up to more than the trial enrolled."""
-    arms: dict[str, int] = defaultdict(int)
+    arms: dict[str, list[int | None]] = defaultdict(list)
     for row in plan.rows_of(Arm):
-        arms[row.identity["trial"].key] += row.values.get("participants") or 0
+        arms[row.identity["trial"].key].append(row.values.get("participants"))
     for row in plan.rows_of(Trial):
-        enrolment = row.values.get("enrolment")
-        total = arms.get(row.identity["slug"], 0)
-        if enrolment is not None and total > enrolment:
-            problems.at(
-                row,
-                "enrolment",
-                f"the arms add up to {total} participants, more than the enrolment of "
-                f"{enrolment}: arms must not overlap (record subgroups as outcomes instead).",
-            )
+        excess = arms_exceeding_enrolment(row.values.get("enrolment"), arms[row.identity["slug"]])
+        if excess:
+            problems.at(row, "enrolment", excess)
 
 
 def _check_model_rules(row: PlannedRow, problems: _Problems) -> None:
@@ -997,6 +879,28 @@ def _check_model_rules(row: PlannedRow, problems: _Problems) -> None:
             row.identity[name] = value
         else:
             row.values[name] = value
+    _check_constraint_rules(row, instance, problems)
+
+
+def _check_constraint_rules(row: PlannedRow, instance: models.Model, problems: _Problems) -> None:
+    """The model's check constraints, in the sentences the admin shows beside a field.
+
+    The rules are the models' own (monographs.models.base), so a seed file, the admin and the
+    database refuse the same rows. Relations are named by natural key and not resolved yet:
+    each stands in as a placeholder id, one per key, so a rule asking whether a relation is
+    chosen, or whether two are the same row, answers as it will once the plan is written.
+    """
+    placeholders: dict[Ref, int] = {}
+    for model_field in row.model._meta.concrete_fields:
+        ref = _row_field(row, model_field.name) if model_field.many_to_one else None
+        if isinstance(ref, Ref):
+            placeholder = -placeholders.setdefault(ref, len(placeholders) + 1)
+            setattr(instance, model_field.attname, placeholder)
+    for constraint in row.model._meta.constraints:
+        rule = CONSTRAINT_RULES.get(constraint.name)
+        if isinstance(constraint, models.CheckConstraint) and rule and rule.broken(instance):
+            field_name = rule.field if rule.field in row.record.spec.fields else ""
+            problems.at(row, field_name, f"{rule.explain(instance)} Correct it in the seed file.")
 
 
 def seeds_plan(
@@ -1037,7 +941,6 @@ def seeds_plan(
     _check_references(plan, problems, database=database_references)
     _check_enrolment(plan, problems)
     for row in plan.rows:
-        _check_numbers(row, problems)
         _check_model_rules(row, problems)
     if problems.errors:
         raise SeedFilesInvalid(_sorted_errors(problems.errors, files))

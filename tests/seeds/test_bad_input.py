@@ -42,6 +42,18 @@ def test_a_wrong_type_names_record_and_field(tmp_path, loaded_tiny_seed):
     assert content_snapshot() == loaded_tiny_seed
 
 
+def test_a_bound_on_the_wrong_end_is_refused_in_the_admins_words(tmp_path, loaded_tiny_seed):
+    path = tiny_seed_write(
+        tmp_path, replace={"percent: 10": "percent: 10\n        percent_bound: lt"}
+    )
+    message = refused(path)
+    assert (
+        "trials[tiny-trial].adverse_events[nausea], field 'percent_bound': The percentage is "
+        "“Less than (<)”: that figure is the high end alone; move 10 to the high end"
+    ) in message
+    assert content_snapshot() == loaded_tiny_seed
+
+
 def test_a_percentage_over_100_is_refused(tmp_path, loaded_tiny_seed):
     path = tiny_seed_write(tmp_path, replace={"percent: 10": "percent: 120"})
     message = refused(path)
@@ -53,9 +65,8 @@ def test_a_percentage_over_100_is_refused(tmp_path, loaded_tiny_seed):
 def test_a_value_outside_its_confidence_interval_is_refused(tmp_path, loaded_tiny_seed):
     path = tiny_seed_write(tmp_path, replace={"ci_low: 7": "ci_low: 30"})
     message = refused(path)
-    assert (
-        "trials[tiny-trial].outcomes[pfs], field 'ci_low': ci_low (30) is greater than" in message
-    )
+    expected = "outcomes[pfs], field 'ci_low': CI low 30 is above CI high 29. Correct it in the"
+    assert f"trials[tiny-trial].{expected} seed file." in message
     assert content_snapshot() == loaded_tiny_seed
 
 
@@ -63,7 +74,8 @@ def test_a_count_above_its_denominator_is_refused(tmp_path, loaded_tiny_seed):
     path = tiny_seed_write(tmp_path, replace={"count: 2": "count: 22"})
     message = refused(path)
     assert (
-        "adverse_events[nausea], field 'count': count (22) is greater than denominator" in message
+        "adverse_events[nausea], field 'count': The count 22 is more than the denominator 20."
+        in message
     )
     assert content_snapshot() == loaded_tiny_seed
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from monographs.figures import rounding_tolerance
 from tests.factories import (
     AdverseEventTermFactory,
     ArmFactory,
@@ -13,7 +14,7 @@ from tests.factories import (
     TrialFactory,
     UserFactory,
 )
-from trials.checks import rounding_tolerance, trial_checks
+from trials.checks import trial_checks
 from trials.documents import build_trial_document
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,13 @@ def test_the_percentage_rounded_as_the_source_rounds_it_passes(trial, stated):
     [
         {"count": None, "denominator": 467, "percent": Decimal("71")},
         {"count": 82, "denominator": None, "percent": Decimal("71")},
-        {"count": 82, "denominator": 467, "percent": None, "percent_high": Decimal("8")},
+        {
+            "count": 82,
+            "denominator": 467,
+            "percent": None,
+            "percent_high": Decimal("8"),
+            "percent_bound": "le",
+        },
         {"count": 82, "denominator": 467, "percent": Decimal("5"), "percent_high": Decimal("8")},
     ],
 )
