@@ -69,7 +69,7 @@ def trial_list(*, facets: dict[str, str]) -> EntryQuerySet:
     reads what a page of them shows.
 
     Read in order from the trial-list index (PublishedTrialListing), so a page reads its 50
-    rows rather than sorting every live trial first (138 ms at 100,000 trials, now under
+    rows rather than sorting every live trial first (138 ms at 100,000 trials, against under
     1 ms for the first page). The join is an inner one: every trial publication has its row.
     Count with trial_count, which does not need that join.
     """
@@ -84,9 +84,9 @@ def trial_list_page(entries: EntryQuerySet) -> list[Entry]:
     """A page (a slice) of trial_list, each trial with the TRIAL_LIST_MEMBERS of its
     document as `document_members`, in one query.
 
-    The members are read for the page's trials only. Read in the ordered query itself,
-    PostgreSQL took them out of every document it sorted or skipped before keeping 50:
-    2,652 for the most studied drug (106 ms), 1,500 for page 30 (58 ms).
+    The members are read for the page's trials only: read in the ordered query itself,
+    PostgreSQL takes them out of every document it sorts or skips before keeping 50
+    (2,652 for the most studied drug, 106 ms; 1,500 for page 30, 58 ms).
     """
     return list(
         Entry.objects.filter(pk__in=entries.values("pk"))

@@ -120,8 +120,8 @@ def current_publication_get(*, kind: str, slug: str) -> Publication:
     """The current version of a live entry with its document as stored text, in one statement.
 
     What the API's detail of a drug or trial serves, its busiest read. Written as SQL because
-    that response is small and the ORM's share of it was not: compiling the query and
-    building the entry, its publication and the document row added about 0.5 ms to a 2 ms
+    that response is small and the ORM's share of it is not: compiling the query and
+    building the entry, its publication and the document row add about 0.5 ms to a 2 ms
     response; this statement takes about 0.4 ms, most of it PostgreSQL planning the join
     and the round trip (1,000 drugs, 100,000 trials).
     The publication comes without its parsed document (deferred); document_text is the body.
