@@ -125,14 +125,22 @@ def breadcrumb_json_ld(context) -> SafeString:
 @register.simple_tag(takes_context=True)
 def block_text(context, name: str) -> str:
     """A block of this page rendered once more, for the tags that repeat the title and
-    description (Open Graph, Twitter card): each page states them once, in its blocks."""
+    description (Open Graph, Twitter card): each page states them once, in its blocks.
+
+    Rendered as Django renders a block (taken off the stack while it renders, so that
+    {{ block.super }} reaches the parent's), then put back for the block's own place."""
     blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
-    block = blocks.get_block(name) if blocks is not None else None
-    if block is None:
+    taken = blocks.pop(name) if blocks is not None else None
+    if taken is None:
         return ""
-    with context.push(block=block):
-        # The block's output is already escaped as the page renders it.
-        return mark_safe(" ".join(block.nodelist.render(context).split()))
+    try:
+        block = type(taken)(taken.name, taken.nodelist)
+        block.context = context
+        with context.push(block=block):
+            # The block's output is already escaped as the page renders it.
+            return mark_safe(" ".join(block.nodelist.render(context).split()))
+    finally:
+        blocks.push(name, taken)
 
 
 @register.simple_tag

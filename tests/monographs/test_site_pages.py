@@ -132,3 +132,21 @@ def test_the_favicon_is_linked_served_and_found_at_the_usual_address(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == "/static/img/favicon-32.png"
+
+
+def test_a_repeated_block_renders_as_the_page_does_its_parent_included():
+    from django.template import Context, Engine
+
+    templates = {
+        "base": "{% load public_site %}<title>{% block title %}Base{% endblock %}</title>"
+        "<og>{% block_text 'title' %}</og><og>{% block_text 'missing' %}</og>",
+        "child": "{% extends 'base' %}{% block title %}{{ word }} {{ block.super }}{% endblock %}",
+    }
+    engine = Engine(
+        loaders=[("django.template.loaders.locmem.Loader", templates)],
+        libraries={"public_site": "monographs.templatetags.public_site"},
+    )
+
+    html = engine.get_template("child").render(Context({"word": "<Child>"}))
+
+    assert html == "<title>&lt;Child&gt; Base</title><og>&lt;Child&gt; Base</og><og></og>"
