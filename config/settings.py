@@ -329,6 +329,8 @@ CLINICALTRIALS_API_URL = os.environ.get(
 )
 CLINICALTRIALS_STUDY_URL = "https://clinicaltrials.gov/study/"
 IMPORT_CONTACT_EMAIL = os.environ.get("IMPORT_CONTACT_EMAIL", "")
+# Where readers report an error in the content; the About page shows it.
+CORRECTIONS_EMAIL = os.environ.get("CORRECTIONS_EMAIL", "")
 IMPORT_HTTP_TIMEOUT = float(os.environ.get("IMPORT_HTTP_TIMEOUT", "10"))
 IMPORT_HTTP_RETRIES = int(os.environ.get("IMPORT_HTTP_RETRIES", "2"))
 IMPORT_HTTP_BACKOFF = float(os.environ.get("IMPORT_HTTP_BACKOFF", "1.0"))

@@ -108,24 +108,16 @@ def entry_version(*, entry: Entry, version: int) -> Publication | None:
     )
 
 
-def entries_recently_published(*, limit: int = RECENT_LIMIT) -> list[Entry]:
-    """Entries first published most recently."""
+def drugs_most_documented(*, limit: int = RECENT_LIMIT) -> list[Entry]:
+    """Live drug monographs with the most facts a reader can filter or follow (targets,
+    indications, adverse events, sources) first: the full monographs before the short
+    entries of drugs known only from what other entries say of them."""
     return list(
         Entry.objects.live()
-        .select_related("current")
-        .defer("current__document")
-        .order_by("-first_published_at", "title")[:limit]
-    )
-
-
-def entries_recently_updated(*, limit: int = RECENT_LIMIT) -> list[Entry]:
-    """Entries with a new version since they first appeared, most recently updated first."""
-    return list(
-        Entry.objects.live()
-        .filter(current__version__gt=1)
-        .select_related("current")
-        .defer("current__document")
-        .order_by("-last_published_at", "title")[:limit]
+        .of_kind("drug")
+        .annotate(facts=Count("current__facets"))
+        .with_document_members(*DRUG_LIST_MEMBERS)
+        .order_by("-facts", Lower("title"), "pk")[:limit]
     )
 
 

@@ -73,6 +73,7 @@ class PageSitemap(PagedSitemap):
             "trials:trial_list",
             "monographs:adverse_event_list",
             "monographs:reference_list",
+            "monographs:about",
         ]
 
     def location(self, url_name: str) -> str:

@@ -21,6 +21,8 @@ urlpatterns = [
     path("references/", views.reference_list, name="reference_list"),
     path("references/<slug:key>/", views.reference_detail, name="reference_detail"),
     path("search/", views.search, name="search"),
+    path("about/", views.about, name="about"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("feed/", PublicationFeed(), name="feed"),
     path(
         "sitemap.xml",

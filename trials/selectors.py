@@ -7,7 +7,7 @@ from django.db.models import F
 from monographs.editorial.cache import published_value
 from monographs.editorial.models import Entry
 from monographs.editorial.querysets import EntryQuerySet
-from monographs.selectors import FacetOption, facet_options, live_entries
+from monographs.selectors import RECENT_LIMIT, FacetOption, facet_options, live_entries
 from trials.documents import STATED_FLAG_CHOICES
 from trials.models import Trial
 
@@ -105,4 +105,14 @@ def trial_count(*, facets: dict[str, str]) -> int:
     return published_value(
         name=f"trial-count.{urlencode(sorted(facets.items()))}",
         compute=lambda: live_entries(kind="trial", facets=facets).order_by().count(),
+    )
+
+
+def trials_latest(*, limit: int = RECENT_LIMIT) -> list[Entry]:
+    """Live trials, the most recently first published first, with what their card shows."""
+    return list(
+        Entry.objects.live()
+        .of_kind("trial")
+        .with_document_members(*TRIAL_LIST_MEMBERS)
+        .order_by("-first_published_at", "title")[:limit]
     )

@@ -43,3 +43,19 @@ def sync_roles(apps=None) -> None:
     reviewer.permissions.set(
         list(view_all) + list(content.filter(codename__in=REVIEWER_WORKFLOW_PERMISSIONS))
     )
+
+
+def reviewers_listed() -> tuple[list[str], int]:
+    """The active members of the Reviewer group by the names they publish under, and how
+    many more have given no name: a login name is never shown to the public."""
+    from django.contrib.auth import get_user_model
+
+    names, unnamed = [], 0
+    members = get_user_model().objects.filter(is_active=True, groups__name=REVIEWER).distinct()
+    for user in members.order_by("last_name", "first_name", "pk"):
+        name = user.get_full_name().strip()
+        if name:
+            names.append(name)
+        else:
+            unnamed += 1
+    return names, unnamed

@@ -5,6 +5,7 @@ from datetime import date
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -18,6 +19,7 @@ from monographs.figures import (
 )
 from monographs.models.base import GradeScope
 from monographs.richtext import CITATION_PATTERN, KEY_PATTERN
+from monographs.views import structured_data
 
 register = template.Library()
 
@@ -109,6 +111,36 @@ def json_ld(data) -> SafeString:
         JSON_SCRIPT_ESCAPES
     )
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_json_ld(context) -> SafeString:
+    """The page's breadcrumbs as a schema.org BreadcrumbList; nothing on pages without them."""
+    crumbs, request = context.get("breadcrumbs"), context.get("request")
+    if not crumbs or request is None:
+        return mark_safe("")
+    return json_ld(structured_data.breadcrumb_json_ld(request, crumbs))
+
+
+@register.simple_tag(takes_context=True)
+def block_text(context, name: str) -> str:
+    """A block of this page rendered once more, for the tags that repeat the title and
+    description (Open Graph, Twitter card): each page states them once, in its blocks.
+
+    Rendered as Django renders a block (taken off the stack while it renders, so that
+    {{ block.super }} reaches the parent's), then put back for the block's own place."""
+    blocks = context.render_context.get(BLOCK_CONTEXT_KEY)
+    taken = blocks.pop(name) if blocks is not None else None
+    if taken is None:
+        return ""
+    try:
+        block = type(taken)(taken.name, taken.nodelist)
+        block.context = context
+        with context.push(block=block):
+            # The block's output is already escaped as the page renders it.
+            return mark_safe(" ".join(block.nodelist.render(context).split()))
+    finally:
+        blocks.push(name, taken)
 
 
 @register.simple_tag

@@ -7,7 +7,7 @@ from monographs.views.drugs import (
     drug_versions,
     version_list,
 )
-from monographs.views.pages import home, robots_txt, search
+from monographs.views.pages import about, favicon, home, robots_txt, search
 from monographs.views.vocabulary import (
     adverse_event_detail,
     adverse_event_list,
@@ -16,12 +16,14 @@ from monographs.views.vocabulary import (
 )
 
 __all__ = [
+    "about",
     "adverse_event_detail",
     "adverse_event_list",
     "drug_detail",
     "drug_list",
     "drug_version_detail",
     "drug_versions",
+    "favicon",
     "home",
     "reference_detail",
     "reference_list",

@@ -25,7 +25,6 @@ from monographs.views.filters import FacetFilterForm
 from monographs.views.monograph import (
     FREQUENCY_LABELS,
     adverse_event_chart,
-    drug_json_ld,
     hazard_ratio_chart,
     identifier_links,
     monograph_outline,
@@ -41,6 +40,7 @@ from monographs.views.presentation import (
     version_context,
     version_url,
 )
+from monographs.views.structured_data import drug_json_ld
 
 DRUGS_PER_PAGE = 100
 # The most recent trials a monograph page shows; the trial list, filtered by drug, has all.
@@ -87,7 +87,12 @@ def drug_page_context(
         "hazard_ratio_chart": hazard_ratio_chart(title, trials),
         "citation": citation_text(request, entry=entry, publication=publication, title=title),
         "json_ld": drug_json_ld(
-            request, document=document, publication=publication, url=canonical, uid=entry.uid
+            request,
+            document=document,
+            publication=publication,
+            url=canonical,
+            uid=entry.uid,
+            live_drug_slugs=set(linked.drugs),
         ),
     }
 

@@ -1,13 +1,12 @@
-"""A drug document as a monograph page: reading order, charts, headline results, JSON-LD."""
+"""A drug document as a monograph page: reading order, charts, headline results."""
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.text import capfirst
 
 from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart
-from monographs.editorial.models import Entry, Publication
+from monographs.editorial.models import Entry
 from monographs.figures import incidence
 from monographs.models.base import GradeScope
 from monographs.models.content import DrugAdverseEvent, SectionKind
@@ -166,44 +165,3 @@ def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> dict[str, str] |
         "the full results."
     )
     return {"svg": forest_plot(estimates, title=title), "caption": caption}
-
-
-def drug_json_ld(
-    request: HttpRequest,
-    *,
-    document: dict[str, Any],
-    publication: Publication,
-    url: str,
-    uid: Any = None,
-) -> dict[str, Any]:
-    identifiers = document.get("identifiers") or {}
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "Drug",
-        "name": capfirst(document["title"]),
-        "url": request.build_absolute_uri(url),
-        "version": publication.version,
-        "dateModified": publication.published_at.isoformat(),
-    }
-    names = [n["name"] for n in document.get("names") or []]
-    if names:
-        data["alternateName"] = names
-    if document.get("drug_class"):
-        data["drugClass"] = {"@type": "DrugClass", "name": document["drug_class"]}
-    if document.get("summary"):
-        data["description"] = document["summary"]
-    if identifiers.get("atc_code"):
-        data["code"] = {
-            "@type": "MedicalCode",
-            "codeValue": identifiers["atc_code"],
-            "codingSystem": "ATC",
-        }
-    routes = sorted({f["route"] for f in document.get("formulations") or [] if f.get("route")})
-    if routes:
-        data["administrationRoute"] = ", ".join(routes)
-    data["identifier"] = [
-        {"@type": "PropertyValue", "propertyID": name, "value": value}
-        for name, value in identifiers.items()
-        if value
-    ] + ([{"@type": "PropertyValue", "propertyID": "uuid", "value": str(uid)}] if uid else [])
-    return data

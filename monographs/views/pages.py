@@ -1,41 +1,108 @@
-"""Site-wide pages: home, search, robots.txt."""
+"""Site-wide pages: home, about and editorial policy, search, robots.txt."""
 
 from collections import Counter
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 
-from monographs.search import entry_search
-from monographs.selectors import (
-    entries_recently_published,
-    entries_recently_updated,
-    entry_counts,
+from monographs.editorial.checks import ERROR, WARNING
+from monographs.editorial.roles import (
+    EDITOR,
+    EDITOR_WORKFLOW_PERMISSIONS,
+    REVIEWER,
+    REVIEWER_WORKFLOW_PERMISSIONS,
+    reviewers_listed,
 )
+from monographs.editorial.services import FOUR_EYES_TRANSITIONS, REVIEW_INTERVAL, TRANSITIONS
+from monographs.search import entry_search
+from monographs.selectors import drugs_most_documented, entry_counts
 from monographs.views.conditional import site_page
 from monographs.views.filters import SearchForm
 from monographs.views.presentation import Crumb, breadcrumbs, entry_url
+from trials.selectors import trials_latest
+from trials.views.presentation import trial_name
 
 SEARCH_RESULTS = 100
-
-
-def _with_urls(entries) -> list[dict]:
-    return [{"entry": entry, "url": entry_url(entry.kind, entry.slug)} for entry in entries]
+HOME_DRUGS = 6
+HOME_TRIALS = 6
 
 
 @site_page
 def home(request: HttpRequest) -> HttpResponse:
+    """The way in: the fullest monographs, the latest trials, and who checks them."""
+    drugs = [
+        {"entry": entry, "url": entry_url("drug", entry.slug), "document": entry.document_members}
+        for entry in drugs_most_documented(limit=HOME_DRUGS)
+    ]
+    trials = [
+        {
+            "entry": entry,
+            "url": entry_url("trial", entry.slug),
+            "document": entry.document_members,
+            "name": trial_name(entry.document_members),
+        }
+        for entry in trials_latest(limit=HOME_TRIALS)
+    ]
     return render(
         request,
         "home.html",
         {
-            "recently_published": _with_urls(entries_recently_published()),
-            "recently_updated": _with_urls(entries_recently_updated()),
+            "drugs": drugs,
+            "trials": trials,
             "counts": entry_counts(),
             "canonical_path": reverse("monographs:home"),
             "is_home": True,
         },
     )
+
+
+def _workflow_steps() -> list[dict[str, object]]:
+    """Each step of review as the workflow defines it: who may take it, and whether the
+    four-eyes rule applies to it."""
+    roles = {
+        **{f"monographs.{name}": EDITOR for name in EDITOR_WORKFLOW_PERMISSIONS},
+        **{f"monographs.{name}": REVIEWER for name in REVIEWER_WORKFLOW_PERMISSIONS},
+    }
+    return [
+        {
+            "label": transition.label,
+            "role": roles.get(transition.permission, ""),
+            "four_eyes": name in FOUR_EYES_TRANSITIONS,
+        }
+        for name, transition in TRANSITIONS.items()
+    ]
+
+
+@site_page
+def about(request: HttpRequest) -> HttpResponse:
+    """Who stands behind the content and how it is checked, stated from the rules the
+    workflow enforces (its steps, roles, the four-eyes rule, the review interval)."""
+    named, unnamed = reviewers_listed()
+    return render(
+        request,
+        "about.html",
+        {
+            "steps": _workflow_steps(),
+            "editor_role": EDITOR,
+            "reviewer_role": REVIEWER,
+            "review_interval_days": REVIEW_INTERVAL.days,
+            "reviewers": named,
+            "unnamed_reviewers": unnamed,
+            "finding_levels": {"error": ERROR, "warning": WARNING},
+            "corrections_email": settings.CORRECTIONS_EMAIL,
+            "canonical_path": reverse("monographs:about"),
+            "breadcrumbs": breadcrumbs(Crumb("About and editorial policy")),
+            "section": "about",
+        },
+    )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico whatever the page links; send them to the icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon-32.png"))
 
 
 @site_page

@@ -88,3 +88,27 @@ def version_context(
         "versions_url": version_list_url(entry.kind, entry.slug),
         "current_url": entry_url(entry.kind, entry.slug),
     }
+
+
+def reference_links(reference: dict[str, Any]) -> list[tuple[str, str]]:
+    """Where to read the source: DOI, PubMed, PubMed Central and its own address."""
+    links = []
+    if reference.get("doi"):
+        links.append((f"DOI {reference['doi']}", f"https://doi.org/{reference['doi']}"))
+    if reference.get("pmid"):
+        links.append(
+            (
+                f"PubMed {reference['pmid']}",
+                f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/",
+            )
+        )
+    if reference.get("pmcid"):
+        links.append(
+            (
+                f"PubMed Central {reference['pmcid']}",
+                f"https://www.ncbi.nlm.nih.gov/pmc/articles/{reference['pmcid']}/",
+            )
+        )
+    if str(reference.get("url") or "").lower().startswith(("https://", "http://")):
+        links.append(("Publisher's page", reference["url"]))
+    return links

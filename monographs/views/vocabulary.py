@@ -21,7 +21,8 @@ from monographs.models.content import DrugAdverseEvent
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions
 from monographs.views.conditional import site_page
-from monographs.views.presentation import Crumb, breadcrumbs, entry_url
+from monographs.views.presentation import Crumb, breadcrumbs, entry_url, reference_links
+from monographs.views.structured_data import reference_json_ld
 from trials.models import TrialAdverseEvent, TrialPublication
 
 ROWS_PER_PAGE = 100
@@ -219,63 +220,6 @@ def _reference_uses(key: str, entry: Entry) -> dict[str, Any]:
         "figures": figures,
         "role": role,
     }
-
-
-def reference_links(reference: dict[str, Any]) -> list[tuple[str, str]]:
-    """Where to read the source: DOI, PubMed, PubMed Central and its own address."""
-    links = []
-    if reference.get("doi"):
-        links.append((f"DOI {reference['doi']}", f"https://doi.org/{reference['doi']}"))
-    if reference.get("pmid"):
-        links.append(
-            (
-                f"PubMed {reference['pmid']}",
-                f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/",
-            )
-        )
-    if reference.get("pmcid"):
-        links.append(
-            (
-                f"PubMed Central {reference['pmcid']}",
-                f"https://www.ncbi.nlm.nih.gov/pmc/articles/{reference['pmcid']}/",
-            )
-        )
-    if str(reference.get("url") or "").lower().startswith(("https://", "http://")):
-        links.append(("Publisher's page", reference["url"]))
-    return links
-
-
-def reference_json_ld(request: HttpRequest, reference: dict[str, Any]) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
-        "headline": reference.get("title", "")[:110],
-        "name": reference.get("title", ""),
-        "url": request.build_absolute_uri(request.path),
-    }
-    authors = [{"@type": "Person", "name": name} for name in reference.get("authors") or []]
-    if reference.get("group_author"):
-        authors.append({"@type": "Organization", "name": reference["group_author"]})
-    if authors:
-        data["author"] = authors
-    if reference.get("year"):
-        data["datePublished"] = str(reference["year"])
-    if reference.get("journal"):
-        periodical: dict[str, Any] = {"@type": "Periodical", "name": reference["journal"]}
-        if reference.get("issn"):
-            periodical["issn"] = reference["issn"]
-        data["isPartOf"] = periodical
-    identifiers = [
-        {"@type": "PropertyValue", "propertyID": name.upper(), "value": reference[name]}
-        for name in ("doi", "pmid", "pmcid")
-        if reference.get(name)
-    ]
-    if identifiers:
-        data["identifier"] = identifiers
-    same_as = [url for _, url in reference_links(reference)]
-    if same_as:
-        data["sameAs"] = same_as
-    return data
 
 
 @site_page

@@ -80,20 +80,24 @@ def json_ld_of(response) -> dict:
 # --- home ------------------------------------------------------------------------------
 
 
-def test_home_lists_recently_published_and_updated_entries(client, sorafenib):
-    other = published_drug()
-    other.summary = "Now with a clearer summary."
-    other.save()
-    root_import_publish(root=other, note="Clearer summary")
+def test_home_leads_to_the_fullest_monographs_the_latest_trials_and_the_policy(client, sorafenib):
+    stub = DrugFactory(inn="stubinib", summary="")
+    root_import_publish(root=stub, note="A drug known only by name")
+    older = published_trial(drugs=[sorafenib])
+    newer = published_trial(drugs=[sorafenib])
 
     response = client.get(reverse("monographs:home"))
 
     assert response.status_code == 200
-    recent = [item["entry"].slug for item in response.context["recently_published"]]
-    updated = [item["entry"].slug for item in response.context["recently_updated"]]
-    assert set(recent) == {"sorafenib", other.slug}
-    assert updated == [other.slug]
-    assert 'action="/search/"' in response.content.decode()
+    drugs = [item["entry"].slug for item in response.context["drugs"]]
+    assert drugs == ["sorafenib", "stubinib"]
+    trials = [item["entry"].slug for item in response.context["trials"]]
+    assert trials == [newer.slug, older.slug]
+    html = response.content.decode()
+    assert 'href="/drugs/sorafenib/"' in html
+    assert f'href="/trials/{newer.slug}/"' in html
+    assert 'href="/about/"' in html
+    assert 'action="/search/"' in html
 
 
 def test_home_query_count_is_constant(client, django_assert_max_num_queries, sorafenib):
@@ -218,7 +222,9 @@ def test_drug_page_cites_the_version_and_carries_structured_data(client, sorafen
     assert '<link rel="canonical" href="http://testserver/drugs/sorafenib/">' in html
     assert "version 1, published" in text_of(response)
     assert "http://testserver/drugs/sorafenib/versions/1/" in text_of(response)
-    data = json_ld_of(response)
+    page, data = json_ld_of(response)["@graph"]
+    assert page["@type"] == "MedicalWebPage"
+    assert page["about"] == {"@id": data["@id"]}
     assert data["@type"] == "Drug"
     assert data["name"] == "Sorafenib"
     assert data["code"] == {
@@ -315,7 +321,9 @@ def test_a_withdrawn_drug_answers_410_with_the_reason(client, sorafenib, editor_
     assert versions.status_code == 410
     assert old.status_code == 410
     assert "sorafenib" not in client.get("/sitemap-entries.xml").content.decode()
-    assert "Sorafenib" not in client.get(reverse("monographs:feed")).content.decode()
+    feed = client.get(reverse("monographs:feed")).content.decode()
+    assert "/drugs/sorafenib/versions/" not in feed
+    assert "Sorafenib withdrawn" in feed
     assert client.get(reverse("monographs:search"), {"q": "sorafenib"}).context["results"] == []
     assert "Sorafenib" not in text_of(client.get(reverse("monographs:drug_list")))
 
@@ -559,8 +567,10 @@ def test_reference_page_links_out_and_lists_what_cites_it(client):
     assert f'href="https://pubmed.ncbi.nlm.nih.gov/{citation.pmid}/"' in html
     assert 'href="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC2573515/"' in html
     assert f'href="/drugs/{drug.slug}/#ref-' in html
-    data = json_ld_of(response)
+    page, data = json_ld_of(response)["@graph"]
+    assert page["@type"] == "WebPage"
     assert data["@type"] == "ScholarlyArticle"
+    assert data["url"] == f"https://doi.org/{citation.doi}"
     assert {"@type": "PropertyValue", "propertyID": "DOI", "value": citation.doi} in data[
         "identifier"
     ]
@@ -649,6 +659,34 @@ def test_atom_feed_lists_each_published_version(client, sorafenib_v2):
     assert "Rewrote the summary." in body
 
 
+def test_atom_feed_announces_a_withdrawal_with_its_reason(client, sorafenib, editor_in_chief):
+    other = published_drug()
+    root_withdraw(root=sorafenib, user=editor_in_chief, reason="A dose was misprinted.")
+
+    body = client.get(reverse("monographs:feed")).content.decode()
+
+    entries = re.findall(r"<entry>(.*?)</entry>", body, re.S)
+    assert "Sorafenib withdrawn" in entries[0]
+    assert "Withdrawn: A dose was misprinted." in entries[0]
+    assert "http://testserver/drugs/sorafenib/#withdrawn-" in entries[0]
+    # The withdrawn entry's versions left the feed with it; the live entry's stay.
+    assert "/drugs/sorafenib/versions/" not in body
+    assert f"/drugs/{other.slug}/versions/1/" in body
+    assert len(entries) == 2
+
+
+def test_a_second_withdrawal_is_a_new_feed_item(client, sorafenib, editor_in_chief):
+    root_withdraw(root=sorafenib, user=editor_in_chief, reason="First reason.")
+    first = re.findall(r"<id>(.*?#withdrawn-.*?)</id>", client.get("/feed/").content.decode())
+    Entry.objects.filter(slug="sorafenib").update(
+        withdrawn_at=Entry.objects.get(slug="sorafenib").withdrawn_at.replace(year=2030)
+    )
+
+    second = re.findall(r"<id>(.*?#withdrawn-.*?)</id>", client.get("/feed/").content.decode())
+
+    assert len(first) == len(second) == 1 and first != second
+
+
 def sitemap_locations(client, url: str) -> list[str]:
     response = client.get(url)
     assert response.status_code == 200
@@ -694,8 +732,9 @@ def test_sitemap_sections_are_split_into_pages_of_at_most_the_limit(client, sora
 
 
 def test_feed_and_sitemap_query_counts_are_constant(
-    client, django_assert_max_num_queries, sorafenib
+    client, django_assert_max_num_queries, sorafenib, editor_in_chief
 ):
+    root_withdraw(root=published_drug(), user=editor_in_chief, reason="Under correction.")
     urls = [
         reverse("monographs:feed"),
         reverse("monographs:sitemap"),

@@ -21,6 +21,7 @@ SITE_PAGES = [
     "/adverse-events/",
     "/references/",
     "/search/",
+    "/about/",
     "/feed/",
     "/sitemap.xml",
     "/sitemap-pages.xml",

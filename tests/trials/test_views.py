@@ -160,18 +160,30 @@ def test_trial_page_pivots_adverse_events_by_arm_and_grade(client, sharp):
 def test_trial_page_carries_medical_trial_structured_data(client, sharp):
     response = client.get(reverse("trials:trial_detail", args=["sharp"]))
 
-    data = json.loads(
+    page, data = json.loads(
         re.search(
             r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
         ).group(1)
-    )
+    )["@graph"]
+    assert page["@type"] == "MedicalWebPage"
+    assert page["about"] == {"@id": data["@id"]}
+    assert page["identifier"] == [
+        {
+            "@type": "PropertyValue",
+            "propertyID": "uuid",
+            "value": str(Entry.objects.get(kind="trial", slug=sharp.slug).uid),
+        }
+    ]
     assert data["@type"] == "MedicalTrial"
     assert data["alternateName"] == "SHARP"
-    by_kind = {item["propertyID"]: item["value"] for item in data["identifier"]}
-    assert by_kind["NCT"] == sharp.nct_id
-    assert by_kind["uuid"] == str(Entry.objects.get(kind="trial", slug=sharp.slug).uid)
+    assert data["identifier"] == [
+        {"@type": "PropertyValue", "propertyID": "NCT", "value": sharp.nct_id}
+    ]
     assert "https://schema.org/RandomizedTrial" in data["trialDesign"]
-    assert data["studySubject"] == [{"@type": "Drug", "name": "sorafenib"}]
+    assert data["description"].startswith(f"{sharp.get_phase_display()} trial")
+    assert data["studySubject"] == [
+        {"@type": "Drug", "name": "Sorafenib", "url": "http://testserver/drugs/sorafenib/"}
+    ]
 
 
 def test_trial_page_query_count_is_constant(

@@ -21,6 +21,7 @@ from monographs.views.presentation import (
     entry_url,
     version_context,
 )
+from monographs.views.structured_data import trial_json_ld
 from trials.selectors import TRIAL_FILTERS, trial_count, trial_filter_options, trial_list_page
 from trials.selectors import trial_list as trials_filtered
 from trials.views.presentation import (
@@ -32,7 +33,6 @@ from trials.views.presentation import (
     outcome_columns,
     outcome_rows,
     publication_rows,
-    trial_json_ld,
     trial_name,
 )
 
@@ -78,7 +78,12 @@ def trial_page_context(
             request, entry=entry, publication=publication, title=trial_name(document)
         ),
         "json_ld": trial_json_ld(
-            request, document=document, publication=publication, url=canonical, uid=entry.uid
+            request,
+            document=document,
+            publication=publication,
+            url=canonical,
+            uid=entry.uid,
+            live_drug_slugs=set(linked.drugs),
         ),
     }
 

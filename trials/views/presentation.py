@@ -3,12 +3,10 @@
 from collections import defaultdict
 from typing import Any
 
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import capfirst
 
 from monographs.charts import Estimate, estimates_chart, incidence_chart, trial_incidence_rows
-from monographs.editorial.models import Publication
 from monographs.figures import interval_text, outcome_figure, plain_number
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
 
@@ -21,13 +19,6 @@ MASKING_LABELS = {
     "single_blind": "Single blind",
     "double_blind": "Double blind",
     "not_stated": "Not stated",
-}
-SCHEMA_DESIGNS = {
-    "randomised": "https://schema.org/RandomizedTrial",
-    "double_blind": "https://schema.org/DoubleBlindedTrial",
-    "single_blind": "https://schema.org/SingleBlindedTrial",
-    "open_label": "https://schema.org/OpenTrial",
-    "placebo_controlled": "https://schema.org/PlaceboControlledTrial",
 }
 
 
@@ -218,53 +209,3 @@ def publication_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
         for p in document.get("publications") or []
         if p["citation"] in references
     ]
-
-
-def trial_json_ld(
-    request: HttpRequest,
-    *,
-    document: dict[str, Any],
-    publication: Publication,
-    url: str,
-    uid: Any = None,
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "MedicalTrial",
-        "name": document["title"],
-        "url": request.build_absolute_uri(url),
-        "version": publication.version,
-        "dateModified": publication.published_at.isoformat(),
-    }
-    if document.get("acronym"):
-        data["alternateName"] = document["acronym"]
-    identifiers = []
-    if uid:
-        identifiers.append({"@type": "PropertyValue", "propertyID": "uuid", "value": str(uid)})
-    if document.get("nct_id"):
-        identifiers.append(
-            {"@type": "PropertyValue", "propertyID": "NCT", "value": document["nct_id"]}
-        )
-        data["sameAs"] = f"https://clinicaltrials.gov/study/{document['nct_id']}"
-    if identifiers:
-        data["identifier"] = identifiers
-    if document.get("phase_label"):
-        data["phase"] = document["phase_label"]
-    designs = [
-        SCHEMA_DESIGNS[name] for name in ("randomised", "placebo_controlled") if document.get(name)
-    ]
-    if document.get("masking") in SCHEMA_DESIGNS:
-        designs.append(SCHEMA_DESIGNS[document["masking"]])
-    if designs:
-        data["trialDesign"] = designs
-    if document.get("conditions"):
-        data["healthCondition"] = [
-            {"@type": "MedicalCondition", "name": c["name"]} for c in document["conditions"]
-        ]
-    if document.get("drugs"):
-        data["studySubject"] = [{"@type": "Drug", "name": d["name"]} for d in document["drugs"]]
-    if document.get("sponsor"):
-        data["sponsor"] = {"@type": "Organization", "name": document["sponsor"]}
-    if document.get("population"):
-        data["population"] = document["population"]
-    return data
