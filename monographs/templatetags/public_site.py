@@ -112,8 +112,11 @@ def json_ld(data) -> SafeString:
 
 
 @register.simple_tag
-def source(row) -> SafeString:
-    """The numbered reference a row's figures come from, linked to the reference list."""
+def source(row, brief: bool = False) -> SafeString:
+    """The numbered reference a row's figures come from, linked to the reference list.
+
+    `brief` leaves the locator (page, passage) to the full section and its screen-reader label.
+    """
     source = (row or {}).get("source") if isinstance(row, dict) else None
     if not source or not source.get("number"):
         return mark_safe("")
@@ -125,7 +128,7 @@ def source(row) -> SafeString:
         label,
         source["number"],
     )
-    if not locator:
+    if not locator or brief:
         return marker
     return format_html(
         '{}<span class="source-locator" aria-hidden="true">{}</span>', marker, locator
