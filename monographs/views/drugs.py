@@ -141,9 +141,15 @@ def drug_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> 
         publication = entry_version(entry=entry, version=version)
     if publication is None:
         raise Http404(f"{entry.title} has no version {version}.")
-    context = drug_page_context(request, entry=entry, publication=publication, trials=[])
-    context |= version_context(entry=entry, publication=publication, versions=versions)
     is_current = publication.pk == entry.current_id
+    context = drug_page_context(
+        request,
+        entry=entry,
+        publication=publication,
+        trials=[],
+        mentions=drug_mentions(slug=entry.slug) if is_current else (),
+    )
+    context |= version_context(entry=entry, publication=publication, versions=versions)
     context |= {
         "canonical_path": entry_url("drug", entry.slug) if is_current else request.path,
         "breadcrumbs": entry_breadcrumbs(
