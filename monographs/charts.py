@@ -3,10 +3,14 @@
 Each function takes plain rows (built from a publication's document) and returns inline SVG
 with a title and a description a screen reader announces; the page keeps the full numbers
 in a table beside each chart. No JavaScript, no external fonts or files.
+
+Each chart is drawn twice, for a wide and for a narrow screen (`responsive`); the stylesheet
+shows the one that fits, so a phone gets labels above full-width rows at a readable size
+instead of a wide drawing shrunk or scrolled sideways out of sight.
 """
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import count
 
@@ -30,6 +34,24 @@ GRID = "#d9e2ec"
 ANY_GRADE = "#1f5f99"
 GRADE_3_PLUS = "#b3471a"
 POINT = "#1f5f99"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a chart's parts go. A narrow layout puts each row's label and figures on a line
+    of their own above the row, so the plot can take the whole width of a phone."""
+
+    name: str
+    width: int
+    plot_left: int
+    plot_right: int
+    label_above: bool
+    label_limit: int = 34
+
+
+WIDE = Layout("wide", WIDTH, PLOT_LEFT, PLOT_RIGHT, label_above=False)
+NARROW = Layout("narrow", 360, 14, 346, label_above=True, label_limit=46)
+LABEL_LINE = 18
 
 _ids = count(1)
 GRADE_SCOPE_LABELS = dict(GradeScope.choices)
@@ -69,16 +91,19 @@ def _interval(low: float | None, high: float | None) -> str:
     return f"{plain_number(low)}–{plain_number(high)}"
 
 
-def _svg(*, title: str, description: str, height: int, body: list[str]) -> SafeString:
+def _svg(
+    *, title: str, description: str, height: int, body: list[str], layout: Layout = WIDE
+) -> SafeString:
     chart_id = f"chart-{next(_ids)}"
     head = format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
+        '<svg class="chart chart--{}" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
         'aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg" '
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif" font-size="13">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-        WIDTH,
+        layout.name,
+        layout.width,
         height,
-        WIDTH,
+        layout.width,
         height,
         chart_id,
         chart_id,
@@ -94,6 +119,22 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", **style: str)
     attributes = {"fill": INK} | {name.replace("_", "-"): value for name, value in style.items()}
     rendered = "".join(f' {name}="{escape(value)}"' for name, value in attributes.items())
     return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{rendered}>{escape(text)}</text>'
+
+
+def _row_head(layout: Layout, y: float, label: str, value: str, **style: str) -> str:
+    """A narrow row's first line: its label, cut to leave room for its figures at the right."""
+    limit = max(12, layout.label_limit - len(value) - 2)
+    return _label(layout.plot_left, y, label, limit=limit, **style) + _text(
+        layout.width - 4, y, value, anchor="end"
+    )
+
+
+def responsive(draw: Callable[..., SafeString], *args, **kwargs) -> SafeString:
+    """A chart in both layouts, one after the other; the stylesheet shows the one that fits."""
+    wide = draw(*args, layout=WIDE, **kwargs)
+    if not wide:
+        return wide
+    return mark_safe(wide + draw(*args, layout=NARROW, **kwargs))
 
 
 def _label(x: float, y: float, text: str, *, limit: int = 34, **style: str) -> str:
@@ -127,7 +168,7 @@ def _linear_ticks(maximum: float) -> list[float]:
 
 
 def estimates_chart(
-    estimates: Sequence[Estimate], *, title: str, unit: str = "months"
+    estimates: Sequence[Estimate], *, title: str, unit: str = "months", layout: Layout = WIDE
 ) -> SafeString:
     """Medians (or other estimates) by arm with their confidence intervals, grouped by measure.
 
@@ -138,7 +179,8 @@ def estimates_chart(
         return mark_safe("")
     highest = max(max(e.value, e.high or 0) for e in estimates)
     maximum = _nice_maximum(highest * 1.05)
-    scale = (PLOT_RIGHT - PLOT_LEFT) / maximum
+    left, right = layout.plot_left, layout.plot_right
+    scale = (right - left) / maximum
     rows: list[str] = []
     y = TOP
     group = None
@@ -150,35 +192,41 @@ def estimates_chart(
                 y += 6 if first_group else 16
                 rows.append(_text(8, y + 4, group, font_weight="600"))
                 y += ROW_HEIGHT - 8
+        interval = _interval(estimate.low, estimate.high)
+        value_text = f"{plain_number(estimate.value)}" + (f" ({interval})" if interval else "")
+        if layout.label_above:
+            rows.append(_row_head(layout, y + 12, estimate.label, value_text))
+            y += LABEL_LINE
         centre = y + ROW_HEIGHT / 2
-        rows.append(_label(20, centre + 4, estimate.label))
+        if not layout.label_above:
+            rows.append(_label(20, centre + 4, estimate.label))
         if estimate.low is not None and estimate.high is not None:
             rows.append(
-                f'<line x1="{PLOT_LEFT + estimate.low * scale:.1f}" y1="{centre:.1f}" '
-                f'x2="{PLOT_LEFT + estimate.high * scale:.1f}" y2="{centre:.1f}" '
+                f'<line x1="{left + estimate.low * scale:.1f}" y1="{centre:.1f}" '
+                f'x2="{left + estimate.high * scale:.1f}" y2="{centre:.1f}" '
                 f'stroke="{POINT}" stroke-width="2"/>'
             )
             for end in (estimate.low, estimate.high):
                 rows.append(
-                    f'<line x1="{PLOT_LEFT + end * scale:.1f}" y1="{centre - 6:.1f}" '
-                    f'x2="{PLOT_LEFT + end * scale:.1f}" y2="{centre + 6:.1f}" '
+                    f'<line x1="{left + end * scale:.1f}" y1="{centre - 6:.1f}" '
+                    f'x2="{left + end * scale:.1f}" y2="{centre + 6:.1f}" '
                     f'stroke="{POINT}" stroke-width="2"/>'
                 )
         rows.append(
-            f'<circle cx="{PLOT_LEFT + estimate.value * scale:.1f}" cy="{centre:.1f}" r="5" '
+            f'<circle cx="{left + estimate.value * scale:.1f}" cy="{centre:.1f}" r="5" '
             f'fill="{POINT}"/>'
         )
-        interval = _interval(estimate.low, estimate.high)
-        value_text = f"{plain_number(estimate.value)}" + (f" ({interval})" if interval else "")
-        rows.append(_text(PLOT_RIGHT + 12, centre + 4, value_text))
+        if not layout.label_above:
+            rows.append(_text(right + 12, centre + 4, value_text))
         y += ROW_HEIGHT
     height = int(y + BOTTOM)
-    axis = _linear_axis(maximum, scale, top=TOP - 8, bottom=y, unit=unit)
+    axis = _linear_axis(maximum, scale, top=TOP - 8, bottom=y, unit=unit, layout=layout)
     header = [
         _text(
-            PLOT_RIGHT + 12,
+            layout.width - 4 if layout.label_above else right + 12,
             TOP - 14,
             "Value (CI)" if any(e.low is not None for e in estimates) else "Value",
+            anchor="end" if layout.label_above else "start",
             font_weight="600",
             fill=MUTED,
         ),
@@ -188,25 +236,32 @@ def estimates_chart(
         + (f", CI {_interval(e.low, e.high)}" if e.low is not None else "")
         for e in estimates
     )
-    return _svg(title=title, description=description, height=height, body=axis + header + rows)
+    return _svg(
+        title=title,
+        description=description,
+        height=height,
+        body=axis + header + rows,
+        layout=layout,
+    )
 
 
-def _linear_axis(maximum: float, scale: float, *, top: float, bottom: float, unit: str):
+def _linear_axis(
+    maximum: float, scale: float, *, top: float, bottom: float, unit: str, layout: Layout = WIDE
+):
     parts = []
+    left, right = layout.plot_left, layout.plot_right
     for tick in _linear_ticks(maximum):
-        x = PLOT_LEFT + tick * scale
+        x = left + tick * scale
         parts.append(
             f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
         parts.append(_text(x, bottom + 16, _tick(tick), anchor="middle", fill=MUTED))
-    parts.append(
-        _text((PLOT_LEFT + PLOT_RIGHT) / 2, bottom + 32, unit, anchor="middle", fill=MUTED)
-    )
+    parts.append(_text((left + right) / 2, bottom + 32, unit, anchor="middle", fill=MUTED))
     return parts
 
 
-def forest_plot(estimates: Sequence[Estimate], *, title: str) -> SafeString:
+def forest_plot(estimates: Sequence[Estimate], *, title: str, layout: Layout = WIDE) -> SafeString:
     """Hazard ratios with confidence intervals on a log scale, the line of no effect at 1.
 
     Left of the line favours the first-named arm of each comparison.
@@ -217,18 +272,29 @@ def forest_plot(estimates: Sequence[Estimate], *, title: str) -> SafeString:
     low_edge = min(0.25, min(values) / 1.2)
     high_edge = max(2.0, max(values) * 1.2)
     log_low, log_high = math.log(low_edge), math.log(high_edge)
-    scale = (PLOT_RIGHT - PLOT_LEFT) / (log_high - log_low)
+    left, right = layout.plot_left, layout.plot_right
+    scale = (right - left) / (log_high - log_low)
 
     def x_of(value: float) -> float:
-        return PLOT_LEFT + (math.log(value) - log_low) * scale
+        return left + (math.log(value) - log_low) * scale
 
     rows: list[str] = []
     y = TOP
     for estimate in estimates:
+        interval = _interval(estimate.low, estimate.high)
+        value_text = f"{plain_number(estimate.value)}" + (f" ({interval})" if interval else "")
+        if layout.label_above:
+            rows.append(_row_head(layout, y + 12, estimate.label, value_text, font_weight="600"))
+            if estimate.detail:
+                rows.append(
+                    _label(left, y + 12 + LABEL_LINE, estimate.detail, limit=50, fill=MUTED)
+                )
+            y += LABEL_LINE * (2 if estimate.detail else 1)
         centre = y + ROW_HEIGHT / 2
-        rows.append(_label(8, centre - 2, estimate.label, limit=40, font_weight="600"))
-        if estimate.detail:
-            rows.append(_label(8, centre + 12, estimate.detail, limit=44, fill=MUTED))
+        if not layout.label_above:
+            rows.append(_label(8, centre - 2, estimate.label, limit=40, font_weight="600"))
+            if estimate.detail:
+                rows.append(_label(8, centre + 12, estimate.detail, limit=44, fill=MUTED))
         if estimate.low and estimate.high:
             rows.append(
                 f'<line x1="{x_of(estimate.low):.1f}" y1="{centre:.1f}" '
@@ -239,22 +305,23 @@ def forest_plot(estimates: Sequence[Estimate], *, title: str) -> SafeString:
             f'<rect x="{x_of(estimate.value) - 6:.1f}" y="{centre - 6:.1f}" width="12" '
             f'height="12" fill="{POINT}"/>'
         )
-        interval = _interval(estimate.low, estimate.high)
-        rows.append(
-            _text(
-                PLOT_RIGHT + 12,
-                centre + 4,
-                f"{plain_number(estimate.value)}" + (f" ({interval})" if interval else ""),
-            )
-        )
+        if not layout.label_above:
+            rows.append(_text(right + 12, centre + 4, value_text))
         y += ROW_HEIGHT + 10
     bottom = y
     parts = [
         f'<line x1="{x_of(1):.1f}" y1="{TOP - 8}" x2="{x_of(1):.1f}" y2="{bottom:.1f}" '
         f'stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="4 3"/>',
-        f'<line x1="{PLOT_LEFT}" y1="{bottom:.1f}" x2="{PLOT_RIGHT}" y2="{bottom:.1f}" '
+        f'<line x1="{left}" y1="{bottom:.1f}" x2="{right}" y2="{bottom:.1f}" '
         f'stroke="{MUTED}" stroke-width="1"/>',
-        _text(PLOT_RIGHT + 12, TOP - 14, "HR (95% CI)", font_weight="600", fill=MUTED),
+        _text(
+            layout.width - 4 if layout.label_above else right + 12,
+            TOP - 14,
+            "HR (95% CI)",
+            anchor="end" if layout.label_above else "start",
+            font_weight="600",
+            fill=MUTED,
+        ),
     ]
     for tick in (0.1, 0.25, 0.5, 1, 2, 4, 8):
         if low_edge <= tick <= high_edge:
@@ -267,11 +334,17 @@ def forest_plot(estimates: Sequence[Estimate], *, title: str) -> SafeString:
         for e in estimates
     )
     return _svg(
-        title=title, description=description, height=int(bottom + BOTTOM + 8), body=parts + rows
+        title=title,
+        description=description,
+        height=int(bottom + BOTTOM + 8),
+        body=parts + rows,
+        layout=layout,
     )
 
 
-def _bar(figure: Figure, *, top: float, height: int, scale: float, colour: str) -> list[str]:
+def _bar(
+    figure: Figure, *, top: float, height: int, scale: float, colour: str, left: float = PLOT_LEFT
+) -> list[str]:
     """A figure drawn as it is stated: a bar to a value, a solid bar and a lighter band for a
     range, an outlined dashed bar for an upper bound (the true figure is somewhere below its
     end), a bar with a dashed open end for a lower bound."""
@@ -281,22 +354,22 @@ def _bar(figure: Figure, *, top: float, height: int, scale: float, colour: str) 
         return []
     if kind == "upper":
         return [
-            f'<rect x="{PLOT_LEFT}" y="{top:.1f}" width="{max(high * scale, 1.5):.1f}" '
+            f'<rect x="{left}" y="{top:.1f}" width="{max(high * scale, 1.5):.1f}" '
             f'height="{height}" fill="{colour}" fill-opacity="0.12" stroke="{colour}" '
             'stroke-width="1.5" stroke-dasharray="4 2"/>'
         ]
     parts = [
-        f'<rect x="{PLOT_LEFT}" y="{top:.1f}" width="{max(low * scale, 1.5):.1f}" '
+        f'<rect x="{left}" y="{top:.1f}" width="{max(low * scale, 1.5):.1f}" '
         f'height="{height}" fill="{colour}"/>'
     ]
     if kind == "range" and high > low:
         parts.append(
-            f'<rect x="{PLOT_LEFT + low * scale:.1f}" y="{top:.1f}" '
+            f'<rect x="{left + low * scale:.1f}" y="{top:.1f}" '
             f'width="{(high - low) * scale:.1f}" height="{height}" fill="{colour}" '
             'fill-opacity="0.35"/>'
         )
     if kind == "lower":
-        end = PLOT_LEFT + low * scale
+        end = left + low * scale
         parts.append(
             f'<line x1="{end:.1f}" y1="{top + height / 2:.1f}" x2="{end + 18:.1f}" '
             f'y2="{top + height / 2:.1f}" stroke="{colour}" stroke-width="2" '
@@ -310,7 +383,9 @@ def _severe_text(row: IncidenceRow) -> str:
     return f"{text} ({row.severe_scope.lower()})" if row.severe_scope != "Grade ≥3" else text
 
 
-def incidence_bars(rows: Sequence[IncidenceRow], *, title: str) -> SafeString:
+def incidence_bars(
+    rows: Sequence[IncidenceRow], *, title: str, layout: Layout = WIDE
+) -> SafeString:
     """Incidence of adverse events: any grade against grade 3 or higher (or the grades the
     source names), in %, each figure drawn as stated (value, range or bound)."""
     rows = [r for r in rows if not (r.any_grade.is_empty and r.severe.is_empty)]
@@ -319,53 +394,67 @@ def incidence_bars(rows: Sequence[IncidenceRow], *, title: str) -> SafeString:
     figures = [f for r in rows for f in (r.any_grade, r.severe)]
     values = [v for f in figures for v in f.span if v]
     maximum = min(100.0, _nice_maximum(max(values, default=1) * 1.05))
-    scale = (PLOT_RIGHT - PLOT_LEFT) / maximum
+    left, right = layout.plot_left, layout.plot_right
+    scale = (right - left) / maximum
     bar = 10
     body: list[str] = [
-        f'<rect x="{PLOT_LEFT}" y="8" width="12" height="12" fill="{ANY_GRADE}"/>',
-        _text(PLOT_LEFT + 18, 18, "Any grade"),
-        f'<rect x="{PLOT_LEFT + 100}" y="8" width="12" height="12" fill="{GRADE_3_PLUS}"/>',
-        _text(PLOT_LEFT + 118, 18, "Grade ≥3 or as stated"),
+        f'<rect x="{left}" y="8" width="12" height="12" fill="{ANY_GRADE}"/>',
+        _text(left + 18, 18, "Any grade"),
+        f'<rect x="{left + 100}" y="8" width="12" height="12" fill="{GRADE_3_PLUS}"/>',
+        _text(left + 118, 18, "Grade ≥3 or as stated"),
     ]
-    legend_x = PLOT_LEFT + 290
+    # The narrow layout has no room beside the first two keys: the others go below them.
+    legend_x, legend_y = (left, 30) if layout.label_above else (left + 290, 8)
     if any(f.kind == "range" for f in figures):
         body += [
-            f'<rect x="{legend_x}" y="8" width="12" height="12" fill="{MUTED}" '
+            f'<rect x="{legend_x}" y="{legend_y}" width="12" height="12" fill="{MUTED}" '
             'fill-opacity="0.35"/>',
-            _text(legend_x + 18, 18, "range"),
+            _text(legend_x + 18, legend_y + 10, "range"),
         ]
         legend_x += 70
     if any(f.kind == "upper" for f in figures):
         body += [
-            f'<rect x="{legend_x}" y="8" width="12" height="12" fill="none" stroke="{MUTED}" '
-            'stroke-dasharray="4 2"/>',
-            _text(legend_x + 18, 18, "upper bound"),
+            f'<rect x="{legend_x}" y="{legend_y}" width="12" height="12" fill="none" '
+            f'stroke="{MUTED}" stroke-dasharray="4 2"/>',
+            _text(legend_x + 18, legend_y + 10, "upper bound"),
         ]
-    y = TOP
+    y = TOP + (legend_y - 8)
     group = None
     for row in rows:
         if row.group != group:
             group = row.group
             if group:
-                body.append(_label(8, y + 10, group, limit=60, font_weight="600"))
+                body.append(
+                    _label(8, y + 10, group, limit=layout.label_limit + 14, font_weight="600")
+                )
                 y += 20
-        body.append(_label(20 if group else 8, y + bar + 6, row.label))
+        value_text = f"{row.any_grade.text()} / {_severe_text(row)}"
+        if layout.label_above:
+            body.append(_row_head(layout, y + 10, row.label, value_text))
+            y += LABEL_LINE
+        else:
+            body.append(_label(20 if group else 8, y + bar + 6, row.label))
         for offset, figure, colour in (
             (0, row.any_grade, ANY_GRADE),
             (bar + 2, row.severe, GRADE_3_PLUS),
         ):
-            body += _bar(figure, top=y + offset, height=bar, scale=scale, colour=colour)
-        body.append(
-            _text(PLOT_RIGHT + 12, y + bar + 6, f"{row.any_grade.text()} / {_severe_text(row)}")
-        )
+            body += _bar(figure, top=y + offset, height=bar, scale=scale, colour=colour, left=left)
+        if not layout.label_above:
+            body.append(_text(right + 12, y + bar + 6, value_text))
         y += 2 * bar + 16
-    axis = _linear_axis(maximum, scale, top=TOP - 4, bottom=y, unit="% of patients")
+    axis = _linear_axis(maximum, scale, top=TOP - 4, bottom=y, unit="% of patients", layout=layout)
     description = "; ".join(
         f"{(r.group + ', ') if r.group else ''}{r.label}: "
         f"any grade {_said(r.any_grade)}, {_scope_words(r.severe_scope)} {_said(r.severe)}"
         for r in rows
     )
-    return _svg(title=title, description=description, height=int(y + BOTTOM + 4), body=axis + body)
+    return _svg(
+        title=title,
+        description=description,
+        height=int(y + BOTTOM + 4),
+        body=axis + body,
+        layout=layout,
+    )
 
 
 def _scope_words(label: str) -> str:
@@ -437,7 +526,7 @@ def incidence_chart(
     rows: Sequence[IncidenceRow], *, title: str, after: str = ""
 ) -> dict[str, str] | None:
     """An incidence chart with the caption that describes it; None when there is nothing."""
-    svg = incidence_bars(rows, title=title)
+    svg = responsive(incidence_bars, rows, title=title)
     if not svg:
         return None
     return {"svg": svg, "caption": incidence_caption(rows, after=after)}

@@ -301,4 +301,24 @@ def drug_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
         facets.append(("atc_code", document["identifiers"]["atc_code"]))
     facets += [("term", ae["term"]["slug"]) for ae in document["adverse_events"]]
     facets += [("citation", reference["key"]) for reference in document["references"]]
+    facets += drug_mention_facets(document)
     return sorted(set(facets))
+
+
+def drug_mention_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The other drugs a monograph names in its rows, so their pages can say where.
+
+    An interaction names its interacting drug ("interacts_with"); an option after this drug
+    names the drug it suggests ("followed_by").
+    """
+    facets = [
+        ("interacts_with", row["interacting_drug"]["slug"])
+        for row in document.get("interactions") or []
+        if row.get("interacting_drug")
+    ]
+    facets += [
+        ("followed_by", row["therapy_drug"]["slug"])
+        for row in document.get("subsequent_therapies") or []
+        if row.get("therapy_drug")
+    ]
+    return facets

@@ -215,6 +215,32 @@ def entries_mentioning(*, facet: str, value: str) -> list[Entry]:
     )
 
 
+# Facets a drug publication writes for each other drug its rows name (documents.drug_facets).
+DRUG_MENTION_FACETS = ("interacts_with", "followed_by")
+DRUG_MENTION_MEMBERS = ("title", "interactions", "subsequent_therapies")
+
+
+def drug_mentions(*, slug: str) -> list[Entry]:
+    """Live drugs whose current publication names this drug in an interaction or as an
+    option after it, A-Z, each with DRUG_MENTION_MEMBERS of its document as
+    `document_members`.
+
+    Found through the facets their publications wrote and read from those publications, so
+    a mention only another drug's draft makes never shows, and a withdrawn drug's never does.
+    """
+    mentioning = Facet.objects.filter(name__in=DRUG_MENTION_FACETS, value=slug).values(
+        "publication_id"
+    )
+    return list(
+        Entry.objects.live()
+        .of_kind("drug")
+        .filter(current_id__in=mentioning)
+        .exclude(slug=slug)
+        .with_document_members(*DRUG_MENTION_MEMBERS)
+        .order_by("title", "pk")
+    )
+
+
 # What a term page reads of each trial's document: the rest is most of it.
 TERM_PAGE_TRIAL_MEMBERS = ("acronym", "adverse_events", "references")
 

@@ -144,8 +144,11 @@ def block_text(context, name: str) -> str:
 
 
 @register.simple_tag
-def source(row) -> SafeString:
-    """The numbered reference a row's figures come from, linked to the reference list."""
+def source(row, brief: bool = False) -> SafeString:
+    """The numbered reference a row's figures come from, linked to the reference list.
+
+    `brief` leaves the locator (page, passage) to the full section and its screen-reader label.
+    """
     source = (row or {}).get("source") if isinstance(row, dict) else None
     if not source or not source.get("number"):
         return mark_safe("")
@@ -157,7 +160,7 @@ def source(row) -> SafeString:
         label,
         source["number"],
     )
-    if not locator:
+    if not locator or brief:
         return marker
     return format_html(
         '{}<span class="source-locator" aria-hidden="true">{}</span>', marker, locator

@@ -13,6 +13,7 @@ from monographs.editorial.models import Entry, Publication
 from monographs.selectors import (
     DRUG_FILTERS,
     DRUG_LIST_MEMBERS,
+    drug_mentions,
     drug_trials,
     entry_version,
     entry_versions,
@@ -22,11 +23,15 @@ from monographs.selectors import (
 )
 from monographs.views.conditional import entry_page, site_page
 from monographs.views.filters import FacetFilterForm
+from monographs.views.glance import monograph_glance
 from monographs.views.monograph import (
     FREQUENCY_LABELS,
     adverse_event_chart,
+    adverse_event_groups,
+    drug_mention_list,
     hazard_ratio_chart,
     identifier_links,
+    monograph_is_stub,
     monograph_outline,
     trial_summaries,
 )
@@ -48,12 +53,18 @@ DRUG_PAGE_TRIALS = 20
 
 
 def drug_page_context(
-    request: HttpRequest, *, entry: Entry, publication: Publication, trials: list[Entry]
+    request: HttpRequest,
+    *,
+    entry: Entry,
+    publication: Publication,
+    trials: list[Entry],
+    mentions: list[Entry] = (),
 ) -> dict[str, Any]:
     """What the monograph template needs from one publication's document.
 
     The admin renders a draft's preview through this too, so reviewers see exactly the
-    page that would go live. Links to other drugs are resolved against what is live now.
+    page that would go live. Links to other drugs are resolved against what is live now,
+    and `mentions` (from drug_mentions) are what other live monographs say about this drug.
     """
     document = publication.document
     title = capfirst(document["title"])
@@ -72,6 +83,7 @@ def drug_page_context(
     for name in document.get("names") or []:
         names_by_kind.setdefault(name["kind"], []).append(name["name"])
     canonical = entry_url("drug", entry.slug)
+    outline = monograph_outline(document)
     return {
         "entry": entry,
         "document": document,
@@ -80,9 +92,15 @@ def drug_page_context(
         "identifiers": identifier_links(document),
         "frequency_labels": FREQUENCY_LABELS,
         "section": "drugs",
-        "outline": monograph_outline(document),
+        "outline": outline,
+        "is_stub": monograph_is_stub(document),
+        "glance": monograph_glance(
+            document, sections={block.kind: (block.anchor, block.title) for block in outline}
+        ),
+        "mentions": drug_mention_list(document["slug"], list(mentions)),
         "linked_drugs": linked.drugs,
         "adverse_event_chart": adverse_event_chart(document),
+        "adverse_event_groups": adverse_event_groups(document),
         "trials": trial_summaries(trials),
         "hazard_ratio_chart": hazard_ratio_chart(title, trials),
         "citation": citation_text(request, entry=entry, publication=publication, title=title),
@@ -101,7 +119,11 @@ def drug_page_context(
 def drug_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
     trials = drug_trials(slug=entry.slug, limit=DRUG_PAGE_TRIALS + 1)
     context = drug_page_context(
-        request, entry=entry, publication=entry.current, trials=trials[:DRUG_PAGE_TRIALS]
+        request,
+        entry=entry,
+        publication=entry.current,
+        trials=trials[:DRUG_PAGE_TRIALS],
+        mentions=drug_mentions(slug=entry.slug),
     )
     context |= version_context(entry=entry, publication=entry.current)
     context |= {
@@ -124,9 +146,15 @@ def drug_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> 
         publication = entry_version(entry=entry, version=version)
     if publication is None:
         raise Http404(f"{entry.title} has no version {version}.")
-    context = drug_page_context(request, entry=entry, publication=publication, trials=[])
-    context |= version_context(entry=entry, publication=publication, versions=versions)
     is_current = publication.pk == entry.current_id
+    context = drug_page_context(
+        request,
+        entry=entry,
+        publication=publication,
+        trials=[],
+        mentions=drug_mentions(slug=entry.slug) if is_current else (),
+    )
+    context |= version_context(entry=entry, publication=publication, versions=versions)
     context |= {
         "canonical_path": entry_url("drug", entry.slug) if is_current else request.path,
         "breadcrumbs": entry_breadcrumbs(

@@ -1,11 +1,13 @@
 """A drug document as a monograph page: reading order, charts, headline results."""
 
+import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart
+from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart, responsive
 from monographs.editorial.models import Entry
 from monographs.figures import incidence
 from monographs.models.base import GradeScope
@@ -25,6 +27,14 @@ TABLES_BY_SECTION = {
     SectionKind.INTERACTIONS: ["interactions"],
     SectionKind.RESISTANCE: ["resistance_mechanisms"],
     SectionKind.SUBSEQUENT_THERAPY: ["subsequent_therapies"],
+}
+# Sections whose lists and tables the structured rows restate in full: there the page shows
+# the rows once, as a table, and keeps only the prose the table cannot carry.
+RESTATED_BY_TABLES = {
+    SectionKind.WARNINGS,
+    SectionKind.SPECIAL_POPULATIONS,
+    SectionKind.INTERACTIONS,
+    SectionKind.SUBSEQUENT_THERAPY,
 }
 SECTION_ORDER = {kind: position for position, kind in enumerate(SectionKind.values)}
 GRADE_SCOPE_LABELS = dict(GradeScope.choices)
@@ -52,22 +62,81 @@ class Block:
     tables: list[str] = field(default_factory=list)
 
 
+class _TopLevelBlocks(HTMLParser):
+    """Where each top-level element of a fragment starts and ends, as character offsets."""
+
+    VOID = {"br", "hr", "img", "wbr"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.html = html
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", html)]
+        self.depth = 0
+        self.blocks: list[tuple[str, int, int]] = []
+        self._start: tuple[str, int] | None = None
+        self.feed(html)
+        self.close()
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.VOID:
+            return
+        if self.depth == 0:
+            self._start = (tag, self._offset())
+        self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        self.depth -= 1
+        if self.depth == 0 and self._start:
+            end = self.html.index(">", self._offset()) + 1
+            self.blocks.append((self._start[0], self._start[1], end))
+            self._start = None
+
+
+_ONLY_CITATIONS = re.compile(r"^<p>\s*(<sup class=\"citations\">.*?</sup>\s*)+</p>$", re.S)
+
+
+def prose_beyond_tables(html: str) -> str:
+    """A section's prose less its lists and tables, when structured rows restate them.
+
+    Paragraphs stay (they carry what a table cannot: context, order, caveats), except one
+    that holds nothing but citation marks for a table now gone.
+    """
+    kept = [
+        html[start:end]
+        for tag, start, end in _TopLevelBlocks(html).blocks
+        if tag not in ("ul", "ol", "table") and not _ONLY_CITATIONS.match(html[start:end])
+    ]
+    return "\n".join(kept)
+
+
 def monograph_outline(document: dict[str, Any]) -> list[Block]:
     """The monograph in reading order: each table placed with the section it belongs to.
 
     A table whose section was not written gets a block of its own, where that section
-    would stand in the usual order of a monograph.
+    would stand in the usual order of a monograph. Where the section's lists and tables
+    say again what its structured rows say (RESTATED_BY_TABLES), the rows are shown once.
     """
-    blocks = [
-        Block(
-            anchor=f"section-{section['kind']}",
-            title=section["title"],
-            kind=section["kind"],
-            html=section["html"],
-            tables=[t for t in TABLES_BY_SECTION.get(section["kind"], []) if document.get(t)],
+    blocks = []
+    for section in document.get("sections") or []:
+        tables = [t for t in TABLES_BY_SECTION.get(section["kind"], []) if document.get(t)]
+        html = section["html"]
+        if tables and section["kind"] in RESTATED_BY_TABLES:
+            html = prose_beyond_tables(html)
+        blocks.append(
+            Block(
+                anchor=f"section-{section['kind']}",
+                title=section["title"],
+                kind=section["kind"],
+                html=html,
+                tables=tables,
+            )
         )
-        for section in document.get("sections") or []
-    ]
     written = {block.kind for block in blocks}
     for kind, tables in TABLES_BY_SECTION.items():
         present = [t for t in tables if document.get(t)]
@@ -114,6 +183,16 @@ def adverse_event_chart(document: dict[str, Any]) -> dict[str, str] | None:
         title=f"Incidence of adverse events with {document['title']}, in % of patients",
         after="The table below gives every figure with its source.",
     )
+
+
+def adverse_event_groups(document: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The adverse-event rows grouped by the population or study their figures come from, in
+    the order each first appears, so a context shared by many rows is said once, as the
+    chart groups them."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in document.get("adverse_events") or []:
+        groups.setdefault(row.get("context") or "", []).append(row)
+    return list(groups.items())
 
 
 def trial_summaries(trials: list[Entry]) -> list[dict[str, Any]]:
@@ -164,4 +243,57 @@ def hazard_ratio_chart(drug_title: str, trials: list[Entry]) -> dict[str, str] |
         ". Below 1 favours the first-named arm of each comparison. Each trial's page gives "
         "the full results."
     )
-    return {"svg": forest_plot(estimates, title=title), "caption": caption}
+    return {"svg": responsive(forest_plot, estimates, title=title), "caption": caption}
+
+
+def monograph_is_stub(document: dict[str, Any]) -> bool:
+    """A drug with no written monograph: known only from what other entries say about it.
+
+    Its page is a short entry listing those mentions, not the frame of a full monograph.
+    """
+    return not document.get("sections") and not document.get("questions")
+
+
+@dataclass
+class Mention:
+    """What another published monograph says about this drug, and where it says it."""
+
+    drug_title: str
+    url: str
+    lines: list[tuple[str, str]]
+
+
+def drug_mention_list(slug: str, entries: list[Entry]) -> list[Mention]:
+    """Rows of other monographs (from drug_mentions) that name the drug `slug`, in words.
+
+    Each line links to the section of the other monograph that holds the row with its
+    source; the figures and citations stay there, where their reference numbers belong.
+    """
+    mentions = []
+    for entry in entries:
+        members = entry.document_members
+        other = capfirst(members["title"])
+        url = entry_url("drug", entry.slug)
+        lines = []
+        for row in members.get("interactions") or []:
+            if (row.get("interacting_drug") or {}).get("slug") != slug:
+                continue
+            said = " ".join(p for p in (row.get("effect"), row.get("management")) if p)
+            lines.append((f"Interacts with {other.lower()}: {said}", f"{url}#section-interactions"))
+        for row in members.get("subsequent_therapies") or []:
+            if (row.get("therapy_drug") or {}).get("slug") != slug:
+                continue
+            condition = row["condition"]
+            name = condition["name"]
+            where = (
+                name[:1].lower()
+                + name[1:]
+                + (f" ({condition['abbreviation']})" if condition.get("abbreviation") else "")
+            )
+            text = f"An option after {other.lower()} in {where}"
+            if row.get("setting"):
+                text += f": {row['setting']}"
+            lines.append((text, f"{url}#section-subsequent_therapy"))
+        if lines:
+            mentions.append(Mention(drug_title=other, url=url, lines=lines))
+    return mentions

@@ -89,7 +89,7 @@ def test_drug_monograph(page, screenshot, axe_violations, corpus):
     assert page.locator("h1").inner_text() == "Sorafenib"
     assert page.get_by_role("navigation", name="On this page").is_visible()
     assert page.locator("table caption", has_text="Adverse events: incidence").is_visible()
-    assert page.locator("svg.chart").count() == 2
+    assert page.locator("svg.chart--wide").count() == 2
     assert page.get_by_text("Version 2").first.is_visible()
     page.get_by_role("link", name="Trials", exact=True).last.click()
     assert page.locator("#trials").is_visible()
@@ -150,7 +150,7 @@ def test_trial_list_and_trial_page(page, screenshot, axe_violations, corpus):
     assert "Sorafenib HCC Assessment Randomized Protocol" in page.locator("h1").inner_text()
     assert page.locator("table caption", has_text="Outcomes by arm").is_visible()
     assert page.get_by_text("HR 0.69 (95% CI 0.55–0.87) vs Placebo").is_visible()
-    assert page.locator("svg.chart").count() == 2
+    assert page.locator("svg.chart--wide").count() == 2
     screenshot("trial")
     assert_accessible(axe_violations)
 

@@ -3,14 +3,19 @@
 import re
 import xml.etree.ElementTree as ElementTree
 
+import pytest
+
 from monographs.charts import (
+    NARROW,
     PLOT_LEFT,
     PLOT_RIGHT,
+    WIDE,
     Estimate,
     IncidenceRow,
     estimates_chart,
     forest_plot,
     incidence_bars,
+    responsive,
 )
 from monographs.figures import Figure, incidence
 
@@ -185,3 +190,70 @@ def test_an_incidence_caption_describes_only_what_is_drawn():
     assert "the grades the source names" in caption
     assert "A lighter band shows a range." in caption
     assert "A dashed outline is an upper bound" in caption
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda layout: estimates_chart(
+            [
+                Estimate(label="Sorafenib", value=10.7, low=9.4, high=13.3, group="OS"),
+                Estimate(label="Placebo", value=7.9, low=6.8, high=9.1, group="OS"),
+            ],
+            title="t",
+            layout=layout,
+        ),
+        lambda layout: forest_plot(
+            [
+                Estimate(
+                    label="SHARP",
+                    detail="OS · Sorafenib vs Placebo",
+                    value=0.69,
+                    low=0.55,
+                    high=0.87,
+                )
+            ],
+            title="t",
+            layout=layout,
+        ),
+        lambda layout: incidence_bars(
+            [
+                IncidenceRow(
+                    label="Palmar-plantar erythrodysesthesia syndrome",
+                    any_grade=incidence((21, 45)),
+                    severe=incidence((None, 8), "le"),
+                    severe_scope="Grade 3",
+                    group="Advanced HCC, phase III SHARP trial",
+                )
+            ],
+            title="t",
+            layout=layout,
+        ),
+    ],
+    ids=["estimates", "forest", "incidence"],
+)
+def test_the_narrow_layout_keeps_every_mark_and_figure_inside_a_phone_wide_drawing(draw):
+    wide, narrow = parse(draw(WIDE)), parse(draw(NARROW))
+
+    width = float(narrow.get("viewBox").split()[2])
+    assert width == NARROW.width < WIDE.width
+    assert "chart--narrow" in narrow.get("class") and "chart--wide" in wide.get("class")
+    xs = [float(c.get("cx")) for c in narrow.iter(f"{SVG}circle")]
+    xs += [float(r.get("x")) + float(r.get("width")) for r in narrow.iter(f"{SVG}rect")]
+    xs += [float(line.get(end)) for line in narrow.iter(f"{SVG}line") for end in ("x1", "x2")]
+    assert xs and all(0 <= x <= width for x in xs)
+    figures = {t.text for t in wide.iter(f"{SVG}text")} - {
+        t.text for t in narrow.iter(f"{SVG}text")
+    }
+    assert not {f for f in figures if any(ch.isdigit() for ch in f or "")}, (
+        "every figure of the wide drawing is written in the narrow one too"
+    )
+    assert accessible_name(wide)[1] == accessible_name(narrow)[1]
+
+
+def test_a_chart_comes_in_both_layouts_and_nothing_when_empty():
+    both = str(responsive(forest_plot, [Estimate(label="a", value=1)], title="t"))
+
+    assert both.count("<svg") == 2
+    assert 'class="chart chart--wide"' in both and 'class="chart chart--narrow"' in both
+    assert responsive(forest_plot, [], title="t") == ""

@@ -207,8 +207,11 @@ def test_drug_page_numbers_references_in_order_of_first_citation(client, sorafen
     references = response.context["document"]["references"]
     html = response.content.decode()
     assert [r["number"] for r in references] == list(range(1, len(references) + 1))
-    first = html.index('href="#ref-1"')
-    second = html.index('href="#ref-2"')
+    # Numbered in the order the monograph's body first cites them; "At a glance" above it
+    # repeats the numbers of the rows it sums up.
+    body = html.index("</section>", html.index('id="glance"')) if 'id="glance"' in html else 0
+    first = html.index('href="#ref-1"', body)
+    second = html.index('href="#ref-2"', body)
     assert first < second
     assert 'id="ref-1" value="1"' in html
     assert f"https://doi.org/{references[0]['doi']}" in html
@@ -243,7 +246,9 @@ def test_drug_page_shows_its_trials_and_their_hazard_ratios(client, sorafenib):
     html = response.content.decode()
     assert f'href="/trials/{trial.slug}/"' in html
     assert "OS HR 0.69 (95% CI 0.55–0.87)" in text_of(response)
-    assert '<svg class="chart"' in html
+    # Adverse events and hazard ratios, each drawn for wide screens and for phones.
+    assert html.count('<svg class="chart chart--wide"') == 2
+    assert html.count('<svg class="chart chart--narrow"') == 2
     assert "Hazard ratios in trials of Sorafenib" in html
 
 
@@ -452,7 +457,8 @@ def test_adverse_event_page_shows_incidence_by_drug_and_trial(client, sorafenib)
     assert "21–45%" in text and "8–11%" in text
     assert "Sorafenib" in text and "Placebo" in text
     assert "21" in text and "Grade ≥3" in text
-    assert '<svg class="chart"' in response.content.decode()
+    assert '<svg class="chart chart--wide"' in response.content.decode()
+    assert '<svg class="chart chart--narrow"' in response.content.decode()
 
 
 def test_adverse_event_page_shows_the_latest_trials_and_counts_them_all(

@@ -139,7 +139,8 @@ def test_trial_page_shows_design_arms_outcomes_and_adverse_events(client, sharp)
         assert expected in text, expected
     assert f'href="https://clinicaltrials.gov/study/{sharp.nct_id}"' in html
     assert 'href="/drugs/sorafenib/"' in html
-    assert html.count('<svg class="chart"') == 2
+    assert html.count('<svg class="chart chart--wide"') == 2
+    assert html.count('<svg class="chart chart--narrow"') == 2, "each chart has its phone layout"
     assert "Median outcomes by arm in SHARP" in html
     assert '<th scope="col">When</th>' not in html, "a column with nothing in it is left out"
     assert '<th scope="col">Comparison</th>' in html

@@ -6,7 +6,13 @@ from typing import Any
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, estimates_chart, incidence_chart, trial_incidence_rows
+from monographs.charts import (
+    Estimate,
+    estimates_chart,
+    incidence_chart,
+    responsive,
+    trial_incidence_rows,
+)
 from monographs.figures import interval_text, outcome_figure, plain_number
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
 
@@ -76,8 +82,11 @@ def median_charts(document: dict[str, Any]) -> list[dict[str, Any]]:
             )
         charts.append(
             {
-                "svg": estimates_chart(
-                    estimates, title=f"Median outcomes by arm in {name}, in {unit}", unit=unit
+                "svg": responsive(
+                    estimates_chart,
+                    estimates,
+                    title=f"Median outcomes by arm in {name}, in {unit}",
+                    unit=unit,
                 ),
                 "caption": caption + ". The table below gives every outcome with its source.",
             }
