@@ -13,6 +13,7 @@ from django.db.models import Count
 
 from monographs.admin.editorial import AutocompleteBatchingMixin
 from monographs.admin.forms import EditorialInlineFormSet
+from monographs.admin.markdown import MarkdownHelpViews
 from monographs.admin.widgets import UnsavedChangesWarning
 from monographs.editorial.shared import entries_using, shared_edits_collected
 from monographs.models import AdverseEventTerm, Citation, CitationLink, Condition, Target
@@ -97,7 +98,7 @@ class CitationForm(forms.ModelForm):
 
 
 @admin.register(Citation)
-class CitationAdmin(UnsavedChangesWarning, SharedRecordAdmin):
+class CitationAdmin(MarkdownHelpViews, UnsavedChangesWarning, SharedRecordAdmin):
     list_display = ("key", "kind", "first_author", "year", "journal", "pmid", "doi")
     list_filter = ("kind", "year")
     search_fields = ("key", "title", "doi", "pmid", "pmcid", "journal", "group_author")

@@ -2,7 +2,7 @@ import re
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Cast, Lower
 
 from monographs.validators import (
     DOI_PATTERN,
@@ -56,6 +56,26 @@ def doi_taken(citation: "Citation") -> bool:
         return False
     others = Citation._default_manager.filter(doi__iexact=citation.doi)
     return others.exclude(pk=citation.pk).exists()
+
+
+class CitationQuerySet(models.QuerySet):
+    def matching(self, text: str) -> "CitationQuerySet":
+        """Citations an editor means by `text`: every word of it found in the key, title,
+        an author, the group author or the journal, or a four-digit word equal to the year.
+        Newest first, so the likely source of a new sentence is at the top."""
+        found = self.annotate(authors_text=Cast("authors", models.TextField()))
+        for word in text.split():
+            match = (
+                Q(key__icontains=word)
+                | Q(title__icontains=word)
+                | Q(authors_text__icontains=word)
+                | Q(group_author__icontains=word)
+                | Q(journal__icontains=word)
+            )
+            if word.isdigit() and len(word) == 4:
+                match |= Q(year=int(word))
+            found = found.filter(match)
+        return found.order_by(models.F("year").desc(nulls_last=True), "key")
 
 
 class Citation(PlainConstraintMessages, models.Model):
@@ -129,7 +149,7 @@ class Citation(PlainConstraintMessages, models.Model):
         blank=True,
     )
 
-    objects = NaturalKeyManager("key")
+    objects = NaturalKeyManager.from_queryset(CitationQuerySet)("key")
 
     class Meta:
         ordering = ["key"]
