@@ -17,6 +17,8 @@ from monographs.models import (
     DrugAdverseEvent,
     DrugInteraction,
     DrugTarget,
+    MonographSection,
+    SectionKind,
     SubsequentTherapy,
 )
 from monographs.richtext import citation_keys
@@ -25,12 +27,12 @@ from monographs.richtext import citation_keys
 def drug_queryset():
     """Everything a drug document needs, fetched in one query per table."""
     sourced = ("citation",)
-    return Drug.objects.prefetch_related(
+    return Drug.objects.select_related("default_citation").prefetch_related(
         Prefetch("names", queryset=_with(Drug.names, sourced)),
         Prefetch("drug_targets", queryset=DrugTarget.objects.select_related("target", "citation")),
         Prefetch("approvals", queryset=_with(Drug.approvals, (*sourced, "condition"))),
         Prefetch("formulations", queryset=_with(Drug.formulations, sourced)),
-        "sections",
+        Prefetch("sections", queryset=MonographSection.objects.select_related("default_citation")),
         Prefetch("dose_regimens", queryset=_with(Drug.dose_regimens, sourced)),
         Prefetch("pk_parameters", queryset=_with(Drug.pk_parameters, sourced)),
         Prefetch(
@@ -91,9 +93,39 @@ def build_drug_documents(drugs: QuerySet[Drug]) -> dict[int, dict[str, Any]]:
     return {drug.pk: _drug_document(drug, citations_by_key) for drug in fetched}
 
 
+# The table that goes with each kind of section: its rows inherit the section's default source.
+SECTION_TABLES = {
+    SectionKind.MECHANISM: "targets",
+    SectionKind.INDICATIONS: "approvals",
+    SectionKind.DOSAGE: "dose_regimens",
+    SectionKind.PHARMACOKINETICS: "pharmacokinetics",
+    SectionKind.INTERACTIONS: "interactions",
+    SectionKind.WARNINGS: "warnings",
+    SectionKind.CONTRAINDICATIONS: "contraindications",
+    SectionKind.SPECIAL_POPULATIONS: "special_populations",
+    SectionKind.ADVERSE_EVENTS: "adverse_events",
+    SectionKind.RESISTANCE: "resistance_mechanisms",
+    SectionKind.SUBSEQUENT_THERAPY: "subsequent_therapies",
+}
+
+
 def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[str, Any]:
     references = References()
     sections = list(drug.sections.all())
+    defaults = {
+        SECTION_TABLES[section.kind]: section.default_citation
+        for section in sections
+        if section.default_citation_id and section.kind in SECTION_TABLES
+    }
+
+    def sourced(row, table: str) -> dict[str, Any]:
+        """A row's source: its own, else its section's default, else the drug's. An inherited
+        source is marked so, so the row still names none of its own when restored."""
+        fields = sourced_fields(row, references)
+        inherited = defaults.get(table) or drug.default_citation
+        if fields["source"] is None and inherited is not None:
+            fields["source"] = {**references.source_of(inherited, ""), "inherited": True}
+        return fields
 
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
@@ -112,8 +144,11 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
         },
         "next_review_due": as_date(drug.next_review_due),
     }
+    # Only when set, so a document without one is unchanged (and keeps its hash).
+    if drug.default_citation_id:
+        document["default_source"] = drug.default_citation.key
     document["names"] = [
-        {"name": n.name, "kind": n.kind, **sourced_fields(n, references)} for n in drug.names.all()
+        {"name": n.name, "kind": n.kind, **sourced(n, "names")} for n in drug.names.all()
     ]
     document["targets"] = [
         {
@@ -123,7 +158,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "location": t.target.location,
             "action": t.action,
             "target_note": t.note,
-            **sourced_fields(t, references),
+            **sourced(t, "targets"),
         }
         for t in drug.drug_targets.all()
     ]
@@ -134,7 +169,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "condition": a.condition.slug if a.condition else None,
             "year": a.year,
             "date": as_date(a.approved_on),
-            **sourced_fields(a, references),
+            **sourced(a, "approvals"),
         }
         for a in drug.approvals.all()
     ]
@@ -143,22 +178,23 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "dosage_form": f.dosage_form,
             "strength": f.strength,
             "route": f.route,
-            **sourced_fields(f, references),
+            **sourced(f, "formulations"),
         }
         for f in drug.formulations.all()
     ]
     rendered_sections = []
     for section in sections:
         references.cite_markdown(section.body, citations_by_key)
-        rendered_sections.append(
-            {
-                "id": section.pk,
-                "kind": section.kind,
-                "title": section.display_title,
-                "body": section.body,
-                "html": references.render(section.body),
-            }
-        )
+        rendered = {
+            "id": section.pk,
+            "kind": section.kind,
+            "title": section.display_title,
+            "body": section.body,
+            "html": references.render(section.body),
+        }
+        if section.default_citation_id:
+            rendered["default_source"] = section.default_citation.key
+        rendered_sections.append(rendered)
     document["sections"] = rendered_sections
     document["dose_regimens"] = [
         {
@@ -170,7 +206,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "daily_dose_amount": as_number(d.daily_dose_amount),
             "instructions": d.instructions,
             "adjustment": d.adjustment,
-            **sourced_fields(d, references),
+            **sourced(d, "dose_regimens"),
         }
         for d in drug.dose_regimens.all()
     ]
@@ -184,7 +220,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "qualifier": p.qualifier,
             "population": p.population,
             "pk_note": p.note,
-            **sourced_fields(p, references),
+            **sourced(p, "pharmacokinetics"),
         }
         for p in drug.pk_parameters.all()
     ]
@@ -199,7 +235,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "effect_measure": i.effect_measure,
             "change": [as_number(i.change_low), as_number(i.change_high)],
             "change_unit": i.change_unit,
-            **sourced_fields(i, references),
+            **sourced(i, "interactions"),
         }
         for i in drug.interactions.all()
     ]
@@ -209,7 +245,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "description": w.description,
             "monitoring": w.monitoring,
             "action": w.action,
-            **sourced_fields(w, references),
+            **sourced(w, "warnings"),
         }
         for w in drug.warnings.all()
     ]
@@ -218,7 +254,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "condition": c.condition,
             "kind": c.kind,
             "contraindication_note": c.note,
-            **sourced_fields(c, references),
+            **sourced(c, "contraindications"),
         }
         for c in drug.contraindications.all()
     ]
@@ -226,7 +262,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
         {
             "population": s.population,
             "recommendation": s.recommendation,
-            **sourced_fields(s, references),
+            **sourced(s, "special_populations"),
         }
         for s in drug.special_populations.all()
     ]
@@ -246,7 +282,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "grade_3_plus_scope": ae.grade_3_plus_scope,
             "frequency_band": ae.frequency_band,
             "management": ae.management,
-            **sourced_fields(ae, references),
+            **sourced(ae, "adverse_events"),
         }
         for ae in drug.adverse_events.all()
     ]
@@ -256,7 +292,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "kind": r.kind,
             "pathway": r.pathway,
             "description": r.description,
-            **sourced_fields(r, references),
+            **sourced(r, "resistance_mechanisms"),
         }
         for r in drug.resistance_mechanisms.all()
     ]
@@ -270,7 +306,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "therapy_drug": _drug_reference(s.therapy_drug),
             "therapy": s.therapy,
             "setting": s.setting,
-            **sourced_fields(s, references),
+            **sourced(s, "subsequent_therapies"),
         }
         for s in drug.subsequent_therapies.all()
     ]
@@ -283,7 +319,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
                 "answer": q.answer,
                 "answer_html": references.render(q.answer),
                 "audience": q.audience,
-                **sourced_fields(q, references),
+                **sourced(q, "questions"),
             }
         )
     document["questions"] = questions

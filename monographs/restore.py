@@ -79,6 +79,9 @@ def as_date(value: str | None) -> date | None:
 
 def source_fields(row: dict[str, Any], citation: Lookup) -> dict[str, Any]:
     source = row.get("source") or {}
+    if source.get("inherited"):
+        # The row named no source of its own: it takes its section's or drug's default.
+        source = {}
     return {
         "citation": citation(source.get("citation")),
         "source_locator": source.get("locator") or "",
@@ -111,14 +114,16 @@ def replace_rows(
 
 
 def cited_keys(document: dict[str, Any]) -> set[str]:
-    """Citation keys the rows of a document take their figures from."""
-    return {
+    """Citation keys the rows of a document take their figures from, and default sources."""
+    keys = {
         (row.get("source") or {}).get("citation")
         for value in document.values()
         if isinstance(value, list)
         for row in value
         if isinstance(row, dict)
-    } - {None}
+    }
+    keys |= {s.get("default_source") for s in document.get("sections") or []}
+    return (keys | {document.get("default_source")}) - {None}
 
 
 @transaction.atomic
@@ -148,6 +153,7 @@ def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
     drug.slug = document["slug"]
     drug.drug_class = document["drug_class"]
     drug.summary = document["summary"]
+    drug.default_citation = citation(document.get("default_source"))
     for name, value in document["identifiers"].items():
         setattr(drug, name, value)
     drug.save()
@@ -224,6 +230,7 @@ def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
                 "kind": r["kind"],
                 "title": "" if r["title"] == SectionKind(r["kind"]).label else r["title"],
                 "body": r["body"],
+                "default_citation": citation(r.get("default_source")),
             },
         ),
         seed_keys=seed_keys[MonographSection],

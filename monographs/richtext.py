@@ -94,3 +94,13 @@ def _is_plain_paragraph(text: str | None) -> bool:
     if not text or "  " in text or text.endswith(" "):
         return False
     return PLAIN_PARAGRAPH.fullmatch(CITATION_PATTERN.sub("", text)) is not None
+
+
+def first_use_numbers(text: str, known: set[str]) -> dict[str, int]:
+    """Reference numbers for the known keys of one text, in order of first citation: how a
+    preview of one section numbers its references before the whole document is built."""
+    numbers: dict[str, int] = {}
+    for key in citation_keys(text):
+        if key in known and key not in numbers:
+            numbers[key] = len(numbers) + 1
+    return numbers

@@ -8,6 +8,9 @@ a trailing newline, so "NCT00105443\n" would pass there while PostgreSQL refuses
 the end of the string in both Python and PostgreSQL regular expressions.
 """
 
+import re
+from urllib.parse import unquote
+
 from django.core.validators import RegexValidator
 
 NCT_PATTERN = r"^NCT[0-9]{8}\Z"
@@ -44,3 +47,46 @@ validate_issn = RegexValidator(ISSN_PATTERN, "Enter an ISSN of the form 1234-567
 validate_hgnc_symbol = RegexValidator(
     HGNC_SYMBOL_PATTERN, "Enter an HGNC gene symbol such as BRAF, KDR or C9orf72."
 )
+
+
+# How editors paste identifiers: a resolver address, a "doi:" or "PMID:" label. Each is
+# reduced to the bare identifier the patterns above accept; anything else is left as typed,
+# for the validator to say what is wrong with it.
+DOI_WRITTEN = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)(?P<id>\S+)$", re.IGNORECASE)
+PMID_WRITTEN = re.compile(
+    r"^(?:pmid:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)"
+    r"(?P<id>[0-9]+)/?$",
+    re.IGNORECASE,
+)
+PMCID_WRITTEN = re.compile(
+    r"^(?:(?:pmcid:?\s*|https?://(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pmc|pmc\.ncbi\.nlm\.nih\.gov)"
+    r"/articles/)(?:pmc)?|pmc)(?P<id>[0-9]+)/?$",
+    re.IGNORECASE,
+)
+
+
+def normalise_doi(text: str | None) -> str | None:
+    """'https://doi.org/10.1056/X', 'doi: 10.1056/X' -> '10.1056/X' (case kept: DOIs ignore it)."""
+    if text is None:
+        return None
+    value = text.strip()
+    match = DOI_WRITTEN.match(value)
+    return unquote(match["id"]) if match else value
+
+
+def normalise_pmid(text: str | None) -> str | None:
+    """'PMID: 18650514', 'https://pubmed.ncbi.nlm.nih.gov/18650514/' -> '18650514'."""
+    if text is None:
+        return None
+    value = text.strip()
+    match = PMID_WRITTEN.match(value)
+    return match["id"] if match else value
+
+
+def normalise_pmcid(text: str | None) -> str | None:
+    """'pmc123', 'PMCID: PMC123', its PMC address -> 'PMC123'."""
+    if text is None:
+        return None
+    value = text.strip()
+    match = PMCID_WRITTEN.match(value)
+    return f"PMC{match['id']}" if match else value

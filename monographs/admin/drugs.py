@@ -17,6 +17,7 @@ from monographs.admin.editorial import (
     EditorialStackedInline,
 )
 from monographs.admin.parts import Part
+from monographs.admin.widgets import MarkdownEditor
 from monographs.models import (
     Approval,
     Contraindication,
@@ -86,7 +87,8 @@ class MonographSectionInline(EditorialStackedInline):
     """One prose section of the monograph (a drug has at most one of each kind)."""
 
     model = MonographSection
-    fields = (("title", "position"), "body", "kind")
+    fields = (("title", "position"), "body", "default_citation", "kind")
+    autocomplete_fields = ("default_citation",)
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 14})}}
     extra = 1
     max_num = 1
@@ -97,6 +99,9 @@ class MonographSectionInline(EditorialStackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["body"].widget = MarkdownEditor(
+            where=SectionKind(self.section_kind).label
+        )
         kind = formset.form.base_fields["kind"]
         kind.widget = forms.HiddenInput()
         kind.initial = self.section_kind
@@ -219,8 +224,9 @@ class DrugAdmin(EditorialRootAdmin):
     list_filter = ("status", "drug_class", ("targets", admin.RelatedOnlyFieldListFilter))
     search_fields = ("inn", "slug", "names__name", "atc_code", "drugbank_id", "unii")
     prepopulated_fields = {"slug": ("inn",)}
+    autocomplete_fields = ("default_citation",)
     fieldsets = (
-        (None, {"fields": ("inn", "slug", "drug_class", "summary")}),
+        (None, {"fields": ("inn", "slug", "drug_class", "summary", "default_citation")}),
         (
             "Identifiers",
             {"fields": (("atc_code", "drugbank_id"), ("unii", "rxcui", "ncit_code"))},

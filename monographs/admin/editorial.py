@@ -42,7 +42,23 @@ from monographs.editorial.checks import ERROR
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError
 from monographs.editorial.models import EditorialEvent, Entry
-from monographs.editorial.services import root_record_edit
+from monographs.editorial.services import (
+    four_eyes_notice,
+    reviewer_edit_stays_in_review,
+    root_editable_by,
+    root_record_edit,
+)
+
+
+def reviewer_editing(request, root) -> bool:
+    """A reviewer editing a root in review: they may change it and its rows like an editor."""
+    if root is None or getattr(root, "pk", None) is None:
+        return False
+    try:
+        registry.kind_of(root)
+    except LookupError:
+        return False
+    return root_editable_by(root=root, user=request.user)
 
 
 def kind_for_model(model: type[models.Model]) -> registry.RootKind:
@@ -93,6 +109,16 @@ class EditorialInline(AutocompleteBatchingMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(self.fk_name_or_parent(), *self.related)
+
+    # A reviewer may change a root's rows while it is in review (root_editable_by).
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) or reviewer_editing(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) or reviewer_editing(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) or reviewer_editing(request, obj)
 
     def fk_name_or_parent(self) -> str:
         if self.fk_name:
@@ -171,6 +197,9 @@ class EditorialRootAdmin(
             return False
         return super().has_delete_permission(request, obj)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) or reviewer_editing(request, obj)
+
     def has_submit_permission(self, request) -> bool:
         return request.user.has_perm(SubmitAction.permission)
 
@@ -215,7 +244,11 @@ class EditorialRootAdmin(
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         if not change or form.has_changed() or any(fs.has_changed() for fs in formsets):
-            root_record_edit(root=form.instance, user=request.user, created=not change)
+            root = form.instance
+            reviewing = reviewer_edit_stays_in_review(from_status=root.status, user=request.user)
+            root_record_edit(root=root, user=request.user, created=not change)
+            if reviewing:
+                messages.warning(request, four_eyes_notice(root=root, user=request.user))
 
     # -- change form ----------------------------------------------------------------------------
 
@@ -255,6 +288,8 @@ class EditorialRootAdmin(
             .select_related("user", "publication")
             .order_by("-created_at", "-id"),
             "editorial_review_url": self.editorial_url("review", obj),
+            "editorial_revisions_url": self.editorial_url("revisions", obj),
+            "editorial_four_eyes": four_eyes_notice(root=obj, user=request.user),
             "editorial_preview_url": self.editorial_url("preview", obj),
         }
 

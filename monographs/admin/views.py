@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -29,7 +30,7 @@ from monographs.editorial.actions import WORKFLOW_ACTIONS, RestoreAction, workfl
 from monographs.editorial.diff import DERIVED_FIELDS, display_value, document_diff, section_title
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError, QualityCheckFailed
-from monographs.editorial.models import Entry, Publication, Status
+from monographs.editorial.models import Entry, Publication, Revision, Status
 from monographs.editorial.selectors import approval_standing_or_void
 from monographs.views.presentation import entry_breadcrumbs, version_context
 
@@ -52,6 +53,18 @@ def error_message(error: EditorialError) -> str | SafeString:
 
 
 APPROVED = "approved"
+
+
+REVISIONS_PER_PAGE = 50
+
+
+def revision_label(revision: Revision) -> str:
+    """A revision as its history lists it: number, standing, author and time."""
+    who = revision.created_by.get_username() if revision.created_by_id else "the system"
+    return (
+        f"Revision {revision.pk} ({revision.standing}, {who}, "
+        f"{revision.created_at:%Y-%m-%d %H:%M} UTC)"
+    )
 
 
 def approved_label(approval) -> str:
@@ -81,6 +94,21 @@ class EditorialViewsMixin:
                 "<path:object_id>/restore/<int:version>/",
                 wrap(self.restore_view),
                 name=f"{prefix}_restore",
+            ),
+            path(
+                "<path:object_id>/revisions/",
+                wrap(self.revisions_view),
+                name=f"{prefix}_revisions",
+            ),
+            path(
+                "<path:object_id>/revisions/compare/",
+                wrap(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            path(
+                "<path:object_id>/revisions/<int:revision_id>/restore/",
+                wrap(self.restore_revision_view),
+                name=f"{prefix}_restore_revision",
             ),
             *super().get_urls(),
         ]
@@ -130,17 +158,155 @@ class EditorialViewsMixin:
         return None
 
     def restore_view(self, request: HttpRequest, object_id: str, version: int) -> HttpResponse:
-        return require_POST(self._restore_view)(request, object_id, version)
-
-    def _restore_view(self, request: HttpRequest, object_id: str, version: int) -> HttpResponse:
+        """Restore a published version: a page showing what would change, then the restore."""
         obj = self.get_root_or_404(request, object_id)
+        publication = (
+            Publication.objects.of_root(kind=self.kind.kind, root_id=obj.pk)
+            .filter(version=version)
+            .first()
+        )
+        if publication is None:
+            raise Http404(f"'{obj}' has no published version {version}.")
+        return self.restore_confirmed_or_asked(
+            request,
+            obj,
+            label=f"v{version}",
+            document=publication.document,
+            run=lambda action: action.execute(version=version),
+        )
+
+    def restore_revision_view(
+        self, request: HttpRequest, object_id: str, revision_id: int
+    ) -> HttpResponse:
+        obj = self.get_root_or_404(request, object_id)
+        revision = (
+            Revision.objects.of_root(kind=self.kind.kind, root_id=obj.pk)
+            .filter(pk=revision_id)
+            .first()
+        )
+        if revision is None:
+            raise Http404(f"'{obj}' has no revision {revision_id}.")
+        return self.restore_confirmed_or_asked(
+            request,
+            obj,
+            label=f"revision {revision_id}",
+            document=revision.document,
+            run=lambda action: action.execute(revision=revision_id),
+        )
+
+    def restore_confirmed_or_asked(
+        self,
+        request: HttpRequest,
+        obj,
+        *,
+        label: str,
+        document: dict,
+        run: Callable[[RestoreAction], str],
+    ) -> HttpResponse:
+        """A restore happens only on a confirming POST; anything else shows what it would do.
+
+        The page compares the working copy with what would replace it, so nobody replaces a
+        draft without seeing what it says (and the replaced draft stays in the history).
+        """
+        action = RestoreAction(root=obj, user=request.user)
+        if request.method == "POST" and request.POST.get("confirmed") == "yes":
+            try:
+                done = run(action)
+            except (EditorialError, ValueError) as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, done)
+            return redirect(self.change_url(obj))
+        if request.method == "POST":
+            # An older form that posted straight away: ask first all the same.
+            request.method = "GET"
         try:
-            done = RestoreAction(root=obj, user=request.user).execute(version=version)
-        except (EditorialError, ValueError) as error:
+            action.check()
+        except EditorialError as error:
             messages.error(request, str(error))
-        else:
-            messages.success(request, done)
-        return redirect(self.change_url(obj))
+            return redirect(self.revisions_url(obj))
+        working_copy = self.kind.build_document(obj)
+        context = {
+            **self.revision_page_context(request, obj, title=f"Restore {label} of {obj}?"),
+            "restore_label": label,
+            "old_label": "Working copy (now)",
+            "new_label": f"{label.capitalize()} (after the restore)",
+            "changes": document_diff(old=working_copy, new=document),
+        }
+        return TemplateResponse(request, "admin/editorial/restore_confirm.html", context)
+
+    def revisions_url(self, obj) -> str:
+        return self.editorial_url("revisions", obj)
+
+    def revision_page_context(self, request: HttpRequest, obj, *, title: str) -> dict[str, Any]:
+        request.current_app = self.admin_site.name
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": None,
+            "opts": self.opts,
+            "original": obj,
+            "change_url": self.change_url(obj),
+            "revisions_url": self.revisions_url(obj),
+            "compare_url": self.editorial_url("compare", obj),
+            "may_restore": RestoreAction(root=obj, user=request.user).is_available(),
+        }
+
+    def revisions_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Every revision of the root, newest first, with who, when, why and what became of it."""
+        obj = self.get_root_or_404(request, object_id)
+        revisions = Revision.objects.of_root(kind=self.kind.kind, root_id=obj.pk).order_by("-id")
+        page = Paginator(revisions.with_standing(), REVISIONS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        for revision in page.object_list:
+            revision.restore_url = self.editorial_url("restore_revision", obj, revision.pk)
+        context = {
+            **self.revision_page_context(request, obj, title=f"History of {obj}"),
+            "page": page,
+            "revisions": page.object_list,
+            "working_copy": WORKING_COPY,
+        }
+        return TemplateResponse(request, "admin/editorial/revisions.html", context)
+
+    def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Field-level differences between any two revisions, or a revision and the working copy."""
+        obj = self.get_root_or_404(request, object_id)
+        revisions = Revision.objects.of_root(kind=self.kind.kind, root_id=obj.pk)
+        latest = revisions.order_by("-id").values_list("pk", flat=True)
+        compare_from = request.GET.get("from") or str(latest[1:2].first() or "")
+        compare_to = request.GET.get("to") or str(latest.first() or WORKING_COPY)
+        wanted = [int(v) for v in (compare_from, compare_to) if v.isdigit()]
+        if any(v not in (WORKING_COPY, "") and not v.isdigit() for v in (compare_from, compare_to)):
+            raise Http404("Compare takes revision numbers, or 'draft' for the working copy.")
+        found = {r.pk: r for r in revisions.with_standing().filter(pk__in=wanted)}
+        documents = dict(revisions.filter(pk__in=wanted).values_list("pk", "document"))
+        missing = [v for v in wanted if v not in found]
+        if missing:
+            raise Http404(f"'{obj}' has no revision {missing[0]}.")
+
+        def side(value: str) -> tuple[str, dict | None, Revision | None]:
+            if value == WORKING_COPY:
+                return "Working copy (now)", self.kind.build_document(obj), None
+            if not value:
+                return "Nothing yet", None, None
+            revision = found[int(value)]
+            return revision_label(revision), documents[revision.pk], revision
+
+        old_label, old, old_revision = side(compare_from)
+        new_label, new, new_revision = side(compare_to)
+        context = {
+            **self.revision_page_context(request, obj, title=f"Compare revisions of {obj}"),
+            "old_label": old_label,
+            "new_label": new_label,
+            "old_revision": old_revision,
+            "new_revision": new_revision,
+            "changes": document_diff(old=old, new=new) if new is not None else [],
+        }
+        for revision in (old_revision, new_revision):
+            if revision is not None:
+                revision.restore_url = self.editorial_url("restore_revision", obj, revision.pk)
+        return TemplateResponse(request, "admin/editorial/compare.html", context)
 
     def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The working copy (or any version) against the live version (or any other)."""
@@ -184,7 +350,8 @@ class EditorialViewsMixin:
             "old_label": old_label,
             "new_label": new_label,
             "changes": document_diff(old=old, new=new) if new is not None else [],
-            "may_restore": self.has_change_permission(request, obj),
+            "may_restore": RestoreAction(root=obj, user=request.user).is_available(),
+            "revisions_url": self.revisions_url(obj),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/editorial/review.html", context)

@@ -7,14 +7,17 @@ each one's review diff (monographs.editorial.shared). Every one is
 searchable so the monograph tables can pick them with autocomplete.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
 from monographs.admin.editorial import AutocompleteBatchingMixin
 from monographs.admin.forms import EditorialInlineFormSet
+from monographs.admin.markdown import MarkdownHelpViews
 from monographs.admin.widgets import UnsavedChangesWarning
 from monographs.editorial.shared import entries_using, shared_edits_collected
 from monographs.models import AdverseEventTerm, Citation, CitationLink, Condition, Target
+from monographs.models.citations import authors_as_lines, authors_from_lines
 
 
 class SharedRecordAdmin(admin.ModelAdmin):
@@ -54,17 +57,58 @@ class CitationLinkInline(AutocompleteBatchingMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("citing", "cited")
 
 
+class CitationForm(forms.ModelForm):
+    """Authors one per line (an "et al." line marks a list cut short); identifiers as pasted.
+
+    The identifier fields take what an editor copies (a PubMed address, "PMID: 12345",
+    https://doi.org/...): the model reduces it to the identifier before validating it.
+    """
+
+    authors = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
+        help_text="One author per line, as Vancouver writes them (Llovet JM). When the "
+        "source lists only some, end with a line: et al.",
+    )
+    pmid = forms.CharField(label="PMID", required=False, max_length=300)
+    pmcid = forms.CharField(label="PMCID", required=False, max_length=300)
+    doi = forms.CharField(label="DOI", required=False, max_length=300)
+
+    class Meta:
+        model = Citation
+        fields = (
+            "key", "kind", "authors", "group_author", "title", "journal", "issn", "year",
+            "month", "volume", "issue", "pages", "article_number", "publisher", "pmid",
+            "pmcid", "doi", "url", "accessed_on", "abstract", "note",
+        )  # fmt: skip
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("pmid", "pmcid", "doi"):
+            self.fields[name].help_text = Citation._meta.get_field(name).help_text
+        if not self.is_bound:
+            self.initial["authors"] = authors_as_lines(
+                list(self.instance.authors or []), self.instance.authors_incomplete
+            )
+
+    def clean_authors(self) -> list[str]:
+        names, incomplete = authors_from_lines(self.cleaned_data.get("authors") or "")
+        self.instance.authors_incomplete = incomplete
+        return names
+
+
 @admin.register(Citation)
-class CitationAdmin(UnsavedChangesWarning, SharedRecordAdmin):
+class CitationAdmin(MarkdownHelpViews, UnsavedChangesWarning, SharedRecordAdmin):
     list_display = ("key", "kind", "first_author", "year", "journal", "pmid", "doi")
     list_filter = ("kind", "year")
     search_fields = ("key", "title", "doi", "pmid", "pmcid", "journal", "group_author")
+    form = CitationForm
     readonly_fields = ("vancouver_preview",)
     fieldsets = (
         (None, {"fields": ("key", "kind", "vancouver_preview")}),
         (
             "Authors and title",
-            {"fields": ("authors", "authors_incomplete", "group_author", "title")},
+            {"fields": ("authors", "group_author", "title")},
         ),
         (
             "Where it appeared",

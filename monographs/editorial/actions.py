@@ -108,7 +108,10 @@ class WithdrawAction(WorkflowAction):
 
 
 class RestoreAction(WorkflowAction):
-    """Make a published version the working copy again, as a new draft (history is kept)."""
+    """Make a published version or a kept revision the working copy again, as a new draft.
+
+    The draft it replaces is kept in the history first, so a restore never destroys work.
+    """
 
     name, label = "restore", "Restore as a new draft"
     permission = ""
@@ -121,11 +124,21 @@ class RestoreAction(WorkflowAction):
                 f"that needs '{permission}'."
             )
 
-    def execute(self, *, version: int, **data: Any) -> str:
+    def execute(
+        self, *, version: int | None = None, revision: int | None = None, **data: Any
+    ) -> str:
         self.check()
-        services.root_restore_version(root=self.root, user=self.user, version=version)
+        if revision is not None:
+            services.root_restore_revision(root=self.root, user=self.user, revision_id=revision)
+            what = f"revision {revision}"
+        elif version is not None:
+            services.root_restore_version(root=self.root, user=self.user, version=version)
+            what = f"v{version}"
+        else:
+            raise LookupError("Say which version or revision to restore.")
         return (
-            f"The content of v{version} is now the working copy of '{self.root}', as a draft. "
+            f"The content of {what} is now the working copy of '{self.root}', as a draft; "
+            "the draft it replaced is kept in the history. "
             "Submit it for review to publish it again."
         )
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from monographs.richtext import citation_keys
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -69,16 +71,39 @@ def check_figures_have_sources(document: dict[str, Any], tables: dict[str, str])
     return findings
 
 
+def prose_places(document: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    """Each piece of Markdown a document holds, with where an editor finds it: the summary,
+    each section by its title, each answer by its question's number."""
+    if isinstance(document.get("summary"), str):
+        yield "Summary", document["summary"]
+    for section in document.get("sections") or []:
+        yield section.get("title") or "Section", section.get("body") or ""
+    for number, question in enumerate(document.get("questions") or [], start=1):
+        yield f"Question {number}", question.get("answer") or ""
+
+
 def check_citation_keys(document: dict[str, Any]) -> list[Finding]:
-    return [
-        Finding(
-            ERROR,
-            "unknown_citation",
-            f"cites [@{key}], which is not a known citation: add the citation or fix the key.",
-            "text",
-        )
-        for key in document.get("unknown_citation_keys") or []
-    ]
+    """A [@key] that names no citation, reported where it is written ("Dosing: unknown
+    citation [@xyz]"), so the editor goes straight to the section to fix."""
+    unknown = list(document.get("unknown_citation_keys") or [])
+    findings: list[Finding] = []
+    located: set[str] = set()
+    for where, text in prose_places(document):
+        for key in dict.fromkeys(citation_keys(text)):
+            if key in unknown:
+                located.add(key)
+                findings.append(unknown_citation(key, where))
+    findings += [unknown_citation(key, "Text") for key in unknown if key not in located]
+    return findings
+
+
+def unknown_citation(key: str, where: str) -> Finding:
+    return Finding(
+        ERROR,
+        "unknown_citation",
+        f"unknown citation [@{key}]: add the citation or fix the key.",
+        where,
+    )
 
 
 def check_review_date(document: dict[str, Any], *, today: date | None = None) -> list[Finding]:

@@ -12,6 +12,7 @@ from monographs.editorial.querysets import (
     EntryQuerySet,
     EventQuerySet,
     PublicationQuerySet,
+    RevisionQuerySet,
 )
 
 
@@ -161,12 +162,21 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
+    objects = RevisionQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "root_id", "id"]
         indexes = [models.Index(fields=["kind", "root_id", "-id"], name="revision_of_root_newest")]
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.root_id} revision {self.pk}"
+
+    @property
+    def standing(self) -> str:
+        """draft, approved or published, as read by RevisionQuerySet.with_standing()."""
+        if getattr(self, "published_version", None) is not None:
+            return "published"
+        return "approved" if getattr(self, "approved", False) else "draft"
 
 
 class Publication(models.Model):

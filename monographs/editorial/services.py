@@ -282,6 +282,42 @@ def _transition(
     return locked
 
 
+def root_editable_by(*, root: models.Model, user: AbstractBaseUser) -> bool:
+    """Who may change the working copy: whoever may change the model, and a reviewer while
+    the root is in review, so a typo is fixed rather than sent back. A reviewer who edits
+    becomes one of the revision's editors, so the four-eyes rule keeps them from approving it.
+    """
+    permission = f"{root._meta.app_label}.change_{root._meta.model_name}"
+    if user.has_perm(permission):
+        return True
+    return root.status == Status.IN_REVIEW and user.has_perm(TRANSITIONS["approve"].permission)
+
+
+def reviewer_edit_stays_in_review(*, from_status: str, user: AbstractBaseUser | None) -> bool:
+    """A reviewer's edit during review is part of the review: the root stays in review (for
+    another reviewer to approve); anyone else's edit takes the submission back to a draft."""
+    return (
+        from_status == Status.IN_REVIEW
+        and user is not None
+        and user.has_perm(TRANSITIONS["approve"].permission)
+    )
+
+
+def four_eyes_notice(*, root: models.Model, user: AbstractBaseUser) -> str:
+    """What to tell a reviewer who edited the revision now waiting for review or publication."""
+    if root.status not in (Status.IN_REVIEW, Status.APPROVED):
+        return ""
+    if not user.has_perm(TRANSITIONS["approve"].permission):
+        return ""
+    if user.pk not in revision_editor_ids(root=root):
+        return ""
+    step = "approve" if root.status == Status.IN_REVIEW else "publish"
+    return (
+        f"You edited this revision, so you cannot {step} it: another reviewer must "
+        f"(four-eyes rule). Your edits are in its history beside the editor's."
+    )
+
+
 def root_check_lock_version(*, root: models.Model, expected_lock_version: int) -> None:
     """Refuse a save made from a stale copy; locks the row until the saving transaction ends."""
     current = (
@@ -315,7 +351,8 @@ def root_record_edit(
     """
     locked = _lock(root)
     from_status = locked.status
-    if locked.status != Status.CHANGES_REQUESTED:
+    in_review = reviewer_edit_stays_in_review(from_status=from_status, user=user)
+    if not in_review and locked.status != Status.CHANGES_REQUESTED:
         locked.status = Status.DRAFT
     if from_status == Status.APPROVED:
         locked.publish_at = None
@@ -327,7 +364,12 @@ def root_record_edit(
         locked.publish_at,
     )
     comment = ""
-    if from_status in (Status.IN_REVIEW, Status.APPROVED):
+    if in_review:
+        comment = (
+            "Edited by a reviewer during review: it stays in review, and another reviewer "
+            "must approve it (four-eyes rule)."
+        )
+    elif from_status in (Status.IN_REVIEW, Status.APPROVED):
         comment = "Edited during review: the revision must be submitted and reviewed again."
     kind_name, root_id = root_identity(locked)
     shown_before = (
@@ -1018,29 +1060,33 @@ def root_withdraw(*, root: models.Model, user: AbstractBaseUser, reason: str) ->
     return entry
 
 
-@transaction.atomic
-def root_restore_version(*, root: models.Model, user: AbstractBaseUser, version: int):
-    """Make a new draft whose content is publication vK: history is never rewritten.
-
-    The live publication stays as it is; the restored content goes through review and is
-    published as the next version like any other edit.
-    """
-    kind_name, root_id = root_identity(root)
-    kind = registry.root_kind(kind_name)
+def _restore_permission_check(*, root: models.Model, user: AbstractBaseUser) -> None:
     permission = f"{root._meta.app_label}.change_{root._meta.model_name}"
     if not user.has_perm(permission):
         raise EditorialPermissionDenied(
             f"{user.get_username()} may not restore '{root}': that needs '{permission}'."
         )
-    publication = (
-        Publication.objects.of_root(kind=kind_name, root_id=root_id).filter(version=version).first()
-    )
-    if publication is None:
-        raise TransitionNotAllowed(f"'{root}' has no published version {version} to restore.")
+
+
+def _restore_document(
+    *,
+    root: models.Model,
+    user: AbstractBaseUser,
+    document: dict,
+    what: str,
+    publication: Publication | None = None,
+) -> models.Model:
+    """Make the working copy say what `document` says, as a new draft.
+
+    The working copy it replaces is kept as a revision first, so a restore never destroys
+    work: the replaced draft stays in the root's history and can itself be restored.
+    """
+    kind_name, _root_id = root_identity(root)
+    kind = registry.root_kind(kind_name)
     locked = _lock(root)
     from_status = locked.status
-    revision_keep(root=locked, user=user, note=f"The working copy before v{version} was restored")
-    kind.restore(locked, publication.document)
+    revision_keep(root=locked, user=user, note=f"The working copy before {what} was restored")
+    kind.restore(locked, document)
     locked.refresh_from_db()
     locked.status = Status.DRAFT
     locked.publish_at = None
@@ -1052,12 +1098,51 @@ def root_restore_version(*, root: models.Model, user: AbstractBaseUser, version:
         user=user,
         from_status=from_status,
         to_status=Status.DRAFT,
-        comment=f"Restored the content of v{version}.",
+        comment=f"Restored the content of {what}.",
         publication=publication,
-        revision=revision_keep(root=locked, user=user),
+        revision=revision_keep(root=locked, user=user, note=f"Restored {what}"),
     )
     root.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def root_restore_version(*, root: models.Model, user: AbstractBaseUser, version: int):
+    """Make a new draft whose content is publication vK: history is never rewritten.
+
+    The live publication stays as it is; the restored content goes through review and is
+    published as the next version like any other edit.
+    """
+    _restore_permission_check(root=root, user=user)
+    kind_name, root_id = root_identity(root)
+    publication = (
+        Publication.objects.of_root(kind=kind_name, root_id=root_id).filter(version=version).first()
+    )
+    if publication is None:
+        raise TransitionNotAllowed(f"'{root}' has no published version {version} to restore.")
+    return _restore_document(
+        root=root,
+        user=user,
+        document=publication.document,
+        what=f"v{version}",
+        publication=publication,
+    )
+
+
+@transaction.atomic
+def root_restore_revision(*, root: models.Model, user: AbstractBaseUser, revision_id: int):
+    """Make a new draft whose content is one of the root's revisions (a draft or approved one).
+
+    Like restoring a version, this only ever adds history: the draft it replaces is kept.
+    """
+    _restore_permission_check(root=root, user=user)
+    kind_name, root_id = root_identity(root)
+    revision = Revision.objects.filter(kind=kind_name, root_id=root_id, pk=revision_id).first()
+    if revision is None:
+        raise TransitionNotAllowed(f"'{root}' has no revision {revision_id} to restore.")
+    return _restore_document(
+        root=root, user=user, document=revision.document, what=f"revision {revision_id}"
+    )
 
 
 @dataclass

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from monographs.importing.errors import ImportProblem, ImportProblems
 from monographs.models import Citation
+from monographs.models.citations import ET_AL
 from monographs.validators import validate_doi, validate_issn, validate_pmcid, validate_pmid
 
-ET_AL = re.compile(r"^(et\.?\s*al\.?|others)$", re.IGNORECASE)
 DOI_PREFIXES = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 # The fields an import fills; key, note and links stay the editors'.
 IMPORTED_FIELDS = (

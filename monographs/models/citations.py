@@ -1,11 +1,17 @@
+import re
+
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast, Lower
 
 from monographs.validators import (
     DOI_PATTERN,
     ISSN_PATTERN,
     PMCID_PATTERN,
     PMID_PATTERN,
+    normalise_doi,
+    normalise_pmcid,
+    normalise_pmid,
     validate_doi,
     validate_issn,
     validate_pmcid,
@@ -22,6 +28,54 @@ from .base import (
 )
 
 VANCOUVER_AUTHOR_LIMIT = 6
+# How a source marks an author list it cut short.
+ET_AL = re.compile(r"^(et\.?\s*al\.?|others)$", re.IGNORECASE)
+
+
+def authors_from_lines(text: str) -> tuple[list[str], bool]:
+    """Authors typed one per line: (the names, whether an "et al." line marks the list cut
+    short). Blank lines and runs of spaces are dropped."""
+    names, incomplete = [], False
+    for line in (text or "").splitlines():
+        name = " ".join(line.split())
+        if ET_AL.match(name):
+            incomplete = True
+        elif name:
+            names.append(name)
+    return names, incomplete
+
+
+def authors_as_lines(authors: list[str], incomplete: bool) -> str:
+    """The inverse of authors_from_lines: what the editor sees is what they typed."""
+    return "\n".join([*authors, *(["et al."] if incomplete else [])])
+
+
+def doi_taken(citation: "Citation") -> bool:
+    """Another citation has this DOI, in any case."""
+    if not citation.doi:
+        return False
+    others = Citation._default_manager.filter(doi__iexact=citation.doi)
+    return others.exclude(pk=citation.pk).exists()
+
+
+class CitationQuerySet(models.QuerySet):
+    def matching(self, text: str) -> "CitationQuerySet":
+        """Citations an editor means by `text`: every word of it found in the key, title,
+        an author, the group author or the journal, or a four-digit word equal to the year.
+        Newest first, so the likely source of a new sentence is at the top."""
+        found = self.annotate(authors_text=Cast("authors", models.TextField()))
+        for word in text.split():
+            match = (
+                Q(key__icontains=word)
+                | Q(title__icontains=word)
+                | Q(authors_text__icontains=word)
+                | Q(group_author__icontains=word)
+                | Q(journal__icontains=word)
+            )
+            if word.isdigit() and len(word) == 4:
+                match |= Q(year=int(word))
+            found = found.filter(match)
+        return found.order_by(models.F("year").desc(nulls_last=True), "key")
 
 
 class Citation(PlainConstraintMessages, models.Model):
@@ -62,13 +116,24 @@ class Citation(PlainConstraintMessages, models.Model):
     pages = models.CharField(max_length=40, blank=True)
     article_number = models.CharField(max_length=40, blank=True)
     pmid = models.CharField(
-        "PMID", max_length=10, unique=True, null=True, blank=True, validators=[validate_pmid]
+        "PMID",
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_pmid],
+        help_text="Digits; 'PMID: 12345' or a PubMed address is reduced to them.",
     )
     pmcid = models.CharField(
         "PMCID", max_length=14, unique=True, null=True, blank=True, validators=[validate_pmcid]
     )
     doi = models.CharField(
-        "DOI", max_length=200, unique=True, null=True, blank=True, validators=[validate_doi]
+        "DOI",
+        max_length=200,
+        null=True,
+        blank=True,
+        validators=[validate_doi],
+        help_text="Paste it as found (https://doi.org/..., doi:...): it is kept as 10.xxxx/...",
     )
     issn = models.CharField("ISSN", max_length=9, blank=True, validators=[validate_issn])
     url = models.URLField("URL", max_length=500, blank=True)
@@ -84,11 +149,20 @@ class Citation(PlainConstraintMessages, models.Model):
         blank=True,
     )
 
-    objects = NaturalKeyManager("key")
+    objects = NaturalKeyManager.from_queryset(CitationQuerySet)("key")
 
     class Meta:
         ordering = ["key"]
         constraints = [
+            # DOIs are case-insensitive: 10.1056/NEJMoa0708857 and 10.1056/nejmoa0708857 are one.
+            explained(
+                models.UniqueConstraint(Lower("doi"), name="citation_doi_unique_any_case"),
+                field="doi",
+                fields=("doi",),
+                message="Another citation already has the DOI {doi} (DOIs ignore case): "
+                "cite that one instead of adding it twice.",
+                broken=doi_taken,
+            ),
             regex_constraint(
                 "pmid", PMID_PATTERN, name="citation_pmid_format", message=validate_pmid.message
             ),
@@ -123,10 +197,23 @@ class Citation(PlainConstraintMessages, models.Model):
         return f"{first} ({year}) {self.title[:80]} [{self.key}]"
 
     def save(self, *args, **kwargs) -> None:
-        blank_to_none(self, "pmid", "pmcid", "doi")
+        self.normalise_identifiers()
         super().save(*args, **kwargs)
 
+    def clean_fields(self, exclude=None) -> None:
+        # Before the format validators, so a pasted "PMID: 12345" is judged as 12345.
+        self.normalise_identifiers()
+        super().clean_fields(exclude)
+
     def clean(self) -> None:
+        self.normalise_identifiers()
+
+    def normalise_identifiers(self) -> None:
+        """Identifiers as pasted (labels, resolver addresses) reduced to the bare identifier;
+        empty ones stored as NULL so uniqueness ignores them."""
+        self.doi = normalise_doi(self.doi)
+        self.pmid = normalise_pmid(self.pmid)
+        self.pmcid = normalise_pmcid(self.pmcid)
         blank_to_none(self, "pmid", "pmcid", "doi")
 
     @property

@@ -63,6 +63,16 @@ class Drug(PlainConstraintMessages, EditorialRoot):
     targets = models.ManyToManyField(
         "Target", through="DrugTarget", related_name="drugs", blank=True
     )
+    default_citation = models.ForeignKey(
+        "monographs.Citation",
+        verbose_name="default source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The source of every row that names none of its own (a section's default "
+        "source comes first for that section's rows): one source cited once, not on each row.",
+    )
 
     objects = NaturalKeyManager("slug")
 

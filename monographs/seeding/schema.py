@@ -217,7 +217,11 @@ SOURCE = RecordSpec(
 
 DRUG = RecordSpec(
     "drug",
-    fields_from_model(Drug, exclude=(*ROOT_EDITORIAL_FIELDS, "targets")),
+    fields_from_model(
+        Drug,
+        exclude=(*ROOT_EDITORIAL_FIELDS, "targets"),
+        references={"default_citation": Reference.CITATION},
+    ),
     model=Drug,
     identity="slug",
 )
@@ -244,7 +248,11 @@ DRUG_ROWS: dict[str, RecordSpec] = {
     "formulations": _sourced_row(Formulation, "formulation", parent="drug"),
     "sections": RecordSpec(
         "section",
-        fields_from_model(MonographSection, exclude=("drug",)),
+        fields_from_model(
+            MonographSection,
+            exclude=("drug",),
+            references={"default_citation": Reference.CITATION},
+        ),
         model=MonographSection,
         identity="kind",
     ),

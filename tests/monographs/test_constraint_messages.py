@@ -217,6 +217,11 @@ CASES = {
         "doi",
         "Enter a DOI",
     ),
+    "citation_doi_unique_any_case": (
+        lambda: CitationFactory.build(doi=CitationFactory(doi="10.1056/NEJMoa0708857").doi.lower()),
+        "doi",
+        "Another citation already has the DOI 10.1056/nejmoa0708857 (DOIs ignore case)",
+    ),
     "citation_issn_format": (
         lambda: CitationFactory.build(issn="12345678"),
         "issn",

@@ -138,9 +138,7 @@ def test_an_unknown_field_suggests_the_right_one(tmp_path, loaded_tiny_seed):
 
 
 def test_an_identifier_in_the_wrong_format_is_refused(tmp_path, loaded_tiny_seed):
-    path = tiny_seed_write(
-        tmp_path, replace={"doi: 10.1234/tiny.1": "doi: https://doi.org/10.1234/tiny.1"}
-    )
+    path = tiny_seed_write(tmp_path, replace={"doi: 10.1234/tiny.1": "doi: 10.12/tiny.1"})
     message = refused(path)
     assert "source.citation, field 'doi': Enter a DOI of the form 10.xxxx/suffix" in message
     assert content_snapshot() == loaded_tiny_seed

@@ -97,7 +97,20 @@ def test_the_buttons_are_exactly_the_transitions_the_user_may_take(
     assert buttons(response) == available == EXPECTED_BUTTONS[(status, role)]
 
 
-def test_a_reviewer_sees_the_drug_read_only_with_the_workflow_panel(
+def test_a_reviewer_sees_a_drug_out_of_review_read_only_with_the_workflow_panel(
+    client, drafted_drug, editor, reviewer
+):
+    bring_to(Status.APPROVED, drafted_drug, editor=editor, reviewer=reviewer)
+    client.force_login(reviewer)
+
+    response = client.get(url(drafted_drug, "change"))
+
+    assert response.context["has_change_permission"] is False
+    assert 'name="_save"' not in response.content.decode()
+    assert buttons(response) == {"request_changes", "publish"}
+
+
+def test_a_reviewer_may_edit_a_drug_in_review_with_the_workflow_panel(
     client, drafted_drug, editor, reviewer
 ):
     revision_submit(root=drafted_drug, user=editor)
@@ -105,8 +118,8 @@ def test_a_reviewer_sees_the_drug_read_only_with_the_workflow_panel(
 
     response = client.get(url(drafted_drug, "change"))
 
-    assert response.context["has_change_permission"] is False
-    assert 'name="_save"' not in response.content.decode()
+    assert response.context["has_change_permission"] is True
+    assert 'name="_save"' in response.content.decode()
     assert buttons(response) == {"request_changes", "approve"}
 
 
@@ -440,7 +453,11 @@ def test_restore_from_the_review_page_makes_a_draft(client, drafted_drug, editor
     review = client.get(url(drafted_drug, "review"))
     assert url(drafted_drug, "restore", 1) in review.content.decode()
 
-    response = client.post(url(drafted_drug, "restore", 1), follow=True)
+    asked = client.post(url(drafted_drug, "restore", 1))
+    assert asked.status_code == 200 and "What will change" in asked.content.decode()
+    assert Drug.objects.get(pk=drafted_drug.pk).summary == "Changed later."
+
+    response = client.post(url(drafted_drug, "restore", 1), {"confirmed": "yes"}, follow=True)
 
     assert "The content of v1 is now the working copy" in messages_of(response)[0]
     drafted_drug.refresh_from_db()

@@ -1,0 +1,133 @@
+"""Citations as editors type them: authors one per line, identifiers as pasted, DOIs in any case."""
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from monographs.models import Citation
+from monographs.models.citations import authors_as_lines, authors_from_lines
+from monographs.validators import normalise_doi, normalise_pmcid, normalise_pmid
+from tests.admin_forms import change_form_data
+from tests.factories import CitationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        ("PMID: 18650514", "18650514"),
+        ("pmid:18650514", "18650514"),
+        ("https://pubmed.ncbi.nlm.nih.gov/18650514/", "18650514"),
+        ("https://www.ncbi.nlm.nih.gov/pubmed/18650514", "18650514"),
+        (" 18650514 ", "18650514"),
+        ("0123", "0123"),  # left as typed, for the validator to refuse
+    ],
+)
+def test_a_pasted_pmid_is_reduced_to_its_digits(pasted, kept):
+    assert normalise_pmid(pasted) == kept
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        ("doi:10.1056/NEJMoa0708857", "10.1056/NEJMoa0708857"),
+        ("DOI: 10.1056/NEJMoa0708857", "10.1056/NEJMoa0708857"),
+        ("https://doi.org/10.1056/NEJMoa0708857", "10.1056/NEJMoa0708857"),
+        ("http://dx.doi.org/10.1016/S1470-2045%2808%2970285-7", "10.1016/S1470-2045(08)70285-7"),
+        ("10.1056/NEJMoa0708857", "10.1056/NEJMoa0708857"),
+    ],
+)
+def test_a_pasted_doi_is_reduced_to_the_doi(pasted, kept):
+    assert normalise_doi(pasted) == kept
+
+
+@pytest.mark.parametrize(
+    ("pasted", "kept"),
+    [
+        ("PMCID: PMC2620400", "PMC2620400"),
+        ("pmc2620400", "PMC2620400"),
+        ("https://www.ncbi.nlm.nih.gov/pmc/articles/PMC2620400/", "PMC2620400"),
+        ("2620400", "2620400"),
+    ],
+)
+def test_a_pasted_pmcid_is_reduced_to_the_pmcid(pasted, kept):
+    assert normalise_pmcid(pasted) == kept
+
+
+def test_saving_a_citation_any_other_way_normalises_too():
+    citation = CitationFactory(pmid="PMID: 18650514", doi="https://doi.org/10.1056/NEJMoa0708857")
+
+    citation.refresh_from_db()
+    assert (citation.pmid, citation.doi) == ("18650514", "10.1056/NEJMoa0708857")
+
+
+def test_two_citations_may_not_share_a_doi_in_another_case():
+    CitationFactory(doi="10.1056/NEJMoa0708857")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CitationFactory(doi="10.1056/nejmoa0708857")
+    assert Citation.objects.filter(doi__iexact="10.1056/nejmoa0708857").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lines", "authors", "incomplete"),
+    [
+        (
+            "Llovet JM\nRicci S\n\n  Mazzaferro   V \net al.",
+            ["Llovet JM", "Ricci S", "Mazzaferro V"],
+            True,
+        ),
+        ("Llovet JM\nRicci S", ["Llovet JM", "Ricci S"], False),
+        ("Llovet JM\nothers", ["Llovet JM"], True),
+        ("", [], False),
+    ],
+)
+def test_authors_one_per_line_round_trip(lines, authors, incomplete):
+    assert authors_from_lines(lines) == (authors, incomplete)
+    assert authors_from_lines(authors_as_lines(authors, incomplete)) == (authors, incomplete)
+
+
+def test_the_admin_takes_authors_one_per_line_and_identifiers_as_pasted(admin_client):
+    citation = CitationFactory(authors=["Llovet JM"], authors_incomplete=False, pmid=None)
+    page = reverse("admin:monographs_citation_change", args=(citation.pk,))
+    data = change_form_data(admin_client.get(page))
+    assert data["authors"] == "Llovet JM"
+    data |= {
+        "authors": "Llovet JM\r\nRicci S\r\net al.",
+        "pmid": "PMID: 18650514",
+        "doi": "https://doi.org/10.1056/NEJMoa0708857",
+    }
+
+    response = admin_client.post(page, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    citation.refresh_from_db()
+    assert citation.authors == ["Llovet JM", "Ricci S"] and citation.authors_incomplete
+    assert (citation.pmid, citation.doi) == ("18650514", "10.1056/NEJMoa0708857")
+    shown = admin_client.get(page).content.decode()
+    assert "Llovet JM\nRicci S\net al.</textarea>" in shown
+    assert "Llovet JM, Ricci S, et al." in citation.vancouver()
+
+
+def test_the_admin_says_plainly_when_a_doi_is_taken_in_another_case(admin_client):
+    CitationFactory(doi="10.1056/NEJMoa0708857")
+    citation = CitationFactory(doi=None)
+    page = reverse("admin:monographs_citation_change", args=(citation.pk,))
+    data = change_form_data(admin_client.get(page)) | {"doi": "doi:10.1056/nejmoa0708857"}
+
+    response = admin_client.post(page, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["doi"]
+    assert errors == [
+        "Another citation already has the DOI 10.1056/nejmoa0708857 (DOIs ignore case): "
+        "cite that one instead of adding it twice."
+    ]
+    citation.refresh_from_db()
+    assert citation.doi is None
