@@ -4,7 +4,6 @@ from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -25,6 +24,7 @@ from monographs.api.exports.tables import (
 from monographs.api.filters import AdverseEventFilter, CitationFilter, TrialFilter
 from monographs.api.http import PublicReadMixin
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.api.schema import ReadAPISchema
 from monographs.api.serializers import ErrorSerializer
 from monographs.editorial.models import Entry
 
@@ -58,7 +58,7 @@ class CSLJSONRenderer(DownloadRenderer):
     format = "csljson"
 
 
-class DownloadSchema(AutoSchema):
+class DownloadSchema(ReadAPISchema):
     """Document the filters of a download even though it answers a file, not a JSON list."""
 
     def get_filter_backends(self):
@@ -82,8 +82,13 @@ CSL_JSON_BODY = {
 
 
 class DownloadView(PublicReadMixin, generics.ListAPIView):
-    """A filtered, streamed download; filters are those of the matching list endpoint."""
+    """A filtered, streamed download; filters are those of the matching list endpoint.
 
+    Its parameters are held to the same rules as a list's: a download that ignored a
+    misspelt filter would be the whole table under the name of a filtered one.
+    """
+
+    strict_query_parameters = True
     filter_backends = [DjangoFilterBackend]
     pagination_class = None
     schema = DownloadSchema()
