@@ -33,6 +33,7 @@ def test_schema_describes_every_endpoint(client):
         "/api/v1/citations/",
         "/api/v1/search/",
         "/api/v1/changes/",
+        "/api/v1/sync/",
         "/api/v1/export/fixtures.json",
         "/api/v1/export/trials.csv",
         "/api/v1/export/outcomes.csv",
