@@ -178,6 +178,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves static files from any app server. With DEBUG off they come from
 # collectstatic's output, compressed and with content-hashed names; with DEBUG on (and so in
 # the tests) straight from the source folders, with no collectstatic needed.
+# Files the site writes itself: the bulk download's parts (monographs/api/exports/bulk.py).
+# A deployment may name STORAGES["bulk"] (an object store) for them instead.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_URL = "media/"
+# The bulk download is built by `build_bulk` after publishing; when the newest is older than
+# the public record, /api/v1/bulk/ builds one on the request that finds it so (one at a time)
+# unless this is off, and serves the newest stored meanwhile.
+BULK_BUILD_ON_REQUEST = os.environ.get("BULK_BUILD_ON_REQUEST", "1") not in ("0", "off", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

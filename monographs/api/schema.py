@@ -88,9 +88,6 @@ class LimitedDjangoFilterExtension(DjangoFilterExtension):
             auto_schema, model, filterset_class, field_name, filter_field
         )
         limits = _limits(filter_field)
-        if "pattern" in limits and not getattr(auto_schema.view, "strict_query_parameters", False):
-            # Downloads take an empty value as no filter at all.
-            limits["pattern"] = f"^$|{limits['pattern']}"
         for parameter in parameters:
             parameter["schema"].update(limits)
         return parameters
@@ -128,25 +125,7 @@ def add_common_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, response in COMMON_RESPONSES.items():
                 responses.setdefault(status, response)
-            if path.startswith(DOWNLOADS):
-                _allow_empty_values(operation)
     return result
-
-
-DOWNLOADS = "/api/v1/export/"
-
-
-def _allow_empty_values(operation: dict) -> None:
-    """Downloads take an empty value as no filter (and an empty format as the default)."""
-    for parameter in operation.get("parameters", []):
-        schema = parameter.get("schema", {})
-        if parameter["in"] != "query":
-            continue
-        if "enum" in schema:
-            if "" not in schema["enum"]:
-                schema["enum"] = [*schema["enum"], ""]
-        elif schema.get("type") in ("integer", "number", "boolean"):
-            parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
 
 
 class ReadAPISchema(AutoSchema):
@@ -172,9 +151,13 @@ class ReadAPISchema(AutoSchema):
         view = self.view
         if not getattr(view, "strict_query_parameters", False):
             return parameters
+        formats = sorted({renderer.format for renderer in view.renderer_classes})
         parameters.append(
             OpenApiParameter(
-                "format", str, enum=["json"], description="The answer's format: JSON only."
+                "format",
+                str,
+                enum=formats,
+                description=f"The answer's format: {', '.join(formats)}.",
             )
         )
         if isinstance(view, FieldSelectionMixin):

@@ -235,3 +235,32 @@ def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialE
             | Q(txid=RawSQL("pg_current_xact_id_if_assigned()::text::bigint", []))
         )
     return events
+
+
+def change_feed_position() -> int:
+    """The token of the last change the feed serves now (0 before any).
+
+    Everything at or below it is visible and will never be preceded by a later commit: the
+    point an initial sync starts from, continued with changes_since(token=it).
+    """
+    return changes_since(token=0).order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def sync_initial_page(*, after: int, size: int) -> list[Entry]:
+    """Live entries after an entry id, in id order, with their current publication whole.
+
+    The pages of an initial sync: each reads the entries as they are when it is asked for,
+    so a page may already hold a change made after the sync's starting token; the changes
+    after that token, read next, bring the mirror to the same state either way.
+    """
+    return list(
+        Entry.objects.live()
+        .filter(id__gt=after)
+        .select_related("current")
+        .order_by("id")[: size + 1]
+    )
+
+
+def sync_changes_page(*, token: int, size: int) -> list[EditorialEvent]:
+    """The change feed's next page after the token, each change with its whole publication."""
+    return list(changes_since(token=token).defer(None)[: size + 1])

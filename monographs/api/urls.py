@@ -37,6 +37,13 @@ urlpatterns = [
     path("v1/citations/", views.CitationListView.as_view(), name="citation-list"),
     path("v1/search/", views.SearchView.as_view(), name="search"),
     path("v1/changes/", views.ChangeListView.as_view(), name="change-list"),
+    path("v1/sync/", views.SyncView.as_view(), name="sync"),
+    path("v1/bulk/", views.BulkManifestView.as_view(), name="bulk"),
+    re_path(
+        r"^v1/bulk/(?P<snapshot>[0-9]+(?:-[0-9a-f]+)?)/(?P<name>[-a-z0-9.]+)$",
+        views.BulkPartView.as_view(),
+        name="bulk-part",
+    ),
     path("v1/export/fixtures.json", views.FixtureExportView.as_view(), name="export-fixtures"),
     path("v1/export/trials.csv", views.TrialExportView.as_view(), name="export-trials"),
     path("v1/export/outcomes.csv", views.OutcomeExportView.as_view(), name="export-outcomes"),

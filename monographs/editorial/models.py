@@ -137,7 +137,11 @@ class EditorialEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["kind", "root_id", "created_at"])]
+        indexes = [
+            models.Index(fields=["kind", "root_id", "created_at"]),
+            # The rows of one transaction, stamped with its commit time (commit_stamp.py).
+            models.Index(fields=["txid"], name="event_writing_transaction"),
+        ]
 
     def __str__(self) -> str:
         who = self.user.get_username() if self.user_id else "system"

@@ -46,6 +46,11 @@ def test_a_repeated_filter_is_a_400_naming_it_not_its_last_value(
         ("/api/v1/changes/?token=3", "token"),
         ("/api/v1/changes/?since=1&since=2", "since"),
         ("/api/v1/trials/?cursor=a&cursor=b", "cursor"),
+        ("/api/v1/export/trials.csv?drugs=sorafenib", "drugs"),
+        ("/api/v1/export/trials.csv?phase=3&phase=2", "phase"),
+        ("/api/v1/export/adverse-events.csv?drug=", "drug"),
+        ("/api/v1/export/citations.ris?author=Llovet", "author"),
+        ("/api/v1/export/fixtures.json?since=3", "since"),
     ],
 )
 def test_every_endpoint_names_a_parameter_it_does_not_take(client, make_drug, url, parameter):

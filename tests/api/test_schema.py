@@ -33,6 +33,7 @@ def test_schema_describes_every_endpoint(client):
         "/api/v1/citations/",
         "/api/v1/search/",
         "/api/v1/changes/",
+        "/api/v1/sync/",
         "/api/v1/export/fixtures.json",
         "/api/v1/export/trials.csv",
         "/api/v1/export/outcomes.csv",
@@ -75,8 +76,9 @@ def test_schema_declares_limits_and_every_status(client):
     assert search["limit"]["maximum"] == 100 and search["q"]["maxLength"] == 200
     assert parameters("/api/v1/changes/")["since"]["minimum"] == 0
     assert "document" in parameters("/api/v1/drugs/{slug}/")["fields"]["items"]["enum"]
-    # Downloads take an empty filter as none.
-    assert parameters("/api/v1/export/trials.csv")["drug"]["pattern"] == "^$|^[-a-z0-9_]+$"
+    # Downloads hold their filters to the lists' rules.
+    assert parameters("/api/v1/export/trials.csv")["drug"]["pattern"] == "^[-a-z0-9_]+$"
+    assert parameters("/api/v1/export/trials.csv")["format"]["enum"] == ["csv", "json"]
 
 
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])

@@ -1,3 +1,4 @@
+from monographs.api.views.bulk import BulkManifestView, BulkPartView
 from monographs.api.views.changes import ChangeListView
 from monographs.api.views.entries import (
     DrugDetailView,
@@ -20,8 +21,11 @@ from monographs.api.views.exports import (
 )
 from monographs.api.views.rows import AdverseEventListView, CitationListView
 from monographs.api.views.search import SearchView
+from monographs.api.views.sync import SyncView
 
 __all__ = [
+    "BulkManifestView",
+    "BulkPartView",
     "AdverseEventExportView",
     "AdverseEventListView",
     "ChangeListView",
@@ -36,6 +40,7 @@ __all__ = [
     "FixtureExportView",
     "OutcomeExportView",
     "SearchView",
+    "SyncView",
     "TrialDetailView",
     "TrialExportView",
     "TrialListView",

@@ -1,17 +1,17 @@
 """Bulk downloads, streamed: the corpus as a fixture, CSV tables, RIS and BibTeX."""
 
+import gzip
 from collections.abc import Iterator
 
 from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from monographs.api.exports.bulk import FIXTURE_PART, bulk_storage, snapshot_path
 from monographs.api.exports.citations import bibtex_lines, csl_json_lines, ris_lines
-from monographs.api.exports.fixtures import fixture_chunks
 from monographs.api.exports.tables import (
     ADVERSE_EVENT_COLUMNS,
     OUTCOME_COLUMNS,
@@ -25,7 +25,9 @@ from monographs.api.exports.tables import (
 from monographs.api.filters import AdverseEventFilter, CitationFilter, TrialFilter
 from monographs.api.http import PublicReadMixin
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.api.schema import ReadAPISchema
 from monographs.api.serializers import ErrorSerializer
+from monographs.api.views.bulk import bulk_manifest_current
 from monographs.editorial.models import Entry
 
 
@@ -58,7 +60,7 @@ class CSLJSONRenderer(DownloadRenderer):
     format = "csljson"
 
 
-class DownloadSchema(AutoSchema):
+class DownloadSchema(ReadAPISchema):
     """Document the filters of a download even though it answers a file, not a JSON list."""
 
     def get_filter_backends(self):
@@ -82,8 +84,13 @@ CSL_JSON_BODY = {
 
 
 class DownloadView(PublicReadMixin, generics.ListAPIView):
-    """A filtered, streamed download; filters are those of the matching list endpoint."""
+    """A filtered, streamed download; filters are those of the matching list endpoint.
 
+    Its parameters are held to the same rules as a list's: a download that ignored a
+    misspelt filter would be the whole table under the name of a filtered one.
+    """
+
+    strict_query_parameters = True
     filter_backends = [DjangoFilterBackend]
     pagination_class = None
     schema = DownloadSchema()
@@ -116,7 +123,9 @@ class FixtureExportView(DownloadView):
     """Every version of every live entry, the entries, facets and read tables.
 
     Load it into an empty database with `python manage.py loaddata published-corpus.json`.
-    Users are not included: published_by and approved_by are empty.
+    Users are not included: published_by and approved_by are empty. It is the fixture of
+    the bulk download's snapshot, decompressed: read in one transaction, so it never names a
+    publication it does not hold, and written before it is sent, so it is never cut short.
     """
 
     filter_backends = []
@@ -126,8 +135,18 @@ class FixtureExportView(DownloadView):
     def get_queryset(self):
         return Entry.objects.none()
 
-    def lines(self, queryset) -> Iterator[str]:
-        return fixture_chunks()
+    def list(self, request, *args, **kwargs):
+        manifest = bulk_manifest_current()
+        self.snapshot = manifest["snapshot"]
+        response = super().list(request, *args, **kwargs)
+        response["X-Change-Token"] = str(manifest["token"])
+        return response
+
+    def lines(self, queryset) -> Iterator[bytes]:
+        path = snapshot_path(self.snapshot, FIXTURE_PART)
+        with bulk_storage().open(path, "rb") as stored, gzip.GzipFile(fileobj=stored) as fixture:
+            while block := fixture.read(1 << 16):
+                yield block
 
 
 class TrialDownloadView(DownloadView):
