@@ -26,7 +26,7 @@ def reinstall_sqlite_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("monographs", "0018_figure_bounds_grade_scope_interactions"),
+        ("monographs", "0022_default_source_of_a_drug_and_a_section"),
     ]
 
     operations = [
