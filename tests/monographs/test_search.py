@@ -227,7 +227,7 @@ def test_postgres_stores_a_weighted_vector_under_a_gin_index(sorafenib):
     from django.db import connection
 
     vector = SearchDocument.objects.values_list("search_vector", flat=True).get(
-        kind="drug", slug="sorafenib"
+        kind="drug", slug="sorafenib", anchor=""
     )
     with connection.cursor() as cursor:
         cursor.execute(
