@@ -7,6 +7,7 @@ terms with theirs) and from a short list of the words readers use for the parts 
 monograph; they change how a query is read, never what a page shows.
 """
 
+import logging
 import re
 import uuid
 from bisect import bisect_left
@@ -19,7 +20,10 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models import Value
 
+from monographs.editorial.cache import CACHE_UNAVAILABLE
 from monographs.models import AdverseEventTerm, Condition, SearchDocument
+
+logger = logging.getLogger(__name__)
 
 # The words readers use for each part of a monograph, by the section kind it answers
 # (monographs.models.SectionKind). Each group is a set of interchangeable wordings.
@@ -239,7 +243,11 @@ _memo: dict[str, tuple[str, object]] = {}
 
 def search_vocabulary_changed() -> None:
     """Forget the cached vocabulary: called whenever the index or the vocabulary changes."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    _memo.clear()
+    try:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    except CACHE_UNAVAILABLE as error:
+        logger.warning("Cache unavailable, search vocabulary generation not changed: %s", error)
 
 
 def _generation() -> str:
@@ -253,7 +261,12 @@ def _generation() -> str:
 def _cached(name: str, build: Callable[[], T]) -> T:
     """Built once per process and generation: a search reads the generation, one cache
     read, and nothing else until the index or the vocabulary changes."""
-    generation = _generation()
+    try:
+        generation = _generation()
+    except CACHE_UNAVAILABLE as error:
+        # Other processes could not say the index changed: read it afresh every time.
+        logger.warning("Cache unavailable, search vocabulary read afresh: %s", error)
+        return build()
     memo = _memo.get(name)
     if memo is not None and memo[0] == generation:
         return memo[1]  # type: ignore[return-value]
