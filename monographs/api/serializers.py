@@ -463,7 +463,15 @@ class SearchResultSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
     snippet = serializers.CharField(help_text="HTML: escaped text, matched words in <mark>.")
     rank = serializers.FloatField()
-    url = serializers.CharField(help_text="The public page.")
+    url = serializers.CharField(
+        help_text="The public page; for a section of a monograph, its place on the page "
+        "(/drugs/sorafenib/#section-dosage)."
+    )
+    section = serializers.CharField(
+        allow_null=True,
+        help_text="The HTML id of the monograph section that matched best, or null when the "
+        "page as a whole did. A page appears once, as its best match.",
+    )
     api_url = serializers.SerializerMethodField()
 
     def to_representation(self, result) -> dict[str, Any]:
@@ -477,6 +485,7 @@ class SearchResultSerializer(serializers.Serializer):
             "snippet": str(result.snippet),
             "rank": float(result.rank),
             "url": result.url,
+            "section": result.anchor or None,
             "api_url": self.get_api_url(result),
         }
 

@@ -12,6 +12,10 @@ class SearchDocument(models.Model):
     and names alone, which finds name matches without reading the body's; the words of the
     vectors are kept in a vocabulary table that query prefixes are expanded against (see
     migration 0010). SQLite searches the text columns.
+
+    A drug's monograph sections have rows of their own, under the drug's slug with the
+    section's anchor, so a query about one topic of a drug ("sorafenib dose") leads to the
+    section that answers it; the page's own row has no anchor.
     """
 
     class Kind(models.TextChoices):
@@ -22,6 +26,12 @@ class SearchDocument(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     slug = models.CharField(max_length=120)
+    anchor = models.CharField(
+        max_length=60,
+        blank=True,
+        default="",
+        help_text="The section of the page this row is, by its HTML id; empty for the page.",
+    )
     title = models.CharField(
         max_length=560, help_text="For a trial: its acronym, a colon and its title (50 + 2 + 500)."
     )
@@ -39,7 +49,9 @@ class SearchDocument(models.Model):
     class Meta:
         ordering = ["kind", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "slug"], name="search_document_unique_slug")
+            models.UniqueConstraint(
+                fields=["kind", "slug", "anchor"], name="search_document_unique_slug"
+            )
         ]
         # The term and reference index pages, read in title order a page at a time.
         indexes = [models.Index(fields=["kind", "title"], name="search_document_kind_title")]

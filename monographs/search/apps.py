@@ -27,6 +27,19 @@ class SearchConfig(AppConfig):
                 mentioned.update(result)
             search_index_mentions_refresh(mentioned=mentioned)
 
+        # The synonyms search reads queries with are the conditions' and terms'.
+        from django.db.models.signals import post_delete, post_save
+
+        from monographs.models import AdverseEventTerm, Condition
+        from monographs.search.vocabulary import search_vocabulary_changed
+
+        def vocabulary_changed(**kwargs) -> None:
+            search_vocabulary_changed()
+
+        for model in (Condition, AdverseEventTerm):
+            for signal in (post_save, post_delete):
+                signal.connect(vocabulary_changed, sender=model, dispatch_uid=f"search-{model}")
+
         register_projection(
             "search",
             published=lambda *, publications, entries: search_index_entries_update(entries=entries),

@@ -19,6 +19,11 @@ from monographs.editorial.models import Entry, Publication
 from monographs.models.search import SearchDocument
 from monographs.richtext import CITATION_PATTERN
 from monographs.search.querying import SEARCH_CONFIG
+from monographs.search.vocabulary import (
+    SECTION_ANCHOR,
+    search_vocabulary_changed,
+    spelling_words,
+)
 
 Kind = SearchDocument.Kind
 MARKDOWN_NOISE = re.compile(r"[*_#|`]+|^\s*>+", re.MULTILINE)
@@ -65,6 +70,29 @@ def drug_search_fields(document: dict[str, Any]) -> dict[str, str]:
         "names": _join(names),
         "body": _join(body),
     }
+
+
+def drug_section_rows(document: dict[str, Any]) -> list[dict[str, str]]:
+    """A row per section of the monograph, under the anchor the page gives it, so a query
+    about one topic of a drug leads to that part of the page. Found by the drug's names;
+    sections of one kind (several "other" sections) share a row, as they share an anchor."""
+    names = _join([document["title"], *(n["name"] for n in document.get("names") or [])])
+    by_anchor: dict[str, dict[str, str]] = {}
+    for section in document.get("sections") or []:
+        anchor = SECTION_ANCHOR.format(kind=section["kind"])
+        text = plain_text(section["body"])
+        if anchor in by_anchor:
+            by_anchor[anchor]["body"] = _join([by_anchor[anchor]["body"], section["title"], text])
+            continue
+        by_anchor[anchor] = {
+            "slug": document["slug"],
+            "anchor": anchor,
+            "title": f"{document['title']}: {section['title']}"[:560],
+            "description": f"Section of the {document['title']} monograph"[:500],
+            "names": names,
+            "body": text,
+        }
+    return list(by_anchor.values())
 
 
 def trial_search_fields(document: dict[str, Any]) -> dict[str, str]:
@@ -115,7 +143,9 @@ def term_search_fields(term: dict[str, Any], reporter_titles: list[str]) -> dict
 
 def reference_search_fields(reference: dict[str, Any], citing_titles: list[str]) -> dict[str, str]:
     authors = list(reference.get("authors") or [])
-    names = [reference["key"], reference.get("doi"), reference.get("pmid"), reference.get("pmcid")]
+    # The key is ours, not the reader's: "hcc" in "sorafenib-hcc-web-article-ref-10" must not
+    # make every reference of that article a match for HCC.
+    names = [reference.get("doi"), reference.get("pmid"), reference.get("pmcid")]
     names += [reference.get("group_author"), *authors]
     description = ". ".join(
         str(p)
@@ -135,25 +165,35 @@ VECTOR_WEIGHTS = (("title", "A"), ("names", "B"), ("description", "B"), ("body",
 TEXT_FIELDS = ("title", "description", "names", "body")
 
 
-def _upsert_many(kind: str, fields_by_slug: dict[str, dict[str, str]]) -> None:
-    """Insert or update these rows; on PostgreSQL with their search vector, in the same
-    statement, so each row is written once and its GIN entries once."""
-    if not fields_by_slug:
+def _upsert_many(kind: str, rows: list[dict[str, str]]) -> None:
+    """Insert or update these rows (a slug, an anchor for a section, the text fields); on
+    PostgreSQL with their search vector, in the same statement, so each row is written once
+    and its GIN entries once, and with the words misspellings are corrected to."""
+    if not rows:
         return
+    rows = [{"anchor": "", **row} for row in rows]
     if connection.vendor != "postgresql":
         SearchDocument.objects.bulk_create(
-            [SearchDocument(kind=kind, slug=slug, **f) for slug, f in fields_by_slug.items()],
+            [
+                SearchDocument(kind=kind, **{f: row[f] for f in ("slug", "anchor", *TEXT_FIELDS)})
+                for row in rows
+            ],
             update_conflicts=True,
-            unique_fields=["kind", "slug"],
+            unique_fields=["kind", "slug", "anchor"],
             update_fields=[*TEXT_FIELDS, "updated_at"],
             batch_size=BATCH_SIZE,
         )
         return
-    rows = [{"slug": slug, **fields} for slug, fields in fields_by_slug.items()]
     now = timezone.now()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH_SIZE):
-            cursor.execute(_UPSERT_SQL, [kind, now, json.dumps(rows[start : start + BATCH_SIZE])])
+            batch = rows[start : start + BATCH_SIZE]
+            words = sorted(spelling_words(*(row[f] for row in batch for f in TEXT_FIELDS)))
+            cursor.execute(_UPSERT_SQL, [kind, now, json.dumps(batch), words])
+
+
+def _rows_by_slug(fields_by_slug: dict[str, dict[str, str]]) -> list[dict[str, str]]:
+    return [{"slug": slug, **fields} for slug, fields in fields_by_slug.items()]
 
 
 def _vector_sql() -> str:
@@ -173,6 +213,8 @@ def _name_vector_sql() -> str:
 # The words of the search vectors, which query prefixes are expanded against (PostgreSQL;
 # the table, not a model, is created by migration 0010).
 VOCABULARY_TABLE = "monographs_searchword"
+# The words as written, which misspellings are corrected to (PostgreSQL; migration 0019).
+SPELLING_TABLE = "monographs_searchspelling"
 
 
 # The rows, their vectors and, in the same statement, the words of their vectors added to
@@ -180,17 +222,22 @@ VOCABULARY_TABLE = "monographs_searchword"
 _UPSERT_SQL = f"""
     WITH written AS (
         INSERT INTO {SearchDocument._meta.db_table}
-            (kind, slug, {", ".join(TEXT_FIELDS)}, updated_at, search_vector, name_vector)
-        SELECT %s, r.slug, {", ".join(f"r.{name}" for name in TEXT_FIELDS)}, %s,
+            (kind, slug, anchor, {", ".join(TEXT_FIELDS)}, updated_at, search_vector, name_vector)
+        SELECT %s, r.slug, r.anchor, {", ".join(f"r.{name}" for name in TEXT_FIELDS)}, %s,
             {_vector_sql()}, {_name_vector_sql()}
         FROM jsonb_to_recordset(%s::jsonb)
-            AS r(slug text, {", ".join(f"{name} text" for name in TEXT_FIELDS)})
-        ON CONFLICT (kind, slug) DO UPDATE SET
+            AS r(slug text, anchor text, {", ".join(f"{name} text" for name in TEXT_FIELDS)})
+        ON CONFLICT (kind, slug, anchor) DO UPDATE SET
             {", ".join(f"{name} = EXCLUDED.{name}" for name in TEXT_FIELDS)},
             updated_at = EXCLUDED.updated_at,
             search_vector = EXCLUDED.search_vector,
             name_vector = EXCLUDED.name_vector
         RETURNING search_vector
+    ),
+    spelled AS (
+        INSERT INTO {SPELLING_TABLE} (word)
+        SELECT word FROM unnest(%s::text[]) AS word ORDER BY word
+        ON CONFLICT DO NOTHING
     )
     INSERT INTO {VOCABULARY_TABLE} (word)
     SELECT DISTINCT word FROM written, unnest(tsvector_to_array(written.search_vector)) AS word
@@ -290,12 +337,15 @@ def _refresh_terms(slugs: set[str]) -> None:
         }
         _upsert_many(
             Kind.ADVERSE_EVENT,
-            {
-                slug: term_search_fields(
-                    terms.get((first[slug], slug)) or {"slug": slug}, [m.title for m in entries]
-                )
-                for slug, entries in mentions.items()
-            },
+            _rows_by_slug(
+                {
+                    slug: term_search_fields(
+                        terms.get((first[slug], slug)) or {"slug": slug},
+                        [m.title for m in entries],
+                    )
+                    for slug, entries in mentions.items()
+                }
+            ),
         )
 
 
@@ -315,13 +365,15 @@ def _refresh_references(keys: set[str]) -> None:
         }
         _upsert_many(
             Kind.REFERENCE,
-            {
-                key: reference_search_fields(
-                    references.get((first[key], key)) or {"key": key},
-                    [m.title for m in entries],
-                )
-                for key, entries in mentions.items()
-            },
+            _rows_by_slug(
+                {
+                    key: reference_search_fields(
+                        references.get((first[key], key)) or {"key": key},
+                        [m.title for m in entries],
+                    )
+                    for key, entries in mentions.items()
+                }
+            ),
         )
 
 
@@ -364,13 +416,14 @@ def _previous_publications(entries: list[Entry]) -> dict[tuple[str, int], Public
 def search_index_entries_update(*, entries: list[Entry]) -> Mentioned:
     """The rows of these entries, just published or withdrawn; returns what they mention.
 
-    An entry's row follows its current publication, or goes when it is withdrawn. The terms
-    and references the entries mention now or mentioned in their previous versions are
-    returned for search_index_mentions_refresh.
+    An entry's rows (a drug's page and its sections) follow its current publication, or go
+    when it is withdrawn. The terms and references the entries mention now or mentioned in
+    their previous versions are returned for search_index_mentions_refresh.
     """
     previous = _previous_publications(entries)
     stale: dict[str, set[str]] = defaultdict(set)
     fresh: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    sections: list[dict[str, str]] = []
     mentioned = Mentioned()
     for entry in entries:
         before = previous.get((entry.kind, entry.root_id))
@@ -380,14 +433,21 @@ def search_index_entries_update(*, entries: list[Entry]) -> Mentioned:
             stale[entry.kind].add(entry.slug)
         else:
             fresh[entry.kind][entry.slug] = ENTRY_FIELDS[entry.kind](entry.current.document)
+            if entry.kind == Kind.DRUG:
+                sections += drug_section_rows(entry.current.document)
         mentioned.add(entry.current.document)
         mentioned.add(before.document if before else None)
     for kind, slugs in fresh.items():
         stale[kind] -= set(slugs)
     if any(stale.values()):
         _rows_of(stale).delete()
+    if fresh.get(Kind.DRUG):
+        # A section the new version no longer has must not stay findable.
+        _rows_of({Kind.DRUG: set(fresh[Kind.DRUG])}).exclude(anchor="").delete()
     for kind, fields_by_slug in fresh.items():
-        _upsert_many(kind, fields_by_slug)
+        _upsert_many(kind, _rows_by_slug(fields_by_slug))
+    _upsert_many(Kind.DRUG, sections)
+    search_vocabulary_changed()
     return mentioned
 
 
@@ -396,6 +456,7 @@ def search_index_mentions_refresh(*, mentioned: Mentioned) -> None:
     """Rebuild the rows of these terms and references from the live entries mentioning them."""
     _refresh_terms(mentioned.terms)
     _refresh_references(mentioned.keys)
+    search_vocabulary_changed()
 
 
 def search_index_update(*, entry: Entry) -> None:
@@ -423,6 +484,7 @@ def search_index_rebuild() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {VOCABULARY_TABLE}")
+            cursor.execute(f"DELETE FROM {SPELLING_TABLE}")
     mentioned = Mentioned()
     batch: list[Entry] = []
     for entry in Entry.objects.live().select_related("current").iterator(chunk_size=BATCH_SIZE):

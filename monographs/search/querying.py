@@ -11,6 +11,16 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from monographs.models.search import SearchDocument
+from monographs.search.vocabulary import (
+    SPELLING_MIN_LENGTH,
+    SPELLING_THRESHOLD,
+    QueryPlan,
+    closest_words,
+    light_stem,
+    needs_correction,
+    query_plan,
+    search_spelling_words,
+)
 
 Kind = SearchDocument.Kind
 SEARCH_CONFIG = "english"
@@ -28,6 +38,14 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 IDENTIFIER_PATTERN = re.compile(r"(?=\S*[^\w\s])\S{4,}")
 START_MARK, STOP_MARK = "\ue000", "\ue001"
 KIND_PRIORITY = {Kind.DRUG: 0.03, Kind.TRIAL: 0.02, Kind.ADVERSE_EVENT: 0.01}
+# A monograph section trails its page and the other entries a query names, unless the
+# query asks about its topic ("sorafenib dose"), when it leads.
+SECTION_ASKED_FOR = 1.0
+SECTION_NOT_ASKED_FOR = -0.3
+# The same on SQLite's scale, where a title match is worth 1.5 rather than about 0.6.
+FALLBACK_SECTION_ASKED_FOR = 3.0
+FALLBACK_SECTION_NOT_ASKED_FOR = -2.0
+SPELLING_TABLE = "monographs_searchspelling"
 URL_NAMES = {
     Kind.DRUG: "monographs:drug_detail",
     Kind.TRIAL: "trials:trial_detail",
@@ -45,6 +63,7 @@ class SearchResult:
     snippet: SafeString
     rank: float
     description: str = ""
+    anchor: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -81,6 +100,8 @@ def query_tokens(query: str) -> list[str]:
 class SearchPage:
     results: list[SearchResult]
     total: int  # every live row matching every word, of the kinds asked for
+    # The query as searched when it was corrected: "sorafnib" is searched as "sorafenib".
+    suggestion: str | None = None
 
 
 def entry_search_page(
@@ -122,6 +143,8 @@ def entry_search(
 def _search(
     *, query: str, kinds: list[str] | None, limit: int, offset: int, with_total: bool
 ) -> SearchPage:
+    """The query with the other wordings the vocabulary knows for its phrases; when nothing
+    matches, the same with its misspelt words corrected, and the correction as suggestion."""
     query = CONTROL_CHARACTERS.sub(" ", (query or "")[:MAX_QUERY_LENGTH])
     tokens = query_tokens(query)
     if not tokens or limit <= 0:
@@ -129,23 +152,62 @@ def _search(
     wanted = [kind for kind in (kinds or []) if kind in Kind.values]
     if kinds and not wanted:
         return SearchPage([], 0)
-    phrase = " ".join(tokens)
+    options = {"kinds": wanted, "limit": limit, "offset": offset, "with_total": with_total}
+    plan = query_plan(tokens)
+    page = _run(plan, query=query.strip(), **options)
+    if page.results or page.total:
+        return page
+    corrections = spelling_corrections(
+        tokens=[token for token in tokens if needs_correction(token, plan)]
+    )
+    if not corrections:
+        return page
+    corrected = [corrections.get(token, token) for token in tokens]
+    found = _run(query_plan(corrected), query=" ".join(corrected), **options)
+    return SearchPage(found.results, found.total, suggestion=" ".join(corrected))
+
+
+def _run(
+    plan: QueryPlan, *, query: str, kinds: list[str], limit: int, offset: int, with_total: bool
+) -> SearchPage:
     if connection.vendor == "postgresql":
         return _postgres_search(
-            query=query.strip(),
-            phrase=phrase,
-            tokens=tokens,
-            kinds=wanted,
-            limit=limit,
-            offset=offset,
-            with_total=with_total,
+            query=query, plan=plan, kinds=kinds, limit=limit, offset=offset, with_total=with_total
         )
     documents = SearchDocument.objects.all()
-    if wanted:
-        documents = documents.filter(kind__in=wanted)
-    return _fallback_search(
-        documents, phrase=phrase, tokens=tokens, limit=limit, offset=offset, with_total=with_total
+    if kinds:
+        documents = documents.filter(kind__in=kinds)
+    return _fallback_search(documents, plan=plan, limit=limit, offset=offset, with_total=with_total)
+
+
+_SPELLING_SQL = f"""
+    SELECT t.token, (
+        SELECT s.word FROM {SPELLING_TABLE} AS s
+        WHERE s.word %% t.token AND similarity(s.word, t.token) >= %(threshold)s
+        ORDER BY round(similarity(s.word, t.token)::numeric, 6) DESC, s.word COLLATE "C"
+        LIMIT 1
     )
+    FROM unnest(%(tokens)s::text[]) AS t(token)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {SPELLING_TABLE} AS known
+        WHERE known.word ~>=~ t.token AND known.word ~<~ (t.token || chr(1114111))
+    )
+"""
+
+
+def spelling_corrections(*, tokens: list[str]) -> dict[str, str]:
+    """The closest indexed word to each token that begins none (at least SPELLING_MIN_LENGTH
+    letters): by trigram similarity, pg_trgm's on PostgreSQL, the same computed in Python
+    over the cached words of the index on SQLite."""
+    tokens = [t for t in dict.fromkeys(tokens) if len(t) >= SPELLING_MIN_LENGTH]
+    if not tokens:
+        return {}
+    if connection.vendor != "postgresql":
+        return closest_words(tokens, search_spelling_words())
+    database = connections[router.db_for_read(SearchDocument)]
+    with database.cursor() as cursor:
+        cursor.execute(_SPELLING_SQL, {"tokens": tokens, "threshold": SPELLING_THRESHOLD})
+        return {token: word for token, word in cursor.fetchall() if word}
 
 
 _HEADLINE_OPTIONS = (
@@ -164,50 +226,75 @@ _KIND_PRIORITY_SQL = " ".join(
 # returned only (PostgreSQL evaluates them after the sort and limit).
 _SEARCH_SQL = f"""
     WITH q AS MATERIALIZED (
-        SELECT monographs_search_query(
-            %(tokens)s::text[], %(config)s::regconfig, %(expansions)s
-        ) AS query
+        SELECT (
+            SELECT string_agg('(' || alternative.query::text || ')', ' | ')
+            FROM unnest(%(alternatives)s::text[]) AS a(words),
+                LATERAL monographs_search_query(
+                    string_to_array(a.words, ' '), %(config)s::regconfig, %(expansions)s
+                ) AS alternative(query)
+            WHERE alternative.query IS NOT NULL
+        )::tsquery AS query
     )
-    SELECT kind, slug, title, description,
-        COALESCE(ts_rank(search_vector, q.query), 0)::float8
-        + CASE WHEN upper(title) = upper(%(phrase)s) THEN 1.0
-               WHEN starts_with(upper(title), upper(%(phrase)s)) THEN 0.2
-               ELSE 0.0 END
-        + CASE WHEN strpos(upper(title), upper(%(phrase)s)) > 0
-               THEN 0.4 * length(%(phrase)s) / greatest(length(title), 1)
-               ELSE 0.0 END
-        + CASE kind {_KIND_PRIORITY_SQL} ELSE 0.0 END
-        + CASE WHEN %(identifier)s IS NOT NULL AND strpos(upper(names), upper(%(identifier)s)) > 0
-               THEN 0.5 ELSE 0.0 END
-        AS rank,
-        ts_headline(%(config)s::regconfig, body, q.query, %(headline)s) AS body_snippet,
-        ts_headline(%(config)s::regconfig, names, q.query, %(headline)s) AS names_snippet
-        /*total*/
-    FROM {SearchDocument._meta.db_table}, q
-    WHERE id IN (
-        SELECT monographs_search_candidates(
-            (SELECT query FROM q), %(phrase)s, %(identifier)s, %(kinds)s::text[], %(size)s
+    , ranked AS (
+        SELECT id, kind, slug, anchor, title, description,
+            COALESCE(ts_rank(search_vector, q.query), 0)::float8
+            + CASE WHEN upper(title) = upper(%(phrase)s) THEN 1.0
+                   WHEN starts_with(upper(title), upper(%(phrase)s)) THEN 0.2
+                   ELSE 0.0 END
+            + CASE WHEN strpos(upper(title), upper(%(phrase)s)) > 0
+                   THEN 0.4 * length(%(phrase)s) / greatest(length(title), 1)
+                   ELSE 0.0 END
+            + CASE kind {_KIND_PRIORITY_SQL} ELSE 0.0 END
+            + CASE WHEN anchor = '' THEN 0.0
+                   WHEN anchor = ANY (%(sections)s::text[]) THEN {SECTION_ASKED_FOR}
+                   ELSE {SECTION_NOT_ASKED_FOR} END
+            + CASE WHEN %(identifier)s IS NOT NULL
+                        AND strpos(upper(names), upper(%(identifier)s)) > 0
+                   THEN 0.5 ELSE 0.0 END
+            AS rank
+        FROM {SearchDocument._meta.db_table}, q
+        WHERE id IN (
+            SELECT monographs_search_candidates(
+                (SELECT query FROM q), %(phrase)s, %(identifier)s, %(kinds)s::text[], %(size)s
+            )
         )
+    ), best AS (
+        SELECT DISTINCT ON (kind, slug) * FROM ranked ORDER BY kind, slug, rank DESC, anchor
     )
-    ORDER BY rank DESC, title
+    SELECT best.kind, best.slug, best.anchor, best.title, best.description, best.rank,
+        ts_headline(%(config)s::regconfig, doc.body, q.query, %(headline)s) AS body_snippet,
+        ts_headline(%(config)s::regconfig, doc.names, q.query, %(headline)s) AS names_snippet
+        /*total*/
+    FROM best JOIN {SearchDocument._meta.db_table} AS doc ON doc.id = best.id, q
+    ORDER BY best.rank DESC, best.title
     LIMIT %(limit)s OFFSET %(offset)s
 """
-# The number of matches, in the same statement: computed once (it refers to no row).
+# The number of matches, in the same statement: computed once (it refers to no row). Pages
+# are counted, not their sections: a page's row holds its sections' text, so it matches
+# whenever one of them does.
 _SEARCH_WITH_TOTAL_SQL = _SEARCH_SQL.replace(
     "/*total*/",
     f""", (SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
-            WHERE matching.search_vector @@ (SELECT query FROM q)
+            WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
               AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
         ) AS total""",
 )
-_SEARCH_COLUMNS = ("kind", "slug", "title", "description", "rank", "body_snippet", "names_snippet")
+_SEARCH_COLUMNS = (
+    "kind",
+    "slug",
+    "anchor",
+    "title",
+    "description",
+    "rank",
+    "body_snippet",
+    "names_snippet",
+)
 
 
 def _postgres_search(
     *,
     query: str,
-    phrase: str,
-    tokens: list[str],
+    plan: QueryPlan,
     kinds: list[str],
     limit: int,
     offset: int = 0,
@@ -215,9 +302,10 @@ def _postgres_search(
 ) -> SearchPage:
     identifier = query if IDENTIFIER_PATTERN.fullmatch(query) else None
     parameters = {
-        "tokens": tokens,
+        "alternatives": [" ".join(words) for words in plan.alternatives],
+        "sections": list(plan.sections),
         "expansions": PREFIX_EXPANSIONS,
-        "phrase": phrase,
+        "phrase": " ".join(plan.tokens),
         "identifier": identifier,
         "kinds": kinds or None,
         "size": max(CANDIDATES, offset + limit),
@@ -250,84 +338,115 @@ def _postgres_search(
 
 _COUNT_SQL = f"""
     WITH q AS MATERIALIZED (
-        SELECT monographs_search_query(
-            %(tokens)s::text[], %(config)s::regconfig, %(expansions)s
-        ) AS query
+        SELECT (
+            SELECT string_agg('(' || alternative.query::text || ')', ' | ')
+            FROM unnest(%(alternatives)s::text[]) AS a(words),
+                LATERAL monographs_search_query(
+                    string_to_array(a.words, ' '), %(config)s::regconfig, %(expansions)s
+                ) AS alternative(query)
+            WHERE alternative.query IS NOT NULL
+        )::tsquery AS query
     )
     SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
-     WHERE matching.search_vector @@ (SELECT query FROM q)
+     WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
        AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
 """
-
-
-def _light_stem(token: str) -> str:
-    """Enough stemming for substring matching: 'trials' finds 'trial', 'studies' 'study'."""
-    if len(token) > 4 and token.endswith("ies"):
-        return token[:-3]
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
 
 
 def _fallback_search(
     documents,
     *,
-    phrase: str,
-    tokens: list[str],
+    plan: QueryPlan,
     limit: int,
     offset: int = 0,
     with_total: bool = False,
 ) -> SearchPage:
-    """SQLite has no ranked full-text search: every word must appear somewhere, and matches
-    are ranked here with the same order of weights, title over names over body."""
-    stems = [_light_stem(token) for token in tokens]
-    for stem in stems:
-        documents = documents.filter(
-            Q(title__icontains=stem) | Q(names__icontains=stem) | Q(body__icontains=stem)
-        )
+    """SQLite has no ranked full-text search: every word of one of the query's wordings
+    must appear somewhere, and matches are ranked here with the same order of weights,
+    title over names over body, each row by the wording it matches best."""
+    wordings = [[light_stem(token) for token in words] for words in plan.alternatives]
+    matches = Q(pk__in=[])
+    for stems in wordings:
+        every_word = Q()
+        for stem in stems:
+            every_word &= (
+                Q(title__icontains=stem) | Q(names__icontains=stem) | Q(body__icontains=stem)
+            )
+        matches |= every_word
+    documents = documents.filter(matches)
     rows = list(
-        documents.values("kind", "slug", "title", "description", "names", "body")[
+        documents.values("kind", "slug", "anchor", "title", "description", "names", "body")[
             :SQLITE_CANDIDATES
         ]
     )
-    total = len(rows)
-    if with_total and total == SQLITE_CANDIDATES:
-        total = documents.count()
+    total = sum(1 for row in rows if not row["anchor"])
+    if with_total and len(rows) == SQLITE_CANDIDATES:
+        total = documents.filter(anchor="").count()
+    phrase = " ".join(plan.tokens)
     scored = []
     for row in rows:
-        title, names, body = row["title"].lower(), row["names"].lower(), row["body"].lower()
-        rank = 0.0
-        for stem in stems:
-            if stem in title:
-                rank += 1.0 + (0.5 if re.search(rf"\b{re.escape(stem)}", title) else 0.0)
-            if stem in names:
-                rank += 0.4
-            if stem in body:
-                rank += 0.1 + 0.02 * min(body.count(stem), 10)
-        if title == phrase:
-            rank += 5.0
-        elif title.startswith(phrase):
-            rank += 1.0
-        rank += 2.0 * min(1.0, len(phrase) / max(len(title), 1)) * (phrase in title)
+        title, body = row["title"].lower(), row["body"].lower()
+        # Names and the one-line description (a trial's conditions) weigh the same, as on
+        # PostgreSQL.
+        names = f"{row['names']} {row['description']}".lower()
+        text = f"{title} {names} {body}"
+        rank = max(
+            (
+                _fallback_rank(title, names, body, stems, phrase if i == 0 else " ".join(stems))
+                for i, stems in enumerate(wordings)
+                if all(stem in text for stem in stems)
+            ),
+            default=0.0,
+        )
         rank += KIND_PRIORITY.get(row["kind"], 0.0)
+        if row["anchor"]:
+            asked = row["anchor"] in plan.sections
+            rank += FALLBACK_SECTION_ASKED_FOR if asked else FALLBACK_SECTION_NOT_ASKED_FOR
         scored.append((rank, row))
-    scored.sort(key=lambda item: (-item[0], item[1]["title"].lower()))
+    # A page once, as its best row: the page itself or the section that matches best.
+    best: dict[tuple[str, str], tuple[float, dict]] = {}
+    for rank, row in scored:
+        key = (row["kind"], row["slug"])
+        if key not in best or (-rank, row["anchor"]) < (-best[key][0], best[key][1]["anchor"]):
+            best[key] = (rank, row)
+    scored = sorted(best.values(), key=lambda item: (-item[0], item[1]["title"].lower()))
+    all_stems = list(dict.fromkeys(stem for stems in wordings for stem in stems))
     results, urls = [], _ResultUrls()
     for rank, row in scored[offset : offset + limit]:
-        snippet = _fallback_snippet(row, stems)
+        snippet = _fallback_snippet(row, all_stems)
         results.append(_result(row, snippet=snippet, rank=round(rank, 4), urls=urls))
     return SearchPage(results, total)
 
 
+def _fallback_rank(title: str, names: str, body: str, stems: list[str], phrase: str) -> float:
+    rank = 0.0
+    for stem in stems:
+        if stem in title:
+            rank += 1.0 + (0.5 if re.search(rf"\b{re.escape(stem)}", title) else 0.0)
+        if stem in names:
+            rank += 0.4
+        if stem in body:
+            rank += 0.1 + 0.02 * min(body.count(stem), 10)
+    if title == phrase:
+        rank += 5.0
+    elif title.startswith(phrase):
+        rank += 1.0
+    rank += 2.0 * min(1.0, len(phrase) / max(len(title), 1)) * (phrase in title)
+    return rank
+
+
 def _result(row: dict, *, snippet: SafeString, rank: float, urls: _ResultUrls) -> SearchResult:
+    """A section's result links to its place on the page."""
+    url = urls(row["kind"], row["slug"])
     return SearchResult(
         kind=row["kind"],
         slug=row["slug"],
         title=row["title"],
-        url=urls(row["kind"], row["slug"]),
+        url=f"{url}#{row['anchor']}" if row["anchor"] else url,
         snippet=snippet,
         rank=rank,
         description=row["description"],
+        anchor=row["anchor"],
     )
 
 

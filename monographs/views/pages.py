@@ -17,7 +17,7 @@ from monographs.editorial.roles import (
     reviewers_listed,
 )
 from monographs.editorial.services import FOUR_EYES_TRANSITIONS, REVIEW_INTERVAL, TRANSITIONS
-from monographs.search import entry_search
+from monographs.search import entry_search_page
 from monographs.selectors import drugs_most_documented, entry_counts
 from monographs.views.conditional import site_page
 from monographs.views.filters import SearchForm
@@ -107,10 +107,15 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @site_page
 def search(request: HttpRequest) -> HttpResponse:
-    """Ranked results across kinds; a tab per kind shows how many of each were found."""
+    """Ranked results across kinds; a tab per kind shows how many of each were found.
+
+    A query that finds nothing as typed is searched with its misspellings corrected, and
+    the page says so ("did you mean").
+    """
     form = SearchForm(request.GET)
     query, kind = form.chosen_query(), form.chosen_kind()
-    results = entry_search(query=query, limit=SEARCH_RESULTS) if query else []
+    found = entry_search_page(query=query, limit=SEARCH_RESULTS) if query else None
+    results = found.results if found else []
     counts = Counter(result.kind for result in results)
     shown = [result for result in results if not kind or result.kind == kind]
     return render(
@@ -119,6 +124,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "query": query,
+            "suggestion": found.suggestion if found else None,
             "kind": kind,
             "results": shown,
             "total": len(results),

@@ -8,7 +8,13 @@ from django.core.management import call_command
 
 from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
 from monographs.models import SearchDocument
-from monographs.search import entry_search, highlight, query_tokens, search_index_rebuild
+from monographs.search import (
+    entry_search,
+    entry_search_page,
+    highlight,
+    query_tokens,
+    search_index_rebuild,
+)
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,
@@ -183,17 +189,31 @@ def test_rebuild_recreates_the_same_index(sorafenib):
     assert after == before
 
 
-def test_search_is_one_query_whatever_the_index_holds(sorafenib, django_assert_num_queries):
+def test_search_is_one_query_whatever_the_index_holds(
+    sorafenib, django_assert_num_queries, django_assert_max_num_queries
+):
     published_trial(drugs=[sorafenib])
+    # After the index changes, the vocabulary of synonyms is read once: conditions, terms.
+    with django_assert_max_num_queries(3):
+        entry_search(query="sorafenib placebo")
     with django_assert_num_queries(1):
         entry_search(query="sorafenib placebo")
     for _ in range(3):
         published_trial(drugs=[sorafenib])
+    entry_search(query="sorafenib placebo")
 
     with django_assert_num_queries(1):
         entry_search(query="sorafenib placebo")
-    with django_assert_num_queries(1):
+    # Nothing found: the words are looked up for a correction (PostgreSQL; SQLite reads its
+    # cached list of words once per change of the index).
+    entry_search(query="sorafenib zebrafish")
+    with django_assert_max_num_queries(2):
         entry_search(query="sorafenib zebrafish")
+    # Corrected: searched again.
+    with django_assert_max_num_queries(3):
+        page = entry_search_page(query="sorafnib placebo")
+    assert page.suggestion == "sorafenib placebo"
+    assert {r.kind for r in page.results} == {"trial"}
 
 
 def test_highlight_marks_whole_words_and_escapes():
@@ -207,7 +227,7 @@ def test_postgres_stores_a_weighted_vector_under_a_gin_index(sorafenib):
     from django.db import connection
 
     vector = SearchDocument.objects.values_list("search_vector", flat=True).get(
-        kind="drug", slug="sorafenib"
+        kind="drug", slug="sorafenib", anchor=""
     )
     with connection.cursor() as cursor:
         cursor.execute(

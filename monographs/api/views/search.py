@@ -41,8 +41,15 @@ class SearchQuerySerializer(serializers.Serializer):
 
 class SearchResponseSerializer(serializers.Serializer):
     query = serializers.CharField()
+    suggestion = serializers.CharField(
+        allow_null=True,
+        help_text="When the query as typed matched nothing: the query with its misspelt words "
+        "corrected ('sorafnib' -> 'sorafenib'), which the results are for; otherwise null.",
+    )
     total = serializers.IntegerField(
-        min_value=0, help_text="Live entries and references matching every word."
+        min_value=0,
+        help_text="Live entries and references matching the query (a page once, however "
+        "many of its sections match).",
     )
     page = serializers.IntegerField(min_value=1)
     next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
@@ -59,7 +66,11 @@ class SearchResponseSerializer(serializers.Serializer):
             {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
             required=True,
             description=(
-                "Words; each must match, as the start of a word ('sora' finds sorafenib)."
+                "Words; each must match, as the start of a word ('sora' finds sorafenib). "
+                "A phrase the vocabulary knows also matches its synonyms and abbreviations "
+                "('kidney cancer' finds renal cell carcinoma, 'HFSR' hand-foot skin "
+                "reaction); a query that matches nothing is searched again with its "
+                "misspellings corrected (see suggestion)."
             ),
         ),
         OpenApiParameter(
@@ -106,6 +117,7 @@ class SearchView(PublicReadMixin, APIView):
         last_page = min(-(-found.total // limit), -(-MAX_SEARCH_RESULTS // limit))
         data = {
             "query": query.validated_data["q"],
+            "suggestion": found.suggestion,
             "total": found.total,
             "page": page,
             "next": replace_query_param(url, "page", page + 1) if page < last_page else None,
