@@ -73,7 +73,8 @@ class HiddenLockFieldMixin:
         root = getattr(form, "original_root", None)
         if root is None and "lock_version" in form.fields and obj is not None and obj.pk:
             root = obj
-        warning = approved_edit_warning(root=root) if root is not None else ""
+        may_save = obj is None or self.has_change_permission(request, obj)
+        warning = approved_edit_warning(root=root) if root is not None and may_save else ""
         if warning and CONFIRM_FIELD in form.fields:
             context["editorial_approved_warning"] = warning
             context["editorial_confirm_field"] = form[CONFIRM_FIELD]

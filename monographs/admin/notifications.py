@@ -1,18 +1,19 @@
-"""Each user's own workflow-email preference: one page, theirs, whatever their role."""
+"""Each user's own workflow-email preference: one page, theirs, whatever their role; and
+the review comments, listed read-only (they are written and resolved from the editor)."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
 
-from monographs.editorial.models import NotificationPreference
+from monographs.admin.engine import ReadOnlyAdmin
+from monographs.editorial.models import NotificationPreference, ReviewComment
 
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    """Staff users set their own preference only; the list is a link to it."""
+    """Staff users set their own preference only; the list holds that one row."""
 
     fields = ("email",)
+    list_display = ("__str__", "email")
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(user=request.user)
@@ -34,10 +35,14 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        preference, _ = NotificationPreference.objects.get_or_create(user=request.user)
-        return redirect(
-            reverse(
-                f"{self.admin_site.name}:monographs_notificationpreference_change",
-                args=[preference.pk],
-            )
-        )
+        """Everyone has a preference to open, though nobody adds one: it is made on first sight."""
+        NotificationPreference.objects.get_or_create(user=request.user)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "root_id", "part", "row", "author", "created_at", "resolved_by")
+    list_filter = ("kind", "part")
+    list_select_related = ("author", "resolved_by")
+    search_fields = ("body", "row")
