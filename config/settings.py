@@ -344,3 +344,20 @@ IMPORT_HTTP_RETRIES = int(os.environ.get("IMPORT_HTTP_RETRIES", "2"))
 IMPORT_HTTP_BACKOFF = float(os.environ.get("IMPORT_HTTP_BACKOFF", "1.0"))
 # One request and its retries end within this time: below gunicorn's 30 s worker timeout.
 IMPORT_HTTP_DEADLINE = float(os.environ.get("IMPORT_HTTP_DEADLINE", "20"))
+
+# Workflow email (monographs/editorial/notifications.py): printed to the console unless an
+# SMTP server is named. EDITORIAL_SITE_URL makes the links in them absolute.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "editorial@localhost")
+EDITORIAL_SITE_URL = os.environ.get("EDITORIAL_SITE_URL", "http://127.0.0.1:8000")

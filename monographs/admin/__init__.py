@@ -23,6 +23,7 @@ from monographs.admin.engine import (
     SearchDocumentAdmin,
 )
 from monographs.admin.forms import EditorialChildForm, EditorialRootForm, fixed_choices
+from monographs.admin.notifications import NotificationPreferenceAdmin
 from monographs.admin.vocabulary import (
     AdverseEventTermAdmin,
     CitationAdmin,
@@ -49,6 +50,7 @@ __all__ = [
     "EditorialStackedInline",
     "EntryAdmin",
     "FacetAdmin",
+    "NotificationPreferenceAdmin",
     "PublicationAdmin",
     "ReadOnlyAdmin",
     "SearchDocumentAdmin",

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from monographs.admin.forms import (
+    CONFIRM_FIELD,
     LOCK_FIELDS,
     TRANSITION_FORMS,
     EditorialChildForm,
@@ -42,7 +43,9 @@ from monographs.editorial.checks import ERROR
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError
 from monographs.editorial.models import EditorialEvent, Entry
+from monographs.editorial.selectors import review_notes
 from monographs.editorial.services import (
+    approved_edit_warning,
     four_eyes_notice,
     reviewer_edit_stays_in_review,
     root_editable_by,
@@ -69,11 +72,13 @@ def kind_for_model(model: type[models.Model]) -> registry.RootKind:
 
 
 class HiddenLockFieldMixin:
-    """Lock fields are hidden inputs rendered once at the top of the form, never in a fieldset."""
+    """Lock fields are hidden inputs rendered once at the top of the form, never in a fieldset;
+    so is the warning (and its "save anyway" box) above the form of an approved root."""
 
     def get_fieldsets(self, request, obj=None):
+        hidden = (*LOCK_FIELDS, CONFIRM_FIELD)
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f not in LOCK_FIELDS]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in super().get_fieldsets(request, obj)
         ]
 
@@ -82,6 +87,14 @@ class HiddenLockFieldMixin:
         context["editorial_hidden_fields"] = [
             form[name] for name in LOCK_FIELDS if name in form.fields
         ]
+        root = getattr(form, "original_root", None)
+        if root is None and "lock_version" in form.fields and obj is not None and obj.pk:
+            root = obj
+        may_save = obj is None or self.has_change_permission(request, obj)
+        warning = approved_edit_warning(root=root) if root is not None and may_save else ""
+        if warning and CONFIRM_FIELD in form.fields:
+            context["editorial_approved_warning"] = warning
+            context["editorial_confirm_field"] = form[CONFIRM_FIELD]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -255,6 +268,8 @@ class EditorialRootAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
             context.update(self.editorial_context(request, obj))
+            part = self.part_for(request)
+            context.update(self.comments_context(request, obj, part=part.slug if part else ""))
         context.update(self.part_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -262,7 +277,10 @@ class EditorialRootAdmin(
         kind = self.kind.kind
         document = self.kind.build_document(obj)
         findings = self.kind.checks(document)
-        reviewed = {"reviewed_hash": document_hash(document)}
+        transition_initial = {
+            "approve": {"reviewed_hash": document_hash(document)},
+            "schedule": {"publish_at": obj.publish_at},
+        }
         available = actions_available(root=obj, user=request.user)
         return {
             "editorial_status": status_badge(obj.status),
@@ -277,7 +295,7 @@ class EditorialRootAdmin(
                     "url": self.editorial_url("transition", obj, t.name),
                     "form": TRANSITION_FORMS[t.name](
                         auto_id=f"id_{t.name}_%s",
-                        initial=reviewed if t.name == "approve" else None,
+                        initial=transition_initial.get(t.name),
                     ),
                 }
                 for t in available
@@ -287,6 +305,7 @@ class EditorialRootAdmin(
             "editorial_events": EditorialEvent.objects.of_root(kind=kind, root_id=obj.pk)
             .select_related("user", "publication")
             .order_by("-created_at", "-id"),
+            "editorial_notes": review_notes(root=obj),
             "editorial_review_url": self.editorial_url("review", obj),
             "editorial_revisions_url": self.editorial_url("revisions", obj),
             "editorial_four_eyes": four_eyes_notice(root=obj, user=request.user),

@@ -17,10 +17,28 @@ from django.utils.functional import cached_property
 
 from monographs.admin.widgets import BatchedAutocompleteSelect
 from monographs.editorial.exceptions import ConcurrentEditError
-from monographs.editorial.services import root_check_lock_version
+from monographs.editorial.services import approved_edit_warning, root_check_lock_version
 from monographs.models.base import as_stated, places_of
 
 LOCK_FIELDS = ("lock_version", "root_lock_version")
+CONFIRM_FIELD = "confirm_approved_edit"
+
+
+def confirm_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label="Save anyway: send it back to review",
+        help_text="The approval, and any scheduled publication, ends with this save.",
+    )
+
+
+def refuse_unconfirmed_edit(*, root: models.Model | None, confirmed: bool) -> None:
+    """An approved root is edited only once the editor has read what that undoes."""
+    if root is None or confirmed:
+        return
+    warning = approved_edit_warning(root=root)
+    if warning:
+        raise ValidationError(warning, code="approved_edit")
 
 
 def concurrent_edit_error(error: ConcurrentEditError) -> ValidationError:
@@ -31,6 +49,7 @@ class EditorialRootForm(forms.ModelForm):
     """A root's change form that refuses to save over someone else's newer save."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_approved_edit = confirm_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,6 +65,7 @@ class EditorialRootForm(forms.ModelForm):
                 )
             except ConcurrentEditError as error:
                 raise concurrent_edit_error(error) from error
+            refuse_unconfirmed_edit(root=self.instance, confirmed=bool(cleaned.get(CONFIRM_FIELD)))
         return cleaned
 
 
@@ -126,6 +146,7 @@ class EditorialChildForm(StatedFiguresForm):
 
     root_path: str = ""
     root_lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_approved_edit = confirm_field()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -143,6 +164,9 @@ class EditorialChildForm(StatedFiguresForm):
                 )
             except ConcurrentEditError as error:
                 raise concurrent_edit_error(error) from error
+            refuse_unconfirmed_edit(
+                root=self.original_root, confirmed=bool(cleaned.get(CONFIRM_FIELD))
+            )
         return cleaned
 
 
@@ -223,6 +247,35 @@ class ApproveForm(TransitionForm):
     )
 
 
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        required=False,
+        label="Goes live at (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Set or move the time; empty it to publish by hand. The approval stands.",
+    )
+
+
+class CommentForm(forms.Form):
+    """A comment on the entry or one part of its editor (the admin passes its parts)."""
+
+    part = forms.ChoiceField(required=False, label="About")
+    row = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Row (optional)",
+        help_text="Which row, in your words: e.g. 'Hand-foot skin reaction'.",
+    )
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+    )
+
+    def __init__(self, *args, parts: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["part"].choices = parts
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         required=False,
@@ -237,5 +290,6 @@ TRANSITION_FORMS: dict[str, Callable[..., forms.Form]] = {
     "request_changes": RequestChangesForm,
     "approve": ApproveForm,
     "publish": TransitionForm,
+    "schedule": ScheduleForm,
     "withdraw": WithdrawForm,
 }

@@ -25,13 +25,14 @@ from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from monographs.admin.forms import TRANSITION_FORMS
+from monographs.admin.forms import TRANSITION_FORMS, CommentForm
 from monographs.editorial.actions import WORKFLOW_ACTIONS, RestoreAction, workflow_action
 from monographs.editorial.diff import DERIVED_FIELDS, display_value, document_diff, section_title
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError, QualityCheckFailed
-from monographs.editorial.models import Entry, Publication, Revision, Status
-from monographs.editorial.selectors import approval_standing_or_void
+from monographs.editorial.models import Entry, Publication, ReviewComment, Revision, Status
+from monographs.editorial.selectors import approval_standing_or_void, review_comments
+from monographs.editorial.services import review_comment_add, review_comment_resolve
 from monographs.views.presentation import entry_breadcrumbs, version_context
 
 WORKING_COPY = "draft"
@@ -90,6 +91,12 @@ class EditorialViewsMixin:
             ),
             path("<path:object_id>/review/", wrap(self.review_view), name=f"{prefix}_review"),
             path("<path:object_id>/preview/", wrap(self.preview_view), name=f"{prefix}_preview"),
+            path("<path:object_id>/comments/", wrap(self.comment_view), name=f"{prefix}_comment"),
+            path(
+                "<path:object_id>/comments/<int:comment_id>/resolve/",
+                wrap(self.comment_resolve_view),
+                name=f"{prefix}_comment_resolve",
+            ),
             path(
                 "<path:object_id>/restore/<int:version>/",
                 wrap(self.restore_view),
@@ -156,6 +163,71 @@ class EditorialViewsMixin:
         ):
             return target
         return None
+
+    def comment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_POST(self._comment_view)(request, object_id)
+
+    def _comment_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self.get_root_or_404(request, object_id)
+        form = CommentForm(request.POST, parts=self.comment_parts())
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{form.fields[field].label or field}: {' '.join(errors)}"
+                for field, errors in form.errors.items()
+            )
+            messages.error(request, f"The comment was not added: {problems}")
+        else:
+            try:
+                review_comment_add(root=obj, user=request.user, **form.cleaned_data)
+            except EditorialError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "Your comment was added.")
+        return redirect(self.safe_next(request) or self.change_url(obj))
+
+    def comment_resolve_view(
+        self, request: HttpRequest, object_id: str, comment_id: int
+    ) -> HttpResponse:
+        return require_POST(self._comment_resolve_view)(request, object_id, comment_id)
+
+    def _comment_resolve_view(
+        self, request: HttpRequest, object_id: str, comment_id: int
+    ) -> HttpResponse:
+        obj = self.get_root_or_404(request, object_id)
+        comment = ReviewComment.objects.filter(
+            pk=comment_id, kind=self.kind.kind, root_id=obj.pk
+        ).first()
+        if comment is None:
+            raise Http404(f"'{obj}' has no comment {comment_id}.")
+        try:
+            review_comment_resolve(comment=comment, user=request.user)
+        except EditorialError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "The comment is marked resolved.")
+        return redirect(self.safe_next(request) or self.change_url(obj))
+
+    def comment_parts(self) -> list[tuple[str, str]]:
+        """What a comment can be about: the entry as a whole, or one part of its editor."""
+        return [("", "The whole entry")] + [(part.slug, part.label) for part in self.parts]
+
+    def comments_context(self, request: HttpRequest, obj, *, part: str | None) -> dict[str, Any]:
+        labels = dict(self.comment_parts())
+        comments = review_comments(root=obj, part=part)
+        for comment in comments:
+            comment.part_label = labels.get(comment.part, comment.part)
+            comment.resolve_url = self.editorial_url("comment_resolve", obj, comment.pk)
+        return {
+            "editorial_comments": comments,
+            "editorial_comment_url": self.editorial_url("comment", obj),
+            "editorial_comment_form": CommentForm(
+                parts=self.comment_parts(),
+                initial={"part": part or ""},
+                auto_id="id_comment_%s",
+            ),
+            "editorial_comment_part": part,
+            "editorial_comment_part_label": labels.get(part, "") if part is not None else "",
+        }
 
     def restore_view(self, request: HttpRequest, object_id: str, version: int) -> HttpResponse:
         """Restore a published version: a page showing what would change, then the restore."""
@@ -352,6 +424,7 @@ class EditorialViewsMixin:
             "changes": document_diff(old=old, new=new) if new is not None else [],
             "may_restore": RestoreAction(root=obj, user=request.user).is_available(),
             "revisions_url": self.revisions_url(obj),
+            **self.comments_context(request, obj, part=None),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/editorial/review.html", context)

@@ -93,6 +93,22 @@ class PublishAction(WorkflowAction):
         return f"'{self.root}' was published as v{publication.version}."
 
 
+class ScheduleAction(WorkflowAction):
+    """Set, move or clear when an approved revision goes live: the approval stands."""
+
+    name, label = "schedule", "Set publish time"
+    permission = services.TRANSITIONS["publish"].permission
+
+    def check(self) -> None:
+        services.schedule_check(root=self.root, user=self.user)
+
+    def execute(self, *, publish_at: datetime | None = None, **data: Any) -> str:
+        services.root_schedule(root=self.root, user=self.user, publish_at=publish_at)
+        if publish_at is None:
+            return f"'{self.root}' is no longer scheduled: publish it by hand."
+        return f"'{self.root}' goes live at {publish_at:%Y-%m-%d %H:%M} UTC."
+
+
 class WithdrawAction(WorkflowAction):
     """Always offered for a live entry to whoever may withdraw, whatever its working copy."""
 
@@ -151,6 +167,7 @@ WORKFLOW_ACTIONS: dict[str, type[WorkflowAction]] = {
         RequestChangesAction,
         ApproveAction,
         PublishAction,
+        ScheduleAction,
         WithdrawAction,
     )
 }

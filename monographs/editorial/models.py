@@ -103,6 +103,8 @@ class EditorialEvent(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         RESTORED = "restored", "Restored from a version"
         APPROVAL_VOID = "approval_void", "Approval void"
+        SCHEDULED = "scheduled", "Publish time set"
+        UNSCHEDULED = "unscheduled", "Publish time cleared"
 
     kind = models.CharField(max_length=20, help_text="Root kind, e.g. drug or trial.")
     root_id = models.PositiveBigIntegerField()
@@ -346,3 +348,64 @@ class Facet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class ReviewComment(models.Model):
+    """A remark on one part of an entry's working copy (a prose section, a table, a row).
+
+    It sits where it is about: in that part of the editor and on the review page, until
+    someone resolves it (who and when are kept). Not part of the document: commenting is
+    not an edit and never voids an approval.
+    """
+
+    kind = models.CharField(max_length=20)
+    root_id = models.PositiveBigIntegerField()
+    part = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="The part of the editor it is about (e.g. mechanism); empty for the whole entry.",
+    )
+    row = models.CharField(
+        max_length=200, blank=True, help_text="The row it is about, in the editor's words."
+    )
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "root_id", "created_at", "id"]
+        indexes = [models.Index(fields=["kind", "root_id", "part"], name="review_comment_of_part")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.root_id} {self.part or 'entry'}: {self.body[:40]}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+class NotificationPreference(models.Model):
+    """Whether a user is sent the workflow's emails; anyone without a row is."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    email = models.BooleanField(
+        "email me about the editorial workflow",
+        default=True,
+        help_text="Submissions, requested changes, approvals, publications, schedule changes "
+        "and withdrawals of the entries you work on or may review.",
+    )
+
+    class Meta:
+        verbose_name = "notification preference"
+
+    def __str__(self) -> str:
+        return f"Notifications of {self.user}"

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -36,9 +35,11 @@ from monographs.editorial.models import (
     Facet,
     Publication,
     RetiredSlug,
+    ReviewComment,
     Revision,
     Status,
 )
+from monographs.editorial.notifications import event_notify
 from monographs.editorial.projections import (
     project_published,
     project_withdrawn,
@@ -130,7 +131,7 @@ def _record(
     revision: Revision | None = None,
 ) -> EditorialEvent:
     kind, root_id = root_identity(root)
-    return EditorialEvent.objects.create(
+    event = EditorialEvent.objects.create(
         kind=kind,
         root_id=root_id,
         action=action,
@@ -141,6 +142,9 @@ def _record(
         publication=publication,
         revision=revision,
     )
+    # Every path to a timeline event (admin, commands, API, tests) notifies from here.
+    event_notify(event=event)
+    return event
 
 
 def _status_move(
@@ -211,12 +215,20 @@ def revision_editor_ids(*, root: models.Model) -> set[int]:
     return revision_editors_by_root(kind=kind, root_ids=[root_id]).get(root_id, set())
 
 
-def revision_editors_by_root(*, kind: str, root_ids: list[int]) -> dict[int, set[int]]:
+def revision_editors_by_root(
+    *, kind: str, root_ids: list[int], before_event_id: int | None = None
+) -> dict[int, set[int]]:
     """Who wrote each root's current revision: every user who edited it (or a record it
-    uses) since it was last published. Whoever did may not approve or publish it."""
+    uses) since it was last published. Whoever did may not approve or publish it.
+
+    before_event_id asks who had written it when that event happened (a publication's
+    notice goes to the editors of what was published, though publishing starts afresh).
+    """
+    events = EditorialEvent.objects.filter(kind=kind, root_id__in=root_ids)
+    if before_event_id is not None:
+        events = events.filter(id__lt=before_event_id)
     events = (
-        EditorialEvent.objects.filter(kind=kind, root_id__in=root_ids)
-        .filter(action__in=(*EDITING_ACTIONS, Action.PUBLISHED))
+        events.filter(action__in=(*EDITING_ACTIONS, Action.PUBLISHED))
         .order_by("root_id", "created_at", "id")
         .values_list("root_id", "action", "user_id")
     )
@@ -350,7 +362,7 @@ def root_record_edit(
     bulk writer that has built the documents of many roots at once may pass this one's.
     """
     locked = _lock(root)
-    from_status = locked.status
+    from_status, scheduled_for = locked.status, locked.publish_at
     in_review = reviewer_edit_stays_in_review(from_status=from_status, user=user)
     if not in_review and locked.status != Status.CHANGES_REQUESTED:
         locked.status = Status.DRAFT
@@ -371,6 +383,12 @@ def root_record_edit(
         )
     elif from_status in (Status.IN_REVIEW, Status.APPROVED):
         comment = "Edited during review: the revision must be submitted and reviewed again."
+    if from_status == Status.APPROVED and scheduled_for is not None:
+        comment = (
+            f"Edited after approval: the publication scheduled for "
+            f"{scheduled_for:%Y-%m-%d %H:%M} UTC is cancelled, and the revision must be "
+            "submitted and reviewed again."
+        )
     kind_name, root_id = root_identity(locked)
     shown_before = (
         Revision.objects.filter(kind=kind_name, root_id=root_id)
@@ -388,8 +406,6 @@ def root_record_edit(
         comment=comment,
         revision=revision,
     )
-    if from_status == Status.APPROVED:
-        _approver_tell(root=locked, reason=f"'{locked}' was edited after you approved it.")
     # Other entries show this one by its slug and title (an interacting drug, a trial's
     # drug): a change to those is an edit of theirs too.
     shown_now = (revision.document["slug"], revision.document["title"])
@@ -408,8 +424,6 @@ def root_shared_edit(
     """
     locked = _lock(root)
     from_status = locked.status
-    if from_status == Status.APPROVED:
-        _approver_tell(root=locked, reason=f"'{locked}' changed after you approved it: {note}")
     if from_status in (Status.APPROVED, Status.IN_REVIEW):
         locked.status = Status.IN_REVIEW
         note = f"{note} It must be reviewed again."
@@ -459,6 +473,7 @@ def revision_approve(
     content they did not see. publish_at schedules the publication.
     """
     now = now or timezone.now()
+    publish_at_refuse_past(publish_at=publish_at, now=now)
     locked = _lock(root)
     _check_allowed(root=locked, user=user, transition=TRANSITIONS["approve"])
     kind = registry.root_kind(registry.kind_of(locked))
@@ -480,6 +495,135 @@ def revision_approve(
         locked.publish_at = publish_at
         locked.save(update_fields=["publish_at"])
     root.status, root.publish_at = locked.status, locked.publish_at
+    return locked
+
+
+def approved_edit_warning(*, root: models.Model) -> str:
+    """What saving an edit would undo, for a root approved now ("" when nothing would).
+
+    An edit voids the approval and cancels any scheduled publication (root_record_edit), so
+    the editor is told before saving, and the approver is told after (by the event).
+    """
+    current = type(root).objects.filter(pk=root.pk).values("status", "publish_at").first()
+    if current is None or current["status"] != Status.APPROVED:
+        return ""
+    approval = _approval(root)
+    approver = approval.user.get_username() if approval and approval.user_id else "a reviewer"
+    scheduled = (
+        f" and goes live at {current['publish_at']:%Y-%m-%d %H:%M} UTC"
+        if current["publish_at"]
+        else ""
+    )
+    cancels = ", cancels its scheduled publication" if current["publish_at"] else ""
+    return (
+        f"'{root}' is approved by {approver}{scheduled}. Saving a change sends it back to "
+        f"review{cancels} and tells {approver}. Tick 'Save anyway' and save again to go ahead."
+    )
+
+
+def publish_at_refuse_past(*, publish_at: datetime | None, now: datetime) -> None:
+    """A publish time is a moment to come: one already past would publish at once, unasked."""
+    if publish_at is not None and publish_at <= now:
+        raise TransitionNotAllowed(
+            f"The publish time {publish_at:%Y-%m-%d %H:%M} UTC is in the past (it is now "
+            f"{now:%Y-%m-%d %H:%M} UTC). Choose a later time, or leave it empty to publish by hand."
+        )
+
+
+def schedule_check(*, root: models.Model, user: AbstractBaseUser | None) -> None:
+    """Setting, moving or clearing the publish time is deciding when to publish: whoever may
+    publish this approved revision (permission and four eyes) may, with no new approval."""
+    transition = TRANSITIONS["publish"]
+    if root.status != Status.APPROVED:
+        raise TransitionNotAllowed(
+            f"Cannot set the publish time of '{root}': it is "
+            f"{Status(root.status).label.lower()}, and only an approved revision is scheduled."
+        )
+    _check_allowed(root=root, user=user, transition=transition)
+
+
+@transaction.atomic
+def root_schedule(
+    *,
+    root: models.Model,
+    user: AbstractBaseUser | None,
+    publish_at: datetime | None,
+    now: datetime | None = None,
+) -> models.Model:
+    """Set, move or clear (None) the time an approved revision goes live on its own.
+
+    The approval stands: the document does not change, only when it is published. A time
+    in the past is refused; the timeline records the old and the new time.
+    """
+    now = now or timezone.now()
+    publish_at_refuse_past(publish_at=publish_at, now=now)
+    locked = _lock(root)
+    schedule_check(root=locked, user=user)
+    before = locked.publish_at
+    if before == publish_at:
+        raise TransitionNotAllowed(
+            f"'{locked}' is already "
+            + (f"scheduled for {before:%Y-%m-%d %H:%M} UTC." if before else "unscheduled.")
+        )
+    locked.publish_at = publish_at
+    locked.save(update_fields=["publish_at", "updated_at"])
+    if publish_at is None:
+        action = Action.UNSCHEDULED
+        comment = f"No longer goes live at {before:%Y-%m-%d %H:%M} UTC: it is published by hand."
+    else:
+        action = Action.SCHEDULED
+        comment = f"Goes live at {publish_at:%Y-%m-%d %H:%M} UTC" + (
+            f" (was {before:%Y-%m-%d %H:%M} UTC)." if before else "."
+        )
+    _record(
+        root=locked,
+        action=action,
+        user=user,
+        from_status=locked.status,
+        to_status=locked.status,
+        comment=comment,
+    )
+    root.publish_at = locked.publish_at
+    return locked
+
+
+def _may_comment(*, root: models.Model, user: AbstractBaseUser) -> None:
+    allowed = (TRANSITIONS["submit"].permission, TRANSITIONS["request_changes"].permission)
+    if not any(user.has_perm(permission) for permission in allowed):
+        raise EditorialPermissionDenied(
+            f"{user.get_username()} may not comment on '{root}': that is for its editors "
+            "and reviewers."
+        )
+
+
+@transaction.atomic
+def review_comment_add(
+    *, root: models.Model, user: AbstractBaseUser, body: str, part: str = "", row: str = ""
+) -> ReviewComment:
+    """A remark on a part (and perhaps a row) of the working copy, for its editors to act on."""
+    _may_comment(root=root, user=user)
+    if not body.strip():
+        raise EditorialError("Write the comment: it is empty.")
+    kind, root_id = root_identity(root)
+    return ReviewComment.objects.create(
+        kind=kind, root_id=root_id, part=part, row=row.strip(), body=body.strip(), author=user
+    )
+
+
+@transaction.atomic
+def review_comment_resolve(*, comment: ReviewComment, user: AbstractBaseUser) -> ReviewComment:
+    """Mark a remark dealt with; who and when are kept, and it stays listed as resolved."""
+    locked = ReviewComment.objects.select_for_update().get(pk=comment.pk)
+    root = registry.root_kind(locked.kind).model.objects.get(pk=locked.root_id)
+    _may_comment(root=root, user=user)
+    if locked.is_resolved:
+        raise EditorialError(
+            f"This comment was already resolved by {locked.resolved_by} "
+            f"at {locked.resolved_at:%Y-%m-%d %H:%M} UTC."
+        )
+    locked.resolved_by, locked.resolved_at = user, timezone.now()
+    locked.save(update_fields=["resolved_by", "resolved_at"])
+    comment.resolved_by, comment.resolved_at = locked.resolved_by, locked.resolved_at
     return locked
 
 
@@ -506,35 +650,18 @@ def _approval(root: models.Model) -> EditorialEvent | None:
     )
 
 
-def _approver_tell(*, root: models.Model, reason: str) -> None:
-    """Tell whoever approved the root that their approval no longer stands."""
-    approval = _approval(root)
-    if approval is None or approval.user is None or not approval.user.email:
-        return
-    subject = f"Your approval of '{root}' is void"
-    body = (
-        f"{reason}\n\nThe entry is back in review: nothing was published. Open its review "
-        "page to see what changed since you approved it."
-    )
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [approval.user.email], fail_silently=True)
-    )
-
-
 def root_approval_void(
     *, root: models.Model, user: AbstractBaseUser | None, reason: str
 ) -> models.Model:
     """An approved (or in-review) root's content changed under it: back to review.
 
-    The approver is told, the event says why, and any publish-at time is cleared; the review
-    diff then shows the change against what was approved.
+    The approver is told (by the event, which says why) and any publish-at time is cleared;
+    the review diff then shows the change against what was approved.
     """
     locked = _lock(root)
     from_status = locked.status
     if from_status not in (Status.APPROVED, Status.IN_REVIEW):
         return locked
-    if from_status == Status.APPROVED:
-        _approver_tell(root=locked, reason=reason)
     _status_move(
         root=locked,
         to_status=Status.IN_REVIEW,

@@ -11,7 +11,7 @@ register = template.Library()
 
 @register.inclusion_tag("admin/editorial/_dashboard.html", takes_context=True)
 def editorial_dashboard(context: template.Context) -> dict:
-    """My drafts, awaiting my review, changes requested, overdue reviews, scheduled."""
+    """Each work list of dashboard_for, every item linking to its entry's editor."""
     request = context["request"]
     dashboard = dashboard_for(user=request.user)
     lists = [

@@ -11,8 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from monographs.editorial.models import Status
-from monographs.editorial.services import root_import_publish, root_record_edit
+from monographs.editorial.models import NotificationPreference, Status
+from monographs.editorial.services import (
+    review_comment_add,
+    root_import_publish,
+    root_record_edit,
+)
 from monographs.models import Drug, MonographSection, Publication
 from monographs.models.content import SectionKind
 from tests.factories import (
@@ -118,7 +122,18 @@ def corpus():
     partner.slug = "rifampin"  # renamed once published: its old address is kept
     partner.save()
     root_import_publish(root=partner, note="renamed")
+    review_comment_add(root=drug, user=reviewer_of_corpus(), part="dosing", body="Per m²?")
     return {"drug": drug, "trial": trial, "partner": partner}
+
+
+def reviewer_of_corpus():
+    from django.contrib.auth.models import Group
+
+    from monographs.editorial.roles import REVIEWER
+
+    user = UserFactory(username="reviewer-of-corpus")
+    user.groups.add(Group.objects.get(name=REVIEWER))
+    return user
 
 
 def grow(corpus) -> None:
@@ -185,6 +200,7 @@ def test_every_list_and_change_page_loads_in_a_number_of_queries_that_does_not_g
     client, superuser, corpus
 ):
     client.force_login(superuser)
+    NotificationPreference.objects.create(user=superuser)
     urls = page_urls(corpus)
     content = [model for model in REGISTERED if model._meta.app_label in CONTENT_APPS]
     assert {f"{model._meta.label} {page}" for model in content for page in ("list", "change")} <= (

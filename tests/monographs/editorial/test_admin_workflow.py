@@ -37,7 +37,7 @@ EXPECTED_BUTTONS = {
     (Status.CHANGES_REQUESTED, "editor"): {"submit"},
     (Status.CHANGES_REQUESTED, "reviewer"): set(),
     (Status.APPROVED, "editor"): set(),
-    (Status.APPROVED, "reviewer"): {"request_changes", "publish"},
+    (Status.APPROVED, "reviewer"): {"request_changes", "publish", "schedule"},
     (Status.PUBLISHED, "editor"): set(),
     (Status.PUBLISHED, "reviewer"): {"withdraw"},
     (Status.WITHDRAWN, "editor"): set(),
@@ -313,7 +313,7 @@ def test_an_inline_only_change_is_an_edit_of_the_root(client, drafted_drug, edit
     data = change_form_data(client.get(part_url(drafted_drug, "adverse-events")))
     data["adverse_events-0-any_grade_high"] = "50"
 
-    client.post(part_url(drafted_drug, "adverse-events"), data)
+    client.post(part_url(drafted_drug, "adverse-events"), {**data, "confirm_approved_edit": "on"})
 
     drafted_drug.refresh_from_db()
     assert drafted_drug.status == Status.DRAFT

@@ -292,7 +292,7 @@ def test_a_scheduled_revision_changed_after_approval_is_not_published_nor_holds_
 ):
     from tests.factories import AdverseEventTermFactory, CitationFactory, DrugFactory
 
-    publish_at = timezone.now() - datetime.timedelta(minutes=5)
+    publish_at = timezone.now() + datetime.timedelta(minutes=5)
     broken, sound = DrugFactory(summary="x"), DrugFactory(summary="y")
     for drug in (broken, sound):
         DrugAdverseEvent.objects.create(
@@ -303,7 +303,7 @@ def test_a_scheduled_revision_changed_after_approval_is_not_published_nor_holds_
         revision_approve(root=drug, user=reviewer, publish_at=publish_at)
     DrugAdverseEvent.objects.filter(drug=broken).update(citation=None)
 
-    run = publications_publish_due()
+    run = publications_publish_due(now=publish_at + datetime.timedelta(minutes=1))
 
     assert [p.slug for p in run.published] == [sound.slug]
     failed = [(root.pk, "changed after it was approved" in reason) for root, reason in run.failed]
