@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 
 from monographs.api.errors import EntryMoved, EntryWithdrawn
 from monographs.api.models import PublishedDocument
+from monographs.editorial.event_order import HORIZON_SQL
 from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication
 from monographs.selectors import entry_renamed_to
 
@@ -199,7 +200,8 @@ def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialE
     Each change names the slug the entry had then and, for a rename, the slug before it; the
     entry's permanent id ties them together. The token is the event id, which only grows: a
     mirror stores the last token it applied and asks again from there, so it sees each change
-    once and in the order it was recorded, even when transactions commit out of id order.
+    once and in the order it was recorded, even when transactions commit out of id order:
+    changes a transaction still open may precede wait until it ends.
     """
     entry = Entry.objects.filter(kind=OuterRef("kind"), root_id=OuterRef("root_id"))
     events = (
@@ -224,16 +226,8 @@ def changes_since(*, token: int, kind: str | None = None) -> QuerySet[EditorialE
     if kind:
         events = events.filter(kind=kind)
     if connection.vendor == "postgresql":
-        # An event id is drawn when its transaction writes it but seen only when it commits:
-        # a long publish can commit ids lower than ones a mirror has already read. So the
-        # feed serves only what transactions that finished before the oldest one still open
-        # wrote; the rest follows, in id order, as soon as that one ends. A delay, never a gap.
-        # (What the reading transaction wrote itself is its own to see.)
-        events = events.filter(
-            Q(txid__isnull=True)
-            | Q(txid__lt=RawSQL("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", []))
-            | Q(txid=RawSQL("pg_current_xact_id_if_assigned()::text::bigint", []))
-        )
+        # Only what no transaction still in flight can precede (monographs.editorial.event_order).
+        events = events.filter(id__lte=RawSQL(HORIZON_SQL, []))
     return events
 
 

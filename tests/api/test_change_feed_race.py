@@ -57,3 +57,53 @@ def test_a_mirror_reading_during_a_long_publish_misses_nothing(settings):
     assert [c["slug"] for c in during["results"]] == []  # held back behind the open one
     tokens = [c["token"] for c in after["results"]]
     assert tokens == sorted(tokens)
+
+
+def test_a_transaction_that_began_first_but_drew_its_event_id_last_skips_nothing(settings):
+    """The first transaction takes its transaction id, a second draws event id n and stays
+    open, the first draws n+1 and commits: the feed holds n+1 back until n commits."""
+    settings.API_THROTTLE_ANON = "off"
+    early = DrugFactory(inn="earlytinib", drug_class="Gammaclass", summary="Early.", atc_code=None)
+    open_ = DrugFactory(inn="opentinib", drug_class="Deltaclass", summary="Open.", atc_code=None)
+    began, drawn, release = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:  # takes its transaction id first, draws its event id last
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_current_xact_id()")
+                began.set()
+                assert drawn.wait(timeout=30)
+                root_import_publish(root=early, note="Began first, drew its id last.")
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def second() -> None:  # draws its event id first and stays open
+        try:
+            assert began.wait(timeout=30)
+            with transaction.atomic():
+                root_import_publish(root=open_, note="Drew its id first, commits last.")
+                drawn.set()
+                assert release.wait(timeout=30)
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            failures.append(error)
+            drawn.set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    threads[0].join(timeout=30)
+
+    during = feed(0)
+    release.set()
+    threads[1].join(timeout=30)
+    assert not failures, failures
+    after = feed(during["last_token"] if during["results"] else 0)
+
+    assert [c["slug"] for c in during["results"]] == []  # the open one's id is below it
+    assert [c["slug"] for c in after["results"]] == ["opentinib", "earlytinib"]
