@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from monographs.editorial.models import Entry, Publication
+from monographs.figures import as_entered
 from monographs.selectors import (
     DRUG_FILTERS,
     DRUG_LIST_MEMBERS,
@@ -55,7 +56,7 @@ def drug_page_context(
     The admin renders a draft's preview through this too, so reviewers see exactly the
     page that would go live. Links to other drugs are resolved against what is live now.
     """
-    document = publication.document
+    document = as_entered(publication.document)
     title = capfirst(document["title"])
     linked = references_resolve(
         drug_slugs=[
@@ -87,7 +88,11 @@ def drug_page_context(
         "hazard_ratio_chart": hazard_ratio_chart(title, trials),
         "citation": citation_text(request, entry=entry, publication=publication, title=title),
         "json_ld": drug_json_ld(
-            request, document=document, publication=publication, url=canonical, uid=entry.uid
+            request,
+            document=publication.document,
+            publication=publication,
+            url=canonical,
+            uid=entry.uid,
         ),
     }
 
