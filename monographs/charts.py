@@ -177,7 +177,7 @@ def estimates_chart(
     """
     if not estimates:
         return mark_safe("")
-    highest = max(max(e.value, e.high or 0) for e in estimates)
+    highest = max(max(float(e.value), float(e.high or 0)) for e in estimates)
     maximum = _nice_maximum(highest * 1.05)
     left, right = layout.plot_left, layout.plot_right
     scale = (right - left) / maximum
@@ -202,18 +202,18 @@ def estimates_chart(
             rows.append(_label(20, centre + 4, estimate.label))
         if estimate.low is not None and estimate.high is not None:
             rows.append(
-                f'<line x1="{left + estimate.low * scale:.1f}" y1="{centre:.1f}" '
-                f'x2="{left + estimate.high * scale:.1f}" y2="{centre:.1f}" '
+                f'<line x1="{left + float(estimate.low) * scale:.1f}" y1="{centre:.1f}" '
+                f'x2="{left + float(estimate.high) * scale:.1f}" y2="{centre:.1f}" '
                 f'stroke="{POINT}" stroke-width="2"/>'
             )
             for end in (estimate.low, estimate.high):
                 rows.append(
-                    f'<line x1="{left + end * scale:.1f}" y1="{centre - 6:.1f}" '
-                    f'x2="{left + end * scale:.1f}" y2="{centre + 6:.1f}" '
+                    f'<line x1="{left + float(end) * scale:.1f}" y1="{centre - 6:.1f}" '
+                    f'x2="{left + float(end) * scale:.1f}" y2="{centre + 6:.1f}" '
                     f'stroke="{POINT}" stroke-width="2"/>'
                 )
         rows.append(
-            f'<circle cx="{left + estimate.value * scale:.1f}" cy="{centre:.1f}" r="5" '
+            f'<circle cx="{left + float(estimate.value) * scale:.1f}" cy="{centre:.1f}" r="5" '
             f'fill="{POINT}"/>'
         )
         if not layout.label_above:
@@ -268,7 +268,7 @@ def forest_plot(estimates: Sequence[Estimate], *, title: str, layout: Layout = W
     """
     if not estimates:
         return mark_safe("")
-    values = [v for e in estimates for v in (e.value, e.low, e.high) if v]
+    values = [float(v) for e in estimates for v in (e.value, e.low, e.high) if v]
     low_edge = min(0.25, min(values) / 1.2)
     high_edge = max(2.0, max(values) * 1.2)
     log_low, log_high = math.log(low_edge), math.log(high_edge)

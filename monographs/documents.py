@@ -10,6 +10,7 @@ from monographs.editorial.documents import (
     as_date,
     as_number,
     sourced_fields,
+    stated_places,
 )
 from monographs.models import (
     Citation,
@@ -33,7 +34,7 @@ def drug_queryset():
         Prefetch("approvals", queryset=_with(Drug.approvals, (*sourced, "condition"))),
         Prefetch("formulations", queryset=_with(Drug.formulations, sourced)),
         Prefetch("sections", queryset=MonographSection.objects.select_related("default_citation")),
-        Prefetch("dose_regimens", queryset=_with(Drug.dose_regimens, sourced)),
+        Prefetch("dose_regimens", queryset=_with(Drug.dose_regimens, (*sourced, "condition"))),
         Prefetch("pk_parameters", queryset=_with(Drug.pk_parameters, sourced)),
         Prefetch(
             "interactions",
@@ -199,6 +200,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
     document["dose_regimens"] = [
         {
             "indication": d.indication,
+            "condition": d.condition.slug if d.condition else None,
             "dose_amount": as_number(d.dose_amount),
             "dose_unit": d.dose_unit,
             "frequency": d.frequency,
@@ -207,6 +209,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "instructions": d.instructions,
             "adjustment": d.adjustment,
             **sourced(d, "dose_regimens"),
+            **stated_places(d),
         }
         for d in drug.dose_regimens.all()
     ]
@@ -221,6 +224,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "population": p.population,
             "pk_note": p.note,
             **sourced(p, "pharmacokinetics"),
+            **stated_places(p),
         }
         for p in drug.pk_parameters.all()
     ]
@@ -283,6 +287,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "frequency_band": ae.frequency_band,
             "management": ae.management,
             **sourced(ae, "adverse_events"),
+            **stated_places(ae),
         }
         for ae in drug.adverse_events.all()
     ]
@@ -332,7 +337,7 @@ def drug_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
     """The filterable facts of a drug document, denormalised into facet rows when publishing."""
     facets = [("drug_class", document["drug_class"])] if document.get("drug_class") else []
     facets += [("target", t["symbol"]) for t in document["targets"]]
-    facets += [("condition", a["condition"]) for a in document["approvals"] if a["condition"]]
+    facets += [("condition", slug) for slug in indicated_conditions(document)]
     if document["identifiers"].get("atc_code"):
         facets.append(("atc_code", document["identifiers"]["atc_code"]))
     facets += [("term", ae["term"]["slug"]) for ae in document["adverse_events"]]
@@ -358,3 +363,16 @@ def drug_mention_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
         if row.get("therapy_drug")
     ]
     return facets
+
+
+def indicated_conditions(document: dict[str, Any]) -> list[str]:
+    """Slugs of the diseases the drug is indicated for, as its sources state them.
+
+    An approval names one; so does a dose regimen linked to a condition, which is how a
+    source that presents the drug as a treatment without naming an approval (a standard
+    option in thyroid cancer, say) reaches the indication filter. Nothing is inferred from
+    trials: studying a drug in a disease does not make it an indication.
+    """
+    slugs = [a["condition"] for a in document["approvals"] if a["condition"]]
+    slugs += [d["condition"] for d in document["dose_regimens"] if d.get("condition")]
+    return list(dict.fromkeys(slugs))

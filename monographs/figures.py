@@ -33,12 +33,27 @@ LOWER_BOUNDS = {"gt", "ge"}
 MISSING = "–"
 
 
+class StatedNumber(Decimal):
+    """A figure carrying the decimal places its source states (8.0, 10.50): written as is.
+
+    A stored decimal has the column's scale (400.000), so figures are otherwise written
+    without trailing zeros; a row that records `stated_places` gets its figures back as
+    StatedNumber through `as_entered`, and the one formatter keeps their zeros.
+    """
+
+
 def plain_number(value: Number | None) -> str:
-    """A number with the digits it was entered with, less trailing zeros; never rounded."""
+    """A number with the digits it was entered with; never rounded.
+
+    A StatedNumber keeps its stated places; any other number drops trailing zeros, which
+    are the column's scale, not the source's.
+    """
     if value is None or value == "":
         return MISSING
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, StatedNumber) and value.is_finite():
+        return f"{value:f}"
     try:
         decimal = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -231,3 +246,78 @@ def interval_text(low: Number | None, high: Number | None, unit: str = "") -> st
     if low is None and high is None:
         return ""
     return with_unit(f"{plain_number(low)}–{plain_number(high)}", unit)
+
+
+# Figures of a document row kept with stated places, by the row's list: each document field
+# and, where the document pairs two model fields, the model field each end comes from.
+STATED_FIGURES: dict[str, dict[str, str | tuple[str, str]]] = {
+    "dose_regimens": {"dose_amount": "dose_amount", "daily_dose_amount": "daily_dose_amount"},
+    "pharmacokinetics": {"value": "value", "range_low": "range_low", "range_high": "range_high"},
+    "adverse_events": {
+        "any_grade": ("any_grade_low", "any_grade_high"),
+        "grade_3_plus": ("grade_3_plus_low", "grade_3_plus_high"),
+        "percent": "percent",
+        "percent_high": "percent_high",
+    },
+    "outcomes": {
+        name: name
+        for name in (
+            "value",
+            "range_low",
+            "range_high",
+            "ci_low",
+            "ci_high",
+            "hazard_ratio",
+            "hazard_ratio_ci_low",
+            "hazard_ratio_ci_high",
+            "p_value",
+            "test_statistic_value",
+        )
+    },
+}
+
+
+def stated_number(value: Number | None, places: int | None) -> Number | None:
+    """`value` as a StatedNumber with `places` decimals; unchanged when places are unknown."""
+    if value is None or places is None or isinstance(value, bool):
+        return value
+    try:
+        decimal = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    if not decimal.is_finite():
+        return value
+    return StatedNumber(decimal.quantize(Decimal(1).scaleb(-int(places))))
+
+
+def as_entered(document: dict[str, Any]) -> dict[str, Any]:
+    """The document for reading: each figure whose row states its places as a StatedNumber.
+
+    A copy of the lists it changes; the document itself (frozen, hashed, served as JSON)
+    keeps plain JSON numbers and each row's `stated_places` beside them.
+    """
+    shown = dict(document)
+    for table, fields in STATED_FIGURES.items():
+        rows = document.get(table)
+        if not rows or not any(row.get("stated_places") for row in rows):
+            continue
+        shown[table] = [_row_as_entered(row, fields) for row in rows]
+    return shown
+
+
+def _row_as_entered(row: dict[str, Any], fields: dict[str, str | tuple[str, str]]) -> dict:
+    places = row.get("stated_places") or {}
+    if not places:
+        return row
+    row = dict(row)
+    for name, source in fields.items():
+        if name not in row:
+            continue
+        if isinstance(source, tuple):
+            pair = list(row[name] or [None, None])
+            row[name] = [
+                stated_number(v, places.get(f)) for v, f in zip(pair, source, strict=False)
+            ]
+        else:
+            row[name] = stated_number(row[name], places.get(source))
+    return row

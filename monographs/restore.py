@@ -135,6 +135,7 @@ def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
         Condition,
         "slug",
         [a["condition"] for a in document["approvals"]]
+        + [d.get("condition") for d in document["dose_regimens"]]
         + [s["condition"]["slug"] for s in document["subsequent_therapies"]],
         "the condition",
     )
@@ -241,6 +242,7 @@ def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
             "dose_regimens",
             lambda r: {
                 "indication": r["indication"],
+                "condition": condition(r.get("condition")),
                 "dose_amount": as_decimal(r["dose_amount"]),
                 "dose_unit": r["dose_unit"],
                 "frequency": r["frequency"],
@@ -248,6 +250,7 @@ def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
                 "daily_dose_amount": as_decimal(r["daily_dose_amount"]),
                 "instructions": r["instructions"],
                 "adjustment": r["adjustment"],
+                "stated_places": r.get("stated_places") or {},
                 **source_fields(r, citation),
             },
         ),
@@ -266,6 +269,7 @@ def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
                 "qualifier": r["qualifier"],
                 "population": r["population"],
                 "note": r["pk_note"],
+                "stated_places": r.get("stated_places") or {},
                 **source_fields(r, citation),
             },
         ),
@@ -346,6 +350,7 @@ def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
                 "grade_3_plus_scope": r.get("grade_3_plus_scope") or "grade_3_plus",
                 "frequency_band": r["frequency_band"],
                 "management": r["management"],
+                "stated_places": r.get("stated_places") or {},
                 **source_fields(r, citation),
             },
         ),

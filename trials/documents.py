@@ -15,6 +15,7 @@ from monographs.editorial.documents import (
     as_date,
     as_number,
     sourced_values,
+    stated_places,
 )
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug
 from monographs.richtext import citation_keys
@@ -247,6 +248,7 @@ def _trial_document(
             "timepoint": o.timepoint,
             "is_primary_endpoint": o.is_primary_endpoint,
             **rows.sourced(o, references),
+            **stated_places(o),
         }
         for o in rows.outcomes.get(trial.pk, [])
     ]
@@ -265,6 +267,7 @@ def _trial_document(
             "percent_high": as_number(ae.percent_high),
             "percent_bound": ae.percent_bound,
             **rows.sourced(ae, references),
+            **stated_places(ae),
         }
         for ae in rows.adverse_events.get(trial.pk, [])
         for term in [rows.terms[ae.term_id]]

@@ -123,6 +123,7 @@ def trial_restore_document(*, trial: Trial, document: dict[str, Any]) -> None:
                     "comparator_arm": arms.get(row["comparator_arm"]),
                     **{name: row[name] for name in PLAIN_OUTCOME_FIELDS},
                     **{name: as_decimal(row[name]) for name in DECIMAL_OUTCOME_FIELDS},
+                    "stated_places": row.get("stated_places") or {},
                     **source_fields(row, citation),
                 },
             )
@@ -146,6 +147,7 @@ def trial_restore_document(*, trial: Trial, document: dict[str, Any]) -> None:
                     "percent": as_decimal(row["percent"]),
                     "percent_high": as_decimal(row.get("percent_high")),
                     "percent_bound": row.get("percent_bound") or "",
+                    "stated_places": row.get("stated_places") or {},
                     **source_fields(row, citation),
                 },
             )

@@ -132,12 +132,14 @@ def monograph_part(slug: str, label: str, kind: SectionKind, *tables) -> Part:
 class DoseRegimenInline(DrugStackedInline):
     model = DoseRegimen
     fields = (
-        ("indication", "position"),
+        ("indication", "condition", "position"),
         ("dose_amount", "dose_unit", "frequency", "route", "daily_dose_amount"),
         "instructions",
         "adjustment",
         (*SOURCE,),
     )
+    autocomplete_fields = ("condition", "citation")
+    related = ("condition",)
 
 
 class PharmacokineticParameterInline(DrugStackedInline):

@@ -113,7 +113,8 @@ class DrugFilter(django_filters.FilterSet):
         facet="condition",
         validators=[SLUG],
         max_length=120,
-        help_text="Slug of an approved condition, e.g. hepatocellular-carcinoma.",
+        help_text="Slug of a condition the drug is indicated for (approved, or given a dose for "
+        "it by a source), e.g. differentiated-thyroid-carcinoma.",
     )
     atc_code = UpperCaseCharFilter(
         method="filter_atc_code",

@@ -62,6 +62,12 @@ class PublishedAdverseEvent(models.Model):
         null=True, blank=True, help_text="Citation key, locator and formatted reference."
     )
     note = models.TextField(blank=True)
+    stated_places = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Decimal places of each figure as its source states them, e.g. "
+        "{'any_grade_low': 1} for 18.0.",
+    )
     sort_key = models.CharField(
         max_length=260, help_text="drug/term/position: a stable order for cursor pagination."
     )

@@ -74,6 +74,7 @@ def adverse_event_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "management": event.get("management") or "",
                 "source": _source(event.get("source"), references),
                 "note": event.get("note") or "",
+                "stated_places": event.get("stated_places") or {},
                 "sort_key": f"{document['slug']}/{term['slug']}/{position:05d}",
             }
         )

@@ -15,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from monographs.api.http import EncodedJSON
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import EditorialEvent, Entry, Publication
-from monographs.figures import Figure
+from monographs.figures import Figure, stated_number
 from monographs.models import Citation
 
 ROUTE_PREFIXES = {"drug": "drug", "trial": "trial"}
@@ -289,6 +289,14 @@ def _incidence_text(low, high, bound: str) -> str:
     return "" if figure.is_empty else figure.text()
 
 
+def _stated_pair(row: PublishedAdverseEvent, column: str) -> list:
+    places = row.stated_places or {}
+    return [
+        stated_number(getattr(row, f"{column}_{end}"), places.get(f"{column}_{end}"))
+        for end in ("low", "high")
+    ]
+
+
 class IncidenceField(serializers.FloatField):
     """A percentage, served as a JSON number."""
 
@@ -333,10 +341,10 @@ class AdverseEventSerializer(serializers.ModelSerializer):
         ]
 
     def get_any_grade(self, row: PublishedAdverseEvent) -> str:
-        return _incidence_text(row.any_grade_low, row.any_grade_high, row.any_grade_bound)
+        return _incidence_text(*_stated_pair(row, "any_grade"), row.any_grade_bound)
 
     def get_grade_3_plus(self, row: PublishedAdverseEvent) -> str:
-        return _incidence_text(row.grade_3_plus_low, row.grade_3_plus_high, row.grade_3_plus_bound)
+        return _incidence_text(*_stated_pair(row, "grade_3_plus"), row.grade_3_plus_bound)
 
     @extend_schema_field(
         {

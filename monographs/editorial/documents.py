@@ -27,6 +27,16 @@ def as_number(value: Decimal | int | float | None) -> int | float | None:
     return value
 
 
+def stated_places(row: Any) -> dict[str, dict[str, int]]:
+    """A row's stated decimal places, as a document member only when it has any.
+
+    Rows typed without significant trailing zeros read the same either way, so their
+    documents (and hashes) stay as they were.
+    """
+    places = getattr(row, "stated_places", None) or {}
+    return {"stated_places": dict(sorted(places.items()))} if places else {}
+
+
 def as_date(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 

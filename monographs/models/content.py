@@ -77,6 +77,15 @@ class MonographSection(PlainConstraintMessages, models.Model):
 class DoseRegimen(StatedPrecision, Sourced):
     drug = models.ForeignKey(Drug, on_delete=models.CASCADE, related_name="dose_regimens")
     indication = models.CharField(max_length=200, blank=True, help_text="Who the dose is for.")
+    condition = models.ForeignKey(
+        "Condition",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dose_regimens",
+        help_text="The disease this dose treats, where the source presents the drug as a "
+        "treatment for it; the drug is then found under that indication.",
+    )
     dose_amount = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     dose_unit = models.CharField(max_length=30, default="mg")
     frequency = models.CharField(max_length=100, blank=True, help_text="E.g. twice daily.")

@@ -9,6 +9,7 @@ disappears from its file is deleted on the next load of that file.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -18,6 +19,7 @@ from monographs.editorial.identity import seeded_uid
 from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
 from monographs.editorial.shared import shared_edits_collected, shared_edits_settled
 from monographs.models import Drug
+from monographs.models.base import StatedPrecision, places_of
 from monographs.seeding.schema import Reference
 from monographs.seeding.validation import (
     MODEL_ORDER,
@@ -150,6 +152,8 @@ def _row_write(
 ) -> tuple[models.Model, str]:
     identity = {name: resolver.value(value) for name, value in row.identity.items()}
     values = {name: resolver.value(value) for name, value in row.values.items()}
+    if issubclass(row.model, StatedPrecision):
+        values["stated_places"] = _stated_places(values)
     instance = existing.get(_identity_key(row.model, identity))
     if instance is None:
         instance = row.model(**identity, **values)
@@ -173,6 +177,18 @@ def _row_write(
     ):
         outcome = "changed"
     return instance, outcome
+
+
+def _stated_places(values: dict[str, Any]) -> dict[str, int]:
+    """The places of each figure written with trailing zeros in the YAML (8.0, 2.50).
+
+    A figure without them reads the same from the stored decimal, so only these are kept.
+    """
+    return {
+        name: places_of(value)
+        for name, value in sorted(values.items())
+        if isinstance(value, Decimal) and places_of(value) > places_of(value.normalize())
+    }
 
 
 def _many_write(row: PlannedRow, instance: models.Model, resolver: _Resolver) -> bool:

@@ -59,6 +59,21 @@ def _construct_mapping(loader: _SeedYamlLoader, node: yaml.MappingNode) -> LineM
 _SeedYamlLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class WrittenFloat(float):
+    """A YAML float that remembers how it was written: 7.50 keeps its trailing zero."""
+
+    text: str = ""
+
+
+def _construct_float(loader: _SeedYamlLoader, node: yaml.ScalarNode) -> float:
+    number = WrittenFloat(loader.construct_yaml_float(node))
+    number.text = node.value
+    return number
+
+
+_SeedYamlLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+
+
 @dataclass
 class SeedFile:
     """One seed file as read: its display name, its id (which owns its rows) and its data."""

@@ -256,7 +256,12 @@ DRUG_ROWS: dict[str, RecordSpec] = {
         model=MonographSection,
         identity="kind",
     ),
-    "dose_regimens": _sourced_row(DoseRegimen, "dose regimen", parent="drug"),
+    "dose_regimens": _sourced_row(
+        DoseRegimen,
+        "dose regimen",
+        parent="drug",
+        references={"condition": Reference.CONDITION},
+    ),
     "pharmacokinetics": _sourced_row(
         PharmacokineticParameter, "pharmacokinetic parameter", parent="drug"
     ),

@@ -198,7 +198,11 @@ def _number(raw: Any) -> Decimal | None:
     if isinstance(raw, int | Decimal):
         return Decimal(raw)
     if isinstance(raw, float):
-        return Decimal(repr(raw))
+        written = getattr(raw, "text", "").replace("_", "")
+        try:
+            return Decimal(written) if written else Decimal(repr(raw))
+        except InvalidOperation:
+            return Decimal(repr(raw))
     if isinstance(raw, str):
         try:
             number = Decimal(raw.strip())

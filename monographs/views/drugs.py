@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from monographs.editorial.models import Entry, Publication
+from monographs.figures import as_entered
 from monographs.selectors import (
     DRUG_FILTERS,
     DRUG_LIST_MEMBERS,
@@ -66,7 +67,7 @@ def drug_page_context(
     page that would go live. Links to other drugs are resolved against what is live now,
     and `mentions` (from drug_mentions) are what other live monographs say about this drug.
     """
-    document = publication.document
+    document = as_entered(publication.document)
     title = capfirst(document["title"])
     linked = references_resolve(
         drug_slugs=[
@@ -106,7 +107,7 @@ def drug_page_context(
         "citation": citation_text(request, entry=entry, publication=publication, title=title),
         "json_ld": drug_json_ld(
             request,
-            document=document,
+            document=publication.document,
             publication=publication,
             url=canonical,
             uid=entry.uid,

@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 
 from monographs.charts import IncidenceRow, incidence_chart, trial_incidence_rows
 from monographs.editorial.models import Entry
+from monographs.figures import as_entered, stated_number
 from monographs.figures import incidence as incidence_figure
 from monographs.models.content import DrugAdverseEvent
 from monographs.search import search_documents_of_kind
@@ -79,6 +80,17 @@ def _percent(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _stated_pair(incidence: Any, column: str) -> list[Any]:
+    """A read-table incidence pair as its source states it (18.0 stays 18.0)."""
+    places = incidence.stated_places or {}
+    return [
+        stated_number(
+            _percent(getattr(incidence, f"{column}_{end}")), places.get(f"{column}_{end}")
+        )
+        for end in ("low", "high")
+    ]
+
+
 def _term_merged(term: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
     """The term as the first source gave it, with what it left empty filled from the next."""
     return {**more, **{name: value for name, value in term.items() if value}}
@@ -104,15 +116,9 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                 "url": entry_url("drug", incidence.drug_slug),
                 "ae": {
                     "context": incidence.context,
-                    "any_grade": [
-                        _percent(incidence.any_grade_low),
-                        _percent(incidence.any_grade_high),
-                    ],
+                    "any_grade": _stated_pair(incidence, "any_grade"),
                     "any_grade_bound": incidence.any_grade_bound,
-                    "grade_3_plus": [
-                        _percent(incidence.grade_3_plus_low),
-                        _percent(incidence.grade_3_plus_high),
-                    ],
+                    "grade_3_plus": _stated_pair(incidence, "grade_3_plus"),
                     "grade_3_plus_bound": incidence.grade_3_plus_bound,
                     "grade_3_plus_scope": incidence.grade_3_plus_scope,
                 },
@@ -121,7 +127,7 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
             }
         )
     for entry in mentions.trials:
-        document = entry.document_members
+        document = as_entered(entry.document_members)
         for ae in document.get("adverse_events") or []:
             if ae["term"]["slug"] != slug:
                 continue

@@ -15,6 +15,7 @@ from monographs.figures import (
     format_figure,
     incidence,
     interval_text,
+    outcome_figure,
     plain_number,
     trial_incidence,
 )
@@ -162,3 +163,82 @@ def test_every_percent_shape_renders_the_same_in_tables_and_charts(figure):
     dashed = [rect for rect in root.iter(f"{SVG}rect") if rect.get("stroke-dasharray")]
     uppers = sum(f.kind == "upper" for f in (expected_row, expected_cell))
     assert len(dashed) == (uppers + 1 if uppers else 0)  # each bound, and the legend sample
+
+
+@st.composite
+def typed_figures(draw) -> tuple[Decimal, int]:
+    """A figure as an editor or a source writes it: digits and the places written (8.0, 10.50)."""
+    places = draw(st.integers(min_value=0, max_value=3))
+    digits = draw(st.integers(min_value=0, max_value=100 * 10**places))
+    return Decimal(digits).scaleb(-places), places
+
+
+@given(typed_figures(), typed_figures(), units)
+@settings(max_examples=150, deadline=None)
+def test_precision_as_entered_reaches_tables_and_charts(figure, percent_figure, unit):
+    """What the document holds (a JSON number and its stated places) is written with exactly
+    the places typed, in every table cell and chart that shows it."""
+    from monographs.charts import Estimate, estimates_chart
+    from monographs.editorial.documents import as_number
+    from monographs.figures import as_entered, with_unit
+
+    value, places = figure
+    percent, percent_places = percent_figure
+    typed, typed_percent = f"{value:f}", f"{percent:f}"
+    document = {
+        "pharmacokinetics": [
+            {
+                "value": as_number(value),
+                "range_low": as_number(value),
+                "range_high": None,
+                "unit": unit,
+                "stated_places": {"value": places, "range_low": places},
+            }
+        ],
+        "adverse_events": [
+            {
+                "any_grade": [as_number(percent), as_number(percent)],
+                "any_grade_bound": "",
+                "grade_3_plus": [None, as_number(percent)],
+                "grade_3_plus_bound": "lt",
+                "stated_places": {
+                    "any_grade_low": percent_places,
+                    "any_grade_high": percent_places,
+                    "grade_3_plus_high": percent_places,
+                },
+            }
+        ],
+        "outcomes": [
+            {
+                "value": as_number(value),
+                "unit": "months",
+                "count": None,
+                "denominator": None,
+                "stated_places": {"value": places},
+            }
+        ],
+    }
+    shown = as_entered(document)
+    pk, ae = shown["pharmacokinetics"][0], shown["adverse_events"][0]
+
+    rendered = Template(
+        "{% load public_site %}[{{ pk.value|with_unit:pk.unit }}][{{ pk|range_cell }}]"
+        "[{{ ae|drug_incidence:'any_grade' }}][{{ ae|drug_incidence:'grade_3_plus' }}]"
+    ).render(Context({"pk": pk, "ae": ae}))
+    assert rendered == escape(
+        f"[{with_unit(typed, unit)}][≥{with_unit(typed, unit)}]"
+        f"[{typed_percent}%][<{typed_percent}%]"
+    )
+    outcome = shown["outcomes"][0]
+    assert outcome_figure(outcome).text() == f"{typed} months"
+
+    bars = incidence_bars(
+        [IncidenceRow(label="Event", any_grade=incidence(ae["any_grade"]), severe=Figure())],
+        title="t",
+    )
+    bar_texts = [e.text or "" for e in ElementTree.fromstring(str(bars)).iter(f"{SVG}text")]
+    assert any(t.startswith(f"{typed_percent}%") for t in bar_texts), bar_texts
+    if value:
+        chart = estimates_chart([Estimate(label="Arm", value=outcome["value"])], title="t")
+        texts = [e.text or "" for e in ElementTree.fromstring(str(chart)).iter(f"{SVG}text")]
+        assert typed in texts, texts

@@ -40,6 +40,26 @@ def test_a_changed_figure_is_updated_in_place(tmp_path):
     assert (updated.pk, updated.value) == (outcome.pk, 19)
 
 
+def test_a_figure_written_with_trailing_zeros_keeps_them(tmp_path):
+    """18.0 in the YAML is 18.0 on the page: its places are kept beside the stored decimal."""
+    load("--draft", str(tiny_seed_write(tmp_path)))
+    assert Outcome.objects.get(trial__slug="tiny-trial", measure="PFS").stated_places == {}
+
+    report = load(
+        "--draft",
+        str(
+            tiny_seed_write(
+                tmp_path, replace={"value: 18": "value: 18.0", "ci_low: 7": "ci_low: 7.50"}
+            )
+        ),
+    )
+
+    assert "Done: 0 created, 1 changed, " in report
+    outcome = Outcome.objects.get(trial__slug="tiny-trial", measure="PFS")
+    assert outcome.stated_places == {"ci_low": 2, "value": 1}
+    assert (outcome.stated("value"), outcome.stated("ci_low")) == ("18.0", "7.50")
+
+
 def test_a_row_removed_from_its_file_is_deleted(tmp_path):
     path = tiny_seed_write(tmp_path)
     load("--draft", str(path))

@@ -9,6 +9,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -17,8 +18,10 @@ from django.core.management import call_command
 from django.utils.html import strip_tags
 
 from monographs.editorial.models import Entry
+from monographs.editorial.services import root_import_publish
 from monographs.figures import (
     Figure,
+    as_entered,
     format_figure,
     incidence,
     interval_text,
@@ -27,6 +30,7 @@ from monographs.figures import (
     trial_incidence,
 )
 from monographs.synthetic import corpus_generate
+from tests.site.corpus import drug_with_monograph, trial_with_results
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +107,7 @@ def trial_ae_figures(document: dict[str, Any]) -> Iterator[str]:
 def assert_every_figure_shown(client) -> int:
     checked = 0
     for entry in Entry.objects.live().select_related("current"):
-        document = entry.current.document
+        document = as_entered(entry.current.document)
         if entry.kind == "drug":
             text = page_text(client, f"/drugs/{entry.slug}/")
             figures = list(drug_figures(document))
@@ -225,3 +229,43 @@ def test_every_figure_of_a_synthetic_corpus_is_on_its_pages(client):
 
 def test_an_empty_figure_is_a_dash():
     assert Figure().text() == "–"
+
+
+def test_figures_keep_the_decimal_places_their_source_states(client):
+    """30.0 stays 30.0 and 7.90 stays 7.90 on the pages, with the places served in the API."""
+    drug = drug_with_monograph()
+    stated = [
+        (drug.pk_parameters.first(), {"value": Decimal("30.0")}),
+        (drug.dose_regimens.first(), {"dose_amount": Decimal("400.0")}),
+        (
+            drug.adverse_events.first(),
+            {"any_grade_low": Decimal("18.0"), "any_grade_high": Decimal("18.0")},
+        ),
+    ]
+    trial = trial_with_results(drugs=[drug])
+    stated += [
+        (
+            trial.outcomes.get(arm__label="Placebo"),
+            {"value": Decimal("7.90"), "ci_low": Decimal("6.80")},
+        ),
+        (trial.adverse_events.get(percent=8), {"percent": Decimal("8.0")}),
+    ]
+    for row, figures in stated:
+        for name, value in figures.items():
+            setattr(row, name, value)
+        row.stated_places = {name: -value.as_tuple().exponent for name, value in figures.items()}
+        row.save()
+    root_import_publish(root=drug, note="Test publication")
+    root_import_publish(root=trial, note="Test publication")
+
+    drug_page = page_text(client, f"/drugs/{drug.slug}/")
+    trial_page = page_text(client, f"/trials/{trial.slug}/")
+    assert "400.0 mg" in drug_page and "18.0%" in drug_page
+    assert "7.90 months" in trial_page and "6.80–" in trial_page and "8.0%" in trial_page
+    assert assert_every_figure_shown(client) > 10
+
+    api = client.get(f"/api/v1/drugs/{drug.slug}/").json()["document"]
+    assert api["pharmacokinetics"][0]["stated_places"] == {"value": 1}
+    assert "30.0 " in drug_page
+    outcomes = client.get(f"/api/v1/trials/{trial.slug}/").json()["document"]["outcomes"]
+    assert {"value": 2, "ci_low": 2} in [o.get("stated_places") for o in outcomes]

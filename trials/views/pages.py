@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from monographs.editorial.models import Entry, Publication
+from monographs.figures import as_entered
 from monographs.selectors import entry_version, entry_versions, references_resolve
 from monographs.views import version_list
 from monographs.views.conditional import entry_page, site_page
@@ -56,7 +57,7 @@ def trial_page_context(
     request: HttpRequest, *, entry: Entry, publication: Publication
 ) -> dict[str, Any]:
     """What the trial template needs from one publication; the admin preview uses it too."""
-    document = publication.document
+    document = as_entered(publication.document)
     outcomes = outcome_rows(document)
     linked = references_resolve(drug_slugs=[d["slug"] for d in document.get("drugs") or []])
     canonical = entry_url("trial", entry.slug)
@@ -79,7 +80,7 @@ def trial_page_context(
         ),
         "json_ld": trial_json_ld(
             request,
-            document=document,
+            document=publication.document,
             publication=publication,
             url=canonical,
             uid=entry.uid,
