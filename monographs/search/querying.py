@@ -210,6 +210,20 @@ def spelling_corrections(*, tokens: list[str]) -> dict[str, str]:
         return {token: word for token, word in cursor.fetchall() if word}
 
 
+# The query as a tsquery: each alternative wording (a misspelling corrected, a synonym) OR-ed.
+_QUERY_CTE = """\
+    WITH q AS MATERIALIZED (
+        SELECT (
+            SELECT string_agg('(' || alternative.query::text || ')', ' | ')
+            FROM unnest(%(alternatives)s::text[]) AS a(words),
+                LATERAL monographs_search_query(
+                    string_to_array(a.words, ' '), %(config)s::regconfig, %(expansions)s
+                ) AS alternative(query)
+            WHERE alternative.query IS NOT NULL
+        )::tsquery AS query
+    )
+"""
+
 _HEADLINE_OPTIONS = (
     f"StartSel='{START_MARK}', StopSel='{STOP_MARK}', MaxFragments=2, MinWords=8, MaxWords=28, "
     "FragmentDelimiter=' … '"
@@ -225,17 +239,7 @@ _KIND_PRIORITY_SQL = " ".join(
 # entries before the vocabulary that describes them. Headlines are computed for the rows
 # returned only (PostgreSQL evaluates them after the sort and limit).
 _SEARCH_SQL = f"""
-    WITH q AS MATERIALIZED (
-        SELECT (
-            SELECT string_agg('(' || alternative.query::text || ')', ' | ')
-            FROM unnest(%(alternatives)s::text[]) AS a(words),
-                LATERAL monographs_search_query(
-                    string_to_array(a.words, ' '), %(config)s::regconfig, %(expansions)s
-                ) AS alternative(query)
-            WHERE alternative.query IS NOT NULL
-        )::tsquery AS query
-    )
-    , ranked AS (
+{_QUERY_CTE}    , ranked AS (
         SELECT id, kind, slug, anchor, title, description,
             COALESCE(ts_rank(search_vector, q.query), 0)::float8
             + CASE WHEN upper(title) = upper(%(phrase)s) THEN 1.0
@@ -337,17 +341,7 @@ def _postgres_search(
 
 
 _COUNT_SQL = f"""
-    WITH q AS MATERIALIZED (
-        SELECT (
-            SELECT string_agg('(' || alternative.query::text || ')', ' | ')
-            FROM unnest(%(alternatives)s::text[]) AS a(words),
-                LATERAL monographs_search_query(
-                    string_to_array(a.words, ' '), %(config)s::regconfig, %(expansions)s
-                ) AS alternative(query)
-            WHERE alternative.query IS NOT NULL
-        )::tsquery AS query
-    )
-    SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
+{_QUERY_CTE}    SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
      WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
        AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
 """

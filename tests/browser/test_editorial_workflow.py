@@ -1,47 +1,23 @@
 """The whole review cycle through the real admin in Chromium, ending on the public page."""
 
-import re
-
 import pytest
-from django.contrib.auth.models import Group
 
 from monographs.editorial.models import Publication
 from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.editorial.services import root_import_publish
+from tests.browser.staff import click_transition, log_in, staff
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,
     DrugAdverseEventFactory,
     DrugFactory,
     MonographSectionFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "review-cycle-password-2026"
 OLD_TEXT = "Sorafenib blocks RAF kinases."
 NEW_TEXT = "Sorafenib blocks RAF kinases and VEGF receptors on endothelial cells."
-
-
-def staff(username: str, group: str):
-    user = UserFactory(username=username, is_staff=True, password=PASSWORD)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def log_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def click_transition(page, name: str) -> None:
-    page.click(f"form[data-transition={name}] button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_editor_submits_reviewer_reads_the_diff_approves_and_publishes(page, screenshot):

@@ -1,7 +1,6 @@
 """The seeded sorafenib monograph edited part by part in Chromium at 1366 px, as an editor
 with a laptop screen would; leaving a part with unsaved changes asks first."""
 
-import re
 from io import StringIO
 
 import pytest
@@ -9,11 +8,11 @@ from django.core.management import call_command
 
 from monographs.models import Drug, MonographSection
 from tests.browser.conftest import ARTIFACTS_DIR, AXE_SCRIPT
-from tests.factories import UserFactory
+from tests.browser.staff import log_in as log_in_as
+from tests.browser.staff import staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "part-by-part-password-2026"
 WIDTH, HEIGHT = 1366, 768
 EDITED = " Checked against the label."
 
@@ -29,12 +28,8 @@ def laptop(browser, live_server):
 
 
 def log_in(page) -> None:
-    UserFactory(username="editor-sam", password=PASSWORD, is_staff=True, is_superuser=True)
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "editor-sam")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    staff("editor-sam", is_superuser=True)
+    log_in_as(page, "editor-sam")
 
 
 def overflowing_tables(page) -> list[str]:

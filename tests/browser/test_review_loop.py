@@ -2,10 +2,8 @@
 scheduled, moved and published by the scheduler, with the email of each step."""
 
 import datetime
-import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
@@ -13,42 +11,21 @@ from monographs.editorial.models import Publication, ReviewComment, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.editorial.services import publications_publish_due, root_import_publish
 from monographs.models import Drug
+from tests.browser.staff import click_transition, log_in, staff
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,
     DrugAdverseEventFactory,
     DrugFactory,
     MonographSectionFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "review-loop-password-2026"
 LIVE_TEXT = "Sorafenib blocks RAF kinases."
 FIRST_DRAFT = "Sorafenib blocks RAF kinases and VEGF receptors."
 FIXED = "Sorafenib blocks RAF kinases and VEGFR-1, VEGFR-2 and VEGFR-3 on endothelial cells."
 COMMENT = "Name the VEGF receptors it blocks."
-
-
-def staff(username: str, group: str):
-    user = UserFactory(username=username, is_staff=True, password=PASSWORD)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-def log_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def click_transition(page, name: str) -> None:
-    page.click(f"form[data-transition={name}] button[type=submit]")
-    page.wait_for_load_state()
 
 
 def mail_since(count: int) -> list[tuple[str, list[str]]]:

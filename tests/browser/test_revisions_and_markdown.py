@@ -9,16 +9,16 @@ from monographs.editorial.models import Revision
 from monographs.editorial.services import root_record_edit
 from monographs.models import MonographSection
 from tests.browser.conftest import ARTIFACTS_DIR
+from tests.browser.staff import log_in as log_in_as
+from tests.browser.staff import staff
 from tests.factories import (
     CitationFactory,
     DrugFactory,
     MonographSectionFactory,
-    UserFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "revisions-password-2026"
 WIDTH, HEIGHT = 1366, 768
 FIRST = "Sorafenib blocks RAF kinases [@llovet-2008]."
 SECOND = "Sorafenib blocks RAF and VEGFR kinases in tumour cells and their vessels [@llovet-2008]."
@@ -36,7 +36,7 @@ def laptop(browser, live_server):
 
 @pytest.fixture
 def editor():
-    return UserFactory(username="editor-eve", password=PASSWORD, is_staff=True, is_superuser=True)
+    return staff("editor-eve", is_superuser=True)
 
 
 @pytest.fixture
@@ -53,11 +53,7 @@ def screenshot(laptop, request):
 
 
 def log_in(page) -> None:
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", "editor-eve")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in_as(page, "editor-eve")
 
 
 def wider_than_the_screen(page) -> bool:
