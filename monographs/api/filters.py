@@ -4,6 +4,7 @@ A value that cannot be right (a phase that does not exist, a malformed NCT numbe
 out of range) is refused with HTTP 400 naming the parameter, never silently ignored.
 """
 
+import datetime
 from decimal import Decimal
 
 import django_filters
@@ -260,8 +261,18 @@ class CitationFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment compared in UTC: any offset ISO 8601 allows (+16:31 included) names
+    a moment, while PostgreSQL refuses offsets beyond 15:59 as a literal's time zone."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            value = value.astimezone(datetime.UTC)
+        return super().filter(qs, value)
+
+
 def updated_since(field_name: str, what: str) -> django_filters.IsoDateTimeFilter:
-    return django_filters.IsoDateTimeFilter(
+    return MomentFilter(
         field_name=field_name,
         lookup_expr="gte",
         help_text=f"Only {what} published at or after this moment (ISO 8601), e.g. "

@@ -2,6 +2,7 @@
 
 import json
 from datetime import timedelta
+from datetime import timezone as utc_offsets
 
 import pytest
 from django.utils import timezone
@@ -127,3 +128,17 @@ def test_updated_since_lists_what_was_published_since(client, make_drug, django_
     assert len(client.get("/api/v1/drugs/", {"updated_since": earlier}).json()["results"]) == 2
     bad = client.get("/api/v1/trials/", {"updated_since": "last week"})
     assert bad.status_code == 400 and "updated_since" in bad.json()["parameters"]
+
+
+@pytest.mark.parametrize("path", ["drugs", "trials", "adverse-events", "citations"])
+def test_updated_since_takes_any_offset_iso_8601_allows(client, make_drug, path):
+    make_drug("sorafenib")
+    moment = (timezone.now() - timedelta(days=1)).astimezone(
+        utc_offsets(timedelta(hours=16, minutes=31))
+    )
+
+    response = client.get(f"/api/v1/{path}/", {"updated_since": moment.isoformat()})
+
+    assert response.status_code == 200
+    if path == "drugs":
+        assert [drug["slug"] for drug in response.json()["results"]] == ["sorafenib"]
