@@ -107,7 +107,7 @@ def test_a_reviewer_sees_a_drug_out_of_review_read_only_with_the_workflow_panel(
 
     assert response.context["has_change_permission"] is False
     assert 'name="_save"' not in response.content.decode()
-    assert buttons(response) == {"request_changes", "publish"}
+    assert buttons(response) == {"request_changes", "publish", "schedule"}
 
 
 def test_a_reviewer_may_edit_a_drug_in_review_with_the_workflow_panel(
