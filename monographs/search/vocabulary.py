@@ -18,6 +18,7 @@ from itertools import product
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Value
 
 from monographs.editorial.cache import CACHE_UNAVAILABLE
@@ -242,7 +243,17 @@ _memo: dict[str, tuple[str, object]] = {}
 
 
 def search_vocabulary_changed() -> None:
-    """Forget the cached vocabulary: called whenever the index or the vocabulary changes."""
+    """Forget the cached vocabulary: called whenever the index or the vocabulary changes.
+
+    Called inside the writing transaction, so it forgets again once that commits: another
+    process may have rebuilt its copy in between, from what was committed before.
+    """
+    _memo.clear()
+    _generation_bump()
+    transaction.on_commit(_generation_bump)
+
+
+def _generation_bump() -> None:
     _memo.clear()
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, None)

@@ -95,8 +95,9 @@ def test_a_new_synonym_is_searched_at_once(sorafenib):
 def test_an_adverse_event_is_found_by_the_initials_of_its_synonym(sorafenib):
     results = entry_search(query="HFSR")
 
-    # The factories' own hand-foot term is found too.
-    assert {r.kind for r in results[:2]} == {"adverse_event"}
+    # The factories' own terms cycle through a list: whether theirs is hand-foot too depends
+    # on how many terms earlier tests made, so only the first result is certain.
+    assert results[0].kind == "adverse_event"
     assert "adverse_event:ppes-test" in ids(results)[:2]
 
 
