@@ -3,11 +3,8 @@ when a structured row holds it, and then not again in the prose around it."""
 
 import re
 from html.parser import HTMLParser
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from monographs.editorial.models import Entry
@@ -80,14 +77,6 @@ class _PageParts(HTMLParser):
             self.tables[-1] += data + " "
 
 
-@pytest.fixture(scope="module")
-def seed_corpus(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_seeds", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
 def page_parts(client, slug: str) -> _PageParts:
     response = client.get(reverse("monographs:drug_detail", args=[slug]))
     assert response.status_code == 200
@@ -105,7 +94,9 @@ def test_the_parser_finds_figures_as_prose_and_tables_write_them():
     }
 
 
-def test_no_figure_of_a_seeded_monograph_table_is_said_again_in_its_prose(client, seed_corpus):
+def test_no_figure_of_a_seeded_monograph_table_is_said_again_in_its_prose(
+    client, published_seed_corpus
+):
     drugs = Entry.objects.filter(kind="drug").values_list("slug", flat=True)
     checked = 0
     restated = {}
