@@ -1,5 +1,8 @@
+from io import StringIO
+
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from hypothesis import settings as hypothesis_settings
 
 
@@ -28,3 +31,13 @@ def fast_password_hashing(settings):
 # failure in CI reproduces locally; the example database stays out of the tree.
 hypothesis_settings.register_profile("project", derandomize=True, database=None)
 hypothesis_settings.load_profile("project")
+
+
+@pytest.fixture(scope="module")
+def published_seed_corpus(django_db_setup, django_db_blocker):
+    """The seed corpus loaded and published once per module, and rolled back afterwards:
+    what readers find and read is judged on the real records."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_seeds", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
