@@ -113,6 +113,7 @@ class BulkManifestView(PublicReadMixin, APIView):
 
     strict_query_parameters = True
 
+    @extend_schema(operation_id="v1_bulk_manifest")
     def get(self, request, *args, **kwargs):
         manifest = bulk_manifest_current()
         for part in manifest["parts"]:
@@ -142,6 +143,7 @@ class BulkPartView(PublicReadMixin, APIView):
 
     strict_query_parameters = True
 
+    @extend_schema(operation_id="v1_bulk_part")
     def get(self, request, snapshot: str, name: str, *args, **kwargs):
         manifest = bulk_manifest_read(snapshot=snapshot)
         part = next((p for p in (manifest or {"parts": []})["parts"] if p["name"] == name), None)
