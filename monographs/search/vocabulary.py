@@ -18,7 +18,7 @@ from itertools import product
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Value
 
 from monographs.editorial.cache import CACHE_UNAVAILABLE
@@ -114,14 +114,18 @@ def _build_synonyms() -> Synonyms:
     synonyms = Synonyms()
     for kind, wordings in TOPICS:
         synonyms.add(wordings, SECTION_ANCHOR.format(kind=kind))
-    # Conditions and terms in one query; a term's abbreviation is made of its initials.
+    # Conditions and terms in one query, from the database the search rows are read from (a
+    # replica serving public reads); a term's abbreviation is made of its initials.
+    database = router.db_for_read(SearchDocument)
     terms = (
-        AdverseEventTerm.objects.annotate(abbreviation=Value(""), is_term=Value(True))
+        AdverseEventTerm.objects.using(database)
+        .annotate(abbreviation=Value(""), is_term=Value(True))
         .order_by()
         .values_list("name", "synonyms", "abbreviation", "is_term")
     )
     conditions = (
-        Condition.objects.annotate(is_term=Value(False))
+        Condition.objects.using(database)
+        .annotate(is_term=Value(False))
         .order_by()
         .values_list("name", "synonyms", "abbreviation", "is_term")
     )
