@@ -136,6 +136,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if "statement_timeout" not in _options:
         DATABASES["default"]["OPTIONS"]["options"] = f"{_options} {_timeout_option}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, stamping publish and withdrawal times at commit as PostgreSQL does.
+    DATABASES["default"]["ENGINE"] = "monographs.editorial.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or None}

@@ -13,9 +13,17 @@ and the commit becoming visible: the time the commit takes to reach the disk, mi
 
 One pass per transaction: the first of its events to fire stamps every row the transaction
 wrote (found by the writing transaction id the events carry, indexed); the rest see that
-and return. On SQLite, which runs one writing transaction at a time, times stay those the
+and return. SQLite has no deferred trigger: the project's SQLite backend
+(`sqlite_backend/`) runs the same updates as the last statements before COMMIT, for the
+events `stamp_at_commit` named; with Django's own SQLite backend, times stay those the
 publishing code takes when it starts.
 """
+
+import json
+
+from django.utils import timezone
+
+from monographs.editorial.immutability import maintenance
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION editorial_stamp_at_commit() RETURNS trigger AS $$
@@ -73,3 +81,50 @@ def uninstall_sql(vendor: str) -> list[str]:
         "ON monographs_editorialevent;",
         "DROP FUNCTION IF EXISTS editorial_stamp_at_commit();",
     ]
+
+
+def stamp_at_commit(*, connection, event_ids: list[int]) -> None:
+    """Have a publish or withdrawal event's rows stamped when its transaction commits.
+
+    PostgreSQL's trigger needs no telling; outside a transaction the row commits as it is
+    written, so its time already is the commit's.
+    """
+    pending = getattr(connection, "events_stamped_at_commit", None)
+    if pending is not None and connection.in_atomic_block:
+        pending.extend(event_ids)
+
+
+SQLITE_STAMP = (
+    """UPDATE monographs_publication SET published_at = %(stamp)s
+        WHERE id IN (SELECT publication_id FROM monographs_editorialevent
+                      WHERE id IN (SELECT value FROM json_each(%(events)s))
+                        AND action = 'published')""",
+    """UPDATE monographs_entry SET last_published_at = %(stamp)s,
+              first_published_at = CASE
+                  WHEN (SELECT version FROM monographs_publication
+                         WHERE id = monographs_entry.current_id) = 1 THEN %(stamp)s
+                  ELSE first_published_at END
+        WHERE current_id IN (SELECT publication_id FROM monographs_editorialevent
+                              WHERE id IN (SELECT value FROM json_each(%(events)s))
+                                AND action = 'published')""",
+    """UPDATE monographs_entry SET withdrawn_at = %(stamp)s
+        WHERE withdrawn_at IS NOT NULL
+          AND EXISTS (SELECT 1 FROM monographs_editorialevent event
+                       WHERE event.id IN (SELECT value FROM json_each(%(events)s))
+                         AND event.action = 'withdrawn'
+                         AND event.kind = monographs_entry.kind
+                         AND event.root_id = monographs_entry.root_id)""",
+    """UPDATE monographs_editorialevent SET created_at = %(stamp)s
+        WHERE id IN (SELECT value FROM json_each(%(events)s))""",
+)
+
+
+def stamp_sqlite_events(connection, event_ids: list[int]) -> None:
+    """Stamp the rows of these events with one time, taken now, as the commit begins."""
+    params = {
+        "stamp": connection.ops.adapt_datetimefield_value(timezone.now()),
+        "events": json.dumps(event_ids),
+    }
+    with maintenance(connection), connection.cursor() as cursor:
+        for statement in SQLITE_STAMP:
+            cursor.execute(statement, params)

@@ -19,6 +19,7 @@ from monographs.bulk import rows_insert
 from monographs.editorial import registry
 from monographs.editorial.cache import published_generation_bump
 from monographs.editorial.checks import Finding, drug_slugs_resolve, has_errors
+from monographs.editorial.commit_stamp import stamp_at_commit
 from monographs.editorial.documents import document_hash, text_hash
 from monographs.editorial.exceptions import (
     ApprovalVoid,
@@ -142,6 +143,8 @@ def _record(
         publication=publication,
         revision=revision,
     )
+    if action in (Action.PUBLISHED, Action.WITHDRAWN):
+        stamp_at_commit(connection=transaction.get_connection(), event_ids=[event.pk])
     # Every path to a timeline event (admin, commands, API, tests) notifies from here.
     event_notify(event=event)
     return event
@@ -1096,21 +1099,24 @@ def _publish_batch(
     model.objects.filter(pk__in=to_publish).update(
         status=Status.PUBLISHED, publish_at=None, updated_at=now
     )
-    rows_insert(
+    events = rows_insert(
         model=EditorialEvent,
         rows=[
-            {
-                "kind": kind,
-                "root_id": pk,
-                "action": Action.PUBLISHED,
-                "user": user,
-                "from_status": roots[pk].status,
-                "to_status": Status.PUBLISHED,
-                "comment": note,
-                "publication": by_root[pk],
-            }
+            EditorialEvent(
+                kind=kind,
+                root_id=pk,
+                action=Action.PUBLISHED,
+                user=user,
+                from_status=roots[pk].status,
+                to_status=Status.PUBLISHED,
+                comment=note,
+                publication=by_root[pk],
+            )
             for pk in to_publish
         ],
+    )
+    stamp_at_commit(
+        connection=transaction.get_connection(), event_ids=[event.pk for event in events]
     )
     project_published(publications=publications, entries=existing + created)
     return len(publications)

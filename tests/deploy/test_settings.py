@@ -43,7 +43,7 @@ def test_a_newcomer_gets_sqlite_local_memory_and_no_router(load_settings):
     settings = load_settings()
 
     assert list(settings["DATABASES"]) == ["default"]
-    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["DATABASES"]["default"]["ENGINE"] == "monographs.editorial.sqlite_backend"
     assert "DATABASE_ROUTERS" not in settings
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     assert settings["PUBLISHED_RESPONSE_CACHE_SECONDS"] == 0
