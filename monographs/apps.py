@@ -32,6 +32,7 @@ class MonographsConfig(AppConfig):
             facets="monographs.documents.drug_facets",
             checks="monographs.checks.drug_checks",
             restore="monographs.restore.drug_restore_document",
+            document_type="monographs.document_types.DrugDocument",
         )
         # Vocabulary reaches readers only inside the documents of the entries that use it.
         register_shared_record(Citation, cited_by_key="key")

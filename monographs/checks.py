@@ -1,7 +1,6 @@
 """Quality checks for a drug monograph document."""
 
-from typing import Any
-
+from monographs.document_types import DrugDocument
 from monographs.editorial.checks import (
     WARNING,
     DrugSlugs,
@@ -19,7 +18,7 @@ SOURCED_TABLES = {
 }
 
 
-def drug_checks(document: dict[str, Any], *, drug_slugs: DrugSlugs | None = None) -> list[Finding]:
+def drug_checks(document: DrugDocument, *, drug_slugs: DrugSlugs | None = None) -> list[Finding]:
     findings = check_figures_have_sources(document, SOURCED_TABLES)
     findings += check_citation_keys(document)
     for section in document["sections"]:

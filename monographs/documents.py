@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from monographs.document_types import DrugDocument
 from monographs.editorial.documents import (
     SCHEMA_VERSION,
     References,
@@ -66,7 +67,7 @@ def _drug_reference(drug: Drug | None) -> dict[str, str] | None:
     return {"slug": drug.slug, "name": drug.inn} if drug else None
 
 
-def build_drug_document(drug: Drug) -> dict[str, Any]:
+def build_drug_document(drug: Drug) -> DrugDocument:
     """The drug's monograph as published: every section and row, sources numbered in order.
 
     Takes any Drug: it refetches, to stay pure of whatever the caller prefetched or forgot to.
@@ -77,7 +78,7 @@ def build_drug_document(drug: Drug) -> dict[str, Any]:
     return documents[drug.pk]
 
 
-def build_drug_documents(drugs: QuerySet[Drug]) -> dict[int, dict[str, Any]]:
+def build_drug_documents(drugs: QuerySet[Drug]) -> dict[int, DrugDocument]:
     """Documents of many drugs by primary key, in a fixed number of queries for the lot.
 
     The one implementation behind build_drug_document: publishing one drug and publishing
@@ -110,7 +111,7 @@ SECTION_TABLES = {
 }
 
 
-def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[str, Any]:
+def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> DrugDocument:
     references = References()
     sections = list(drug.sections.all())
     defaults = {
@@ -333,7 +334,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
     return document
 
 
-def drug_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
+def drug_facets(document: DrugDocument) -> list[tuple[str, str]]:
     """The filterable facts of a drug document, denormalised into facet rows when publishing."""
     facets = [("drug_class", document["drug_class"])] if document.get("drug_class") else []
     facets += [("target", t["symbol"]) for t in document["targets"]]
@@ -346,7 +347,7 @@ def drug_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted(set(facets))
 
 
-def drug_mention_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
+def drug_mention_facets(document: DrugDocument) -> list[tuple[str, str]]:
     """The other drugs a monograph names in its rows, so their pages can say where.
 
     An interaction names its interacting drug ("interacts_with"); an option after this drug
@@ -365,7 +366,7 @@ def drug_mention_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
     return facets
 
 
-def indicated_conditions(document: dict[str, Any]) -> list[str]:
+def indicated_conditions(document: DrugDocument) -> list[str]:
     """Slugs of the diseases the drug is indicated for, as its sources state them.
 
     An approval names one; so does a dose regimen linked to a condition, which is how a

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from monographs.document_types import DrugDocument
 from monographs.models import (
     AdverseEventTerm,
     Approval,
@@ -127,7 +128,7 @@ def cited_keys(document: dict[str, Any]) -> set[str]:
 
 
 @transaction.atomic
-def drug_restore_document(*, drug: Drug, document: dict[str, Any]) -> None:
+def drug_restore_document(*, drug: Drug, document: DrugDocument) -> None:
     """Make the drug's working copy say what `document` says (its review date is kept)."""
     citation = Lookup(Citation, "key", cited_keys(document), "the citation")
     target = Lookup(Target, "symbol", [t["symbol"] for t in document["targets"]], "the target")

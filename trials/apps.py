@@ -17,4 +17,5 @@ class TrialsConfig(AppConfig):
             facets="trials.documents.trial_facets",
             checks="trials.checks.trial_checks",
             restore="trials.restore.trial_restore_document",
+            document_type="trials.document_types.TrialDocument",
         )

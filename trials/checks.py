@@ -1,7 +1,5 @@
 """Quality checks for a trial document."""
 
-from typing import Any
-
 from monographs.editorial.checks import (
     ERROR,
     WARNING,
@@ -13,6 +11,7 @@ from monographs.editorial.checks import (
     check_review_date,
 )
 from monographs.figures import percent_mismatch
+from trials.document_types import TrialDocument
 
 SOURCED_TABLES = {"outcomes": "Outcome", "adverse_events": "Adverse event", "arms": "Arm"}
 
@@ -51,7 +50,7 @@ def arms_exceeding_enrolment(enrolment: int | None, arm_sizes: list[int | None])
     )
 
 
-def trial_checks(document: dict[str, Any], *, drug_slugs: DrugSlugs | None = None) -> list[Finding]:
+def trial_checks(document: TrialDocument, *, drug_slugs: DrugSlugs | None = None) -> list[Finding]:
     findings = check_figures_have_sources(document, SOURCED_TABLES)
     findings += check_citation_keys(document)
     for index, row in enumerate(document["outcomes"], start=1):

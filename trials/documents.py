@@ -19,10 +19,11 @@ from monographs.editorial.documents import (
 )
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug
 from monographs.richtext import citation_keys
+from trials.document_types import TrialDocument
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 
 
-def build_trial_document(trial: Trial) -> dict[str, Any]:
+def build_trial_document(trial: Trial) -> TrialDocument:
     """The trial as published. Drugs and conditions are referenced by slug.
 
     Refetches the trial, so the document depends on the database only, never on whatever
@@ -141,7 +142,7 @@ def _display(model: type[Model], name: str) -> Callable[[Any], Any]:
 _measure_label = _display(Outcome, "measure")
 
 
-def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, dict[str, Any]]:
+def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, TrialDocument]:
     """Documents of many trials by primary key, in a fixed number of queries for the lot.
 
     The one implementation behind build_trial_document: publishing one trial and
@@ -156,7 +157,7 @@ def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, dict[str, Any]]:
 
 def _trial_document(
     trial: Trial, rows: _Rows, citations_by_key: dict[str, Citation]
-) -> dict[str, Any]:
+) -> TrialDocument:
     references = References()
     links = rows.links.get(trial.pk, [])
     for link in links:
@@ -293,7 +294,7 @@ def stated_flag(value: bool | None) -> str:
     return "not_stated" if value is None else ("yes" if value else "no")
 
 
-def trial_facets(document: dict[str, Any]) -> list[tuple[str, str]]:
+def trial_facets(document: TrialDocument) -> list[tuple[str, str]]:
     """Filterable facts of a trial, denormalised into facet rows when publishing."""
     facets = [("phase", document["phase"]), ("design", document["design"])]
     facets += [(name, stated_flag(document.get(name))) for name in DESIGN_FLAGS]

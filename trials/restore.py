@@ -4,8 +4,6 @@ Arms are matched by their label: outcomes and adverse events name their arm that
 the document, so arms are created first and the rows that point at them after.
 """
 
-from typing import Any
-
 from django.db import transaction
 
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug
@@ -18,6 +16,7 @@ from monographs.restore import (
     seed_keys_of,
     source_fields,
 )
+from trials.document_types import TrialDocument
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 
 SCALAR_FIELDS = (
@@ -37,7 +36,7 @@ PLAIN_OUTCOME_FIELDS = (
 
 
 @transaction.atomic
-def trial_restore_document(*, trial: Trial, document: dict[str, Any]) -> None:
+def trial_restore_document(*, trial: Trial, document: TrialDocument) -> None:
     """Make the trial's working copy say what `document` says (its review date is kept)."""
     keys = cited_keys(document) | {p["citation"] for p in document["publications"]}
     citation = Lookup(Citation, "key", keys, "the citation")

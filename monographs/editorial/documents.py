@@ -8,11 +8,41 @@ import hashlib
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NotRequired
+
+from typing_extensions import TypedDict
 
 from monographs.richtext import citation_keys, render_markdown
 
 SCHEMA_VERSION = 1
+
+# A number as documents freeze it: integral values as int, others as float (as_number). JSON
+# has one number type, and so does the schema: declared as float, an int satisfies it.
+Number = float
+
+
+class Source(TypedDict):
+    """Where a row's facts come from: a citation of the document's reference list."""
+
+    citation: str
+    number: int
+    locator: str
+    #: True when the row names no source of its own and takes its section's or entry's.
+    inherited: NotRequired[bool]
+
+
+class SourcedRow(TypedDict):
+    """What every row of a document carries besides its facts (sourced_fields)."""
+
+    id: int
+    source: Source | None
+    note: str
+
+
+class StatedPlaces(TypedDict):
+    """Decimal places as the source typed them (8.0 stays 8.0), only where they matter."""
+
+    stated_places: NotRequired[dict[str, int]]
 
 
 def as_number(value: Decimal | int | float | None) -> int | float | None:

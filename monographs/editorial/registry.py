@@ -23,6 +23,7 @@ class RootKind:
     checks_path: str
     restore_path: str = ""
     build_documents_path: str = ""
+    document_type_path: str = ""
 
     @property
     def build_document(self) -> Callable[[models.Model], Document]:
@@ -38,6 +39,11 @@ class RootKind:
             build = self.build_document
             return lambda roots: {root.pk: build(root) for root in roots}
         return import_string(self.build_documents_path)
+
+    @property
+    def document_type(self) -> type | None:
+        """The kind's document shape (a TypedDict), for the API schema and the shape test."""
+        return import_string(self.document_type_path) if self.document_type_path else None
 
     @property
     def facets(self) -> Callable[[Document], list[tuple[str, str]]]:
@@ -72,6 +78,7 @@ def register_root_kind(
     checks: str,
     restore: str = "",
     build_documents: str = "",
+    document_type: str = "",
 ) -> None:
     """Register a root kind; functions are dotted paths so apps load without import cycles."""
     _kinds[kind] = RootKind(
@@ -82,6 +89,7 @@ def register_root_kind(
         checks_path=checks,
         restore_path=restore,
         build_documents_path=build_documents,
+        document_type_path=document_type,
     )
 
 
