@@ -16,6 +16,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 
 from monographs.api.filters import LowerCaseCharField, UpperCaseCharField
+from monographs.editorial import registry
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 COMMON_RESPONSES = {
@@ -113,7 +114,9 @@ def add_common_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     if "Error" not in schemas:
         return result
-    for name in SELECTABLE_COMPONENTS:
+    # Each kind's detail names its document's shape (publication_serializer).
+    kinds = [f"{root_kind.kind.title()}Publication" for root_kind in registry.all_kinds()]
+    for name in (*SELECTABLE_COMPONENTS, *kinds):
         component = schemas.get(name)
         if component is not None and component.pop("required", None):
             note = "Every member is sent unless fields= names only some."

@@ -4,6 +4,7 @@ Documents are served exactly as frozen (the "document" member), so a client can 
 content_hash: the SHA-256 of the document as canonical JSON (sorted keys, no spaces).
 """
 
+import functools
 import uuid
 from typing import Any
 
@@ -14,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 
 from monographs.api.http import EncodedJSON
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.editorial import registry
 from monographs.editorial.models import EditorialEvent, Entry, Publication
 from monographs.figures import Figure, stated_number
 from monographs.models import Citation
@@ -235,6 +237,25 @@ class PublicationSerializer(PublicationMetadataSerializer):
 
     def to_representation(self, publication: Publication) -> dict[str, Any]:
         return super().to_representation(publication) | {"document": self.get_document(publication)}
+
+
+@functools.cache
+def publication_serializer(kind: str) -> type[PublicationSerializer]:
+    """PublicationSerializer whose schema gives the document's shape, as the kind declares it.
+
+    Responses are the same for every kind; only the OpenAPI description differs, so a client
+    generator gets typed documents (component `DrugPublication`, `TrialPublication`, ...).
+    """
+    document_type = registry.root_kind(kind).document_type
+    if document_type is None:
+        return PublicationSerializer
+
+    def get_document(self, publication: Publication) -> document_type:
+        return publication.document
+
+    get_document.__doc__ = "The document as frozen when this version was published."
+    name = f"{kind.title()}PublicationSerializer"
+    return type(name, (PublicationSerializer,), {"get_document": get_document})
 
 
 def publication_body(

@@ -29,6 +29,7 @@ from monographs.api.serializers import (
     VersionSerializer,
     WithdrawnSerializer,
     publication_body,
+    publication_serializer,
 )
 
 MAX_VERSION = 2_147_483_647
@@ -209,7 +210,10 @@ class VersionDetailView(PublicationView):
         return self.version_response(publication, entry=entry)
 
 
-DETAIL = {"responses": {200: PublicationSerializer, **DETAIL_ERRORS}}
+def detail(kind: str) -> dict:
+    return {"responses": {200: publication_serializer(kind), **DETAIL_ERRORS}}
+
+
 VERSIONS = {"responses": {200: VersionSerializer(many=True), **DETAIL_ERRORS}}
 
 
@@ -217,7 +221,7 @@ VERSIONS = {"responses": {200: VersionSerializer(many=True), **DETAIL_ERRORS}}
     summary="One drug: current version, or the one live at as_of",
     tags=["drugs"],
     parameters=[DRUG_SLUG, AS_OF],
-    **DETAIL,
+    **detail("drug"),
 )
 class DrugDetailView(EntryDetailView):
     """The current version of one drug, or with ?as_of= the version live at that moment."""
@@ -236,7 +240,7 @@ class DrugVersionListView(VersionListView):
     summary="One version of one drug",
     tags=["drugs"],
     parameters=[DRUG_SLUG, VERSION_NUMBER],
-    **DETAIL,
+    **detail("drug"),
 )
 class DrugVersionDetailView(VersionDetailView):
     """One published version of one drug as frozen; superseded when a newer one is live."""
@@ -248,7 +252,7 @@ class DrugVersionDetailView(VersionDetailView):
     summary="One trial: current version, or the one live at as_of",
     tags=["trials"],
     parameters=[TRIAL_SLUG, AS_OF],
-    **DETAIL,
+    **detail("trial"),
 )
 class TrialDetailView(EntryDetailView):
     """The current version of one trial, or with ?as_of= the version live at that moment."""
@@ -269,7 +273,7 @@ class TrialVersionListView(VersionListView):
     summary="One version of one trial",
     tags=["trials"],
     parameters=[TRIAL_SLUG, VERSION_NUMBER],
-    **DETAIL,
+    **detail("trial"),
 )
 class TrialVersionDetailView(VersionDetailView):
     """One published version of one trial as frozen; superseded when a newer one is live."""
