@@ -33,6 +33,12 @@ class MonographsConfig(AppConfig):
             checks="monographs.checks.drug_checks",
             restore="monographs.restore.drug_restore_document",
             document_type="monographs.document_types.DrugDocument",
+            plural="drugs",
+            site_namespace="monographs",
+            search_fields="monographs.search_fields.drug_search_fields",
+            search_sections="monographs.search_fields.drug_section_rows",
+            list_members=("summary",),
+            list_label="Drugs A–Z",
         )
         # Vocabulary reaches readers only inside the documents of the entries that use it.
         register_shared_record(Citation, cited_by_key="key")

@@ -7,11 +7,17 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import capfirst
 
+from monographs.editorial import registry
 from monographs.editorial.models import Entry, Publication
 from monographs.views.presentation import SITE_NAME, entry_url, version_url
 
 FEED_LENGTH = 50
-KIND_LABELS = {"drug": "Drug monograph", "trial": "Trial"}
+# Where the feed says more than a kind's own name.
+KIND_LABELS = {"drug": "Drug monograph"}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind) or capfirst(registry.root_kind(kind).label)
 
 
 def publications_of_live_entries():
@@ -59,7 +65,7 @@ class PublicationFeed(Feed):
         return f"{capfirst(item.title)}, version {item.version}"
 
     def item_description(self, item: Publication | Entry) -> str:
-        kind = KIND_LABELS.get(item.kind, item.kind)
+        kind = kind_label(item.kind)
         if isinstance(item, Entry):
             return f"{kind}. Withdrawn: {item.withdrawal_reason}"
         what = "First published" if item.version == 1 else "Updated"
@@ -81,5 +87,5 @@ class PublicationFeed(Feed):
         return self.item_pubdate(item)
 
     def item_categories(self, item: Publication | Entry) -> list[str]:
-        labels = [KIND_LABELS.get(item.kind, item.kind)]
+        labels = [kind_label(item.kind)]
         return [*labels, "Withdrawal"] if isinstance(item, Entry) else labels

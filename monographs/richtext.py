@@ -28,6 +28,21 @@ ALLOWED_CLASSES = {"a": {"citation"}, "sup": {"citations"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
+MARKDOWN_NOISE = re.compile(r"[*_#|`]+|^\s*>+", re.MULTILINE)
+CITATION_MARKER = re.compile(r"\s*" + CITATION_PATTERN.pattern)
+
+
+def plain_text(markdown_text: str | None) -> str:
+    """Markdown as searchable words: citation markers and formatting characters removed."""
+    without_citations = CITATION_MARKER.sub("", markdown_text or "")
+    return " ".join(MARKDOWN_NOISE.sub(" ", without_citations).split())
+
+
+def join_words(parts) -> str:
+    """The non-empty parts, as one line of words."""
+    return " ".join(str(p) for p in parts if p not in (None, "", [], {}))
+
+
 def citation_keys(text: str) -> list[str]:
     """Citation keys in order of appearance (repeats kept, so callers can number first use)."""
     keys: list[str] = []

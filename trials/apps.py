@@ -18,4 +18,8 @@ class TrialsConfig(AppConfig):
             checks="trials.checks.trial_checks",
             restore="trials.restore.trial_restore_document",
             document_type="trials.document_types.TrialDocument",
+            plural="trials",
+            site_namespace="trials",
+            search_fields="trials.search_fields.trial_search_fields",
+            list_members=("acronym",),
         )

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 
+from monographs.editorial import registry
 from monographs.editorial.documents import canonical_json
 from monographs.editorial.querysets import (
     DOCUMENT_MEMBER_PREFIX,
@@ -288,6 +289,10 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        """The entry's public page, as its kind declares it (registry)."""
+        return registry.root_kind(self.kind).page_url(self.slug)
 
     @property
     def is_withdrawn(self) -> bool:

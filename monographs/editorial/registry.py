@@ -1,7 +1,10 @@
-"""Which models are editorial roots, and how each builds its document.
+"""Which models are editorial roots, and everything each kind knows of itself.
 
-Apps register their root kinds in AppConfig.ready(); the engine looks them up by kind,
-so the engine itself never imports an app's models.
+Apps register their root kinds in AppConfig.ready(), once, beside their models: how the
+kind builds, checks and restores its document, its shape, its facets, what search reads of
+it, the members its list summary shows, its names and its public page. The engine and the
+rooms that read publishing (API, search, site) look a kind up here and hard-code none, so a
+new kind needs no change to any of them.
 """
 
 from collections.abc import Callable
@@ -9,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 Document = dict[str, Any]
@@ -24,6 +28,45 @@ class RootKind:
     restore_path: str = ""
     build_documents_path: str = ""
     document_type_path: str = ""
+    #: The plural a reader or client sees: "drugs" in /api/v1/drugs/ and in labels.
+    plural: str = ""
+    #: The URL namespace of the kind's public pages, named `<kind>_list`, `<kind>_detail`,
+    #: `<kind>_versions` and `<kind>_version_detail`; none: the API's detail stands for a page.
+    site_namespace: str = ""
+    #: search_fields(document) -> {title, description, names, body}: what search reads.
+    search_fields_path: str = ""
+    #: search_sections(document) -> rows for parts of the page search may lead to directly.
+    search_sections_path: str = ""
+    #: Document members a list summary shows besides title and slug.
+    list_members: tuple[str, ...] = ()
+    #: The name of the kind's list for readers ("Drugs A–Z"); by default its plural.
+    list_label: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.verbose_name
+
+    @property
+    def list_title(self) -> str:
+        return self.list_label or self.plural[:1].upper() + self.plural[1:]
+
+    @property
+    def search_fields(self) -> Callable[[Document], dict[str, str]] | None:
+        return import_string(self.search_fields_path) if self.search_fields_path else None
+
+    @property
+    def search_sections(self) -> Callable[[Document], list[dict[str, str]]] | None:
+        return import_string(self.search_sections_path) if self.search_sections_path else None
+
+    def page_url_name(self, page: str) -> str | None:
+        """A page of the kind's site ("list", "detail", "versions", "version_detail")."""
+        return f"{self.site_namespace}:{self.kind}_{page}" if self.site_namespace else None
+
+    def page_url(self, slug: str) -> str:
+        """The entry's public address: its page, else its API detail."""
+        if self.site_namespace:
+            return reverse(self.page_url_name("detail"), args=[slug])
+        return reverse(f"api:{self.kind}-detail", args=[slug])
 
     @property
     def build_document(self) -> Callable[[models.Model], Document]:
@@ -79,6 +122,12 @@ def register_root_kind(
     restore: str = "",
     build_documents: str = "",
     document_type: str = "",
+    plural: str = "",
+    site_namespace: str = "",
+    search_fields: str = "",
+    search_sections: str = "",
+    list_members: tuple[str, ...] = (),
+    list_label: str = "",
 ) -> None:
     """Register a root kind; functions are dotted paths so apps load without import cycles."""
     _kinds[kind] = RootKind(
@@ -90,7 +139,18 @@ def register_root_kind(
         restore_path=restore,
         build_documents_path=build_documents,
         document_type_path=document_type,
+        plural=plural or f"{kind}s",
+        site_namespace=site_namespace,
+        search_fields_path=search_fields,
+        search_sections_path=search_sections,
+        list_members=tuple(list_members),
+        list_label=list_label,
     )
+
+
+def unregister_root_kind(kind: str) -> None:
+    """Forget a kind: for a test that registers one of its own."""
+    _kinds.pop(kind, None)
 
 
 def root_kind(kind: str) -> RootKind:

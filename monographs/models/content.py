@@ -36,6 +36,11 @@ class SectionKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def section_anchor(kind: str) -> str:
+    """The page's anchor of a kind of section, which search results and contents link to."""
+    return f"section-{kind}"
+
+
 class MonographSection(PlainConstraintMessages, models.Model):
     """A section of prose in Markdown; citation keys are written [@key]."""
 

@@ -1,9 +1,8 @@
 """Writing the search index from live publications, and only from them."""
 
 import json
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,118 +14,19 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from monographs.api.models import PublishedCitation
+from monographs.editorial import registry
 from monographs.editorial.models import Entry, Publication
 from monographs.models.search import SearchDocument
-from monographs.richtext import CITATION_PATTERN
+from monographs.richtext import join_words
 from monographs.search.querying import SEARCH_CONFIG
 from monographs.search.vocabulary import (
-    SECTION_ANCHOR,
     search_vocabulary_changed,
     spelling_words,
 )
 
 Kind = SearchDocument.Kind
-MARKDOWN_NOISE = re.compile(r"[*_#|`]+|^\s*>+", re.MULTILINE)
-CITATION_MARKER = re.compile(r"\s*" + CITATION_PATTERN.pattern)
 MENTIONS_LISTED = 50
 BATCH_SIZE = 500
-
-
-def plain_text(markdown_text: str | None) -> str:
-    """Markdown as searchable words: citation markers and formatting characters removed."""
-    without_citations = CITATION_MARKER.sub("", markdown_text or "")
-    return " ".join(MARKDOWN_NOISE.sub(" ", without_citations).split())
-
-
-def _join(parts: Iterable[Any]) -> str:
-    return " ".join(str(p) for p in parts if p not in (None, "", [], {}))
-
-
-def drug_search_fields(document: dict[str, Any]) -> dict[str, str]:
-    identifiers = document.get("identifiers") or {}
-    names = [n["name"] for n in document.get("names") or []]
-    names += [t["symbol"] for t in document.get("targets") or []]
-    names += [alias for t in document.get("targets") or [] for alias in t.get("aliases") or []]
-    names += [value for _, value in sorted(identifiers.items()) if value]
-    body = [document.get("drug_class"), document.get("summary")]
-    body += [f"{s['title']}. {plain_text(s['body'])}" for s in document.get("sections") or []]
-    body += [a["indication"] for a in document.get("approvals") or []]
-    body += [
-        _join([w["topic"], w["description"], w["monitoring"]])
-        for w in document.get("warnings") or []
-    ]
-    body += [
-        _join([(i["interacting_drug"] or {}).get("name"), i["interacting_agent"], i["effect"]])
-        for i in document.get("interactions") or []
-    ]
-    body += [ae["term"]["name"] for ae in document.get("adverse_events") or []]
-    body += [r["name"] for r in document.get("resistance_mechanisms") or []]
-    body += [
-        _join([q["question"], plain_text(q["answer"])]) for q in document.get("questions") or []
-    ]
-    return {
-        "title": document["title"],
-        "description": (document.get("drug_class") or "")[:500],
-        "names": _join(names),
-        "body": _join(body),
-    }
-
-
-def drug_section_rows(document: dict[str, Any]) -> list[dict[str, str]]:
-    """A row per section of the monograph, under the anchor the page gives it, so a query
-    about one topic of a drug leads to that part of the page. Found by the drug's names;
-    sections of one kind (several "other" sections) share a row, as they share an anchor."""
-    names = _join([document["title"], *(n["name"] for n in document.get("names") or [])])
-    by_anchor: dict[str, dict[str, str]] = {}
-    for section in document.get("sections") or []:
-        anchor = SECTION_ANCHOR.format(kind=section["kind"])
-        text = plain_text(section["body"])
-        if anchor in by_anchor:
-            by_anchor[anchor]["body"] = _join([by_anchor[anchor]["body"], section["title"], text])
-            continue
-        by_anchor[anchor] = {
-            "slug": document["slug"],
-            "anchor": anchor,
-            "title": f"{document['title']}: {section['title']}"[:560],
-            "description": f"Section of the {document['title']} monograph"[:500],
-            "names": names,
-            "body": text,
-        }
-    return list(by_anchor.values())
-
-
-def trial_search_fields(document: dict[str, Any]) -> dict[str, str]:
-    conditions = [c["name"] for c in document.get("conditions") or []]
-    names = [document.get("acronym"), document.get("nct_id")]
-    names += list(document.get("other_registry_ids") or [])
-    names += [c["abbreviation"] for c in document.get("conditions") or []]
-    body = [
-        document.get("phase_label"),
-        document.get("design_label"),
-        _join(conditions),
-        _join(d["name"] for d in document.get("drugs") or []),
-        document.get("line_of_therapy"),
-        document.get("population"),
-        plain_text(document.get("summary")),
-        document.get("sponsor"),
-    ]
-    body += [arm["label"] for arm in document.get("arms") or []]
-    body += sorted({o["measure_label"] for o in document.get("outcomes") or []})
-    body += sorted({ae["term"]["name"] for ae in document.get("adverse_events") or []})
-    description = " · ".join(
-        p for p in (document.get("phase_label"), document.get("design_label"), *conditions) if p
-    )
-    return {
-        "title": _trial_title(document),
-        "description": description[:500],
-        "names": _join(names),
-        "body": _join(body),
-    }
-
-
-def _trial_title(document: dict[str, Any]) -> str:
-    acronym = document.get("acronym")
-    return f"{acronym}: {document['title']}" if acronym else document["title"]
 
 
 def term_search_fields(term: dict[str, Any], reporter_titles: list[str]) -> dict[str, str]:
@@ -134,8 +34,8 @@ def term_search_fields(term: dict[str, Any], reporter_titles: list[str]) -> dict
     return {
         "title": term.get("name") or term["slug"],
         "description": term.get("system_organ_class") or "",
-        "names": _join(term.get("synonyms") or []),
-        "body": _join(
+        "names": join_words(term.get("synonyms") or []),
+        "body": join_words(
             [term.get("system_organ_class"), "Reported for", *sorted(set(reporter_titles))]
         ),
     }
@@ -155,8 +55,8 @@ def reference_search_fields(reference: dict[str, Any], citing_titles: list[str])
     return {
         "title": reference.get("title", reference["key"]),
         "description": description[:500],
-        "names": _join(names),
-        "body": _join([reference.get("vancouver"), "Cited in", *sorted(set(citing_titles))]),
+        "names": join_words(names),
+        "body": join_words([reference.get("vancouver"), "Cited in", *sorted(set(citing_titles))]),
     }
 
 
@@ -263,17 +163,17 @@ class Mention:
     publication_id: int
 
 
-def _trial_titles(slugs: set[str]) -> dict[str, str]:
-    """Trials as search names them (acronym: title), from their own index rows.
+def _search_titles(slugs_by_kind: dict[str, set[str]]) -> dict[tuple[str, str], str]:
+    """Entries as search names them (a trial as "acronym: title"), from their own rows.
 
-    Their rows are written first (search_index_entries_update), so the trials' documents
-    need not be read again: at the end of a bulk run that is a hundred thousand of them.
+    Their rows are written first (search_index_entries_update), so their documents need not
+    be read again: at the end of a bulk run that is a hundred thousand of them.
     """
-    if not slugs:
-        return {}
-    return dict(
-        SearchDocument.objects.filter(kind=Kind.TRIAL, slug__in=slugs).values_list("slug", "title")
-    )
+    matches = Q(pk__in=[])
+    for kind, slugs in slugs_by_kind.items():
+        matches |= Q(kind=kind, slug__in=slugs)
+    rows = SearchDocument.objects.filter(matches, anchor="").values_list("kind", "slug", "title")
+    return {(kind, slug): title for kind, slug, title in rows} if slugs_by_kind else {}
 
 
 def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
@@ -302,9 +202,12 @@ def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
         .values_list("facet_value", "kind", "title", "slug", "current_id")
     )
     rows = list(rows)
-    trial_titles = _trial_titles({slug for _, kind, _, slug, _ in rows if kind == "trial"})
+    slugs_by_kind: dict[str, set[str]] = defaultdict(set)
+    for _, kind, _, slug, _ in rows:
+        slugs_by_kind[kind].add(slug)
+    titles = _search_titles(slugs_by_kind)
     for facet_value, kind, title, slug, publication_id in rows:
-        shown = capfirst(title) if kind == "drug" else trial_titles.get(slug) or title
+        shown = capfirst(titles.get((kind, slug)) or title)
         by_value[facet_value].append(Mention(kind, shown, publication_id))
     return by_value
 
@@ -394,9 +297,6 @@ class Mentioned:
         self.keys |= other.keys
 
 
-ENTRY_FIELDS = {"drug": drug_search_fields, "trial": trial_search_fields}
-
-
 def _previous_publications(entries: list[Entry]) -> dict[tuple[str, int], Publication]:
     later = [entry for entry in entries if entry.current.version > 1]
     if not later:
@@ -423,32 +323,39 @@ def search_index_entries_update(*, entries: list[Entry]) -> Mentioned:
     previous = _previous_publications(entries)
     stale: dict[str, set[str]] = defaultdict(set)
     fresh: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
-    sections: list[dict[str, str]] = []
+    sections: dict[str, list[dict[str, str]]] = defaultdict(list)
     mentioned = Mentioned()
     for entry in entries:
         before = previous.get((entry.kind, entry.root_id))
         if before is not None and before.slug != entry.slug:
             stale[entry.kind].add(before.slug)
-        if entry.is_withdrawn or entry.kind not in ENTRY_FIELDS:
+        root_kind = registry.root_kind(entry.kind)
+        if entry.is_withdrawn or root_kind.search_fields is None:
             stale[entry.kind].add(entry.slug)
         else:
-            fresh[entry.kind][entry.slug] = ENTRY_FIELDS[entry.kind](entry.current.document)
-            if entry.kind == Kind.DRUG:
-                sections += drug_section_rows(entry.current.document)
+            fresh[entry.kind][entry.slug] = root_kind.search_fields(entry.current.document)
+            if root_kind.search_sections is not None:
+                sections[entry.kind] += root_kind.search_sections(entry.current.document)
         mentioned.add(entry.current.document)
         mentioned.add(before.document if before else None)
     for kind, slugs in fresh.items():
         stale[kind] -= set(slugs)
     if any(stale.values()):
         _rows_of(stale).delete()
-    if fresh.get(Kind.DRUG):
+    sectioned = {kind: set(fresh[kind]) for kind in fresh if _has_sections(kind)}
+    if sectioned:
         # A section the new version no longer has must not stay findable.
-        _rows_of({Kind.DRUG: set(fresh[Kind.DRUG])}).exclude(anchor="").delete()
+        _rows_of(sectioned).exclude(anchor="").delete()
     for kind, fields_by_slug in fresh.items():
         _upsert_many(kind, _rows_by_slug(fields_by_slug))
-    _upsert_many(Kind.DRUG, sections)
+    for kind, rows in sections.items():
+        _upsert_many(kind, rows)
     search_vocabulary_changed()
     return mentioned
+
+
+def _has_sections(kind: str) -> bool:
+    return registry.root_kind(kind).search_sections is not None
 
 
 @transaction.atomic

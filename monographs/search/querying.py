@@ -9,7 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
+from monographs.editorial import registry
 from monographs.models.search import SearchDocument
 from monographs.search.vocabulary import (
     SPELLING_MIN_LENGTH,
@@ -46,9 +48,8 @@ SECTION_NOT_ASKED_FOR = -0.3
 FALLBACK_SECTION_ASKED_FOR = 3.0
 FALLBACK_SECTION_NOT_ASKED_FOR = -2.0
 SPELLING_TABLE = "monographs_searchspelling"
-URL_NAMES = {
-    Kind.DRUG: "monographs:drug_detail",
-    Kind.TRIAL: "trials:trial_detail",
+# The pages of search's own rows (vocabulary); an entry's page is its kind's (registry).
+VOCABULARY_URL_NAMES = {
     Kind.ADVERSE_EVENT: "monographs:adverse_event_detail",
     Kind.REFERENCE: "monographs:reference_detail",
 }
@@ -67,11 +68,15 @@ class SearchResult:
 
     @property
     def kind_label(self) -> str:
-        return Kind(self.kind).label
+        if self.kind in VOCABULARY_URL_NAMES:
+            return Kind(self.kind).label
+        return capfirst(registry.root_kind(self.kind).label)
 
 
 def search_result_url(*, kind: str, slug: str) -> str:
-    return reverse(URL_NAMES[kind], args=[slug])
+    if kind in VOCABULARY_URL_NAMES:
+        return reverse(VOCABULARY_URL_NAMES[kind], args=[slug])
+    return registry.root_kind(kind).page_url(slug)
 
 
 SLUG_PLACEHOLDER = "0-slug-placeholder-0"

@@ -23,6 +23,7 @@ from django.db.models import Value
 
 from monographs.editorial.cache import CACHE_UNAVAILABLE
 from monographs.models import AdverseEventTerm, Condition, SearchDocument
+from monographs.models.content import section_anchor
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,6 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("discontinuation", ("stopping", "stop", "discontinuation", "discontinue")),
 )
-SECTION_ANCHOR = "section-{kind}"
 
 MAX_PHRASE_WORDS = 6
 MAX_ALTERNATIVES = 16
@@ -113,7 +113,7 @@ class Synonyms:
 def _build_synonyms() -> Synonyms:
     synonyms = Synonyms()
     for kind, wordings in TOPICS:
-        synonyms.add(wordings, SECTION_ANCHOR.format(kind=kind))
+        synonyms.add(wordings, section_anchor(kind))
     # Conditions and terms in one query, from the database the search rows are read from (a
     # replica serving public reads); a term's abbreviation is made of its initials.
     database = router.db_for_read(SearchDocument)

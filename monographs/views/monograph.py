@@ -11,7 +11,7 @@ from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_cha
 from monographs.editorial.models import Entry
 from monographs.figures import incidence
 from monographs.models.base import GradeScope
-from monographs.models.content import DrugAdverseEvent, SectionKind
+from monographs.models.content import DrugAdverseEvent, SectionKind, section_anchor
 from monographs.views.presentation import entry_url
 from trials.headline import headline_result
 
@@ -130,7 +130,7 @@ def monograph_outline(document: dict[str, Any]) -> list[Block]:
             html = prose_beyond_tables(html)
         blocks.append(
             Block(
-                anchor=f"section-{section['kind']}",
+                anchor=section_anchor(section["kind"]),
                 title=section["title"],
                 kind=section["kind"],
                 html=html,
@@ -142,7 +142,7 @@ def monograph_outline(document: dict[str, Any]) -> list[Block]:
         present = [t for t in tables if document.get(t)]
         if kind in written or not present:
             continue
-        block = Block(anchor=f"section-{kind}", title=kind.label, kind=kind, tables=present)
+        block = Block(anchor=section_anchor(kind), title=kind.label, kind=kind, tables=present)
         position = next(
             (
                 index

@@ -7,18 +7,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from monographs.editorial import registry
 from monographs.editorial.models import Entry, Publication
 
 SITE_NAME = "Oncology Monographs"
-DETAIL_URL_NAMES = {"drug": "monographs:drug_detail", "trial": "trials:trial_detail"}
-VERSION_URL_NAMES = {
-    "drug": ("monographs:drug_versions", "monographs:drug_version_detail"),
-    "trial": ("trials:trial_versions", "trials:trial_version_detail"),
-}
-LIST_CRUMBS = {
-    "drug": ("Drugs A–Z", "monographs:drug_list"),
-    "trial": ("Trials", "trials:trial_list"),
-}
 
 
 @dataclass(frozen=True)
@@ -28,15 +20,15 @@ class Crumb:
 
 
 def entry_url(kind: str, slug: str) -> str:
-    return reverse(DETAIL_URL_NAMES[kind], args=[slug])
+    return registry.root_kind(kind).page_url(slug)
 
 
 def version_list_url(kind: str, slug: str) -> str:
-    return reverse(VERSION_URL_NAMES[kind][0], args=[slug])
+    return reverse(registry.root_kind(kind).page_url_name("versions"), args=[slug])
 
 
 def version_url(kind: str, slug: str, version: int) -> str:
-    return reverse(VERSION_URL_NAMES[kind][1], args=[slug, version])
+    return reverse(registry.root_kind(kind).page_url_name("version_detail"), args=[slug, version])
 
 
 def entry_display_title(entry_or_publication: Entry | Publication) -> str:
@@ -48,13 +40,12 @@ def breadcrumbs(*crumbs: Crumb) -> list[Crumb]:
 
 
 def entry_breadcrumbs(entry: Entry, *extra: Crumb) -> list[Crumb]:
-    label, url_name = LIST_CRUMBS[entry.kind]
+    root_kind = registry.root_kind(entry.kind)
+    kind_list = Crumb(root_kind.list_title, reverse(root_kind.page_url_name("list")))
     title = entry_display_title(entry)
     if extra:
-        return breadcrumbs(
-            Crumb(label, reverse(url_name)), Crumb(title, entry_url(entry.kind, entry.slug)), *extra
-        )
-    return breadcrumbs(Crumb(label, reverse(url_name)), Crumb(title))
+        return breadcrumbs(kind_list, Crumb(title, entry_url(entry.kind, entry.slug)), *extra)
+    return breadcrumbs(kind_list, Crumb(title))
 
 
 def citation_text(

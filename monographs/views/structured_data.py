@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 
 from monographs.editorial.models import Publication
 from monographs.figures import plain_number
-from monographs.search.indexing import plain_text
+from monographs.richtext import plain_text
 from monographs.views.monograph import identifier_links
 from monographs.views.presentation import SITE_NAME, Crumb, entry_url, reference_links
 
