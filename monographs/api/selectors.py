@@ -11,14 +11,13 @@ from rest_framework.exceptions import NotFound
 
 from monographs.api.errors import EntryMoved, EntryWithdrawn
 from monographs.api.models import PublishedDocument
+from monographs.editorial import registry
 from monographs.editorial.event_order import HORIZON_SQL
 from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication
 from monographs.selectors import entry_renamed_to
 
 Action = EditorialEvent.Action
 CHANGE_ACTIONS = (Action.PUBLISHED, Action.WITHDRAWN)
-# Document members a list summary shows, read for the page only (see entries_attach_facets).
-LIST_MEMBERS = {"drug": ("summary",), "trial": ("acronym",)}
 MEMBER_PREFIX = "document:"
 
 
@@ -29,6 +28,10 @@ def entry_list(*, kind: str) -> QuerySet[Entry]:
     The facets a summary shows are attached to each page by entries_attach_facets.
     """
     return Entry.objects.live().of_kind(kind).select_related("current").defer("current__document")
+
+
+def _list_members(kind: str) -> tuple[str, ...]:
+    return registry.root_kind(kind).list_members
 
 
 def entries_attach_facets(entries: list[Entry], *, names: Iterable[str]) -> list[Entry]:
@@ -47,7 +50,8 @@ def entries_attach_facets(entries: list[Entry], *, names: Iterable[str]) -> list
         .order_by()
         .values_list("publication_id", "name", "value")
     )
-    members = sorted({member for entry in entries for member in LIST_MEMBERS.get(entry.kind, ())})
+    # Document members a list summary shows (each kind's list_members), read for the page only.
+    members = sorted({member for entry in entries for member in _list_members(entry.kind)})
     rows = rows.union(
         *[
             Publication.objects.filter(pk__in=publication_ids)
@@ -69,7 +73,7 @@ def entries_attach_facets(entries: list[Entry], *, names: Iterable[str]) -> list
             facets[publication_id].setdefault(name, []).append(value)
     for entry in entries:
         entry._facets_by_name = facets[entry.current_id]
-        for member in LIST_MEMBERS.get(entry.kind, ()):
+        for member in _list_members(entry.kind):
             setattr(entry, member, document_members[entry.current_id].get(member))
     return entries
 

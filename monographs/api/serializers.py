@@ -20,7 +20,6 @@ from monographs.editorial.models import EditorialEvent, Entry, Publication
 from monographs.figures import Figure, stated_number
 from monographs.models import Citation
 
-ROUTE_PREFIXES = {"drug": "drug", "trial": "trial"}
 SLUG_PLACEHOLDER = "0-slug-placeholder-0"
 
 
@@ -29,9 +28,17 @@ def api_url(request, name: str, *args: Any) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+def entry_kinds() -> list[str]:
+    """The kinds of entry (drug, trial, ...), each served under /api/v1/<plural>/."""
+    return [root_kind.kind for root_kind in registry.all_kinds()]
+
+
+def is_entry_kind(kind: str) -> bool:
+    return kind in entry_kinds()
+
+
 def entry_url(request, kind: str, slug: str) -> str | None:
-    prefix = ROUTE_PREFIXES.get(kind)
-    return api_url(request, f"{prefix}-detail", slug) if prefix else None
+    return api_url(request, f"{kind}-detail", slug) if is_entry_kind(kind) else None
 
 
 def facet_values(entry: Entry, name: str) -> list[str]:
@@ -76,6 +83,9 @@ ID_HELP = "The entry's permanent identifier: it never changes, whatever the slug
 
 
 class EntrySummarySerializer(serializers.Serializer):
+    #: The facets a summary shows, attached to each page of a list (entries_attach_facets).
+    FACETS: tuple[str, ...] = ()
+
     id = serializers.UUIDField(source="uid", help_text=ID_HELP)
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -183,17 +193,17 @@ class PublicationMetadataSerializer(serializers.Serializer):
         return publication.version != self._current_version()
 
     def get_url(self, publication: Publication) -> str:
-        prefix = ROUTE_PREFIXES[publication.kind]
         return api_url(
             self.context.get("request"),
-            f"{prefix}-version",
+            f"{publication.kind}-version",
             self.context["slug"],
             publication.version,
         )
 
     def get_versions_url(self, publication: Publication) -> str:
-        prefix = ROUTE_PREFIXES[publication.kind]
-        return api_url(self.context.get("request"), f"{prefix}-versions", self.context["slug"])
+        return api_url(
+            self.context.get("request"), f"{publication.kind}-versions", self.context["slug"]
+        )
 
     def to_representation(self, publication: Publication) -> dict[str, Any]:
         """The declared fields' output, written out; the declarations still make the schema.
@@ -293,10 +303,9 @@ class VersionSerializer(serializers.Serializer):
         return publication.version == self.context["current_version"]
 
     def get_url(self, publication: Publication) -> str:
-        prefix = ROUTE_PREFIXES[publication.kind]
         return api_url(
             self.context.get("request"),
-            f"{prefix}-version",
+            f"{publication.kind}-version",
             self.context["slug"],
             publication.version,
         )
@@ -475,14 +484,13 @@ class ChangeSerializer(serializers.Serializer):
         return event.publication.change_note
 
     def get_url(self, event: EditorialEvent) -> str | None:
-        prefix = ROUTE_PREFIXES.get(event.kind)
-        if prefix is None:
+        if not is_entry_kind(event.kind):
             return None
         request = self.context.get("request")
         slug = event.entry_slug or event.publication.slug  # where it answers now
         if event.action == EditorialEvent.Action.WITHDRAWN:
-            return api_url(request, f"{prefix}-detail", slug)
-        return api_url(request, f"{prefix}-version", slug, event.publication.version)
+            return api_url(request, f"{event.kind}-detail", slug)
+        return api_url(request, f"{event.kind}-version", slug, event.publication.version)
 
 
 class SearchResultSerializer(serializers.Serializer):
@@ -528,7 +536,7 @@ class SearchResultSerializer(serializers.Serializer):
 
     def _api_url(self, kind: str, slug: str) -> str | None:
         request = self.context.get("request")
-        if kind in ROUTE_PREFIXES:
+        if is_entry_kind(kind):
             return entry_url(request, kind, slug)
         if kind == "adverse_event":
             return api_url(request, "adverse-event-list") + f"?term={slug}"

@@ -7,32 +7,36 @@ from drf_spectacular.views import (
 
 from monographs.api import views
 from monographs.api.errors import api_not_found
+from monographs.editorial import registry
 
 app_name = "api"
 
+
+def entry_patterns() -> list:
+    """/v1/<plural>/ and below, for every kind of entry registered (editorial registry)."""
+    patterns = []
+    for root_kind in registry.all_kinds():
+        kind, base = root_kind.kind, f"v1/{root_kind.plural}/"
+        served = views.entry_views(root_kind)
+        patterns += [
+            path(base, served["list"].as_view(), name=f"{kind}-list"),
+            path(f"{base}<slug:slug>/", served["detail"].as_view(), name=f"{kind}-detail"),
+            path(
+                f"{base}<slug:slug>/versions/",
+                served["versions"].as_view(),
+                name=f"{kind}-versions",
+            ),
+            path(
+                f"{base}<slug:slug>/versions/<int:version>/",
+                served["version"].as_view(),
+                name=f"{kind}-version",
+            ),
+        ]
+    return patterns
+
+
 urlpatterns = [
-    path("v1/drugs/", views.DrugListView.as_view(), name="drug-list"),
-    path("v1/drugs/<slug:slug>/", views.DrugDetailView.as_view(), name="drug-detail"),
-    path(
-        "v1/drugs/<slug:slug>/versions/", views.DrugVersionListView.as_view(), name="drug-versions"
-    ),
-    path(
-        "v1/drugs/<slug:slug>/versions/<int:version>/",
-        views.DrugVersionDetailView.as_view(),
-        name="drug-version",
-    ),
-    path("v1/trials/", views.TrialListView.as_view(), name="trial-list"),
-    path("v1/trials/<slug:slug>/", views.TrialDetailView.as_view(), name="trial-detail"),
-    path(
-        "v1/trials/<slug:slug>/versions/",
-        views.TrialVersionListView.as_view(),
-        name="trial-versions",
-    ),
-    path(
-        "v1/trials/<slug:slug>/versions/<int:version>/",
-        views.TrialVersionDetailView.as_view(),
-        name="trial-version",
-    ),
+    *entry_patterns(),
     path("v1/adverse-events/", views.AdverseEventListView.as_view(), name="adverse-event-list"),
     path("v1/citations/", views.CitationListView.as_view(), name="citation-list"),
     path("v1/search/", views.SearchView.as_view(), name="search"),

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from monographs.api.exports.fixtures import fixture_chunks
 from monographs.api.selectors import changes_since
+from monographs.api.serializers import entry_kinds
 from monographs.editorial.models import Entry
 
 BULK_DIR = "bulk"
@@ -40,7 +41,6 @@ MANIFEST = "manifest.json"
 FIXTURE_PART = "published-corpus.json.gz"
 # Entries a part holds: about 10 MB of JSON for trials of the benchmark's size, before gzip.
 PART_RECORDS = 1000
-KINDS = ("drug", "trial")
 
 
 def bulk_storage() -> Storage:
@@ -179,7 +179,7 @@ def bulk_snapshot_build(
         if existing is not None:
             return existing
         parts: list[dict[str, Any]] = []
-        for kind in KINDS:
+        for kind in entry_kinds():
             entries = (
                 Entry.objects.live()
                 .of_kind(kind)
@@ -203,7 +203,7 @@ def bulk_snapshot_build(
         "built_at": timezone.now().isoformat(),
         "records": {
             kind: sum(part["records"] for part in parts if part["kind"] == kind)
-            for kind in (*KINDS, "fixture")
+            for kind in (*entry_kinds(), "fixture")
         },
         "parts": parts,
     }

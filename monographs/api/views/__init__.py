@@ -1,15 +1,6 @@
 from monographs.api.views.bulk import BulkManifestView, BulkPartView
 from monographs.api.views.changes import ChangeListView
-from monographs.api.views.entries import (
-    DrugDetailView,
-    DrugListView,
-    DrugVersionDetailView,
-    DrugVersionListView,
-    TrialDetailView,
-    TrialListView,
-    TrialVersionDetailView,
-    TrialVersionListView,
-)
+from monographs.api.views.entries import entry_views
 from monographs.api.views.exports import (
     AdverseEventExportView,
     CitationBibTeXExportView,
@@ -33,17 +24,10 @@ __all__ = [
     "CitationCSLJSONExportView",
     "CitationListView",
     "CitationRISExportView",
-    "DrugDetailView",
-    "DrugListView",
-    "DrugVersionDetailView",
-    "DrugVersionListView",
     "FixtureExportView",
     "OutcomeExportView",
     "SearchView",
     "SyncView",
-    "TrialDetailView",
     "TrialExportView",
-    "TrialListView",
-    "TrialVersionDetailView",
-    "TrialVersionListView",
+    "entry_views",
 ]

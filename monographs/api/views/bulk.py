@@ -24,7 +24,7 @@ from monographs.api.exports.bulk import (
     snapshot_path,
 )
 from monographs.api.http import PublicReadMixin
-from monographs.api.serializers import ErrorSerializer, api_url
+from monographs.api.serializers import ErrorSerializer, api_url, entry_kinds
 
 BUILD_LOCK = "bulk-snapshot-building"
 BUILD_LOCK_SECONDS = 15 * 60
@@ -79,7 +79,7 @@ def bulk_manifest_current() -> dict[str, Any]:
 
 class BulkPartSerializer(serializers.Serializer):
     name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["drug", "trial", "fixture"])
+    kind = serializers.ChoiceField(choices=[*entry_kinds(), "fixture"])
     records = serializers.IntegerField(
         min_value=0, help_text="Entries in the part; objects in the fixture."
     )

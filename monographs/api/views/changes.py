@@ -6,14 +6,19 @@ from rest_framework import generics, serializers
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import ChangesPagination
 from monographs.api.selectors import changes_since
-from monographs.api.serializers import ChangeSerializer, ErrorSerializer
+from monographs.api.serializers import ChangeSerializer, ErrorSerializer, entry_kinds
 
 MAX_TOKEN = 2**63 - 1
 
 
 class ChangesQuerySerializer(serializers.Serializer):
     since = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_TOKEN)
-    kind = serializers.ChoiceField(choices=["drug", "trial"], required=False)
+    kind = serializers.ChoiceField(choices=[], required=False)
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["kind"].choices = entry_kinds()
+        return fields
 
 
 @extend_schema(
@@ -25,7 +30,7 @@ class ChangesQuerySerializer(serializers.Serializer):
             {"type": "integer", "minimum": 0, "maximum": MAX_TOKEN, "format": "int64"},
             description="The last token you applied (0, or leave out, for the whole history).",
         ),
-        OpenApiParameter("kind", str, enum=["drug", "trial"], description="Only this kind."),
+        OpenApiParameter("kind", str, enum=entry_kinds(), description="Only this kind."),
     ],
     responses={200: ChangeSerializer(many=True), 400: ErrorSerializer},
 )

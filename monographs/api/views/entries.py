@@ -1,4 +1,4 @@
-"""Drugs and trials: lists, current documents, versions and the document as of a moment."""
+"""Entries of every kind: lists, current documents, versions and the document as of a moment."""
 
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -23,6 +23,7 @@ from monographs.api.selectors import (
 )
 from monographs.api.serializers import (
     DrugSummarySerializer,
+    EntrySummarySerializer,
     ErrorSerializer,
     PublicationSerializer,
     TrialSummarySerializer,
@@ -31,6 +32,7 @@ from monographs.api.serializers import (
     publication_body,
     publication_serializer,
 )
+from monographs.editorial import registry
 
 MAX_VERSION = 2_147_483_647
 AS_OF = OpenApiParameter(
@@ -217,65 +219,60 @@ def detail(kind: str) -> dict:
 VERSIONS = {"responses": {200: VersionSerializer(many=True), **DETAIL_ERRORS}}
 
 
-@extend_schema(
-    summary="One drug: current version, or the one live at as_of",
-    tags=["drugs"],
-    parameters=[DRUG_SLUG, AS_OF],
-    **detail("drug"),
-)
-class DrugDetailView(EntryDetailView):
-    """The current version of one drug, or with ?as_of= the version live at that moment."""
-
-    kind = "drug"
+# How a client names one entry of each kind; a kind declared later gets the plain wording.
+SLUG_PARAMETERS = {"drug": DRUG_SLUG, "trial": TRIAL_SLUG}
+# The lists whose filters the API knows; any other kind gets a plain list.
+FILTERED_LISTS: dict[str, type[EntryListView]] = {"drug": DrugListView, "trial": TrialListView}
 
 
-@extend_schema(summary="Versions of one drug", tags=["drugs"], parameters=[DRUG_SLUG], **VERSIONS)
-class DrugVersionListView(VersionListView):
-    """Every published version of one drug, oldest first, with its change note."""
+def entry_views(root_kind: registry.RootKind) -> dict[str, type[generics.GenericAPIView]]:
+    """The list, detail, versions and version views of a kind, under its plural.
 
-    kind = "drug"
-
-
-@extend_schema(
-    summary="One version of one drug",
-    tags=["drugs"],
-    parameters=[DRUG_SLUG, VERSION_NUMBER],
-    **detail("drug"),
-)
-class DrugVersionDetailView(VersionDetailView):
-    """One published version of one drug as frozen; superseded when a newer one is live."""
-
-    kind = "drug"
-
-
-@extend_schema(
-    summary="One trial: current version, or the one live at as_of",
-    tags=["trials"],
-    parameters=[TRIAL_SLUG, AS_OF],
-    **detail("trial"),
-)
-class TrialDetailView(EntryDetailView):
-    """The current version of one trial, or with ?as_of= the version live at that moment."""
-
-    kind = "trial"
-
-
-@extend_schema(
-    summary="Versions of one trial", tags=["trials"], parameters=[TRIAL_SLUG], **VERSIONS
-)
-class TrialVersionListView(VersionListView):
-    """Every published version of one trial, oldest first, with its change note."""
-
-    kind = "trial"
-
-
-@extend_schema(
-    summary="One version of one trial",
-    tags=["trials"],
-    parameters=[TRIAL_SLUG, VERSION_NUMBER],
-    **detail("trial"),
-)
-class TrialVersionDetailView(VersionDetailView):
-    """One published version of one trial as frozen; superseded when a newer one is live."""
-
-    kind = "trial"
+    Each answers the same whatever the kind; only the schema's words (and a list's filters)
+    differ, so a kind registered by any app is served without a line here.
+    """
+    kind, label, tag = root_kind.kind, root_kind.label, root_kind.plural
+    slug = SLUG_PARAMETERS.get(kind) or OpenApiParameter(
+        "slug", SLUG_SCHEMA, OpenApiParameter.PATH, description=f"The {label}'s slug."
+    )
+    documented = {"kind": kind}
+    list_view = FILTERED_LISTS.get(kind) or extend_schema(
+        summary=f"Published {tag}",
+        tags=[tag],
+        responses={200: EntrySummarySerializer(many=True), 400: ErrorSerializer},
+    )(
+        type(
+            f"{kind.title()}ListView",
+            (EntryListView,),
+            {**documented, "serializer_class": EntrySummarySerializer},
+        )
+    )
+    detail_view = extend_schema(
+        summary=f"One {label}: current version, or the one live at as_of",
+        description=f"The current version of one {label}, or with ?as_of= the version live "
+        "at that moment.",
+        tags=[tag],
+        parameters=[slug, AS_OF],
+        **detail(kind),
+    )(type(f"{kind.title()}DetailView", (EntryDetailView,), documented))
+    versions_view = extend_schema(
+        summary=f"Versions of one {label}",
+        description=f"Every published version of one {label}, oldest first, with its change note.",
+        tags=[tag],
+        parameters=[slug],
+        **VERSIONS,
+    )(type(f"{kind.title()}VersionListView", (VersionListView,), documented))
+    version_view = extend_schema(
+        summary=f"One version of one {label}",
+        description=f"One published version of one {label} as frozen; superseded when a "
+        "newer one is live.",
+        tags=[tag],
+        parameters=[slug, VERSION_NUMBER],
+        **detail(kind),
+    )(type(f"{kind.title()}VersionDetailView", (VersionDetailView,), documented))
+    return {
+        "list": list_view,
+        "detail": detail_view,
+        "versions": versions_view,
+        "version": version_view,
+    }
