@@ -140,7 +140,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "monographs.editorial.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or None}
+    # In memory unless named (":memory:" spelled out: pytest-django keeps it for each worker).
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or ":memory:"}
 
 # Read replicas (PostgreSQL streaming replicas of DATABASE_URL): public reads go to them, see
 # config/routers.py. Under test a replica mirrors the test database of the primary.
