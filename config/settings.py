@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "monographs.api",
     "monographs.search",
     "monographs.importing",
+    "monographs.seeding",
     "csp",
     "axes",
 ]
