@@ -21,6 +21,7 @@ from monographs.models import (
     MonographSection,
     SectionKind,
     SubsequentTherapy,
+    reference_lists_attach,
 )
 from monographs.richtext import citation_keys
 
@@ -91,7 +92,9 @@ def build_drug_documents(drugs: QuerySet[Drug]) -> dict[int, dict[str, Any]]:
         for key in citation_keys(text)
     }
     citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=keys)} if keys else {}
-    return {drug.pk: _drug_document(drug, citations_by_key) for drug in fetched}
+    documents = {drug.pk: _drug_document(drug, citations_by_key) for drug in fetched}
+    reference_lists_attach(documents.values())
+    return documents
 
 
 # The table that goes with each kind of section: its rows inherit the section's default source.

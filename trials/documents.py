@@ -17,7 +17,13 @@ from monographs.editorial.documents import (
     sourced_values,
     stated_places,
 )
-from monographs.models import AdverseEventTerm, Citation, Condition, Drug
+from monographs.models import (
+    AdverseEventTerm,
+    Citation,
+    Condition,
+    Drug,
+    reference_lists_attach,
+)
 from monographs.richtext import citation_keys
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 
@@ -151,7 +157,9 @@ def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, dict[str, Any]]:
     rows = _trial_rows([trial.pk for trial in fetched])
     keys = {key for trial in fetched for key in citation_keys(trial.summary)}
     citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=keys)} if keys else {}
-    return {trial.pk: _trial_document(trial, rows, citations_by_key) for trial in fetched}
+    documents = {trial.pk: _trial_document(trial, rows, citations_by_key) for trial in fetched}
+    reference_lists_attach(documents.values())
+    return documents
 
 
 def _trial_document(

@@ -79,7 +79,8 @@ class CitationForm(forms.ModelForm):
         fields = (
             "key", "kind", "authors", "group_author", "title", "journal", "issn", "year",
             "month", "volume", "issue", "pages", "article_number", "publisher", "pmid",
-            "pmcid", "doi", "url", "accessed_on", "abstract", "note",
+            "pmcid", "doi", "url", "accessed_on", "standing", "translated_from", "abstract",
+            "note",
         )  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
@@ -99,8 +100,8 @@ class CitationForm(forms.ModelForm):
 
 @admin.register(Citation)
 class CitationAdmin(MarkdownHelpViews, UnsavedChangesWarning, SharedRecordAdmin):
-    list_display = ("key", "kind", "first_author", "year", "journal", "pmid", "doi")
-    list_filter = ("kind", "year")
+    list_display = ("key", "kind", "standing", "first_author", "year", "journal", "pmid", "doi")
+    list_filter = ("kind", "standing", "year")
     search_fields = ("key", "title", "doi", "pmid", "pmcid", "journal", "group_author")
     form = CitationForm
     readonly_fields = ("vancouver_preview",)
@@ -122,6 +123,7 @@ class CitationAdmin(MarkdownHelpViews, UnsavedChangesWarning, SharedRecordAdmin)
             },
         ),
         ("Identifiers and links", {"fields": (("pmid", "pmcid"), "doi", "url", "accessed_on")}),
+        ("How far a reader can rely on it", {"fields": ("standing", "translated_from")}),
         ("Notes", {"fields": ("abstract", "note")}),
     )
     inlines = (CitationLinkInline,)

@@ -192,6 +192,30 @@ def test_reference_pages_and_api_serve_et_al_notes_abstracts_and_source_types(cl
     assert api["vancouver"].startswith("Zhu YJ, et al.")
 
 
+def test_reference_pages_and_api_say_how_far_to_rely_on_each_source(client, seed_corpus):
+    web = page_text(client, "/references/sorafenib-hcc-web-article/")
+    assert "Unsigned web article; undated; translated from Russian, it appears" in web
+    review = page_text(client, "/references/zhu-2017-sorafenib-resistance/")
+    assert "Review in a peer-reviewed journal" in review
+    assert "[1] Llovet JM, Ricci S, Mazzaferro V, Hilgard P, Gane E, Blanc JF, et al." in review
+    assert "[5] Moreno-Aspitia A" in review
+    assert "Not numbered: Bayer. Bayer website [Internet]." in review
+
+    (api,) = client.get("/api/v1/citations/?key=zhu-2017-sorafenib-resistance").json()["results"]
+    assert (api["standing"], api["standing_label"]) == (
+        "peer_reviewed_review",
+        "Review in a peer-reviewed journal",
+    )
+    assert [work["position"] for work in api["reference_list"]] == [1, 2, 3, 4, 5, None]
+    assert api["reference_list"][0]["vancouver"].startswith("Llovet JM, Ricci S")
+    (web_api,) = client.get("/api/v1/citations/?key=sorafenib-hcc-web-article").json()["results"]
+    assert web_api["standing"] == "unsigned_web_article"
+    assert web_api["translated_from"] == "Russian, it appears"
+    assert web_api["standing_text"] == (
+        "Unsigned web article; undated; translated from Russian, it appears"
+    )
+
+
 def test_no_public_page_or_api_field_names_an_internal_key_or_file(client, seed_corpus):
     urls = ["/", "/drugs/", "/trials/", "/adverse-events/", "/references/", "/feed/"]
     for entry in Entry.objects.live().select_related("current"):
