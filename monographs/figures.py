@@ -194,9 +194,12 @@ def trial_incidence(ae: dict[str, Any]) -> Figure:
 
 
 def outcome_figure(outcome: dict[str, Any]) -> Figure:
-    """An outcome's result: its value, count/denominator and unit."""
+    """An outcome's result: its value (a range with `value_high`, or a bound), its
+    count/denominator and unit."""
     return Figure(
-        value=outcome.get("value"),
+        low=outcome.get("value"),
+        high=outcome.get("value_high"),
+        bound=outcome.get("value_bound") or "",
         count=outcome.get("count"),
         denominator=outcome.get("denominator"),
         unit=outcome.get("unit") or "",
@@ -263,6 +266,7 @@ STATED_FIGURES: dict[str, dict[str, str | tuple[str, str]]] = {
         name: name
         for name in (
             "value",
+            "value_high",
             "range_low",
             "range_high",
             "ci_low",

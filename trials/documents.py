@@ -147,6 +147,14 @@ def _display(model: type[Model], name: str) -> Callable[[Any], Any]:
 _measure_label = _display(Outcome, "measure")
 
 
+def _result_bound(outcome: Any) -> dict[str, Any]:
+    """An outcome's result range or bound, as document members only when it has one: the
+    documents of outcomes stated as plain values stay as they were (their hashes too)."""
+    if outcome.value_high is None and not outcome.value_bound:
+        return {}
+    return {"value_high": as_number(outcome.value_high), "value_bound": outcome.value_bound}
+
+
 def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, dict[str, Any]]:
     """Documents of many trials by primary key, in a fixed number of queries for the lot.
 
@@ -255,6 +263,7 @@ def _trial_document(
             "degrees_of_freedom": o.degrees_of_freedom,
             "timepoint": o.timepoint,
             "is_primary_endpoint": o.is_primary_endpoint,
+            **_result_bound(o),
             **rows.sourced(o, references),
             **stated_places(o),
         }

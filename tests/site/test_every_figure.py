@@ -5,7 +5,9 @@ Run over the seed corpus (load_seeds, published) and a small synthetic corpus
 (generate_corpus's generator).
 """
 
+import csv
 import html
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from monographs.figures import (
     trial_incidence,
 )
 from monographs.synthetic import corpus_generate
+from tests.factories import OutcomeFactory
 from tests.site.corpus import drug_with_monograph, trial_with_results
 
 pytestmark = pytest.mark.django_db
@@ -298,3 +301,58 @@ def test_figures_keep_the_decimal_places_their_source_states(client):
     assert "30.0 " in drug_page
     outcomes = client.get(f"/api/v1/trials/{trial.slug}/").json()["document"]["outcomes"]
     assert {"value": 2, "ci_low": 2} in [o.get("stated_places") for o in outcomes]
+
+
+def test_an_outcome_stated_as_a_bound_reads_so_on_its_page_chart_api_and_csv(
+    client, django_assert_max_num_queries
+):
+    drug = drug_with_monograph()
+    trial = trial_with_results(drugs=[drug])
+    placebo = trial.outcomes.get(arm__label="Placebo")
+    placebo.value, placebo.value_bound, placebo.ci_low, placebo.ci_high = (
+        Decimal("24"),
+        "gt",
+        None,
+        None,
+    )
+    placebo.statistic, placebo.unit = "median", "months"
+    placebo.save()
+    OutcomeFactory(
+        trial=trial,
+        arm=placebo.arm,
+        measure="ORR",
+        statistic="rate",
+        value=None,
+        value_high=Decimal("8"),
+        value_bound="le",
+        unit="%",
+        ci_low=None,
+        ci_high=None,
+        citation=placebo.citation,
+    )
+    root_import_publish(root=trial, note="Test publication")
+
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/trials/{trial.slug}/")
+    text = re.sub(r"\s+", " ", html.unescape(strip_tags(response.content.decode())))
+    document = client.get(f"/api/v1/trials/{trial.slug}/").json()["document"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(client.get("/api/v1/export/outcomes.csv").streaming_content).decode()
+            )
+        )
+    )
+
+    assert ">24 months" in text and "≤8%" in text
+    assert "Placebo: >24 months" in text  # the chart's description names the bound
+    assert 'fill="white"' in response.content.decode()  # drawn as a bound, not a point
+    bounded = [o for o in document["outcomes"] if o.get("value_bound")]
+    assert [(o["value"], o["value_high"], o["value_bound"]) for o in bounded] == [
+        (24, None, "gt"),
+        (None, 8, "le"),
+    ]
+    assert [(r["result"], r["value_high"], r["value_bound"]) for r in rows][-2:] == [
+        (">24 months", "", "gt"),
+        ("≤8%", "8", "le"),
+    ]

@@ -64,6 +64,8 @@ OUTCOME_COLUMNS = [
     "statistic",
     "result",
     "value",
+    "value_high",
+    "value_bound",
     "unit",
     "count",
     "denominator",
