@@ -198,6 +198,10 @@ def test_reference_pages_and_api_serve_et_al_notes_abstracts_and_source_types(cl
 def test_reference_pages_and_api_say_how_far_to_rely_on_each_source(client, seed_corpus):
     web = page_text(client, "/references/sorafenib-hcc-web-article/")
     assert "Unsigned web article; undated; translated from Russian, it appears" in web
+    # The monograph's reference list says so too, beside the source its figures come from.
+    sorafenib = page_text(client, "/drugs/sorafenib/")
+    assert "Unsigned web article; undated; translated from Russian, it appears." in sorafenib
+    assert "Not yet assessed" not in sorafenib
     review = page_text(client, "/references/zhu-2017-sorafenib-resistance/")
     assert "Review in a peer-reviewed journal" in review
     assert "[1] Llovet JM, Ricci S, Mazzaferro V, Hilgard P, Gane E, Blanc JF, et al." in review
