@@ -21,6 +21,7 @@ from monographs.figures import (
     LOWER_BOUNDS,
     UPPER_BOUNDS,
     Figure,
+    interval_text,
     plain_number,
     trial_incidence,
 )
@@ -100,9 +101,7 @@ def _tick(value: float) -> str:
 
 
 def _interval(low: float | None, high: float | None) -> str:
-    if low is None and high is None:
-        return ""
-    return f"{plain_number(low)}–{plain_number(high)}"
+    return interval_text(low, high)
 
 
 def _svg(

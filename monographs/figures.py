@@ -245,9 +245,17 @@ def percent_mismatch(stated: Number | None, count: int | None, denominator: int 
 
 
 def interval_text(low: Number | None, high: Number | None, unit: str = "") -> str:
-    """A confidence interval or range as 'low–high' (with unit); empty when neither is given."""
+    """A confidence interval or range as 'low–high' (with unit); empty when neither is given.
+
+    A lone end says which end the source leaves out ('from 19 months, upper limit not
+    given'): a dash for the missing end would read as a negative number or a typo.
+    """
     if low is None and high is None:
         return ""
+    if high is None:
+        return f"from {with_unit(plain_number(low), unit)}, upper limit not given"
+    if low is None:
+        return f"up to {with_unit(plain_number(high), unit)}, lower limit not given"
     return with_unit(f"{plain_number(low)}–{plain_number(high)}", unit)
 
 

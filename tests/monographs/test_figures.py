@@ -68,6 +68,8 @@ def test_signed_changes():
 def test_intervals_and_plain_numbers():
     assert interval_text(Decimal("9.40"), Decimal("13.3"), "months") == "9.4–13.3 months"
     assert interval_text(None, None) == ""
+    assert interval_text(Decimal("19"), None, "months") == "from 19 months, upper limit not given"
+    assert interval_text(None, 50) == "up to 50, lower limit not given"
     assert plain_number(None) == "–"
     assert plain_number(Decimal("-2.50")) == "-2.5"
     assert plain_number(1e-7) == "0.0000001"

@@ -78,6 +78,8 @@ def drug_figures(document: dict[str, Any]) -> Iterator[str]:
     for pk in document.get("pharmacokinetics") or []:
         if pk.get("value") is not None:
             yield format_figure(pk["value"], unit=pk.get("unit") or "")
+        if pk.get("range_low") is not None and pk.get("range_high") is not None:
+            yield interval_text(pk["range_low"], pk["range_high"], pk.get("unit") or "")
     for interaction in document.get("interactions") or []:
         change = signed_change(*(interaction.get("change") or [None, None]))
         if change:
@@ -85,6 +87,8 @@ def drug_figures(document: dict[str, Any]) -> Iterator[str]:
     for dose in document.get("dose_regimens") or []:
         if dose.get("dose_amount") is not None:
             yield format_figure(dose["dose_amount"], unit=dose.get("dose_unit") or "")
+        if dose.get("daily_dose_amount") is not None:
+            yield format_figure(dose["daily_dose_amount"], unit=dose.get("dose_unit") or "")
 
 
 def trial_figures(document: dict[str, Any]) -> Iterator[str]:
@@ -97,6 +101,15 @@ def trial_figures(document: dict[str, Any]) -> Iterator[str]:
             yield ci
         if outcome.get("hazard_ratio") is not None:
             yield f"HR {format_figure(outcome['hazard_ratio'])}"
+        hr_ci = interval_text(
+            outcome.get("hazard_ratio_ci_low"), outcome.get("hazard_ratio_ci_high")
+        )
+        if outcome.get("hazard_ratio_ci_low") is not None and hr_ci:
+            yield hr_ci
+        if outcome.get("ci_low") is None and outcome.get("range_low") is not None:
+            yield interval_text(
+                outcome["range_low"], outcome.get("range_high"), outcome.get("unit") or ""
+            )
     yield from trial_ae_figures(document)
 
 
