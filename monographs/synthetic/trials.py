@@ -191,6 +191,23 @@ def trial_plan(
                 )
             )
             outcome_position += 1
+    if index % 3 == 0:
+        # Some reports give a rate only as a bound ("complete responses did not exceed 5%"),
+        # drawn from the trial's index so the random draws of every other figure stay put.
+        plan.rows.append(
+            planned(
+                Outcome,
+                trial=trial,
+                measure="CR",
+                arm=plan.arms[0],
+                statistic="rate",
+                value_high=Decimal(5),
+                value_bound="le" if index % 2 else "lt",
+                unit="%",
+                position=outcome_position,
+                citation=reference,
+            )
+        )
     terms = rng.sample(vocabulary.terms, TRIAL_ADVERSE_EVENTS)
     for arm in plan.arms:
         for position, term in enumerate(terms):

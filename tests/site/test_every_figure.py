@@ -274,6 +274,8 @@ def test_every_figure_of_a_synthetic_corpus_is_on_its_pages(client):
     assert len(checked) > 20
     # The generator states some figures with trailing zeros (18.0%, 8.0 months, HR 0.70).
     assert any(re.search(r"\d\.\d*0(?!\d)", figure) for figure in checked)
+    # ...and some results only as a bound (complete responses at most 5%).
+    assert any(figure.startswith(("<5%", "≤5%")) for figure in checked)
 
 
 def test_an_empty_figure_is_a_dash():
