@@ -243,6 +243,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> dict[st
             "change": [as_number(i.change_low), as_number(i.change_high)],
             "change_unit": i.change_unit,
             **sourced(i, "interactions"),
+            **stated_places(i),
         }
         for i in drug.interactions.all()
     ]

@@ -289,6 +289,10 @@ def test_figures_keep_the_decimal_places_their_source_states(client):
         (drug.pk_parameters.first(), {"value": Decimal("30.0")}),
         (drug.dose_regimens.first(), {"dose_amount": Decimal("400.0")}),
         (
+            drug.interactions.first(),
+            {"change_low": Decimal("36.0"), "change_high": Decimal("80.0")},
+        ),
+        (
             drug.adverse_events.first(),
             {"any_grade_low": Decimal("18.0"), "any_grade_high": Decimal("18.0")},
         ),
@@ -312,6 +316,7 @@ def test_figures_keep_the_decimal_places_their_source_states(client):
     drug_page = page_text(client, f"/drugs/{drug.slug}/")
     trial_page = page_text(client, f"/trials/{trial.slug}/")
     assert "400.0 mg" in drug_page and "18.0%" in drug_page
+    assert "+36.0–80.0%" in drug_page
     assert "7.90 months" in trial_page and "6.80–" in trial_page and "8.0%" in trial_page
     assert len(assert_every_figure_shown(client)) > 10
 
