@@ -21,8 +21,18 @@ class MonographsConfig(AppConfig):
 
         connection_created.connect(register_sqlite_function)
         post_migrate.connect(_sync_roles, sender=self)
-        from monographs.editorial.shared import register_shared_record
-        from monographs.models import AdverseEventTerm, Citation, Condition, Drug, Target
+        from monographs.editorial.shared import (
+            register_shared_record,
+            register_shared_record_part,
+        )
+        from monographs.models import (
+            AdverseEventTerm,
+            Citation,
+            CitationLink,
+            Condition,
+            Drug,
+            Target,
+        )
 
         registry.register_root_kind(
             kind="drug",
@@ -42,5 +52,6 @@ class MonographsConfig(AppConfig):
         )
         # Vocabulary reaches readers only inside the documents of the entries that use it.
         register_shared_record(Citation, cited_by_key="key")
+        register_shared_record_part(CitationLink, owner="citing")
         for model in (AdverseEventTerm, Condition, Target):
             register_shared_record(model)

@@ -17,7 +17,14 @@ from itertools import count
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from monographs.figures import Figure, plain_number, trial_incidence
+from monographs.figures import (
+    LOWER_BOUNDS,
+    UPPER_BOUNDS,
+    Figure,
+    interval_text,
+    plain_number,
+    trial_incidence,
+)
 from monographs.models.base import GradeScope
 
 WIDTH = 720
@@ -67,6 +74,14 @@ class Estimate:
     high: float | None = None
     group: str = ""
     detail: str = ""
+    bound: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The value as the source states it: '18', '<8', '>24', '~30'."""
+        if self.bound in UPPER_BOUNDS:
+            return Figure(high=self.value, bound=self.bound).measure_text()
+        return Figure(low=self.value, bound=self.bound).measure_text()
 
 
 @dataclass(frozen=True)
@@ -86,9 +101,7 @@ def _tick(value: float) -> str:
 
 
 def _interval(low: float | None, high: float | None) -> str:
-    if low is None and high is None:
-        return ""
-    return f"{plain_number(low)}–{plain_number(high)}"
+    return interval_text(low, high)
 
 
 def _svg(
@@ -193,7 +206,7 @@ def estimates_chart(
                 rows.append(_text(8, y + 4, group, font_weight="600"))
                 y += ROW_HEIGHT - 8
         interval = _interval(estimate.low, estimate.high)
-        value_text = f"{plain_number(estimate.value)}" + (f" ({interval})" if interval else "")
+        value_text = estimate.shown + (f" ({interval})" if interval else "")
         if layout.label_above:
             rows.append(_row_head(layout, y + 12, estimate.label, value_text))
             y += LABEL_LINE
@@ -212,10 +225,22 @@ def estimates_chart(
                     f'x2="{left + float(end) * scale:.1f}" y2="{centre + 6:.1f}" '
                     f'stroke="{POINT}" stroke-width="2"/>'
                 )
-        rows.append(
-            f'<circle cx="{left + float(estimate.value) * scale:.1f}" cy="{centre:.1f}" r="5" '
-            f'fill="{POINT}"/>'
-        )
+        x = left + float(estimate.value) * scale
+        if estimate.bound in UPPER_BOUNDS | LOWER_BOUNDS:
+            # A bound is not a point: an open circle, and an arrow the way the value lies.
+            tip = x + (-18 if estimate.bound in UPPER_BOUNDS else 18)
+            rows.append(
+                f'<line x1="{x:.1f}" y1="{centre:.1f}" x2="{tip:.1f}" y2="{centre:.1f}" '
+                f'stroke="{POINT}" stroke-width="2"/>'
+                f'<path d="M{tip:.1f},{centre - 4:.1f} L{tip + (-5 if tip < x else 5):.1f},'
+                f'{centre:.1f} L{tip:.1f},{centre + 4:.1f}" fill="{POINT}"/>'
+            )
+            rows.append(
+                f'<circle cx="{x:.1f}" cy="{centre:.1f}" r="5" fill="white" '
+                f'stroke="{POINT}" stroke-width="2"/>'
+            )
+        else:
+            rows.append(f'<circle cx="{x:.1f}" cy="{centre:.1f}" r="5" fill="{POINT}"/>')
         if not layout.label_above:
             rows.append(_text(right + 12, centre + 4, value_text))
         y += ROW_HEIGHT
@@ -232,7 +257,7 @@ def estimates_chart(
         ),
     ]
     description = "; ".join(
-        f"{(e.group + ', ') if e.group else ''}{e.label}: {plain_number(e.value)} {unit}"
+        f"{(e.group + ', ') if e.group else ''}{e.label}: {e.shown} {unit}"
         + (f", CI {_interval(e.low, e.high)}" if e.low is not None else "")
         for e in estimates
     )

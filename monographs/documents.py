@@ -22,6 +22,7 @@ from monographs.models import (
     MonographSection,
     SectionKind,
     SubsequentTherapy,
+    reference_lists_attach,
 )
 from monographs.richtext import citation_keys
 
@@ -92,7 +93,9 @@ def build_drug_documents(drugs: QuerySet[Drug]) -> dict[int, DrugDocument]:
         for key in citation_keys(text)
     }
     citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=keys)} if keys else {}
-    return {drug.pk: _drug_document(drug, citations_by_key) for drug in fetched}
+    documents = {drug.pk: _drug_document(drug, citations_by_key) for drug in fetched}
+    reference_lists_attach(documents.values())
+    return documents
 
 
 # The table that goes with each kind of section: its rows inherit the section's default source.
@@ -241,6 +244,7 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> DrugDoc
             "change": [as_number(i.change_low), as_number(i.change_high)],
             "change_unit": i.change_unit,
             **sourced(i, "interactions"),
+            **stated_places(i),
         }
         for i in drug.interactions.all()
     ]

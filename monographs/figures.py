@@ -194,9 +194,12 @@ def trial_incidence(ae: dict[str, Any]) -> Figure:
 
 
 def outcome_figure(outcome: dict[str, Any]) -> Figure:
-    """An outcome's result: its value, count/denominator and unit."""
+    """An outcome's result: its value (a range with `value_high`, or a bound), its
+    count/denominator and unit."""
     return Figure(
-        value=outcome.get("value"),
+        low=outcome.get("value"),
+        high=outcome.get("value_high"),
+        bound=outcome.get("value_bound") or "",
         count=outcome.get("count"),
         denominator=outcome.get("denominator"),
         unit=outcome.get("unit") or "",
@@ -207,19 +210,28 @@ def signed_change(low: Number | None, high: Number | None, unit: str = "%") -> s
     """A stated change, signed as the source gives it: '+36–80%', '−20%', '−10 to +5%'."""
     if low is None and high is None:
         return ""
-    ends = [Decimal(str(n)) for n in (low, high) if n is not None]
+    ends = [
+        n if isinstance(n, StatedNumber) else Decimal(str(n)) for n in (low, high) if n is not None
+    ]
     if len(ends) == 2 and ends[0] == ends[1]:
         ends = ends[:1]
 
+    def size(number: Decimal) -> str:
+        """The number without its sign, with the places its source states."""
+        magnitude = number.copy_abs()
+        return plain_number(
+            StatedNumber(magnitude) if isinstance(number, StatedNumber) else magnitude
+        )
+
     def signed(number: Decimal) -> str:
-        text = plain_number(abs(number))
+        text = size(number)
         return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
 
     if len(ends) == 1:
         return with_unit(signed(ends[0]), unit)
     if ends[0] > 0 or ends[1] < 0:
         sign = "+" if ends[0] > 0 else "−"
-        return with_unit(f"{sign}{plain_number(abs(ends[0]))}–{plain_number(abs(ends[1]))}", unit)
+        return with_unit(f"{sign}{size(ends[0])}–{size(ends[1])}", unit)
     return with_unit(f"{signed(ends[0])} to {signed(ends[1])}", unit)
 
 
@@ -242,9 +254,17 @@ def percent_mismatch(stated: Number | None, count: int | None, denominator: int 
 
 
 def interval_text(low: Number | None, high: Number | None, unit: str = "") -> str:
-    """A confidence interval or range as 'low–high' (with unit); empty when neither is given."""
+    """A confidence interval or range as 'low–high' (with unit); empty when neither is given.
+
+    A lone end says which end the source leaves out ('from 19 months, upper limit not
+    given'): a dash for the missing end would read as a negative number or a typo.
+    """
     if low is None and high is None:
         return ""
+    if high is None:
+        return f"from {with_unit(plain_number(low), unit)}, upper limit not given"
+    if low is None:
+        return f"up to {with_unit(plain_number(high), unit)}, lower limit not given"
     return with_unit(f"{plain_number(low)}–{plain_number(high)}", unit)
 
 
@@ -252,6 +272,7 @@ def interval_text(low: Number | None, high: Number | None, unit: str = "") -> st
 # and, where the document pairs two model fields, the model field each end comes from.
 STATED_FIGURES: dict[str, dict[str, str | tuple[str, str]]] = {
     "dose_regimens": {"dose_amount": "dose_amount", "daily_dose_amount": "daily_dose_amount"},
+    "interactions": {"change": ("change_low", "change_high")},
     "pharmacokinetics": {"value": "value", "range_low": "range_low", "range_high": "range_high"},
     "adverse_events": {
         "any_grade": ("any_grade_low", "any_grade_high"),
@@ -263,6 +284,7 @@ STATED_FIGURES: dict[str, dict[str, str | tuple[str, str]]] = {
         name: name
         for name in (
             "value",
+            "value_high",
             "range_low",
             "range_high",
             "ci_low",

@@ -291,6 +291,7 @@ def drug_restore_document(*, drug: Drug, document: DrugDocument) -> None:
                 "change_low": as_decimal((r.get("change") or [None, None])[0]),
                 "change_high": as_decimal((r.get("change") or [None, None])[1]),
                 "change_unit": r.get("change_unit", "%"),
+                "stated_places": r.get("stated_places") or {},
                 **source_fields(r, citation),
             },
         ),

@@ -64,7 +64,8 @@ class OutcomeInline(ArmChoicesMixin, EditorialStackedInline):
     fields = (
         ("measure", "label", "is_primary_endpoint", "position"),
         ("arm", "comparator_arm", "timepoint"),
-        ("statistic", "value", "unit", "count", "denominator"),
+        ("statistic", "value", "value_high", "value_bound", "unit"),
+        ("count", "denominator"),
         ("ci_level", "ci_low", "ci_high", "range_low", "range_high"),
         ("hazard_ratio", "hazard_ratio_ci_low", "hazard_ratio_ci_high"),
         ("p_value_relation", "p_value", "test_statistic_name", "test_statistic_value"),

@@ -17,7 +17,13 @@ from monographs.editorial.documents import (
     sourced_values,
     stated_places,
 )
-from monographs.models import AdverseEventTerm, Citation, Condition, Drug
+from monographs.models import (
+    AdverseEventTerm,
+    Citation,
+    Condition,
+    Drug,
+    reference_lists_attach,
+)
 from monographs.richtext import citation_keys
 from trials.document_types import TrialDocument
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
@@ -142,6 +148,14 @@ def _display(model: type[Model], name: str) -> Callable[[Any], Any]:
 _measure_label = _display(Outcome, "measure")
 
 
+def _result_bound(outcome: Any) -> dict[str, Any]:
+    """An outcome's result range or bound, as document members only when it has one: the
+    documents of outcomes stated as plain values stay as they were (their hashes too)."""
+    if outcome.value_high is None and not outcome.value_bound:
+        return {}
+    return {"value_high": as_number(outcome.value_high), "value_bound": outcome.value_bound}
+
+
 def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, TrialDocument]:
     """Documents of many trials by primary key, in a fixed number of queries for the lot.
 
@@ -152,7 +166,9 @@ def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, TrialDocument]:
     rows = _trial_rows([trial.pk for trial in fetched])
     keys = {key for trial in fetched for key in citation_keys(trial.summary)}
     citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=keys)} if keys else {}
-    return {trial.pk: _trial_document(trial, rows, citations_by_key) for trial in fetched}
+    documents = {trial.pk: _trial_document(trial, rows, citations_by_key) for trial in fetched}
+    reference_lists_attach(documents.values())
+    return documents
 
 
 def _trial_document(
@@ -248,6 +264,7 @@ def _trial_document(
             "degrees_of_freedom": o.degrees_of_freedom,
             "timepoint": o.timepoint,
             "is_primary_endpoint": o.is_primary_endpoint,
+            **_result_bound(o),
             **rows.sourced(o, references),
             **stated_places(o),
         }

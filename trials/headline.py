@@ -14,7 +14,7 @@
 
 from typing import Any
 
-from monographs.figures import Figure, format_figure, interval_text
+from monographs.figures import format_figure, interval_text, outcome_figure
 
 MEASURE_ORDER = ["OS", "PFS", "TTP", "TTSP", "ORR", "DCR", "CR", "PR", "MR", "SD", "DOR"]
 NOT_HEADLINES = {"FOLLOW_UP", "OTHER", "PD"}
@@ -28,7 +28,12 @@ def _is_result(outcome: dict[str, Any]) -> bool:
     if outcome.get("hazard_ratio") is not None:
         arm, comparator = outcome.get("arm"), outcome.get("comparator_arm")
         return not (arm and comparator and arm == comparator)
-    return outcome.get("value") is not None
+    return _has_result(outcome)
+
+
+def _has_result(outcome: dict[str, Any]) -> bool:
+    """A value, a range or a bound: 'did not exceed 8%' is a result too."""
+    return outcome.get("value") is not None or outcome.get("value_high") is not None
 
 
 def _name(outcome: dict[str, Any]) -> str:
@@ -57,19 +62,13 @@ def _medians(outcomes: list[dict[str, Any]]) -> str:
     if len(by_arm) < 2 or len(units) != 1:
         return ""
     unit = units.pop()
-    values = " vs ".join(format_figure(o["value"]) for o in by_arm.values())
+    values = " vs ".join(outcome_figure({**o, "unit": ""}).measure_text() for o in by_arm.values())
     values = f"{values}%" if unit == "%" else f"{values} {unit}".rstrip()
     return f"Median {outcomes[0]['measure']} {values} ({' vs '.join(by_arm)})"
 
 
 def _single(outcome: dict[str, Any]) -> str:
-    figure = Figure(
-        value=outcome["value"],
-        count=outcome.get("count"),
-        denominator=outcome.get("denominator"),
-        unit=outcome.get("unit") or "",
-    )
-    text = f"{_name(outcome)} {figure.text()}"
+    text = f"{_name(outcome)} {outcome_figure(outcome).text()}"
     about = [part for part in (outcome.get("arm"), outcome.get("label")) if part]
     return f"{text} ({'; '.join(about)})" if about else text
 
@@ -92,7 +91,7 @@ def headline_result(document: dict[str, Any]) -> str:
         comparison = next((o for o in of_measure if o.get("hazard_ratio") is not None), None)
         if comparison:
             return _hazard_ratio(comparison)
-        valued = [o for o in of_measure if o.get("value") is not None]
+        valued = [o for o in of_measure if _has_result(o)]
         medians = _medians(valued)
         if medians:
             return medians

@@ -284,6 +284,15 @@ class Outcome(StatedPrecision, Sourced):
         max_length=30, blank=True, help_text="E.g. median, rate, count, mean."
     )
     value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    value_high = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="High end when the source gives the result as a range (value is then the "
+        "low end) or only as an upper bound such as 'did not exceed 8%' (value is then empty).",
+    )
+    value_bound = bound_field()
     unit = models.CharField(max_length=20, blank=True, help_text="E.g. months, %.")
     count = models.PositiveIntegerField(null=True, blank=True)
     denominator = models.PositiveIntegerField(null=True, blank=True)
@@ -331,6 +340,19 @@ class Outcome(StatedPrecision, Sourced):
                 "ci_high",
                 name="outcome_ci_ordered",
                 message="CI low {ci_low} is above CI high {ci_high}.",
+            ),
+            ordered_pair_constraint(
+                "value",
+                "value_high",
+                name="outcome_value_ordered",
+                message="The value {value} is above the high end of its result {value_high}.",
+            ),
+            bound_constraint(
+                "value_bound",
+                "value",
+                "value_high",
+                name="outcome_value_bound_fits",
+                label="The result",
             ),
             ordered_pair_constraint(
                 "range_low",

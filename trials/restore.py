@@ -122,6 +122,9 @@ def trial_restore_document(*, trial: Trial, document: TrialDocument) -> None:
                     "comparator_arm": arms.get(row["comparator_arm"]),
                     **{name: row[name] for name in PLAIN_OUTCOME_FIELDS},
                     **{name: as_decimal(row[name]) for name in DECIMAL_OUTCOME_FIELDS},
+                    # Present only when the result is a range or a bound.
+                    "value_high": as_decimal(row.get("value_high")),
+                    "value_bound": row.get("value_bound") or "",
                     "stated_places": row.get("stated_places") or {},
                     **source_fields(row, citation),
                 },

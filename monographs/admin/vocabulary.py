@@ -20,10 +20,8 @@ from monographs.models import AdverseEventTerm, Citation, CitationLink, Conditio
 from monographs.models.citations import authors_as_lines, authors_from_lines
 
 
-class SharedRecordAdmin(admin.ModelAdmin):
+class SharedEditsAdmin(admin.ModelAdmin):
     """Saves and deletes made here are edits, by the signed-in user, of the entries using them."""
-
-    change_form_template = "admin/editorial/shared_change_form.html"
 
     def changeform_view(self, request, *args, **kwargs):
         with shared_edits_collected(user=request.user):
@@ -36,6 +34,12 @@ class SharedRecordAdmin(admin.ModelAdmin):
     def changelist_view(self, request, *args, **kwargs):
         with shared_edits_collected(user=request.user):
             return super().changelist_view(request, *args, **kwargs)
+
+
+class SharedRecordAdmin(SharedEditsAdmin):
+    """A shared record's form names the entries a save would send back to review."""
+
+    change_form_template = "admin/editorial/shared_change_form.html"
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
@@ -79,7 +83,8 @@ class CitationForm(forms.ModelForm):
         fields = (
             "key", "kind", "authors", "group_author", "title", "journal", "issn", "year",
             "month", "volume", "issue", "pages", "article_number", "publisher", "pmid",
-            "pmcid", "doi", "url", "accessed_on", "abstract", "note",
+            "pmcid", "doi", "url", "accessed_on", "standing", "translated_from", "abstract",
+            "note",
         )  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
@@ -99,8 +104,8 @@ class CitationForm(forms.ModelForm):
 
 @admin.register(Citation)
 class CitationAdmin(MarkdownHelpViews, UnsavedChangesWarning, SharedRecordAdmin):
-    list_display = ("key", "kind", "first_author", "year", "journal", "pmid", "doi")
-    list_filter = ("kind", "year")
+    list_display = ("key", "kind", "standing", "first_author", "year", "journal", "pmid", "doi")
+    list_filter = ("kind", "standing", "year")
     search_fields = ("key", "title", "doi", "pmid", "pmcid", "journal", "group_author")
     form = CitationForm
     readonly_fields = ("vancouver_preview",)
@@ -122,6 +127,7 @@ class CitationAdmin(MarkdownHelpViews, UnsavedChangesWarning, SharedRecordAdmin)
             },
         ),
         ("Identifiers and links", {"fields": (("pmid", "pmcid"), "doi", "url", "accessed_on")}),
+        ("How far a reader can rely on it", {"fields": ("standing", "translated_from")}),
         ("Notes", {"fields": ("abstract", "note")}),
     )
     inlines = (CitationLinkInline,)
@@ -136,7 +142,9 @@ class CitationAdmin(MarkdownHelpViews, UnsavedChangesWarning, SharedRecordAdmin)
 
 
 @admin.register(CitationLink)
-class CitationLinkAdmin(UnsavedChangesWarning, admin.ModelAdmin):
+class CitationLinkAdmin(UnsavedChangesWarning, SharedEditsAdmin):
+    """A row of a source's reference list: a change is one of the citing source."""
+
     list_display = ("citing", "position", "cited")
     autocomplete_fields = ("citing", "cited")
     search_fields = ("citing__key", "cited__key", "cited__title")

@@ -18,7 +18,7 @@ from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial import registry
 from monographs.editorial.models import EditorialEvent, Entry, Publication
 from monographs.figures import Figure, stated_number
-from monographs.models import Citation
+from monographs.models import Citation, Standing, standing_text
 
 SLUG_PLACEHOLDER = "0-slug-placeholder-0"
 
@@ -398,6 +398,16 @@ class CitedBySerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
+class CitedWorkSerializer(serializers.Serializer):
+    position = serializers.IntegerField(
+        allow_null=True,
+        help_text="Its number in the citing source's reference list; null when the source "
+        "credits it without a number (a figure's source).",
+    )
+    key = serializers.CharField(help_text="Its citation key.")
+    vancouver = serializers.CharField(help_text="The cited work as the Vancouver style writes it.")
+
+
 class CitationSerializer(serializers.Serializer):
     key = serializers.CharField()
     kind = serializers.CharField()
@@ -425,6 +435,23 @@ class CitationSerializer(serializers.Serializer):
     kind_label = serializers.SerializerMethodField(help_text="The kind of source, in words.")
     abstract = serializers.SerializerMethodField(help_text="Our own summary of the source.")
     note = serializers.SerializerMethodField(help_text="What the editors note about the source.")
+    standing = serializers.SerializerMethodField(
+        help_text="How far a reader can rely on the source, as a code: "
+        + ", ".join(f"`{value}`" for value in Standing.values)
+        + "."
+    )
+    standing_label = serializers.SerializerMethodField(help_text="The standing, in words.")
+    translated_from = serializers.SerializerMethodField(
+        help_text="When the source is a translation, the language it was translated from."
+    )
+    standing_text = serializers.SerializerMethodField(
+        help_text="The standing as the reference page reads it, with what the source lacks "
+        "(undated, translated), e.g. 'Unsigned web article; undated; translated from Russian'."
+    )
+    reference_list = serializers.SerializerMethodField(
+        help_text="The works this source cites, as far as our records hold them: its "
+        "numbered reference list, then works it credits without a number."
+    )
     cited_by = serializers.SerializerMethodField()
 
     def get_authors_incomplete(self, row: PublishedCitation) -> bool:
@@ -438,6 +465,22 @@ class CitationSerializer(serializers.Serializer):
 
     def get_note(self, row: PublishedCitation) -> str:
         return row.reference.get("note") or ""
+
+    def get_standing(self, row: PublishedCitation) -> str:
+        return row.reference.get("standing") or Standing.NOT_ASSESSED
+
+    def get_standing_label(self, row: PublishedCitation) -> str:
+        return row.reference.get("standing_label") or Standing.NOT_ASSESSED.label
+
+    def get_translated_from(self, row: PublishedCitation) -> str:
+        return row.reference.get("translated_from") or ""
+
+    def get_standing_text(self, row: PublishedCitation) -> str:
+        return standing_text(row.reference)
+
+    @extend_schema_field(CitedWorkSerializer(many=True))
+    def get_reference_list(self, row: PublishedCitation) -> list[dict]:
+        return row.reference.get("reference_list") or []
 
     @extend_schema_field(CitedBySerializer(many=True))
     def get_cited_by(self, row: PublishedCitation) -> list[dict]:

@@ -53,6 +53,23 @@ def register_shared_record(model: type[models.Model], *, cited_by_key: str = "")
 _citation_key_field: dict[type[models.Model], str] = {}
 
 
+def register_shared_record_part(model: type[models.Model], *, owner: str) -> None:
+    """Declare rows that are part of a shared record (a citation's reference list): saving
+    or deleting one is a change of the record its `owner` foreign key names."""
+
+    def changed(sender, instance, **kwargs) -> None:
+        if kwargs.get("raw"):
+            return
+        record = getattr(instance, owner, None)
+        if record is not None and record.pk is not None:
+            shared_records_changed(records=[record], user=None)
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            changed, sender=model, weak=False, dispatch_uid=f"shared-part-{model._meta.label}"
+        )
+
+
 def _on_change(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return  # fixtures loading a whole database: there is no working copy to protect yet

@@ -11,7 +11,14 @@ from monographs.editorial.models import (
     Status,
 )
 
-from .citations import Citation, CitationLink, format_vancouver
+from .citations import (
+    Citation,
+    CitationLink,
+    Standing,
+    format_vancouver,
+    reference_lists_attach,
+    standing_text,
+)
 from .content import (
     Contraindication,
     DoseRegimen,
@@ -39,6 +46,7 @@ __all__ = [
     "Approval",
     "Citation",
     "CitationLink",
+    "Standing",
     "Condition",
     "Contraindication",
     "DoseRegimen",
@@ -65,4 +73,6 @@ __all__ = [
     "SubsequentTherapy",
     "Target",
     "format_vancouver",
+    "reference_lists_attach",
+    "standing_text",
 ]

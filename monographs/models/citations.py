@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Q
@@ -48,6 +49,44 @@ def authors_from_lines(text: str) -> tuple[list[str], bool]:
 def authors_as_lines(authors: list[str], incomplete: bool) -> str:
     """The inverse of authors_from_lines: what the editor sees is what they typed."""
     return "\n".join([*authors, *(["et al."] if incomplete else [])])
+
+
+class Standing(models.TextChoices):
+    """How far a reader can rely on a source, in the words a clinician weighs it by."""
+
+    NOT_ASSESSED = "not_assessed", "Not yet assessed by the editors"
+    PEER_REVIEWED_ARTICLE = "peer_reviewed_article", "Article in a peer-reviewed journal"
+    PEER_REVIEWED_REVIEW = "peer_reviewed_review", "Review in a peer-reviewed journal"
+    GUIDELINE = "guideline", "Clinical practice guideline"
+    REGULATORY_LABEL = "regulatory_label", "Prescribing information approved by a regulator"
+    TRIAL_REGISTRY = "trial_registry", "Trial registry record"
+    CONFERENCE_ABSTRACT = (
+        "conference_abstract",
+        "Conference abstract (not peer-reviewed as a full paper)",
+    )
+    ABSTRACT_ONLY = "abstract_only", "Abstract only: where it was published is not given"
+    MANUFACTURER = "manufacturer", "Information from the manufacturer"
+    SIGNED_WEB_ARTICLE = "signed_web_article", "Web article naming its author or publisher"
+    UNSIGNED_WEB_ARTICLE = "unsigned_web_article", "Unsigned web article"
+
+
+# The standing a kind of source has by what it is, where its kind alone says it.
+STANDING_OF_KIND = {
+    "label": Standing.REGULATORY_LABEL,
+    "registry_record": Standing.TRIAL_REGISTRY,
+    "conference_abstract": Standing.CONFERENCE_ABSTRACT,
+}
+
+
+def standing_text(reference: dict) -> str:
+    """A source's standing as a reader weighs it: what it is, then what it lacks, e.g.
+    'Unsigned web article; undated; translated from Russian, it appears'."""
+    parts = [reference.get("standing_label") or Standing.NOT_ASSESSED.label]
+    if not reference.get("year"):
+        parts.append("undated")
+    if reference.get("translated_from"):
+        parts.append(f"translated from {reference['translated_from']}")
+    return "; ".join(parts)
 
 
 def doi_taken(citation: "Citation") -> bool:
@@ -139,6 +178,21 @@ class Citation(PlainConstraintMessages, models.Model):
     url = models.URLField("URL", max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     accessed_on = models.DateField(null=True, blank=True)
+    standing = models.CharField(
+        "standing of the source",
+        max_length=30,
+        choices=Standing.choices,
+        default=Standing.NOT_ASSESSED,
+        help_text="How far a reader can rely on it, shown on its reference page. Left "
+        "unassessed, a label, registry record or conference abstract takes the standing "
+        "its kind gives.",
+    )
+    translated_from = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="When the text is a translation: the language it was translated from, as "
+        "far as it is known ('Russian', 'Russian, it appears').",
+    )
     abstract = models.TextField(blank=True, help_text="Our own summary of the source.")
     note = models.TextField(blank=True)
     cited_works = models.ManyToManyField(
@@ -198,6 +252,7 @@ class Citation(PlainConstraintMessages, models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.normalise_identifiers()
+        self.standing_from_kind()
         super().save(*args, **kwargs)
 
     def clean_fields(self, exclude=None) -> None:
@@ -207,6 +262,12 @@ class Citation(PlainConstraintMessages, models.Model):
 
     def clean(self) -> None:
         self.normalise_identifiers()
+        self.standing_from_kind()
+
+    def standing_from_kind(self) -> None:
+        """An unassessed source whose kind alone says how it stands takes that standing."""
+        if self.standing == Standing.NOT_ASSESSED and self.kind in STANDING_OF_KIND:
+            self.standing = STANDING_OF_KIND[self.kind]
 
     def normalise_identifiers(self) -> None:
         """Identifiers as pasted (labels, resolver addresses) reduced to the bare identifier;
@@ -259,6 +320,13 @@ class Citation(PlainConstraintMessages, models.Model):
             "abstract": self.abstract,
             "note": self.note,
         }
+        # Members only when stated, so the documents of sources nobody assessed stay as
+        # they were (and their hashes with them).
+        if self.standing != Standing.NOT_ASSESSED:
+            reference["standing"] = self.standing
+            reference["standing_label"] = self.get_standing_display()
+        if self.translated_from:
+            reference["translated_from"] = self.translated_from
         return reference
 
     def natural_key(self) -> tuple[str]:
@@ -327,6 +395,43 @@ def _cited_date(value: str) -> str:
     return f"{day.year} {day:%b} {day.day}"
 
 
+class CitationLinkQuerySet(models.QuerySet):
+    def reference_lists(self, keys: Iterable[str]) -> dict[str, list[dict]]:
+        """The works each of these sources cites, as far as our records hold them: numbered
+        ones in the order of its reference list, then those it credits without a number
+        (a figure's source). One query for any number of sources."""
+        lists: dict[str, list[dict]] = {}
+        links = (
+            self.filter(citing__key__in=list(keys))
+            .select_related("citing", "cited")
+            .order_by("citing__key", models.F("position").asc(nulls_last=True), "cited__key")
+        )
+        for link in links:
+            lists.setdefault(link.citing.key, []).append(
+                {
+                    "position": link.position,
+                    "key": link.cited.key,
+                    "vancouver": link.cited.vancouver(),
+                }
+            )
+        return lists
+
+
+def reference_lists_attach(documents: Iterable[dict]) -> None:
+    """Give each reference of these documents the works it cites, as `reference_list`.
+
+    Only a source that cites works our records hold gets the member, so the documents
+    citing any other stay as they were. One query for a whole batch of documents.
+    """
+    references = [r for document in documents for r in document.get("references") or []]
+    if not references:
+        return
+    lists = CitationLink.objects.reference_lists({r["key"] for r in references})
+    for reference in references:
+        if reference["key"] in lists:
+            reference["reference_list"] = lists[reference["key"]]
+
+
 class CitationLink(PlainConstraintMessages, models.Model):
     """One source citing another: a review's reference list, an article's citing papers."""
 
@@ -335,6 +440,8 @@ class CitationLink(PlainConstraintMessages, models.Model):
     position = models.PositiveIntegerField(
         null=True, blank=True, help_text="Number in the citing work's reference list."
     )
+
+    objects = CitationLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["citing", "position", "id"]

@@ -163,7 +163,7 @@ class PharmacokineticParameter(StatedPrecision, Sourced):
         return f"{self.drug}: {self.parameter}"
 
 
-class DrugInteraction(Sourced):
+class DrugInteraction(StatedPrecision, Sourced):
     class Severity(models.TextChoices):
         MAJOR = "major", "Major"
         MODERATE = "moderate", "Moderate"

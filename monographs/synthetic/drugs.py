@@ -31,6 +31,7 @@ from monographs.models import (
     SubsequentTherapy,
     Target,
 )
+from monographs.models.base import places_of
 from monographs.synthetic.vocabulary import (
     DRUG_MIDDLES,
     DRUG_PREFIXES,
@@ -62,6 +63,17 @@ class Planned(NamedTuple):
 
     model: type[Model]
     values: dict[str, Any]
+
+
+def stated_places(**figures: Decimal | None) -> dict[str, int]:
+    """The places of each figure written with trailing zeros (8.0, 0.70), as the seed loader
+    and the admin record them: a source states its medians to one decimal, its hazard ratios
+    to two, and 8.0 must read 8.0."""
+    return {
+        name: places_of(value)
+        for name, value in sorted(figures.items())
+        if value is not None and places_of(value) > places_of(value.normalize())
+    }
 
 
 def planned(model: type[Model], **values: Any) -> Planned:
@@ -301,16 +313,23 @@ def drug_plan(
     for position, term in enumerate(terms):
         any_high = Decimal(rng.randint(5, 60))
         severe_high = min(any_high, Decimal(rng.randint(0, 15)))
+        figures = {
+            "any_grade_low": any_high - min(any_high, Decimal(rng.randint(0, 5))),
+            "any_grade_high": any_high,
+            "grade_3_plus_low": severe_high - min(severe_high, Decimal(rng.randint(0, 2))),
+            "grade_3_plus_high": severe_high,
+        }
+        if position % 3 == 0:
+            # Some tables give incidences to one decimal: 18.0%, which must not read 18%.
+            figures = {name: value.quantize(Decimal("0.1")) for name, value in figures.items()}
         rows.append(
             planned(
                 DrugAdverseEvent,
                 drug=drug,
                 term=term,
                 context="Pooled phase III",
-                any_grade_low=any_high - min(any_high, Decimal(rng.randint(0, 5))),
-                any_grade_high=any_high,
-                grade_3_plus_low=severe_high - min(severe_high, Decimal(rng.randint(0, 2))),
-                grade_3_plus_high=severe_high,
+                **figures,
+                stated_places=stated_places(**figures),
                 frequency_band=FREQUENCY_BANDS[position % len(FREQUENCY_BANDS)],
                 management="Interrupt, then resume at a lower dose.",
                 position=position,

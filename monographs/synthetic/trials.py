@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from monographs.editorial.identity import seeded_uid
 from monographs.models import Citation, Condition, Drug
-from monographs.synthetic.drugs import Planned, Vocabulary, citation, planned
+from monographs.synthetic.drugs import Planned, Vocabulary, citation, planned, stated_places
 from monographs.synthetic.vocabulary import REGIONS, SPONSORS
 from trials.models import (
     Arm,
@@ -158,6 +158,7 @@ def trial_plan(
                     ci_level=95,
                     ci_low=low,
                     ci_high=high,
+                    stated_places=stated_places(value=value, ci_low=low, ci_high=high),
                     is_primary_endpoint=measure == "OS",
                     position=outcome_position,
                     citation=reference,
@@ -166,6 +167,8 @@ def trial_plan(
             outcome_position += 1
         if randomised:
             ratio = _decimal(rng.uniform(0.45, 1.1), "0.01")
+            ratio_low = _decimal(float(ratio) * 0.8, "0.01")
+            ratio_high = _decimal(float(ratio) * 1.25, "0.01")
             plan.rows.append(
                 planned(
                     Outcome,
@@ -175,18 +178,41 @@ def trial_plan(
                     comparator_arm=plan.arms[1],
                     statistic="hazard ratio",
                     hazard_ratio=ratio,
-                    hazard_ratio_ci_low=_decimal(float(ratio) * 0.8, "0.01"),
-                    hazard_ratio_ci_high=_decimal(float(ratio) * 1.25, "0.01"),
+                    hazard_ratio_ci_low=ratio_low,
+                    hazard_ratio_ci_high=ratio_high,
+                    stated_places=stated_places(
+                        hazard_ratio=ratio,
+                        hazard_ratio_ci_low=ratio_low,
+                        hazard_ratio_ci_high=ratio_high,
+                    ),
                     p_value=_decimal(rng.uniform(0.0001, 0.2), "0.0001"),
                     position=outcome_position,
                     citation=reference,
                 )
             )
             outcome_position += 1
+    if index % 3 == 0:
+        # Some reports give a rate only as a bound ("complete responses did not exceed 5%"),
+        # drawn from the trial's index so the random draws of every other figure stay put.
+        plan.rows.append(
+            planned(
+                Outcome,
+                trial=trial,
+                measure="CR",
+                arm=plan.arms[0],
+                statistic="rate",
+                value_high=Decimal(5),
+                value_bound="le" if index % 2 else "lt",
+                unit="%",
+                position=outcome_position,
+                citation=reference,
+            )
+        )
     terms = rng.sample(vocabulary.terms, TRIAL_ADVERSE_EVENTS)
     for arm in plan.arms:
         for position, term in enumerate(terms):
             count = rng.randint(0, per_arm)
+            percent = _decimal(100 * count / per_arm)
             plan.rows.append(
                 planned(
                     TrialAdverseEvent,
@@ -196,7 +222,8 @@ def trial_plan(
                     grade_scope="any",
                     count=count,
                     denominator=per_arm,
-                    percent=_decimal(100 * count / per_arm),
+                    percent=percent,
+                    stated_places=stated_places(percent=percent),
                     position=position,
                     citation=reference,
                 )

@@ -18,6 +18,7 @@ from monographs.figures import (
     trial_incidence,
 )
 from monographs.models.base import GradeScope
+from monographs.models.citations import standing_text
 from monographs.richtext import CITATION_PATTERN, KEY_PATTERN
 from monographs.views import structured_data
 
@@ -141,6 +142,13 @@ def block_text(context, name: str) -> str:
             return mark_safe(" ".join(block.nodelist.render(context).split()))
     finally:
         blocks.push(name, taken)
+
+
+@register.filter
+def standing(reference: dict) -> str:
+    """How far to rely on a source, as its reference page reads it; empty while unassessed,
+    so a reference list names only what the editors judged."""
+    return standing_text(reference) if reference.get("standing") else ""
 
 
 @register.simple_tag

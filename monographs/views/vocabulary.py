@@ -18,6 +18,7 @@ from monographs.charts import IncidenceRow, incidence_chart, trial_incidence_row
 from monographs.editorial.models import Entry
 from monographs.figures import as_entered, stated_number
 from monographs.figures import incidence as incidence_figure
+from monographs.models.citations import standing_text
 from monographs.models.content import DrugAdverseEvent
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions
@@ -242,6 +243,7 @@ def reference_detail(request: HttpRequest, key: str) -> HttpResponse:
             "reference": reference,
             "title": reference.get("title") or key,
             "links": reference_links(reference),
+            "standing": standing_text(reference),
             "uses": [_reference_uses(key, entry) for entry in mentions],
             "json_ld": reference_json_ld(request, reference),
             "canonical_path": request.path,

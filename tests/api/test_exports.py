@@ -274,6 +274,28 @@ def test_adverse_events_csv_writes_bounds_and_grade_scopes(client, make_drug):
 
 
 @pytest.mark.django_db
+def test_csv_writes_figures_with_the_places_their_source_states(client, make_drug, make_trial):
+    sorafenib = make_drug("sorafenib", adverse_events=((DIARRHOEA, "18", "55", None, "8"),))
+    sorafenib.adverse_events.update(stated_places={"any_grade_low": 1, "grade_3_plus_high": 2})
+    sorafenib.summary = "Places stated."
+    sorafenib.save()
+    publish(sorafenib)
+    trial = make_trial("places", published=False)
+    Outcome.objects.filter(trial=trial).update(
+        value=Decimal("8"), ci_low=Decimal("7.9"), stated_places={"value": 1, "ci_low": 2}
+    )
+    publish(Trial.objects.get(pk=trial.pk))
+
+    (event,) = csv_rows(download(client, "adverse-events.csv"))
+    (outcome,) = csv_rows(download(client, "outcomes.csv"))
+
+    assert (event["any_grade_low"], event["any_grade_high"]) == ("18.0", "55")
+    assert (event["any_grade"], event["grade_3_plus"]) == ("18.0–55%", "≤8.00%")
+    assert (outcome["value"], outcome["ci_low"]) == ("8.0", "7.90")
+    assert outcome["result"] == "8.0 months"
+
+
+@pytest.mark.django_db
 def test_adverse_events_csv_uses_the_list_filters(client, make_drug):
     make_drug(
         "sorafenib",
@@ -286,7 +308,7 @@ def test_adverse_events_csv_uses_the_list_filters(client, make_drug):
     refused = client.get(f"{EXPORT}adverse-events.csv", {"min_incidence": "101"})
 
     assert [(r["drug_slug"], r["term_slug"], r["any_grade_high"]) for r in rows] == [
-        ("sorafenib", "diarrhea", "55.00")
+        ("sorafenib", "diarrhea", "55")
     ]
     assert rows[0]["source_locator"] == "Table 3"
     assert refused.status_code == 400

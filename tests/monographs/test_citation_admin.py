@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from monographs.models import Citation
-from monographs.models.citations import authors_as_lines, authors_from_lines
+from monographs.models.citations import authors_as_lines, authors_from_lines, standing_text
 from monographs.validators import normalise_doi, normalise_pmcid, normalise_pmid
 from tests.admin_forms import change_form_data
 from tests.factories import CitationFactory, UserFactory
@@ -131,3 +131,32 @@ def test_the_admin_says_plainly_when_a_doi_is_taken_in_another_case(admin_client
     ]
     citation.refresh_from_db()
     assert citation.doi is None
+
+
+def test_the_admin_sets_how_far_a_reader_can_rely_on_a_source(admin_client):
+    citation = CitationFactory(kind="web_page", journal="", year=None)
+    page = reverse("admin:monographs_citation_change", args=(citation.pk,))
+    data = change_form_data(admin_client.get(page))
+    assert data["standing"] == "not_assessed"
+    data |= {"standing": "unsigned_web_article", "translated_from": "Russian, it appears"}
+
+    response = admin_client.post(page, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    reference = Citation.objects.get(pk=citation.pk).as_reference()
+    assert reference["standing_label"] == "Unsigned web article"
+    assert standing_text(reference) == (
+        "Unsigned web article; undated; translated from Russian, it appears"
+    )
+
+
+def test_a_label_registry_record_or_abstract_unassessed_takes_the_standing_its_kind_gives():
+    label = CitationFactory(kind="label")
+    assessed = CitationFactory(kind="label", standing="manufacturer")
+    article = CitationFactory()
+
+    assert label.standing == "regulatory_label"
+    assert assessed.standing == "manufacturer"
+    assert article.standing == "not_assessed"
+    assert "standing" not in article.as_reference()  # documents of unassessed sources unchanged
+    assert standing_text(article.as_reference()) == "Not yet assessed by the editors"

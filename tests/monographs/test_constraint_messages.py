@@ -378,6 +378,16 @@ CASES = {
         "The percentage is “At most (≤)”: that figure is the high end alone; move 8 to the "
         "high end",
     ),
+    "outcome_value_ordered": (
+        lambda: _outcome(value=D("12"), value_high=D("8"), ci_low=None, ci_high=None),
+        "value",
+        "The value 12 is above the high end of its result 8.",
+    ),
+    "outcome_value_bound_fits": (
+        lambda: _outcome(value=D("8"), value_bound="lt", ci_low=None, ci_high=None),
+        "value_bound",
+        "The result is “Less than (<)”: that figure is the high end alone; move 8 to the high end",
+    ),
     "outcome_denominator_positive": (
         lambda: _outcome(count=None, denominator=0),
         "denominator",

@@ -68,6 +68,8 @@ def test_signed_changes():
 def test_intervals_and_plain_numbers():
     assert interval_text(Decimal("9.40"), Decimal("13.3"), "months") == "9.4–13.3 months"
     assert interval_text(None, None) == ""
+    assert interval_text(Decimal("19"), None, "months") == "from 19 months, upper limit not given"
+    assert interval_text(None, 50) == "up to 50, lower limit not given"
     assert plain_number(None) == "–"
     assert plain_number(Decimal("-2.50")) == "-2.5"
     assert plain_number(1e-7) == "0.0000001"
@@ -242,3 +244,51 @@ def test_precision_as_entered_reaches_tables_and_charts(figure, percent_figure, 
         chart = estimates_chart([Estimate(label="Arm", value=outcome["value"])], title="t")
         texts = [e.text or "" for e in ElementTree.fromstring(str(chart)).iter(f"{SVG}text")]
         assert typed in texts, texts
+
+
+@given(figures())
+@settings(max_examples=100, deadline=None)
+def test_every_outcome_shape_reads_the_same_in_the_outcome_table_and_the_median_chart(figure):
+    """An outcome's result as a document row holds it (value, value_high, value_bound) is
+    written by the one formatter in the trial's outcome table, and a value or bound is drawn
+    with the same text on its median chart."""
+    from trials.views.presentation import median_charts, outcome_rows
+
+    point = figure.value if figure.value is not None else figure.low
+    outcome = {
+        "measure": "OS",
+        "measure_label": "Overall survival",
+        "label": "",
+        "arm": "Sorafenib",
+        "statistic": "median",
+        "value": point,
+        "unit": "months",
+        "count": figure.count,
+        "denominator": figure.denominator,
+        **(
+            {"value_high": figure.high, "value_bound": figure.bound}
+            if figure.high or figure.bound
+            else {}
+        ),
+    }
+    expected = Figure(
+        low=point,
+        high=figure.high,
+        bound=figure.bound,
+        count=figure.count,
+        denominator=figure.denominator,
+        unit="months",
+    )
+    document = {"title": "Trial", "acronym": "T", "outcomes": [outcome]}
+
+    (row,) = outcome_rows(document)
+    charts = median_charts(document)
+
+    assert row["result"] == expected.text()
+    if expected.kind in ("value", "upper", "lower"):
+        (chart,) = charts
+        assert f"Sorafenib: {expected.measure_text()}" in str(chart["svg"]).replace(
+            "&lt;", "<"
+        ).replace("&gt;", ">")
+    else:
+        assert charts == []

@@ -194,6 +194,18 @@ def test_a_trial_restored_from_v1_builds_the_v1_document_again(editor):
     InterventionFactory(arm=experimental, drug=drug)
     InterventionFactory(arm=placebo, drug=None, name="Placebo", dose="")
     OutcomeFactory(trial=trial, arm=experimental, citation=citation)
+    OutcomeFactory(  # a result stated only as a bound: "did not exceed 8%"
+        trial=trial,
+        arm=experimental,
+        measure="ORR",
+        value=None,
+        value_high=Decimal("8"),
+        value_bound="le",
+        unit="%",
+        ci_low=None,
+        ci_high=None,
+        citation=citation,
+    )
     OutcomeFactory(
         trial=trial,
         arm=experimental,
@@ -213,3 +225,4 @@ def test_a_trial_restored_from_v1_builds_the_v1_document_again(editor):
     root_restore_version(root=trial, user=editor, version=1)
 
     assert without_volatile(build_trial_document(trial)) == without_volatile(v1.document)
+    assert [o.get("value_bound") for o in v1.document["outcomes"]] == [None, "le", None]

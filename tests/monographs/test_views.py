@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from monographs.editorial.models import Entry
 from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
@@ -18,6 +19,7 @@ from monographs.selectors import DRUG_LIST_MEMBERS
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,
+    CitationLinkFactory,
     DrugAdverseEventFactory,
     DrugFactory,
     DrugInteractionFactory,
@@ -580,6 +582,42 @@ def test_reference_page_links_out_and_lists_what_cites_it(client):
     assert {"@type": "PropertyValue", "propertyID": "DOI", "value": citation.doi} in data[
         "identifier"
     ]
+
+
+def test_reference_page_reads_its_standing_and_lists_the_works_it_cites(
+    client, django_assert_max_num_queries
+):
+    review = CitationFactory(kind="review", standing="peer_reviewed_review")
+    listed = CitationFactory(authors=["Llovet JM"], title="Sorafenib in advanced HCC")
+    credited = CitationFactory(
+        kind="web_page", authors=[], group_author="Bayer", journal="", pmid=None, doi=None
+    )
+    CitationLinkFactory(citing=review, cited=listed, position=1)
+    CitationLinkFactory(citing=review, cited=credited, position=None)
+    web = CitationFactory(
+        kind="web_page", standing="unsigned_web_article", year=None, translated_from="Russian"
+    )
+    drug = drug_with_monograph()
+    MonographSectionFactory(
+        drug=drug, kind="summary", body=f"Summary [@{review.key}] [@{web.key}]."
+    )
+    root_import_publish(root=drug, note="test")
+
+    with django_assert_max_num_queries(MAX_QUERIES_PER_PAGE):
+        text = strip_tags(
+            client.get(reverse("monographs:reference_detail", args=[review.key])).content.decode()
+        )
+    web_text = strip_tags(
+        client.get(reverse("monographs:reference_detail", args=[web.key])).content.decode()
+    )
+
+    assert "Review in a peer-reviewed journal" in text
+    assert "Works it cites" in text
+    assert "[1] Llovet JM. Sorafenib in advanced HCC." in text
+    assert "Not numbered: Bayer." in text
+    assert listed.key not in text
+    assert "Unsigned web article; undated; translated from Russian" in web_text
+    assert "Works it cites" not in web_text
 
 
 def test_a_reference_only_drafts_cite_is_404(client, sorafenib):

@@ -5,7 +5,9 @@ Run over the seed corpus (load_seeds, published) and a small synthetic corpus
 (generate_corpus's generator).
 """
 
+import csv
 import html
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from monographs.figures import (
     trial_incidence,
 )
 from monographs.synthetic import corpus_generate
+from tests.factories import OutcomeFactory
 from tests.site.corpus import drug_with_monograph, trial_with_results
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +78,8 @@ def drug_figures(document: dict[str, Any]) -> Iterator[str]:
     for pk in document.get("pharmacokinetics") or []:
         if pk.get("value") is not None:
             yield format_figure(pk["value"], unit=pk.get("unit") or "")
+        if pk.get("range_low") is not None and pk.get("range_high") is not None:
+            yield interval_text(pk["range_low"], pk["range_high"], pk.get("unit") or "")
     for interaction in document.get("interactions") or []:
         change = signed_change(*(interaction.get("change") or [None, None]))
         if change:
@@ -82,6 +87,8 @@ def drug_figures(document: dict[str, Any]) -> Iterator[str]:
     for dose in document.get("dose_regimens") or []:
         if dose.get("dose_amount") is not None:
             yield format_figure(dose["dose_amount"], unit=dose.get("dose_unit") or "")
+        if dose.get("daily_dose_amount") is not None:
+            yield format_figure(dose["daily_dose_amount"], unit=dose.get("dose_unit") or "")
 
 
 def trial_figures(document: dict[str, Any]) -> Iterator[str]:
@@ -94,6 +101,15 @@ def trial_figures(document: dict[str, Any]) -> Iterator[str]:
             yield ci
         if outcome.get("hazard_ratio") is not None:
             yield f"HR {format_figure(outcome['hazard_ratio'])}"
+        hr_ci = interval_text(
+            outcome.get("hazard_ratio_ci_low"), outcome.get("hazard_ratio_ci_high")
+        )
+        if outcome.get("hazard_ratio_ci_low") is not None and hr_ci:
+            yield hr_ci
+        if outcome.get("ci_low") is None and outcome.get("range_low") is not None:
+            yield interval_text(
+                outcome["range_low"], outcome.get("range_high"), outcome.get("unit") or ""
+            )
     yield from trial_ae_figures(document)
 
 
@@ -104,8 +120,9 @@ def trial_ae_figures(document: dict[str, Any]) -> Iterator[str]:
             yield figure.text()
 
 
-def assert_every_figure_shown(client) -> int:
-    checked = 0
+def assert_every_figure_shown(client) -> list[str]:
+    """Every figure checked, on its drug or trial page and on its term's page."""
+    checked: list[str] = []
     for entry in Entry.objects.live().select_related("current"):
         document = as_entered(entry.current.document)
         if entry.kind == "drug":
@@ -116,7 +133,7 @@ def assert_every_figure_shown(client) -> int:
             figures = list(trial_figures(document))
         for figure in figures:
             assert figure in text, (entry.slug, figure)
-            checked += 1
+            checked.append(figure)
         by_term: dict[str, list[str]] = {}
         for ae in document.get("adverse_events") or []:
             if entry.kind == "drug":
@@ -133,7 +150,7 @@ def assert_every_figure_shown(client) -> int:
             term_text = page_text(client, f"/adverse-events/{slug}/")
             for figure in term_figures:
                 assert figure in term_text, (entry.slug, slug, figure)
-                checked += 1
+                checked.append(figure)
     return checked
 
 
@@ -155,7 +172,7 @@ def seed_corpus(db):
 
 
 def test_every_figure_of_the_seed_corpus_is_on_its_pages(client, seed_corpus):
-    assert assert_every_figure_shown(client) > 150
+    assert len(assert_every_figure_shown(client)) > 150
 
 
 def test_the_figures_the_sources_state_as_ranges_and_bounds_read_so(client, seed_corpus):
@@ -191,6 +208,34 @@ def test_reference_pages_and_api_serve_et_al_notes_abstracts_and_source_types(cl
     assert api["vancouver"].startswith("Zhu YJ, et al.")
 
 
+def test_reference_pages_and_api_say_how_far_to_rely_on_each_source(client, seed_corpus):
+    web = page_text(client, "/references/sorafenib-hcc-web-article/")
+    assert "Unsigned web article; undated; translated from Russian, it appears" in web
+    # The monograph's reference list says so too, beside the source its figures come from.
+    sorafenib = page_text(client, "/drugs/sorafenib/")
+    assert "Unsigned web article; undated; translated from Russian, it appears." in sorafenib
+    assert "Not yet assessed" not in sorafenib
+    review = page_text(client, "/references/zhu-2017-sorafenib-resistance/")
+    assert "Review in a peer-reviewed journal" in review
+    assert "[1] Llovet JM, Ricci S, Mazzaferro V, Hilgard P, Gane E, Blanc JF, et al." in review
+    assert "[5] Moreno-Aspitia A" in review
+    assert "Not numbered: Bayer. Bayer website [Internet]." in review
+
+    (api,) = client.get("/api/v1/citations/?key=zhu-2017-sorafenib-resistance").json()["results"]
+    assert (api["standing"], api["standing_label"]) == (
+        "peer_reviewed_review",
+        "Review in a peer-reviewed journal",
+    )
+    assert [work["position"] for work in api["reference_list"]] == [1, 2, 3, 4, 5, None]
+    assert api["reference_list"][0]["vancouver"].startswith("Llovet JM, Ricci S")
+    (web_api,) = client.get("/api/v1/citations/?key=sorafenib-hcc-web-article").json()["results"]
+    assert web_api["standing"] == "unsigned_web_article"
+    assert web_api["translated_from"] == "Russian, it appears"
+    assert web_api["standing_text"] == (
+        "Unsigned web article; undated; translated from Russian, it appears"
+    )
+
+
 def test_no_public_page_or_api_field_names_an_internal_key_or_file(client, seed_corpus):
     urls = ["/", "/drugs/", "/trials/", "/adverse-events/", "/references/", "/feed/"]
     for entry in Entry.objects.live().select_related("current"):
@@ -224,7 +269,13 @@ def test_no_public_page_or_api_field_names_an_internal_key_or_file(client, seed_
 def test_every_figure_of_a_synthetic_corpus_is_on_its_pages(client):
     corpus_generate(drugs=2, trials=6, seed=5)
 
-    assert assert_every_figure_shown(client) > 20
+    checked = assert_every_figure_shown(client)
+
+    assert len(checked) > 20
+    # The generator states some figures with trailing zeros (18.0%, 8.0 months, HR 0.70).
+    assert any(re.search(r"\d\.\d*0(?!\d)", figure) for figure in checked)
+    # ...and some results only as a bound (complete responses at most 5%).
+    assert any(figure.startswith(("<5%", "≤5%")) for figure in checked)
 
 
 def test_an_empty_figure_is_a_dash():
@@ -237,6 +288,10 @@ def test_figures_keep_the_decimal_places_their_source_states(client):
     stated = [
         (drug.pk_parameters.first(), {"value": Decimal("30.0")}),
         (drug.dose_regimens.first(), {"dose_amount": Decimal("400.0")}),
+        (
+            drug.interactions.first(),
+            {"change_low": Decimal("36.0"), "change_high": Decimal("80.0")},
+        ),
         (
             drug.adverse_events.first(),
             {"any_grade_low": Decimal("18.0"), "any_grade_high": Decimal("18.0")},
@@ -261,11 +316,67 @@ def test_figures_keep_the_decimal_places_their_source_states(client):
     drug_page = page_text(client, f"/drugs/{drug.slug}/")
     trial_page = page_text(client, f"/trials/{trial.slug}/")
     assert "400.0 mg" in drug_page and "18.0%" in drug_page
+    assert "+36.0–80.0%" in drug_page
     assert "7.90 months" in trial_page and "6.80–" in trial_page and "8.0%" in trial_page
-    assert assert_every_figure_shown(client) > 10
+    assert len(assert_every_figure_shown(client)) > 10
 
     api = client.get(f"/api/v1/drugs/{drug.slug}/").json()["document"]
     assert api["pharmacokinetics"][0]["stated_places"] == {"value": 1}
     assert "30.0 " in drug_page
     outcomes = client.get(f"/api/v1/trials/{trial.slug}/").json()["document"]["outcomes"]
     assert {"value": 2, "ci_low": 2} in [o.get("stated_places") for o in outcomes]
+
+
+def test_an_outcome_stated_as_a_bound_reads_so_on_its_page_chart_api_and_csv(
+    client, django_assert_max_num_queries
+):
+    drug = drug_with_monograph()
+    trial = trial_with_results(drugs=[drug])
+    placebo = trial.outcomes.get(arm__label="Placebo")
+    placebo.value, placebo.value_bound, placebo.ci_low, placebo.ci_high = (
+        Decimal("24"),
+        "gt",
+        None,
+        None,
+    )
+    placebo.statistic, placebo.unit = "median", "months"
+    placebo.save()
+    OutcomeFactory(
+        trial=trial,
+        arm=placebo.arm,
+        measure="ORR",
+        statistic="rate",
+        value=None,
+        value_high=Decimal("8"),
+        value_bound="le",
+        unit="%",
+        ci_low=None,
+        ci_high=None,
+        citation=placebo.citation,
+    )
+    root_import_publish(root=trial, note="Test publication")
+
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/trials/{trial.slug}/")
+    text = re.sub(r"\s+", " ", html.unescape(strip_tags(response.content.decode())))
+    document = client.get(f"/api/v1/trials/{trial.slug}/").json()["document"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(client.get("/api/v1/export/outcomes.csv").streaming_content).decode()
+            )
+        )
+    )
+
+    assert ">24 months" in text and "≤8%" in text
+    assert "Placebo: >24 months" in text  # the chart's description names the bound
+    assert 'fill="white"' in response.content.decode()  # drawn as a bound, not a point
+    bounded = [o for o in document["outcomes"] if o.get("value_bound")]
+    assert [(o["value"], o["value_high"], o["value_bound"]) for o in bounded] == [
+        (24, None, "gt"),
+        (None, 8, "le"),
+    ]
+    assert [(r["result"], r["value_high"], r["value_bound"]) for r in rows][-2:] == [
+        (">24 months", "", "gt"),
+        ("≤8%", "8", "le"),
+    ]

@@ -51,9 +51,11 @@ def median_charts(document: dict[str, Any]) -> list[dict[str, Any]]:
     by_unit: dict[str, list[Estimate]] = {}
     for outcome in document.get("outcomes") or []:
         unit = (outcome.get("unit") or "").lower()
+        figure = outcome_figure(outcome)
         if not (
             outcome.get("arm")
-            and outcome.get("value") is not None
+            # A value, or a bound drawn as one; a range result is in the table only.
+            and figure.kind in ("value", "upper", "lower")
             and (outcome.get("statistic") or "").lower() == "median"
             and unit in TIME_UNITS
         ):
@@ -61,10 +63,11 @@ def median_charts(document: dict[str, Any]) -> list[dict[str, Any]]:
         by_unit.setdefault(outcome["unit"], []).append(
             Estimate(
                 label=outcome["arm"],
-                value=outcome["value"],
+                value=figure.point,
                 low=outcome.get("ci_low"),
                 high=outcome.get("ci_high"),
                 group=_measure_name(outcome),
+                bound=figure.bound,
             )
         )
     name = document.get("acronym") or document["title"]

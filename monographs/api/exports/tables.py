@@ -3,12 +3,13 @@
 Columns are fixed and named like the API fields, so a spreadsheet and a script agree on
 what each column means. Lists are joined with "; ".
 
-Values are written as they are: numbers as numbers, codes (slugs, choices, identifiers,
-dates) as stored. A comparison sign is written as a word (`p_value_relation` is `equals`,
-`less than` or `greater than`) and a design flag as `yes`, `no` or `not stated`, so no coded
-cell starts with a character a spreadsheet would run. Only free text (titles, labels,
-notes, names) that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
-leading apostrophe, which spreadsheets hide and read as "this is text".
+Values are written as they are: figures with the decimal places their source states (8.0
+stays 8.0, 7.90 stays 7.90, a stored 55.00 typed as 55 is 55), codes (slugs, choices,
+identifiers, dates) as stored. A comparison sign is written as a word (`p_value_relation`
+is `equals`, `less than` or `greater than`) and a design flag as `yes`, `no` or `not
+stated`, so no coded cell starts with a character a spreadsheet would run. Only free text
+(titles, labels, notes, names) that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+return gets a leading apostrophe, which spreadsheets hide and read as "this is text".
 """
 
 import csv
@@ -19,7 +20,14 @@ from django.db.models import QuerySet
 
 from monographs.api.models import PublishedAdverseEvent
 from monographs.editorial.models import Entry
-from monographs.figures import Figure, outcome_figure
+from monographs.figures import (
+    STATED_FIGURES,
+    Figure,
+    Number,
+    outcome_figure,
+    plain_number,
+    stated_number,
+)
 
 CHUNK_SIZE = 100
 
@@ -56,6 +64,8 @@ OUTCOME_COLUMNS = [
     "statistic",
     "result",
     "value",
+    "value_high",
+    "value_bound",
     "unit",
     "count",
     "denominator",
@@ -156,12 +166,22 @@ def _cell(column: str, value: Any) -> Any:
     return "" if value is None else value
 
 
+def _stated(value: Number | None, places: int | None) -> str:
+    """A figure with the places its source states; empty when no figure is given."""
+    return "" if value is None else plain_number(stated_number(value, places))
+
+
+OUTCOME_FIGURES = tuple(STATED_FIGURES["outcomes"])
+ADVERSE_EVENT_FIGURES = ("any_grade_low", "any_grade_high", "grade_3_plus_low", "grade_3_plus_high")
+
+
 def _text(figure: Figure) -> str:
     """A figure as people read it ('5–11%', '<1%'); empty when no figure is given."""
     return "" if figure.is_empty else figure.text()
 
 
-def _incidence(low: Any, high: Any, bound: str) -> str:
+def _incidence(low: Any, high: Any, bound: str, places: tuple[int | None, int | None]) -> str:
+    low, high = (stated_number(n, p) for n, p in zip((low, high), places, strict=True))
     return _text(Figure(low=low, high=high, bound=bound or "", unit="%"))
 
 
@@ -200,13 +220,19 @@ def trial_rows(entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
         }
 
 
+def _as_entered(outcome: dict[str, Any], places: dict[str, int]) -> dict[str, Any]:
+    return {**outcome, **{n: stated_number(outcome.get(n), places.get(n)) for n in OUTCOME_FIGURES}}
+
+
 def outcome_rows(entries: Iterable[Entry]) -> Iterator[dict[str, Any]]:
     for entry in entries:
         document = entry.current.document
         for outcome in document.get("outcomes") or []:
+            places = outcome.get("stated_places") or {}
             yield {
                 **outcome,
-                "result": _text(outcome_figure(outcome)),
+                **{name: _stated(outcome.get(name), places.get(name)) for name in OUTCOME_FIGURES},
+                "result": _text(outcome_figure(_as_entered(outcome, places))),
                 "p_value_relation": RELATION_WORDS.get(outcome.get("p_value_relation") or "", "")
                 if outcome.get("p_value") is not None
                 else "",
@@ -226,11 +252,24 @@ def adverse_event_rows(rows: QuerySet[PublishedAdverseEvent]) -> Iterator[dict[s
         .iterator(chunk_size=CHUNK_SIZE)
     ):
         source = row.source or {}
+        places = row.stated_places or {}
         yield {
             **{column: getattr(row, column, None) for column in ADVERSE_EVENT_COLUMNS},
-            "any_grade": _incidence(row.any_grade_low, row.any_grade_high, row.any_grade_bound),
+            **{
+                name: _stated(getattr(row, name), places.get(name))
+                for name in ADVERSE_EVENT_FIGURES
+            },
+            "any_grade": _incidence(
+                row.any_grade_low,
+                row.any_grade_high,
+                row.any_grade_bound,
+                (places.get("any_grade_low"), places.get("any_grade_high")),
+            ),
             "grade_3_plus": _incidence(
-                row.grade_3_plus_low, row.grade_3_plus_high, row.grade_3_plus_bound
+                row.grade_3_plus_low,
+                row.grade_3_plus_high,
+                row.grade_3_plus_bound,
+                (places.get("grade_3_plus_low"), places.get("grade_3_plus_high")),
             ),
             "source_citation": source.get("citation"),
             "source_locator": source.get("locator"),

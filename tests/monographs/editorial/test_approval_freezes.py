@@ -32,7 +32,7 @@ from monographs.editorial.services import (
 )
 from monographs.editorial.shared import shared_edits_collected, shared_records_changed
 from monographs.models import Citation, Drug, DrugAdverseEvent
-from tests.factories import DrugFactory, DrugInteractionFactory
+from tests.factories import CitationLinkFactory, DrugFactory, DrugInteractionFactory
 
 from .conftest import EDITOR, member_of
 
@@ -82,6 +82,23 @@ class TestSharedRecordEditedAfterApproval:
         with pytest.raises(TransitionNotAllowed):
             root_publish(root=drafted_drug, user=reviewer)
         assert not Publication.objects.filter(root_id=drafted_drug.pk, kind="drug").exists()
+
+    def test_a_row_added_to_a_cited_sources_reference_list_sends_the_entry_back(
+        self, drafted_drug, editor, reviewer
+    ):
+        approved(drafted_drug, editor=editor, reviewer=reviewer)
+        citation = _first_citation(drafted_drug)
+        with shared_edits_collected(user=editor):
+            CitationLinkFactory(citing=citation, position=1)
+
+        drafted_drug.refresh_from_db()
+        assert drafted_drug.status == Status.IN_REVIEW
+        edit = EditorialEvent.objects.filter(root_id=drafted_drug.pk).latest("id")
+        assert (edit.action, edit.user) == (Action.EDITED, editor)
+        revision_approve(root=drafted_drug, user=reviewer)
+        publication = root_publish(root=drafted_drug, user=reviewer)
+        (cited,) = [r for r in publication.document["references"] if r["key"] == citation.key]
+        assert [work["position"] for work in cited["reference_list"]] == [1]
 
     def test_whoever_edited_the_shared_record_cannot_approve_the_entries_it_changed(
         self, drafted_drug, editor, reviewer
