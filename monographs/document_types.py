@@ -24,6 +24,14 @@ class ConditionReference(TypedDict):
     abbreviation: str
 
 
+class CitedWork(TypedDict):
+    """A work a source cites: numbered as in its reference list, or credited unnumbered."""
+
+    position: int | None
+    key: str
+    vancouver: str
+
+
 class Reference(TypedDict):
     """One entry of a document's reference list (Citation.as_reference), numbered."""
 
@@ -52,6 +60,12 @@ class Reference(TypedDict):
     note: str
     number: int
     vancouver: str
+    #: How far to rely on the source, where the editors assessed it (Citation.Standing).
+    standing: NotRequired[str]
+    standing_label: NotRequired[str]
+    translated_from: NotRequired[str]
+    #: The works the source cites, as far as our records hold them.
+    reference_list: NotRequired[list[CitedWork]]
 
 
 class Identifiers(TypedDict):
@@ -122,7 +136,7 @@ class Pharmacokinetic(SourcedRow, StatedPlaces):
     pk_note: str
 
 
-class Interaction(SourcedRow):
+class Interaction(SourcedRow, StatedPlaces):
     interacting_drug: DrugReference | None
     interacting_agent: str
     effect: str

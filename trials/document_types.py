@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from monographs.document_types import ConditionReference, DrugReference, Reference
 from monographs.editorial.documents import Number, SourcedRow, StatedPlaces
@@ -33,6 +33,9 @@ class Outcome(SourcedRow, StatedPlaces):
     comparator_arm: str | None
     statistic: str
     value: Number | None
+    #: Where the result is a range, its high end; a bound qualifies the end it names.
+    value_high: NotRequired[Number | None]
+    value_bound: NotRequired[str]
     unit: str
     count: int | None
     denominator: int | None
