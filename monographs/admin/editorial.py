@@ -6,12 +6,17 @@ Saving a root or any of its rows is an edit: it records the edit, starts a new d
 refused when someone else saved the same root since the form was opened.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -19,11 +24,13 @@ from monographs.admin.forms import (
     CONFIRM_FIELD,
     LOCK_FIELDS,
     TRANSITION_FORMS,
+    ConfirmApprovedEditForm,
     EditorialChildForm,
     EditorialInlineFormSet,
     EditorialRootForm,
     StatedFiguresForm,
     root_of,
+    unconfirmed_edit_warning,
 )
 from monographs.admin.parts import PartsMixin
 from monographs.admin.views import EditorialViewsMixin, error_message
@@ -87,7 +94,7 @@ class HiddenLockFieldMixin:
         context["editorial_hidden_fields"] = [
             form[name] for name in LOCK_FIELDS if name in form.fields
         ]
-        root = getattr(form, "original_root", None)
+        root = getattr(form, "original_root", None) or getattr(form, "warned_root", None)
         if root is None and "lock_version" in form.fields and obj is not None and obj.pk:
             root = obj
         may_save = obj is None or self.has_change_permission(request, obj)
@@ -334,6 +341,8 @@ class EditorialChildAdmin(
     root_path = "drug"
     form = EditorialChildForm
     change_form_template = "admin/editorial/child_change_form.html"
+    delete_confirmation_template = "admin/editorial/child_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/editorial/child_delete_selected.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -357,6 +366,60 @@ class EditorialChildAdmin(
         # A row moved to another root changes both: each starts a new draft.
         for root in unique_roots([form.original_root, root_of(form.instance, self.root_path)]):
             root_record_edit(root=root, user=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        roots = self.roots_of([obj]) if obj is not None else []
+        return self.confirmed_delete(
+            request, roots, lambda: super(EditorialChildAdmin, self).delete_view(
+                request, object_id, extra_context
+            ), keep=(),
+        )  # fmt: skip
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (
+                type(self).delete_selected_confirmed, name, description
+            )  # fmt: skip
+        return actions
+
+    def delete_selected_confirmed(self, request, queryset):
+        return self.confirmed_delete(
+            request,
+            self.roots_of(queryset),
+            lambda: delete_selected(self, request, queryset),
+            keep=("action", helpers.ACTION_CHECKBOX_NAME),
+        )
+
+    def confirmed_delete(
+        self,
+        request,
+        roots: list[models.Model],
+        show_or_delete: Callable,
+        *,
+        keep: tuple[str, ...],
+    ):
+        """Deleting a row of an approved root asks first, as editing one does (the same rule);
+        a delete posted without the confirmation shows the question again (the page is
+        shown from the posted fields in `keep`, as if first asked)."""
+        warning = unconfirmed_edit_warning(
+            roots=roots, confirmed=bool(request.POST.get(CONFIRM_FIELD))
+        )
+        if warning and request.method == "POST" and request.POST.get("post"):
+            messages.error(request, warning)
+            unconfirmed = QueryDict(mutable=True)
+            for name in keep:
+                unconfirmed.setlist(name, request.POST.getlist(name))
+            request.POST = unconfirmed
+        response = show_or_delete()
+        if warning and isinstance(response, TemplateResponse):
+            response.context_data["editorial_approved_warning"] = warning
+            response.context_data["editorial_confirm_field"] = ConfirmApprovedEditForm()[
+                CONFIRM_FIELD
+            ]
+        return response
 
     def delete_model(self, request, obj) -> None:
         roots = self.roots_of([obj])
