@@ -127,8 +127,45 @@ class EditorialInline(AutocompleteBatchingMixin, admin.TabularInline):
     # On a root edited in parts, rows beyond this many are edited a page at a time.
     per_page = 40
 
+    # The document table its rows are listed in, where that is not their related name.
+    document_table = ""
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(self.fk_name_or_parent(), *self.related)
+
+    # -- which source a row without one inherits ------------------------------------------------
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.root = obj  # an inline is made afresh for each request
+        return super().get_formset(request, obj, **kwargs)
+
+    def takes_default_source(self) -> bool:
+        return any(field.name == "citation" for field in self.model._meta.concrete_fields) and any(
+            field.name == "source_locator" for field in self.model._meta.concrete_fields
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.takes_default_source():
+            return fields
+        return after_citation(fields, "inherited_source")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "inherited_source") if self.takes_default_source() else readonly
+
+    @admin.display(description="inherits")
+    def inherited_source(self, row) -> str:
+        """The default source (section's, else the entry's) a row naming none of its own
+        takes; an empty citation here is not an unsourced row."""
+        root = getattr(self, "root", None)
+        if getattr(row, "citation_id", None) or root is None:
+            return "-"
+        default = root.default_source_for(self.document_table or self.related_name())
+        return f"{default.key} (default source)" if default is not None else "none: cite one"
+
+    def related_name(self) -> str:
+        return self.model._meta.get_field(self.fk_name_or_parent()).remote_field.related_name
 
     # A reviewer may change a root's rows while it is in review (root_editable_by).
     def has_add_permission(self, request, obj=None) -> bool:
@@ -437,6 +474,19 @@ class EditorialChildAdmin(
     def root_status(self, obj) -> SafeString | str:
         root = root_of(obj, self.root_path)
         return status_badge(root.status) if root is not None else ""
+
+
+def after_citation(fields, name: str):
+    """The fields (or rows of fields) with `name` put right after "citation"."""
+    placed = []
+    for field in fields:
+        if isinstance(field, list | tuple):
+            placed.append(tuple(after_citation(field, name)))
+        else:
+            placed.append(field)
+            if field == "citation":
+                placed.append(name)
+    return placed
 
 
 def unique_roots(roots: Iterable[models.Model | None]) -> list[models.Model]:

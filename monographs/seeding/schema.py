@@ -349,7 +349,11 @@ TRIAL_ROWS: dict[str, RecordSpec] = {
 _trial_fields = fields_from_model(
     Trial,
     exclude=(*ROOT_EDITORIAL_FIELDS, "start_date_precision", "end_date_precision", "publications"),
-    references={"conditions": Reference.CONDITION, "drugs": Reference.DRUG},
+    references={
+        "conditions": Reference.CONDITION,
+        "drugs": Reference.DRUG,
+        "default_citation": Reference.CITATION,
+    },
 )
 _trial_fields["start_date"] = FieldSpec(Kind.PARTIAL_DATE)
 _trial_fields["end_date"] = FieldSpec(Kind.PARTIAL_DATE)
