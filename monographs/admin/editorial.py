@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 from monographs.admin.forms import (
     CONFIRM_FIELD,
@@ -36,6 +37,7 @@ from monographs.admin.parts import PartsMixin
 from monographs.admin.views import EditorialViewsMixin, error_message
 from monographs.admin.widgets import (
     BatchedAutocompleteSelect,
+    MarkdownEditor,
     UnsavedChangesWarning,
     status_badge,
 )
@@ -58,6 +60,7 @@ from monographs.editorial.services import (
     root_editable_by,
     root_record_edit,
 )
+from monographs.richtext import is_markdown_field
 
 
 def reviewer_editing(request, root) -> bool:
@@ -106,7 +109,15 @@ class HiddenLockFieldMixin:
 
 
 class AutocompleteBatchingMixin:
-    """Autocomplete selects whose chosen options are labelled in one query per field."""
+    """Autocomplete selects whose chosen options are labelled in one query per field, and
+    Markdown fields edited with their help beside them (preview, citation picker, findings)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_markdown_field(db_field.model, db_field.name):
+            kwargs["widget"] = MarkdownEditor(
+                where=f"{capfirst(db_field.model._meta.verbose_name)}: {db_field.verbose_name}"
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):

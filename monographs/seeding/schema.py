@@ -35,6 +35,7 @@ from monographs.models import (
     SubsequentTherapy,
     Target,
 )
+from monographs.richtext import is_markdown_field
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 
 
@@ -99,7 +100,6 @@ ROOT_EDITORIAL_FIELDS = (
     "created_at",
     "updated_at",
 )
-MARKDOWN_FIELDS = {(MonographSection, "body"), (QuestionAnswer, "answer"), (Trial, "summary")}
 PERCENT = {"minimum": Decimal(0), "maximum": Decimal(100)}
 
 
@@ -151,7 +151,7 @@ def fields_from_model(
             specs[name] = FieldSpec(Kind.TEXT_LIST)
         else:
             specs[name] = FieldSpec(
-                Kind.TEXT, required=required, markdown=(model, name) in MARKDOWN_FIELDS
+                Kind.TEXT, required=required, markdown=is_markdown_field(model, name)
             )
     return specs
 
