@@ -32,6 +32,7 @@ from monographs.admin.forms import (
     StatedFiguresForm,
     root_of,
     unconfirmed_edit_warning,
+    unwrapped,
 )
 from monographs.admin.parts import PartsMixin
 from monographs.admin.views import EditorialViewsMixin, error_message
@@ -147,33 +148,17 @@ class EditorialInline(AutocompleteBatchingMixin, admin.TabularInline):
     # -- which source a row without one inherits ------------------------------------------------
 
     def get_formset(self, request, obj=None, **kwargs):
-        self.root = obj  # an inline is made afresh for each request
-        return super().get_formset(request, obj, **kwargs)
-
-    def takes_default_source(self) -> bool:
-        return any(field.name == "citation" for field in self.model._meta.concrete_fields) and any(
-            field.name == "source_locator" for field in self.model._meta.concrete_fields
-        )
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if not self.takes_default_source():
-            return fields
-        return after_citation(fields, "inherited_source")
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = tuple(super().get_readonly_fields(request, obj))
-        return (*readonly, "inherited_source") if self.takes_default_source() else readonly
-
-    @admin.display(description="inherits")
-    def inherited_source(self, row) -> str:
-        """The default source (section's, else the entry's) a row naming none of its own
-        takes; an empty citation here is not an unsourced row."""
-        root = getattr(self, "root", None)
-        if getattr(row, "citation_id", None) or root is None:
-            return "-"
-        default = root.default_source_for(self.document_table or self.related_name())
-        return f"{default.key} (default source)" if default is not None else "none: cite one"
+        """A row's empty source box says which source the row inherits (its section's default,
+        else its entry's): an empty citation there is not an unsourced row."""
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("citation")
+        widget = unwrapped(field.widget) if field is not None else None
+        if obj is not None and isinstance(widget, BatchedAutocompleteSelect):
+            default = obj.default_source_for(self.document_table or self.related_name())
+            widget.placeholder = (
+                f"inherits {default.key} (default source)" if default else "no source: cite one"
+            )
+        return formset
 
     def related_name(self) -> str:
         return self.model._meta.get_field(self.fk_name_or_parent()).remote_field.related_name
@@ -485,19 +470,6 @@ class EditorialChildAdmin(
     def root_status(self, obj) -> SafeString | str:
         root = root_of(obj, self.root_path)
         return status_badge(root.status) if root is not None else ""
-
-
-def after_citation(fields, name: str):
-    """The fields (or rows of fields) with `name` put right after "citation"."""
-    placed = []
-    for field in fields:
-        if isinstance(field, list | tuple):
-            placed.append(tuple(after_citation(field, name)))
-        else:
-            placed.append(field)
-            if field == "citation":
-                placed.append(name)
-    return placed
 
 
 def unique_roots(roots: Iterable[models.Model | None]) -> list[models.Model]:

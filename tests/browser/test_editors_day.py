@@ -157,6 +157,9 @@ def test_an_editorial_teams_day(page):
     cabozantinib = Drug.objects.get(slug="cabozantinib")
     assert cabozantinib.default_citation.doi == "10.1056/NEJMoa1717002"
     assert created.default_citation == cabozantinib.default_citation
+    # Neither arm names a source: each shows the one it inherits from the trial.
+    inherits = "inherits cabozantinib-hcc-2018 (default source)"
+    assert page.locator("#arms-group").inner_text().count(inherits) == 2
     shoot(page, "trial-arms")
     print(
         f"\nCreate one drug, one trial with two arms and one citation: {hands.clicks} clicks, "
