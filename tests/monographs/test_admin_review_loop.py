@@ -127,6 +127,7 @@ def scheduled(drug, editor, reviewer):
     return drug
 
 
+DELETE_PAGE_QUERIES = 12
 WARNING = "Saving a change sends it back to review, cancels its scheduled publication"
 
 
@@ -207,12 +208,20 @@ class TestAddingOrDeletingARowOfAnApprovedEntry:
         assert scheduled.formulations.count() == 2
 
     def test_a_row_deleted_on_its_own_page(
-        self, client, scheduled, editor, reviewer, django_capture_on_commit_callbacks
+        self,
+        client,
+        scheduled,
+        editor,
+        reviewer,
+        django_capture_on_commit_callbacks,
+        django_assert_max_num_queries,
     ):
         client.force_login(editor)
         row = scheduled.formulations.get()
         page = reverse("admin:monographs_formulation_delete", args=[row.pk])
-        opened = client.get(page).content.decode()
+        client.get(page)
+        with django_assert_max_num_queries(DELETE_PAGE_QUERIES):
+            opened = client.get(page).content.decode()
         assert WARNING in opened
 
         def post(extra):
@@ -225,13 +234,21 @@ class TestAddingOrDeletingARowOfAnApprovedEntry:
         assert not Formulation.objects.filter(pk=row.pk).exists()
 
     def test_rows_deleted_from_the_list(
-        self, client, scheduled, editor, reviewer, django_capture_on_commit_callbacks
+        self,
+        client,
+        scheduled,
+        editor,
+        reviewer,
+        django_capture_on_commit_callbacks,
+        django_assert_max_num_queries,
     ):
         client.force_login(editor)
         row = scheduled.formulations.get()
         page = reverse("admin:monographs_formulation_changelist")
         action = {"action": "delete_selected", "_selected_action": [row.pk]}
-        asked = client.post(page, action).content.decode()
+        client.get(page)
+        with django_assert_max_num_queries(DELETE_PAGE_QUERIES):
+            asked = client.post(page, action).content.decode()
         assert WARNING in asked
 
         def post(extra):
