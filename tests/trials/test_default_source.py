@@ -105,3 +105,16 @@ def test_a_drug_row_shows_its_sections_default_before_the_drugs(client):
     ).content.decode()
 
     assert "inherits ae-pool (default source)" in html and "label-2020" not in html
+
+
+def test_an_inherited_source_counts_for_the_figures_check(trial):
+    from trials.checks import trial_checks
+
+    def unsourced() -> list[str]:
+        findings = trial_checks(build_trial_document(trial))
+        return [f.where for f in findings if f.code == "figure_without_source"]
+
+    assert unsourced() == []
+    trial.default_citation = None
+    trial.save()
+    assert sorted(unsourced()) == ["Adverse event row 1", "Arm row 1", "Outcome row 1"]
