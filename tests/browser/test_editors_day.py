@@ -22,7 +22,7 @@ from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.models import Citation, Drug
 from tests.browser.conftest import ARTIFACTS_DIR
 from tests.browser.staff import click_transition, log_in, staff
-from trials.models import Arm, Trial
+from trials.models import Arm, Intervention, Outcome, Trial
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,8 +54,12 @@ class Editor:
         self.fields += 1
         self.page.fill(selector, value)
 
-    def choose(self, selector: str, value: str) -> None:
+    def choose(self, selector: str, value: str | None = None, *, label: str = "") -> None:
+        """Choose by value, or by the option whose text starts with `label`."""
         self.fields += 1
+        if label:
+            option = self.page.locator(f"{selector} option:text-matches('^{re.escape(label)}')")
+            value = option.first.get_attribute("value")
         self.page.select_option(selector, value)
 
     def pick(self, select_id: str, typed: str, label: str) -> None:
@@ -94,7 +98,9 @@ def public_text(page, path: str = "/drugs/sorafenib/") -> str:
 
 
 def create_a_citation_a_drug_and_a_trial(page) -> Editor:
-    """The first scenario of issue [3/8], done the way the admin now allows."""
+    """The first scenario of issue [3/8] (a citation; a drug; a trial with two arms, their
+    interventions and the primary outcome), done the way the admin now allows: the source is
+    chosen once per entry, not on every row."""
     hands = Editor(page)
     hands.open("/admin/monographs/citation/add/")
     hands.fill("#id_key", "cabozantinib-hcc-2018")
@@ -130,6 +136,39 @@ def create_a_citation_a_drug_and_a_trial(page) -> Editor:
         hands.choose(f"#id_arms-{index}-role", role)
         hands.fill(f"#id_arms-{index}-participants", n)
     hands.save()
+    # Neither arm names a source: each shows the one it inherits from the trial.
+    inherits = "inherits cabozantinib-hcc-2018 (default source)"
+    assert page.locator("#arms-group").inner_text().count(inherits) == 2
+    shoot(page, "trial-arms")
+
+    # Each arm's intervention, on the arm's own page (its "Change" link on the row).
+    arms = page.url
+    for index, (typed, dose) in enumerate([("cabozantinib", "60 mg"), ("", "")]):
+        hands.click(f"#arms-{index} a.inlinechangelink")
+        page.wait_for_load_state()
+        hands.click("#interventions-group .add-row a")
+        if typed:
+            hands.pick("id_interventions-0-drug", typed, "cabozantinib")
+            hands.fill("#id_interventions-0-dose", dose)
+        else:
+            hands.fill("#id_interventions-0-name", "Placebo")
+        hands.save()
+        hands.open(arms)  # back to the trial's arms
+
+    # The primary outcome: overall survival, with the hazard ratio against placebo.
+    hands.click("nav.editorial-parts a:has-text('Outcomes')")
+    page.wait_for_load_state()
+    hands.click("#outcomes-group .add-row a")
+    hands.choose("#id_outcomes-0-measure", "OS")
+    hands.choose("#id_outcomes-0-arm", label="Cabozantinib 60 mg daily")
+    hands.choose("#id_outcomes-0-comparator_arm", label="Placebo")
+    for name, value in [
+        ("statistic", "median"), ("value", "10.2"), ("unit", "months"),
+        ("hazard_ratio", "0.76"), ("hazard_ratio_ci_low", "0.63"),
+        ("hazard_ratio_ci_high", "0.92"),
+    ]:  # fmt: skip
+        hands.fill(f"#id_outcomes-0-{name}", value)
+    hands.save()
     return hands
 
 
@@ -155,17 +194,24 @@ def test_an_editorial_teams_day(page):
         "Placebo",
     ]
     cabozantinib = Drug.objects.get(slug="cabozantinib")
+    assert [(i.drug, i.name) for i in Intervention.objects.filter(arm__trial=created)] == [
+        (cabozantinib, ""),
+        (None, "Placebo"),
+    ]
+    outcome = Outcome.objects.get(trial=created)
+    assert (outcome.arm.label, outcome.comparator_arm.label) == (
+        "Cabozantinib 60 mg daily",
+        "Placebo",
+    )
+    assert str(outcome.hazard_ratio_ci_high.normalize()) == "0.92"
     assert cabozantinib.default_citation.doi == "10.1056/NEJMoa1717002"
     assert created.default_citation == cabozantinib.default_citation
-    # Neither arm names a source: each shows the one it inherits from the trial.
-    inherits = "inherits cabozantinib-hcc-2018 (default source)"
-    assert page.locator("#arms-group").inner_text().count(inherits) == 2
-    shoot(page, "trial-arms")
+    shoot(page, "trial-outcome")
     print(
         f"\nCreate one drug, one trial with two arms and one citation: {hands.clicks} clicks, "
         f"{hands.fields} fields, {hands.saves} saves"
     )
-    assert (hands.clicks, hands.fields, hands.saves) == (14, 22, 4)
+    assert (hands.clicks, hands.fields, hands.saves) == (27, 34, 7)
 
     # The editor rewrites sorafenib's mechanism and submits it with a note.
     mechanism = f"/admin/monographs/drug/{sorafenib.pk}/change/mechanism/"
