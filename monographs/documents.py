@@ -10,6 +10,7 @@ from monographs.editorial.documents import (
     References,
     as_date,
     as_number,
+    source_or_default,
     sourced_fields,
     stated_places,
 )
@@ -126,11 +127,11 @@ def _drug_document(drug: Drug, citations_by_key: dict[str, Citation]) -> DrugDoc
     def sourced(row, table: str) -> dict[str, Any]:
         """A row's source: its own, else its section's default, else the drug's. An inherited
         source is marked so, so the row still names none of its own when restored."""
-        fields = sourced_fields(row, references)
-        inherited = defaults.get(table) or drug.default_citation
-        if fields["source"] is None and inherited is not None:
-            fields["source"] = {**references.source_of(inherited, ""), "inherited": True}
-        return fields
+        return source_or_default(
+            sourced_fields(row, references),
+            defaults.get(table) or drug.default_citation,
+            references,
+        )
 
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,

@@ -10,6 +10,21 @@ import threading
 import markdown
 import nh3
 
+# The fields written in Markdown (model label, field): the seeds check them as Markdown and
+# the admin edits them with a preview and a citation picker beside them.
+MARKDOWN_FIELDS = frozenset(
+    {
+        ("monographs.monographsection", "body"),
+        ("monographs.questionanswer", "answer"),
+        ("trials.trial", "summary"),
+    }
+)
+
+
+def is_markdown_field(model, name: str) -> bool:
+    return (model._meta.label_lower, name) in MARKDOWN_FIELDS
+
+
 CITATION_PATTERN = re.compile(r"\[(@[a-z0-9][a-z0-9_-]*(?:\s*;\s*@[a-z0-9][a-z0-9_-]*)*)\]")
 KEY_PATTERN = re.compile(r"@([a-z0-9][a-z0-9_-]*)")
 

@@ -103,10 +103,21 @@ class TrialAdmin(EditorialRootAdmin):
         ("drugs", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = ("title", "acronym", "nct_id", "slug", "sponsor")
-    autocomplete_fields = ("conditions", "drugs")
+    autocomplete_fields = ("conditions", "drugs", "default_citation")
     prepopulated_fields = {"slug": ("acronym",)}
     fieldsets = (
-        (None, {"fields": (("acronym", "slug"), "title", "nct_id", "other_registry_ids")}),
+        (
+            None,
+            {
+                "fields": (
+                    ("acronym", "slug"),
+                    "title",
+                    "nct_id",
+                    "other_registry_ids",
+                    "default_citation",
+                )
+            },
+        ),
         (
             "Design",
             {

@@ -14,6 +14,7 @@ from monographs.editorial.documents import (
     References,
     as_date,
     as_number,
+    source_or_default,
     sourced_values,
     stated_places,
 )
@@ -65,8 +66,13 @@ class _Rows:
     terms: dict[int, AdverseEventTerm]
     arm_labels: dict[int, str]
 
-    def sourced(self, row: Any, references: References) -> dict[str, Any]:
-        return sourced_values(row, self.citations.get(row.citation_id), references)
+    def sourced(self, row: Any, references: References, trial: Trial) -> dict[str, Any]:
+        """The row's own source, else the trial's default source (marked inherited)."""
+        return source_or_default(
+            sourced_values(row, self.citations.get(row.citation_id), references),
+            self.citations.get(trial.default_citation_id),
+            references,
+        )
 
 
 def _grouped(rows: Iterable, owner: str) -> dict[int, list]:
@@ -93,7 +99,7 @@ def _values(queryset: QuerySet) -> list:
     return list(queryset.values_list(named=True))
 
 
-def _trial_rows(ids: list[int]) -> _Rows:
+def _trial_rows(ids: list[int], default_citation_ids: set[int]) -> _Rows:
     """Everything the documents of these trials need, in one query per table."""
     condition_links = list(
         Trial.conditions.through.objects.filter(trial_id__in=ids)
@@ -132,7 +138,9 @@ def _trial_rows(ids: list[int]) -> _Rows:
         interventions=_grouped(interventions, "arm_id"),
         outcomes=_grouped(outcomes, "trial_id"),
         adverse_events=_grouped(adverse_events, "trial_id"),
-        citations=_by_id(Citation, {row.citation_id for row in sourced} - {None}),
+        citations=_by_id(
+            Citation, ({row.citation_id for row in sourced} | default_citation_ids) - {None}
+        ),
         drugs_by_id=drugs,
         terms=_by_id(AdverseEventTerm, {ae.term_id for ae in adverse_events}),
         arm_labels=arm_labels,
@@ -163,7 +171,9 @@ def build_trial_documents(trials: QuerySet[Trial]) -> dict[int, TrialDocument]:
     publishing a hundred thousand give the same documents.
     """
     fetched = list(Trial.objects.filter(pk__in=trials.values("pk")))
-    rows = _trial_rows([trial.pk for trial in fetched])
+    rows = _trial_rows(
+        [trial.pk for trial in fetched], {trial.default_citation_id for trial in fetched}
+    )
     keys = {key for trial in fetched for key in citation_keys(trial.summary)}
     citations_by_key = {c.key: c for c in Citation.objects.filter(key__in=keys)} if keys else {}
     documents = {trial.pk: _trial_document(trial, rows, citations_by_key) for trial in fetched}
@@ -215,6 +225,9 @@ def _trial_document(
         "summary_html": references.render(trial.summary),
         "next_review_due": as_date(trial.next_review_due),
     }
+    # Only when set, so a document without one is unchanged (and keeps its hash).
+    if trial.default_citation_id:
+        document["default_source"] = rows.citations[trial.default_citation_id].key
     document["arms"] = [
         {
             "label": arm.label,
@@ -233,7 +246,7 @@ def _trial_document(
                 for i in rows.interventions.get(arm.id, [])
                 for drug in [rows.drugs_by_id.get(i.drug_id)]
             ],
-            **rows.sourced(arm, references),
+            **rows.sourced(arm, references, trial),
         }
         for arm in rows.arms.get(trial.pk, [])
     ]
@@ -265,7 +278,7 @@ def _trial_document(
             "timepoint": o.timepoint,
             "is_primary_endpoint": o.is_primary_endpoint,
             **_result_bound(o),
-            **rows.sourced(o, references),
+            **rows.sourced(o, references, trial),
             **stated_places(o),
         }
         for o in rows.outcomes.get(trial.pk, [])
@@ -284,7 +297,7 @@ def _trial_document(
             "percent": as_number(ae.percent),
             "percent_high": as_number(ae.percent_high),
             "percent_bound": ae.percent_bound,
-            **rows.sourced(ae, references),
+            **rows.sourced(ae, references, trial),
             **stated_places(ae),
         }
         for ae in rows.adverse_events.get(trial.pk, [])

@@ -102,6 +102,16 @@ class Trial(PlainConstraintMessages, EditorialRoot):
     publications = models.ManyToManyField(
         "monographs.Citation", through="TrialPublication", related_name="trials", blank=True
     )
+    default_citation = models.ForeignKey(
+        "monographs.Citation",
+        verbose_name="default source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The source of every arm, outcome and adverse event that names none of its "
+        "own: the trial's report cited once, not on each row.",
+    )
 
     objects = NaturalKeyManager("slug")
 
@@ -136,6 +146,10 @@ class Trial(PlainConstraintMessages, EditorialRoot):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+    def default_source_for(self, table: str):
+        """The source a row of this table takes when it names none: the trial's default."""
+        return self.default_citation
 
 
 class TrialPublication(PlainConstraintMessages, models.Model):

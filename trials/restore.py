@@ -60,6 +60,7 @@ def trial_restore_document(*, trial: Trial, document: TrialDocument) -> None:
         setattr(trial, name, document[name])
     trial.start_date = as_date(document["start_date"])
     trial.end_date = as_date(document["end_date"])
+    trial.default_citation = citation(document.get("default_source"))
     trial.save()
     trial.conditions.set([condition(c["slug"]) for c in document["conditions"]])
     trial.drugs.set([drug(d["slug"]) for d in document["drugs"]])

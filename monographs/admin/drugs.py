@@ -62,6 +62,7 @@ class DrugNameInline(DrugInline):
 
 class DrugTargetInline(DrugInline):
     model = DrugTarget
+    document_table = "targets"
     fields = ("target", "action", "note", "position", *SOURCE)
     autocomplete_fields = ("target", "citation")
     related = ("target",)
@@ -144,6 +145,7 @@ class DoseRegimenInline(DrugStackedInline):
 
 class PharmacokineticParameterInline(DrugStackedInline):
     model = PharmacokineticParameter
+    document_table = "pharmacokinetics"
     fields = (
         ("parameter", "qualifier", "position"),
         ("value", "range_low", "range_high", "unit"),

@@ -6,29 +6,39 @@ Saving a root or any of its rows is an edit: it records the edit, starts a new d
 refused when someone else saved the same root since the form was opened.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
 from monographs.admin.forms import (
     CONFIRM_FIELD,
     LOCK_FIELDS,
     TRANSITION_FORMS,
+    ConfirmApprovedEditForm,
     EditorialChildForm,
     EditorialInlineFormSet,
     EditorialRootForm,
     StatedFiguresForm,
     root_of,
+    unconfirmed_edit_warning,
+    unwrapped,
 )
 from monographs.admin.parts import PartsMixin
 from monographs.admin.views import EditorialViewsMixin, error_message
 from monographs.admin.widgets import (
     BatchedAutocompleteSelect,
+    MarkdownEditor,
     UnsavedChangesWarning,
     status_badge,
 )
@@ -51,6 +61,7 @@ from monographs.editorial.services import (
     root_editable_by,
     root_record_edit,
 )
+from monographs.richtext import is_markdown_field
 
 
 def reviewer_editing(request, root) -> bool:
@@ -87,7 +98,7 @@ class HiddenLockFieldMixin:
         context["editorial_hidden_fields"] = [
             form[name] for name in LOCK_FIELDS if name in form.fields
         ]
-        root = getattr(form, "original_root", None)
+        root = getattr(form, "original_root", None) or getattr(form, "warned_root", None)
         if root is None and "lock_version" in form.fields and obj is not None and obj.pk:
             root = obj
         may_save = obj is None or self.has_change_permission(request, obj)
@@ -99,7 +110,15 @@ class HiddenLockFieldMixin:
 
 
 class AutocompleteBatchingMixin:
-    """Autocomplete selects whose chosen options are labelled in one query per field."""
+    """Autocomplete selects whose chosen options are labelled in one query per field, and
+    Markdown fields edited with their help beside them (preview, citation picker, findings)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_markdown_field(db_field.model, db_field.name):
+            kwargs["widget"] = MarkdownEditor(
+                where=f"{capfirst(db_field.model._meta.verbose_name)}: {db_field.verbose_name}"
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request):
@@ -120,8 +139,29 @@ class EditorialInline(AutocompleteBatchingMixin, admin.TabularInline):
     # On a root edited in parts, rows beyond this many are edited a page at a time.
     per_page = 40
 
+    # The document table its rows are listed in, where that is not their related name.
+    document_table = ""
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(self.fk_name_or_parent(), *self.related)
+
+    # -- which source a row without one inherits ------------------------------------------------
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """A row's empty source box says which source the row inherits (its section's default,
+        else its entry's): an empty citation there is not an unsourced row."""
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("citation")
+        widget = unwrapped(field.widget) if field is not None else None
+        if obj is not None and isinstance(widget, BatchedAutocompleteSelect):
+            default = obj.default_source_for(self.document_table or self.related_name())
+            widget.placeholder = (
+                f"inherits {default.key} (default source)" if default else "no source: cite one"
+            )
+        return formset
+
+    def related_name(self) -> str:
+        return self.model._meta.get_field(self.fk_name_or_parent()).remote_field.related_name
 
     # A reviewer may change a root's rows while it is in review (root_editable_by).
     def has_add_permission(self, request, obj=None) -> bool:
@@ -334,6 +374,8 @@ class EditorialChildAdmin(
     root_path = "drug"
     form = EditorialChildForm
     change_form_template = "admin/editorial/child_change_form.html"
+    delete_confirmation_template = "admin/editorial/child_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/editorial/child_delete_selected.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -357,6 +399,60 @@ class EditorialChildAdmin(
         # A row moved to another root changes both: each starts a new draft.
         for root in unique_roots([form.original_root, root_of(form.instance, self.root_path)]):
             root_record_edit(root=root, user=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        roots = self.roots_of([obj]) if obj is not None else []
+        return self.confirmed_delete(
+            request, roots, lambda: super(EditorialChildAdmin, self).delete_view(
+                request, object_id, extra_context
+            ), keep=(),
+        )  # fmt: skip
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (
+                type(self).delete_selected_confirmed, name, description
+            )  # fmt: skip
+        return actions
+
+    def delete_selected_confirmed(self, request, queryset):
+        return self.confirmed_delete(
+            request,
+            self.roots_of(queryset),
+            lambda: delete_selected(self, request, queryset),
+            keep=("action", helpers.ACTION_CHECKBOX_NAME),
+        )
+
+    def confirmed_delete(
+        self,
+        request,
+        roots: list[models.Model],
+        show_or_delete: Callable,
+        *,
+        keep: tuple[str, ...],
+    ):
+        """Deleting a row of an approved root asks first, as editing one does (the same rule);
+        a delete posted without the confirmation shows the question again (the page is
+        shown from the posted fields in `keep`, as if first asked)."""
+        warning = unconfirmed_edit_warning(
+            roots=roots, confirmed=bool(request.POST.get(CONFIRM_FIELD))
+        )
+        if warning and request.method == "POST" and request.POST.get("post"):
+            messages.error(request, warning)
+            unconfirmed = QueryDict(mutable=True)
+            for name in keep:
+                unconfirmed.setlist(name, request.POST.getlist(name))
+            request.POST = unconfirmed
+        response = show_or_delete()
+        if warning and isinstance(response, TemplateResponse):
+            response.context_data["editorial_approved_warning"] = warning
+            response.context_data["editorial_confirm_field"] = ConfirmApprovedEditForm()[
+                CONFIRM_FIELD
+            ]
+        return response
 
     def delete_model(self, request, obj) -> None:
         roots = self.roots_of([obj])

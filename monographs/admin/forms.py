@@ -4,7 +4,7 @@ Transition forms only parse what was typed; whether the transition is allowed, a
 comment or reason is required, is decided by the services so every path says the same.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from functools import reduce
 
@@ -32,13 +32,32 @@ def confirm_field() -> forms.BooleanField:
     )
 
 
+def unconfirmed_edit_warning(*, roots: Iterable[models.Model | None], confirmed: bool) -> str:
+    """What an edit of these roots would undo, unless the editor confirmed it ("" if nothing).
+
+    The one rule for every path that changes an approved root: its fields, a row added,
+    changed or deleted on its page or on the row's own pages, rows deleted from a list.
+    """
+    if confirmed:
+        return ""
+    for root in roots:
+        warning = approved_edit_warning(root=root) if root is not None else ""
+        if warning:
+            return warning
+    return ""
+
+
 def refuse_unconfirmed_edit(*, root: models.Model | None, confirmed: bool) -> None:
     """An approved root is edited only once the editor has read what that undoes."""
-    if root is None or confirmed:
-        return
-    warning = approved_edit_warning(root=root)
+    warning = unconfirmed_edit_warning(roots=[root], confirmed=confirmed)
     if warning:
         raise ValidationError(warning, code="approved_edit")
+
+
+class ConfirmApprovedEditForm(forms.Form):
+    """The confirmation alone, for pages that delete rows rather than edit a form."""
+
+    confirm_approved_edit = confirm_field()
 
 
 def concurrent_edit_error(error: ConcurrentEditError) -> ValidationError:
@@ -145,6 +164,7 @@ class EditorialChildForm(StatedFiguresForm):
     """A child row's own change form: a save is refused when its root changed meanwhile."""
 
     root_path: str = ""
+    warned_root: models.Model | None = None
     root_lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_approved_edit = confirm_field()
 
@@ -164,10 +184,21 @@ class EditorialChildForm(StatedFiguresForm):
                 )
             except ConcurrentEditError as error:
                 raise concurrent_edit_error(error) from error
-            refuse_unconfirmed_edit(
-                root=self.original_root, confirmed=bool(cleaned.get(CONFIRM_FIELD))
-            )
+        # A new row, or a row moved to another root, edits the root it now belongs to.
+        confirmed = bool(cleaned.get(CONFIRM_FIELD))
+        for root in (self.original_root, self.root_chosen(cleaned)):
+            self.warned_root = root
+            refuse_unconfirmed_edit(root=root, confirmed=confirmed)
+        self.warned_root = None
         return cleaned
+
+    def root_chosen(self, cleaned: dict) -> models.Model | None:
+        """The root the row belongs to as posted (its first step from the form, e.g. arm)."""
+        first, _, rest = self.root_path.partition("__")
+        chosen = cleaned.get(first)
+        if chosen is None or not rest:
+            return chosen
+        return root_of(chosen, rest)
 
 
 class EditorialInlineFormSet(BaseInlineFormSet):

@@ -10,6 +10,7 @@ searchable so the monograph tables can pick them with autocomplete.
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
 
 from monographs.admin.editorial import AutocompleteBatchingMixin
 from monographs.admin.forms import EditorialInlineFormSet
@@ -43,8 +44,21 @@ class SharedRecordAdmin(SharedEditsAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
-            context["shared_record_users"] = entries_using(record=obj)
+            users = entries_using(record=obj)
+            users["links"] = [self.entry_links(root) for root in users["roots"]]
+            context["shared_record_users"] = users
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def entry_links(self, root) -> dict:
+        """An entry this record reaches, with its editor and its review page (where the
+        change will show in the diff)."""
+        opts = root._meta
+        prefix = f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}"
+        return {
+            "root": root,
+            "change_url": reverse(f"{prefix}_change", args=[root.pk]),
+            "review_url": reverse(f"{prefix}_review", args=[root.pk]),
+        }
 
 
 class CitationLinkInline(AutocompleteBatchingMixin, admin.TabularInline):

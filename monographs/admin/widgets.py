@@ -18,6 +18,14 @@ class BatchedAutocompleteSelect(AutocompleteSelect):
     """
 
     labels: dict[str, str] | None = None
+    # Shown in the empty box, e.g. which source a row without one inherits.
+    placeholder: str = ""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        if self.placeholder:
+            attrs["data-placeholder"] = self.placeholder
+        return attrs
 
     def optgroups(self, name, value, attr=None):
         if self.labels is None:

@@ -149,6 +149,16 @@ def sourced_fields(row, references: References) -> dict[str, Any]:
     }
 
 
+def source_or_default(
+    fields: dict[str, Any], default: Any, references: References
+) -> dict[str, Any]:
+    """A row naming no source of its own takes its entry's (or section's) default source,
+    marked inherited: the row still names none when restored, and the editor sees why."""
+    if fields["source"] is None and default is not None:
+        fields["source"] = {**references.source_of(default, ""), "inherited": True}
+    return fields
+
+
 def sourced_values(row, citation, references: References) -> dict[str, Any]:
     """sourced_fields of a Sourced row read as values (a named tuple of its columns), whose
     citation the caller looked up: reading thousands of rows, instances cost the most."""

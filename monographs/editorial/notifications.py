@@ -21,12 +21,13 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from monographs.editorial import registry
-from monographs.editorial.models import EditorialEvent, Status
+from monographs.editorial.models import EditorialEvent, ReviewComment, Status
 
 Action = EditorialEvent.Action
 log = logging.getLogger(__name__)
 
 REVIEW_PERMISSION = ("monographs", "review_revision")
+OPT_OUT = "You can stop these emails under 'Notification preferences' in the admin."
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ def event_notify(*, event: EditorialEvent) -> None:
     """Send this event's notices once its transaction commits (nothing for a plain edit)."""
     if _notifies(event):
         transaction.on_commit(partial(_send_for, event.pk), robust=True)
+
+
+def comment_notify(*, comment: ReviewComment) -> None:
+    """Tell the other side of the review about a comment, once its transaction commits."""
+    transaction.on_commit(partial(_send_for_comment, comment.pk), robust=True)
 
 
 def _notifies(event: EditorialEvent) -> bool:
@@ -64,11 +70,25 @@ def _send_for(event_id: int) -> None:
     notice = event_notice(event=event, root=root)
     if notice is None:
         return
+    _send(notice, what=event.action)
+
+
+def _send_for_comment(comment_id: int) -> None:
+    comment = ReviewComment.objects.select_related("author").get(pk=comment_id)
+    root = registry.root_kind(comment.kind).model.objects.filter(pk=comment.root_id).first()
+    if root is None:
+        return
+    notice = comment_notice(comment=comment, root=root)
+    if notice is not None:
+        _send(notice, what="comment")
+
+
+def _send(notice: Notice, *, what: str) -> None:
     users = notification_recipients(user_ids=notice.recipients)
     messages = [EmailMessage(notice.subject, notice.body, None, [user.email]) for user in users]
     if messages:
         sent = get_connection().send_messages(messages)
-        log.info("workflow email %s: %s of %s sent", event.action, sent, len(messages))
+        log.info("workflow email %s: %s of %s sent", what, sent, len(messages))
 
 
 def notification_recipients(*, user_ids: Iterable[int]) -> list[AbstractBaseUser]:
@@ -126,6 +146,58 @@ def _editor_ids(event: EditorialEvent) -> set[int]:
     return editors.get(event.root_id, set())
 
 
+REVIEWING_ACTIONS = (
+    Action.CHANGES_REQUESTED,
+    Action.APPROVED,
+    Action.SCHEDULED,
+    Action.UNSCHEDULED,
+)
+
+
+def _reviewers_of(*, kind: str, root_id: int, editors: set[int]) -> set[int]:
+    """The reviewers who took part in this entry's review (a step or a comment); every
+    reviewer when none has yet, as a submission tells them all. Its editors are left out."""
+    reviewers = reviewer_ids() - editors
+    acted = set(
+        EditorialEvent.objects.filter(
+            kind=kind, root_id=root_id, action__in=REVIEWING_ACTIONS, user_id__in=reviewers
+        ).values_list("user_id", flat=True)
+    ) | set(
+        ReviewComment.objects.filter(
+            kind=kind, root_id=root_id, author_id__in=reviewers
+        ).values_list("author_id", flat=True)
+    )
+    return acted or reviewers
+
+
+def comment_notice(*, comment: ReviewComment, root: models.Model) -> Notice | None:
+    """A comment goes to the other side: a reviewer's to the draft's editors, an editor's to
+    the entry's reviewers (the author is never told of their own comment)."""
+    from monographs.editorial.services import revision_editors_by_root
+
+    editors = revision_editors_by_root(kind=comment.kind, root_ids=[comment.root_id]).get(
+        comment.root_id, set()
+    )
+    author = comment.author
+    from_reviewer = author.pk not in editors and author.pk in reviewer_ids()
+    if from_reviewer:
+        recipients = editors
+    else:
+        recipients = _reviewers_of(kind=comment.kind, root_id=comment.root_id, editors=editors)
+    recipients = recipients - {author.pk}
+    if not recipients:
+        return None
+    about = f" on {comment.part}" if comment.part else ""
+    row = f" (row: {comment.row})" if comment.row else ""
+    link = review_url(root)
+    body = (
+        f"{author.get_username()} commented{about}{row} of '{root}':\n\n{comment.body}"
+        + (f"\n\nReview page: {link}" if link else "")
+        + f"\n\n{OPT_OUT}"
+    )
+    return Notice(subject=f"Comment on '{root}'", body=body, recipients=frozenset(recipients))
+
+
 def review_url(root: models.Model) -> str:
     """The review page of the root, absolute when EDITORIAL_SITE_URL says where the admin is."""
     opts = root._meta
@@ -141,9 +213,7 @@ def event_notice(*, event: EditorialEvent, root: models.Model) -> Notice | None:
     who = event.user.get_username() if event.user_id else "the scheduler"
     note = f"\n\nNote from {who}:\n{event.comment}" if event.comment else ""
     link = review_url(root)
-    footer = (
-        f"\n\nReview page: {link}" if link else ""
-    ) + "\n\nYou can stop these emails under 'Notification preferences' in the admin."
+    footer = (f"\n\nReview page: {link}" if link else "") + f"\n\n{OPT_OUT}"
     action = event.action
     if action == Action.SUBMITTED:
         editors = _editor_ids(event)

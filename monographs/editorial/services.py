@@ -40,7 +40,7 @@ from monographs.editorial.models import (
     Revision,
     Status,
 )
-from monographs.editorial.notifications import event_notify
+from monographs.editorial.notifications import comment_notify, event_notify
 from monographs.editorial.projections import (
     project_published,
     project_withdrawn,
@@ -603,14 +603,16 @@ def _may_comment(*, root: models.Model, user: AbstractBaseUser) -> None:
 def review_comment_add(
     *, root: models.Model, user: AbstractBaseUser, body: str, part: str = "", row: str = ""
 ) -> ReviewComment:
-    """A remark on a part (and perhaps a row) of the working copy, for its editors to act on."""
+    """A remark on a part (and perhaps a row) of the working copy; the other side is emailed."""
     _may_comment(root=root, user=user)
     if not body.strip():
         raise EditorialError("Write the comment: it is empty.")
     kind, root_id = root_identity(root)
-    return ReviewComment.objects.create(
+    comment = ReviewComment.objects.create(
         kind=kind, root_id=root_id, part=part, row=row.strip(), body=body.strip(), author=user
     )
+    comment_notify(comment=comment)
+    return comment
 
 
 @transaction.atomic

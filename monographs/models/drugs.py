@@ -119,6 +119,20 @@ class Drug(PlainConstraintMessages, EditorialRoot):
     def get_absolute_url(self) -> str:
         return reverse("monographs:drug_detail", kwargs={"slug": self.slug})
 
+    def default_source_for(self, table: str):
+        """The source a row of this document table takes when it names none: its section's
+        default source, else the drug's (read once per drug instance)."""
+        from monographs.documents import SECTION_TABLES
+
+        if not hasattr(self, "_section_default_sources"):
+            self._section_default_sources = {
+                SECTION_TABLES[section.kind]: section.default_citation
+                for section in self.sections.filter(
+                    kind__in=list(SECTION_TABLES), default_citation__isnull=False
+                ).select_related("default_citation")
+            }
+        return self._section_default_sources.get(table) or self.default_citation
+
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 

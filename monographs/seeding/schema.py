@@ -35,6 +35,7 @@ from monographs.models import (
     SubsequentTherapy,
     Target,
 )
+from monographs.richtext import is_markdown_field
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 
 
@@ -99,7 +100,6 @@ ROOT_EDITORIAL_FIELDS = (
     "created_at",
     "updated_at",
 )
-MARKDOWN_FIELDS = {(MonographSection, "body"), (QuestionAnswer, "answer"), (Trial, "summary")}
 PERCENT = {"minimum": Decimal(0), "maximum": Decimal(100)}
 
 
@@ -151,7 +151,7 @@ def fields_from_model(
             specs[name] = FieldSpec(Kind.TEXT_LIST)
         else:
             specs[name] = FieldSpec(
-                Kind.TEXT, required=required, markdown=(model, name) in MARKDOWN_FIELDS
+                Kind.TEXT, required=required, markdown=is_markdown_field(model, name)
             )
     return specs
 
@@ -349,7 +349,11 @@ TRIAL_ROWS: dict[str, RecordSpec] = {
 _trial_fields = fields_from_model(
     Trial,
     exclude=(*ROOT_EDITORIAL_FIELDS, "start_date_precision", "end_date_precision", "publications"),
-    references={"conditions": Reference.CONDITION, "drugs": Reference.DRUG},
+    references={
+        "conditions": Reference.CONDITION,
+        "drugs": Reference.DRUG,
+        "default_citation": Reference.CITATION,
+    },
 )
 _trial_fields["start_date"] = FieldSpec(Kind.PARTIAL_DATE)
 _trial_fields["end_date"] = FieldSpec(Kind.PARTIAL_DATE)

@@ -74,7 +74,10 @@ def test_a_comment_sends_it_back_then_it_is_scheduled_moved_and_published(page, 
     click_transition(page, "request_changes")
     screenshot("reviewer-commented-and-sent-back")
     sent = len(mail.outbox)
-    assert mail_since(1) == [(f"Changes requested: '{name}'", [eve.email])]
+    assert mail_since(1) == [
+        (f"Changes requested: '{name}'", [eve.email]),
+        (f"Comment on '{name}'", [eve.email]),
+    ]
 
     # The editor finds the comment in that section, fixes the text, resolves it, resubmits.
     log_in(page, "editor-eve")

@@ -20,13 +20,14 @@ from monographs.editorial.services import (
     root_record_edit,
     root_schedule,
 )
-from monographs.models import DrugAdverseEvent
+from monographs.models import DrugAdverseEvent, Formulation
 from tests.admin_forms import change_form_data
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,
     DrugAdverseEventFactory,
     DrugFactory,
+    FormulationFactory,
     MonographSectionFactory,
 )
 from tests.monographs.editorial.conftest import member_of
@@ -115,6 +116,149 @@ class TestEditingAnApprovedEntry:
 
         assert "Save anyway" not in opened.content.decode()
         assert response.status_code == 302
+
+
+@pytest.fixture
+def scheduled(drug, editor, reviewer):
+    FormulationFactory(drug=drug)
+    revision_submit(root=drug, user=editor)
+    revision_approve(root=drug, user=reviewer)
+    root_schedule(root=drug, user=reviewer, publish_at=later(days=2))
+    return drug
+
+
+DELETE_PAGE_QUERIES = 12
+WARNING = "Saving a change sends it back to review, cancels its scheduled publication"
+
+
+class TestAddingOrDeletingARowOfAnApprovedEntry:
+    """A row added or deleted is an edit like any other: the same warning, the same email."""
+
+    def assert_refused_then_saved(self, post, drug, reviewer, capture, *, confirm: str):
+        mail.outbox.clear()
+        with capture(execute=True):
+            refused = post({})
+        assert refused.status_code == 200
+        assert "Save anyway" in refused.content.decode()
+        drug.refresh_from_db()
+        assert drug.status == Status.APPROVED and drug.publish_at is not None
+        assert mail.outbox == []
+        with capture(execute=True):
+            saved = post({confirm: "on"})
+        assert saved.status_code == 302
+        drug.refresh_from_db()
+        assert (drug.status, drug.publish_at) == (Status.DRAFT, None)
+        assert [m.to for m in mail.outbox] == [[reviewer.email]]
+
+    def test_a_row_added_or_deleted_on_the_entry_page(
+        self, client, scheduled, editor, reviewer, django_capture_on_commit_callbacks
+    ):
+        client.force_login(editor)
+        page = url(scheduled, "change")
+        opened = client.get(page)
+        data = change_form_data(opened)
+        data.update(
+            {
+                "formulations-TOTAL_FORMS": "2",
+                "formulations-1-dosage_form": "oral suspension",
+                "formulations-1-route": "oral",
+            }
+        )
+
+        def post(extra):
+            return client.post(page, {**data, **extra})
+
+        self.assert_refused_then_saved(
+            post, scheduled, reviewer, django_capture_on_commit_callbacks,
+            confirm="confirm_approved_edit",
+        )  # fmt: skip
+        assert scheduled.formulations.count() == 2
+
+    def test_a_row_deleted_on_the_entry_page(
+        self, client, scheduled, editor, reviewer, django_capture_on_commit_callbacks
+    ):
+        client.force_login(editor)
+        page = url(scheduled, "change")
+        data = change_form_data(client.get(page))
+        data["formulations-0-DELETE"] = "on"
+
+        def post(extra):
+            return client.post(page, {**data, **extra})
+
+        self.assert_refused_then_saved(
+            post, scheduled, reviewer, django_capture_on_commit_callbacks,
+            confirm="confirm_approved_edit",
+        )  # fmt: skip
+        assert not scheduled.formulations.exists()
+
+    def test_a_row_added_on_its_own_page(
+        self, client, scheduled, editor, reviewer, django_capture_on_commit_callbacks
+    ):
+        client.force_login(editor)
+        page = reverse("admin:monographs_formulation_add")
+        data = {"drug": scheduled.pk, "dosage_form": "oral suspension", "route": "oral"}
+
+        def post(extra):
+            return client.post(page, {**data, **extra})
+
+        self.assert_refused_then_saved(
+            post, scheduled, reviewer, django_capture_on_commit_callbacks,
+            confirm="confirm_approved_edit",
+        )  # fmt: skip
+        assert scheduled.formulations.count() == 2
+
+    def test_a_row_deleted_on_its_own_page(
+        self,
+        client,
+        scheduled,
+        editor,
+        reviewer,
+        django_capture_on_commit_callbacks,
+        django_assert_max_num_queries,
+    ):
+        client.force_login(editor)
+        row = scheduled.formulations.get()
+        page = reverse("admin:monographs_formulation_delete", args=[row.pk])
+        client.get(page)
+        with django_assert_max_num_queries(DELETE_PAGE_QUERIES):
+            opened = client.get(page).content.decode()
+        assert WARNING in opened
+
+        def post(extra):
+            return client.post(page, {"post": "yes", "csrfmiddlewaretoken": "as sent", **extra})
+
+        self.assert_refused_then_saved(
+            post, scheduled, reviewer, django_capture_on_commit_callbacks,
+            confirm="confirm_approved_edit",
+        )  # fmt: skip
+        assert not Formulation.objects.filter(pk=row.pk).exists()
+
+    def test_rows_deleted_from_the_list(
+        self,
+        client,
+        scheduled,
+        editor,
+        reviewer,
+        django_capture_on_commit_callbacks,
+        django_assert_max_num_queries,
+    ):
+        client.force_login(editor)
+        row = scheduled.formulations.get()
+        page = reverse("admin:monographs_formulation_changelist")
+        action = {"action": "delete_selected", "_selected_action": [row.pk]}
+        client.get(page)
+        with django_assert_max_num_queries(DELETE_PAGE_QUERIES):
+            asked = client.post(page, action).content.decode()
+        assert WARNING in asked
+
+        def post(extra):
+            return client.post(page, {**action, "post": "yes", "csrfmiddlewaretoken": "x", **extra})
+
+        self.assert_refused_then_saved(
+            post, scheduled, reviewer, django_capture_on_commit_callbacks,
+            confirm="confirm_approved_edit",
+        )  # fmt: skip
+        assert not Formulation.objects.filter(pk=row.pk).exists()
 
 
 class TestComments:

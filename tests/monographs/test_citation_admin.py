@@ -160,3 +160,61 @@ def test_a_label_registry_record_or_abstract_unassessed_takes_the_standing_its_k
     assert article.standing == "not_assessed"
     assert "standing" not in article.as_reference()  # documents of unassessed sources unchanged
     assert standing_text(article.as_reference()) == "Not yet assessed by the editors"
+
+
+class TestWhereACitationChangeTakesEffect:
+    """Before saving, the citation's page lists the entries it reaches; after, each one's
+    review shows the change."""
+
+    def cite_from(self, citation, drugs: int):
+        from monographs.editorial.services import root_record_edit
+        from tests.factories import DrugFactory, MonographSectionFactory, TrialPublicationFactory
+
+        editor = UserFactory(is_staff=True, is_superuser=True)
+        roots = []
+        for _ in range(drugs):
+            drug = DrugFactory()
+            MonographSectionFactory(drug=drug, kind="mechanism", body=f"See [@{citation.key}].")
+            roots.append(drug)
+        trial = TrialPublicationFactory(citation=citation).trial
+        for root in [*roots, trial]:
+            root_record_edit(root=root, user=editor, created=True)
+        return roots, trial
+
+    def test_the_page_lists_the_citing_entries_with_links_in_bounded_queries(self, admin_client):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        citation = CitationFactory()
+        other = CitationFactory()
+        (drug,), trial = self.cite_from(citation, drugs=1)
+        self.cite_from(other, drugs=6)
+        page = reverse("admin:monographs_citation_change", args=[citation.pk])
+        admin_client.get(page)  # the session's first request reads more than the page does
+
+        with CaptureQueriesContext(connection) as one:
+            html = admin_client.get(page).content.decode()
+        with CaptureQueriesContext(connection) as six:
+            admin_client.get(reverse("admin:monographs_citation_change", args=[other.pk]))
+
+        listed = html.split('id="shared-record-users"')[1].split("</div>")[0]
+        assert "counts as an edit of 2 entries" in listed
+        for root, kind in ((drug, "monographs_drug"), (trial, "trials_trial")):
+            assert reverse(f"admin:{kind}_change", args=[root.pk]) in listed
+            assert reverse(f"admin:{kind}_review", args=[root.pk]) in listed
+        assert len(six) == len(one) <= 70
+
+    def test_an_edit_shows_in_the_review_of_each_citing_entry(self, admin_client):
+        citation = CitationFactory(title="Sorafenib in advanced HCC")
+        (drug,), trial = self.cite_from(citation, drugs=1)
+        page = reverse("admin:monographs_citation_change", args=[citation.pk])
+        data = change_form_data(admin_client.get(page))
+        data["title"] = "Sorafenib in advanced hepatocellular carcinoma"
+
+        assert admin_client.post(page, data).status_code == 302
+
+        for root, kind in ((drug, "monographs_drug"), (trial, "trials_trial")):
+            review = admin_client.get(reverse(f"admin:{kind}_review", args=[root.pk]))
+            diff = review.content.decode()
+            assert "Sorafenib in advanced hepatocellular carcinoma" in diff, kind
+            assert "edited" in {e.action for e in review.context["editorial_events"]}

@@ -6,7 +6,14 @@ from django.urls import reverse
 from monographs.documents import build_drug_document
 from monographs.editorial.checks import check_citation_keys
 from monographs.richtext import render_markdown
-from tests.factories import CitationFactory, DrugFactory, MonographSectionFactory, UserFactory
+from tests.factories import (
+    CitationFactory,
+    DrugFactory,
+    MonographSectionFactory,
+    QuestionAnswerFactory,
+    TrialFactory,
+    UserFactory,
+)
 from tests.monographs.editorial.conftest import member_of
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +136,29 @@ def test_a_prose_section_is_edited_beside_its_preview_and_picker(client, editor)
     assert reverse(PREVIEW) in html and reverse(PICKER) in html
     assert "editorial/markdown_help.js" in html
     assert "<script>" not in html.replace('<script src="', "")
+
+
+@pytest.mark.parametrize(
+    ("make", "page", "where"),
+    [
+        (
+            lambda: TrialFactory(),
+            ("admin:trials_trial_change", ()),
+            "Trial: summary",
+        ),
+        (
+            lambda: QuestionAnswerFactory().drug,
+            ("admin:monographs_drug_change_part", ("questions",)),
+            "Question and answer: answer",
+        ),
+    ],
+)
+def test_every_markdown_field_has_the_help_beside_it(client, make, page, where):
+    root = make()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    name, extra = page
+
+    html = client.get(reverse(name, args=(root.pk, *extra))).content.decode()
+
+    assert f'data-where="{where}"' in html
+    assert reverse(PICKER) in html and "editorial/markdown_help.js" in html

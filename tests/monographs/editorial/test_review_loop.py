@@ -288,6 +288,55 @@ class TestComments:
             review_comment_add(root=drafted_drug, user=outsider, body="Hello.")
 
 
+class TestCommentsAreEmailed:
+    def test_a_reviewer_comment_goes_to_the_editors_of_the_draft(
+        self, mailed, drafted_drug, editor, second_editor, reviewer, second_reviewer
+    ):
+        revision_submit(root=drafted_drug, user=editor)
+
+        mails = mailed(
+            review_comment_add,
+            root=drafted_drug,
+            user=reviewer,
+            part="adverse-events",
+            row="Hand-foot skin reaction",
+            body="Give the grade 3 incidence.",
+        )
+
+        assert mails == [(f"Comment on '{drafted_drug}'", [editor.email])]
+        body = mail.outbox[0].body
+        assert "Give the grade 3 incidence." in body
+        assert "reviewer-rita commented on adverse-events (row: Hand-foot skin reaction)" in body
+        assert f"/admin/monographs/drug/{drafted_drug.pk}/review/" in body
+
+    def test_an_editor_comment_goes_to_the_reviewers_who_took_part(
+        self, mailed, drafted_drug, editor, reviewer, second_reviewer
+    ):
+        revision_submit(root=drafted_drug, user=editor)
+        revision_request_changes(root=drafted_drug, user=reviewer, comment="Cite the label.")
+
+        mails = mailed(review_comment_add, root=drafted_drug, user=editor, body="Done, see AE.")
+
+        assert mails == [(f"Comment on '{drafted_drug}'", [reviewer.email])]
+
+    def test_before_any_reviewer_took_part_an_editor_comment_goes_to_every_reviewer(
+        self, mailed, drafted_drug, editor, reviewer, second_reviewer
+    ):
+        mails = mailed(review_comment_add, root=drafted_drug, user=editor, body="Look first.")
+
+        assert [to for _, to in mails] == [[second_reviewer.email], [reviewer.email]]
+
+    def test_whoever_opted_out_is_not_emailed_and_a_refused_comment_sends_nothing(
+        self, mailed, drafted_drug, editor, reviewer
+    ):
+        NotificationPreference.objects.create(user=editor, email=False)
+
+        assert mailed(review_comment_add, root=drafted_drug, user=reviewer, body="Fix it.") == []
+        with pytest.raises(EditorialError):
+            mailed(review_comment_add, root=drafted_drug, user=reviewer, body=" ")
+        assert mail.outbox == []
+
+
 def test_the_notes_are_the_latest_since_the_last_publication(drafted_drug, editor, reviewer):
     revision_submit(root=drafted_drug, user=editor, comment="First go.")
     revision_request_changes(root=drafted_drug, user=reviewer, comment="Add the dose table.")
