@@ -43,7 +43,7 @@ from monographs.editorial.shared import shared_edits_collected
 from monographs.models import Citation, Drug
 from monographs.site.models import StoredPage
 from monographs.views.drugs import drug_page_render
-from tests.factories import DrugFactory
+from tests.factories import DrugFactory, DrugInteractionFactory
 from tests.reliability.content import drug_written, root_rewrite, trial_written
 from tests.reliability.crawl import crawl, public_urls
 from tests.seeds.tiny import tiny_seed_write
@@ -76,6 +76,12 @@ class ReviewAroundMachine(RuleBasedStateMachine):
             word = self.word("live")
             write = drug_written if kind == "drug" else trial_written
             root = write(slug=f"machine-{kind}-{number}", text=word)
+            # Pages show one another: the drugs' pages list the trial, the second drug's
+            # page names the first, whose page lists it among those that mention it.
+            if kind == "trial":
+                root.drugs.set(self.roots)
+            elif self.roots:
+                DrugInteractionFactory(drug=root, interacting_drug=self.roots[0])
             self.citation_keys.append(f"{root.slug}-source")
             self.base_slugs.append(root.slug)
             root_record_edit(root=root, user=self.editor, created=True)
