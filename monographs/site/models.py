@@ -35,9 +35,11 @@ class StoredPage(models.Model):
 
 
 class StoredPageKey(models.Model):
-    """One entry a stored page depends on, indexed to find the pages a publish changes."""
+    """One entry the stored page of `entry` depends on, indexed to find the pages a publish
+    changes. Kept by the page's entry, not the page, so a run forgets pages and keys in two
+    statements whatever it selects (stored.pages_forget)."""
 
-    page = models.ForeignKey(StoredPage, on_delete=models.CASCADE, related_name="key_rows")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=140)
     dependence = models.CharField(
         max_length=10,

@@ -20,11 +20,6 @@ from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
 from monographs.site.models import StoredPage, StoredPageKey
 from monographs.site.rendering import Dependence, RenderedPage, entry_key
 
-# A run that changes more pages than this (a corpus load) forgets their stored copies in the
-# transaction instead of rendering them all in it: they are served live, always current,
-# until `manage.py render_stored_pages` stores them again.
-RERENDER_LIMIT = 60
-
 
 @dataclass(frozen=True)
 class EntryPage:
@@ -61,11 +56,18 @@ def stored_page_for(*, kind: str, slug: str) -> StoredPage | None:
     )
 
 
+def pages_forget(entries: Q) -> None:
+    """Delete the stored pages of the entries selected (a Q on entry_id) and their keys, in
+    two statements however many; pages first, while a selection reading keys still can."""
+    StoredPage.objects.filter(entries).delete()
+    StoredPageKey.objects.filter(entries).delete()
+
+
 def stored_pages_write(*, entries: Iterable[Entry]) -> int:
     """Render the current page of each live entry and store it in place of any older copy."""
     now = timezone.now()
     rendered = [(entry, _pages[entry.kind].render(entry=entry)) for entry in entries]
-    StoredPage.objects.filter(entry__in=[entry for entry, _ in rendered]).delete()
+    pages_forget(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
     pages = StoredPage.objects.bulk_create(
         StoredPage(
             entry=entry,
@@ -78,8 +80,8 @@ def stored_pages_write(*, entries: Iterable[Entry]) -> int:
         for entry, page in rendered
     )
     StoredPageKey.objects.bulk_create(
-        StoredPageKey(page=stored, key=key, dependence=dependence)
-        for stored, (_, page) in zip(pages, rendered, strict=True)
+        StoredPageKey(entry=entry, key=key, dependence=dependence)
+        for entry, page in rendered
         for key, dependence in page.dependencies
     )
     return len(pages)
@@ -104,7 +106,7 @@ def _locked(entries: QuerySet) -> list[Entry]:
 def stored_pages_fill(*, missing_only: bool = True, batch_size: int = 50) -> Iterator[int]:
     """Store the pages of live entries (those not stored yet, or all), a batch per
     transaction; yields how many each batch stored. For publications made before pages were
-    stored, and after a corpus load that changed too many pages to render them in it."""
+    stored, and after a corpus load, whose batches forget the pages they change."""
     entries = Entry.objects.live().filter(kind__in=list(_pages)).order_by("pk")
     if missing_only:
         stored = StoredPage.objects.filter(publication_id=OuterRef("current_id"))
@@ -116,19 +118,25 @@ def stored_pages_fill(*, missing_only: bool = True, batch_size: int = 50) -> Ite
             yield stored_pages_write(entries=batch)
 
 
-def _pages_refresh(*, dependents: Q, own: Q) -> int:
-    """Render again the live pages selected, or forget them all when there are too many."""
-    changed = StoredPageKey.objects.filter(dependents).values("page__entry_id")
-    targets = _locked(Entry.objects.live().filter(own | Q(pk__in=changed)))
-    if len(targets) > RERENDER_LIMIT:
-        StoredPage.objects.filter(Q(entry__in=targets) | Q(entry_id__in=changed)).delete()
+def _pages_refresh(*, dependents: Q, own: Q, render: bool) -> int:
+    """Render again the live pages selected, or only forget them (render=False)."""
+    changed = StoredPageKey.objects.filter(dependents).values("entry_id")
+    if not render:
+        affected = Entry.objects.filter(own).values("pk")
+        pages_forget(Q(entry_id__in=affected) | Q(entry_id__in=changed))
         return 0
+    targets = _locked(Entry.objects.live().filter(own | Q(pk__in=changed)))
     return stored_pages_write(entries=targets)
 
 
 def stored_pages_after_publish(*, publications: list[Publication], entries: list[Entry]) -> int:
     """Render the entries' own pages and every page that shows them or names them unlinked,
-    plus the pages they now appear on; pages linking to an old slug follow a rename."""
+    plus the pages they now appear on; pages linking to an old slug follow a rename.
+
+    An editor's publish (one entry) renders them in its transaction. A batch of a corpus
+    load only forgets them, in a fixed number of queries however large the batch: until
+    `render_stored_pages` stores them again they are rendered for each reader, current.
+    """
     keys = [entry_key(entry.kind, entry.slug) for entry in entries]
     retired = [
         entry_key(kind, slug)
@@ -146,16 +154,18 @@ def stored_pages_after_publish(*, publications: list[Publication], entries: list
         dependents=Q(key__in=keys, dependence__in=[Dependence.SHOWS, Dependence.NAMES])
         | Q(key__in=retired),
         own=Q(pk__in=[entry.pk for entry in entries]) | shown_on,
+        render=len(entries) == 1,
     )
 
 
 def stored_pages_after_withdrawal(*, entry: Entry) -> int:
     """Forget the entry's own page and render again every page that shows or links to it."""
-    StoredPage.objects.filter(entry=entry).delete()
+    pages_forget(Q(entry_id=entry.pk))
     return _pages_refresh(
         dependents=Q(
             key=entry_key(entry.kind, entry.slug),
             dependence__in=[Dependence.SHOWS, Dependence.LINKS],
         ),
         own=Q(pk__in=[]),
+        render=True,
     )

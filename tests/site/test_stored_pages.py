@@ -9,12 +9,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.urls import reverse
 
 from monographs.editorial.models import Entry
 from monographs.editorial.services import root_import_publish, root_withdraw
 from monographs.site.models import StoredPage
 from monographs.site.rendering import ORIGIN
+from monographs.site.stored import pages_forget
 from tests.factories import DrugFactory, UserFactory
 from tests.site.corpus import published_drug, published_trial
 
@@ -171,7 +173,7 @@ def test_publishing_and_withdrawing_show_at_once_on_every_dependent_page(
 def test_pages_published_before_pages_were_stored_are_rendered_live_then_filled(
     client, settings, sorafenib, sharp, django_assert_max_num_queries
 ):
-    StoredPage.objects.all().delete()
+    pages_forget(Q(entry_id__isnull=False))
     with django_assert_max_num_queries(8):
         live = client.get(detail_url("drug", "sorafenib"))
     assert live.status_code == 200
