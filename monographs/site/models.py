@@ -23,6 +23,9 @@ class StoredPage(models.Model):
         help_text="The entry keys the page depends on, space-separated (its Surrogate-Key)."
     )
     rendered_at = models.DateTimeField()
+    renderer = models.CharField(
+        max_length=16, help_text="Fingerprint of the templates and code that rendered it."
+    )
 
     class Meta:
         constraints = [

@@ -11,7 +11,10 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -19,6 +22,33 @@ from django.utils.http import http_date, quote_etag
 
 ORIGIN = "http://stored-page.invalid"
 ORIGIN_BYTES = ORIGIN.encode()
+# What an entry page's bytes are made by, besides the publications: a stored page is served
+# only by code with the same fingerprint, so after an upgrade (or a template edited in
+# development) pages are rendered live until `render_stored_pages` stores them again.
+RENDERER_SOURCES = (
+    "templates",
+    "monographs/templatetags",
+    "monographs/views",
+    "monographs/site",
+    "trials/views",
+    "monographs/charts.py",
+    "monographs/figures.py",
+    "monographs/richtext.py",
+)
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """A digest of the templates and code that render entry pages, read once per process."""
+    digest = hashlib.sha256()
+    for source in RENDERER_SOURCES:
+        root = Path(settings.BASE_DIR) / source
+        files = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in files:
+            if path.is_file() and path.suffix in (".html", ".py", ".txt", ".xml"):
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Dependence:

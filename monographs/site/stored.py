@@ -18,7 +18,12 @@ from django.utils.module_loading import import_string
 
 from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
 from monographs.site.models import StoredPage, StoredPageKey
-from monographs.site.rendering import Dependence, RenderedPage, entry_key
+from monographs.site.rendering import (
+    Dependence,
+    RenderedPage,
+    entry_key,
+    renderer_fingerprint,
+)
 
 
 @dataclass(frozen=True)
@@ -42,14 +47,16 @@ def register_entry_page(*, kind: str, render: str, shown_on_facets: tuple[str, .
 
 
 def stored_page_for(*, kind: str, slug: str) -> StoredPage | None:
-    """The stored page of a live entry's current publication, in one query; None if there is
-    none (a withdrawn entry, an unknown or retired slug, a page not rendered yet)."""
+    """The stored page of a live entry's current publication, rendered by this code, in one
+    query; None if there is none (a withdrawn entry, an unknown or retired slug, a page not
+    rendered yet or rendered by other templates)."""
     return (
         StoredPage.objects.filter(
             entry__kind=kind,
             entry__slug=slug,
             entry__withdrawn_at__isnull=True,
             publication_id=F("entry__current_id"),
+            renderer=renderer_fingerprint(),
         )
         .only("body", "etag", "keys", "rendered_at")
         .first()
@@ -76,6 +83,7 @@ def stored_pages_write(*, entries: Iterable[Entry]) -> int:
             etag=page.etag,
             keys=page.keys,
             rendered_at=now,
+            renderer=renderer_fingerprint(),
         )
         for entry, page in rendered
     )
@@ -109,7 +117,9 @@ def stored_pages_fill(*, missing_only: bool = True, batch_size: int = 50) -> Ite
     stored, and after a corpus load, whose batches forget the pages they change."""
     entries = Entry.objects.live().filter(kind__in=list(_pages)).order_by("pk")
     if missing_only:
-        stored = StoredPage.objects.filter(publication_id=OuterRef("current_id"))
+        stored = StoredPage.objects.filter(
+            publication_id=OuterRef("current_id"), renderer=renderer_fingerprint()
+        )
         entries = entries.filter(~Exists(stored))
     pks = list(entries.values_list("pk", flat=True))
     for start in range(0, len(pks), batch_size):

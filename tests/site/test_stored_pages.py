@@ -182,3 +182,16 @@ def test_pages_published_before_pages_were_stored_are_rendered_live_then_filled(
 
     assert set(stored_ids()) == {("drug", "sorafenib"), ("trial", "sharp")}
     assert client.get(detail_url("drug", "sorafenib")).content == live.content
+
+
+def test_a_page_stored_by_other_templates_is_never_served(
+    client, sorafenib, django_assert_num_queries
+):
+    """After an upgrade, pages stored by the previous code are rendered live until stored again."""
+    StoredPage.objects.update(renderer="previous", body=b"<p>old template</p>")
+
+    response = client.get(detail_url("drug", "sorafenib"))
+    assert b"old template" not in response.content
+    call_command("render_stored_pages", stdout=StringIO())
+    with django_assert_num_queries(1):
+        assert client.get(detail_url("drug", "sorafenib")).content == response.content

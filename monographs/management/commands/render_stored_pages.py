@@ -6,9 +6,9 @@ from monographs.site.stored import stored_pages_fill
 class Command(BaseCommand):
     help = (
         "Store the rendered page of every live drug and trial that has none for its current "
-        "version (--all: of every one). Publishing keeps them current; run this after "
-        "upgrading to a version that stores pages, and after a corpus load. Pages not stored "
-        "are rendered for each reader meanwhile, so the site is never stale, only slower."
+        "version rendered by this code (--all: of every one). Publishing keeps them current; "
+        "run this after each upgrade and after a corpus load. Pages not stored are rendered "
+        "for each reader meanwhile, so the site is never stale, only slower."
     )
 
     def add_arguments(self, parser) -> None:
