@@ -61,6 +61,7 @@ serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --no-input -v0; \
 	$(BIN)/python manage.py migrate --no-input -v0; \
 	$(BIN)/python manage.py shell -v0 -c "$(HAS_ENTRIES)" || $(BIN)/python manage.py load_seeds; \
+	$(BIN)/python manage.py render_stored_pages; \
 	echo "Serving http://$(HOST):$(PORT)/ with gunicorn, DEBUG off. Ctrl-C stops it."; \
 	exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 

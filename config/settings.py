@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "monographs.api",
     "monographs.search",
+    "monographs.site",
     "monographs.importing",
     "monographs.seeding",
     "csp",
@@ -220,6 +221,10 @@ else:
 PUBLISHED_RESPONSE_CACHE_SECONDS = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_SECONDS", "600" if REDIS_URL else "0")
 )
+
+# Entry pages are rendered when published and served as stored bytes (monographs/site). Off,
+# every read renders them, through the same function: for comparing the two.
+SERVE_STORED_PAGES = env_bool("SERVE_STORED_PAGES", True)
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

@@ -10,7 +10,9 @@ instead of a wide drawing shrunk or scrolled sideways out of sight.
 """
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import count
 
@@ -60,7 +62,22 @@ WIDE = Layout("wide", WIDTH, PLOT_LEFT, PLOT_RIGHT, label_above=False)
 NARROW = Layout("narrow", 360, 14, 346, label_above=True, label_limit=46)
 LABEL_LINE = 18
 
-_ids = count(1)
+_ids_of_process = count(1)
+_ids: ContextVar[Iterator[int] | None] = ContextVar("chart_ids", default=None)
+
+
+@contextmanager
+def charts_numbered_afresh() -> Iterator[None]:
+    """Number the charts drawn inside from 1: a page then renders to the same bytes wherever
+    and whenever it is rendered (stored pages, their ETags), not after however many charts
+    the process drew before."""
+    token = _ids.set(count(1))
+    try:
+        yield
+    finally:
+        _ids.reset(token)
+
+
 GRADE_SCOPE_LABELS = dict(GradeScope.choices)
 
 
@@ -107,7 +124,7 @@ def _interval(low: float | None, high: float | None) -> str:
 def _svg(
     *, title: str, description: str, height: int, body: list[str], layout: Layout = WIDE
 ) -> SafeString:
-    chart_id = f"chart-{next(_ids)}"
+    chart_id = f"chart-{next(_ids.get() or _ids_of_process)}"
     head = format_html(
         '<svg class="chart chart--{}" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
         'aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg" '

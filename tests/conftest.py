@@ -41,3 +41,10 @@ def published_seed_corpus(django_db_setup, django_db_blocker):
         call_command("load_seeds", stdout=StringIO())
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def pages_rendered_live(settings):
+    """For tests reading an entry page's template context: a stored page is bytes with none,
+    so they read the live render, which is the same function the stored one came from."""
+    settings.SERVE_STORED_PAGES = False

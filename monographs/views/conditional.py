@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -19,6 +20,8 @@ from django.views.decorators.http import require_safe
 from monographs.editorial.identity import moved_location
 from monographs.editorial.models import Entry
 from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
+from monographs.site.rendering import RenderedPage, page_response
+from monographs.site.stored import stored_page_for
 
 EntryView = Callable[..., HttpResponse]
 
@@ -92,6 +95,39 @@ def entry_page(kind: str) -> Callable[[EntryView], EntryView]:
         return wrapper
 
     return decorator
+
+
+def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> EntryView:
+    """An entry's current page: its stored render, read in one query, else rendered by the
+    very function that stored it (a page not stored yet). Withdrawn, renamed and unknown
+    entries fall through to entry_page's answers (410, 301, 404)."""
+
+    @entry_page(kind)
+    def live(request: HttpRequest, *, entry: Entry) -> HttpResponse:
+        page = render(entry=entry)
+        return page_response(
+            request,
+            body=page.body,
+            etag=page.etag,
+            keys=page.keys,
+            last_modified=entry.site_last_changed,
+        )
+
+    @require_safe
+    def view(request: HttpRequest, slug: str) -> HttpResponse:
+        stored = stored_page_for(kind=kind, slug=slug) if settings.SERVE_STORED_PAGES else None
+        if stored is None:
+            return live(request, slug=slug)
+        return page_response(
+            request,
+            body=bytes(stored.body),
+            etag=stored.etag,
+            keys=stored.keys,
+            last_modified=stored.rendered_at,
+        )
+
+    view.__name__ = view.__qualname__ = f"{kind}_detail"
+    return view
 
 
 def site_page(view: EntryView) -> EntryView:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from monographs.charts import charts_numbered_afresh
 from monographs.editorial.models import Entry, Publication
 from monographs.figures import as_entered
 from monographs.selectors import (
@@ -22,7 +23,8 @@ from monographs.selectors import (
     live_entries,
     references_resolve,
 )
-from monographs.views.conditional import entry_page, site_page
+from monographs.site.rendering import RenderedPage, entry_key, page_render, stored_render_request
+from monographs.views.conditional import entry_page, site_page, stored_entry_page
 from monographs.views.filters import FacetFilterForm
 from monographs.views.glance import monograph_glance
 from monographs.views.monograph import (
@@ -53,6 +55,19 @@ DRUGS_PER_PAGE = 100
 DRUG_PAGE_TRIALS = 20
 
 
+def drug_referenced_slugs(document: dict[str, Any]) -> list[str]:
+    """The drugs a monograph's rows name, linked on its page while they are live."""
+    return [
+        row[key]["slug"]
+        for table, key in (
+            ("interactions", "interacting_drug"),
+            ("subsequent_therapies", "therapy_drug"),
+        )
+        for row in document.get(table) or []
+        if row.get(key)
+    ]
+
+
 def drug_page_context(
     request: HttpRequest,
     *,
@@ -69,17 +84,7 @@ def drug_page_context(
     """
     document = as_entered(publication.document)
     title = capfirst(document["title"])
-    linked = references_resolve(
-        drug_slugs=[
-            row[key]["slug"]
-            for table, key in (
-                ("interactions", "interacting_drug"),
-                ("subsequent_therapies", "therapy_drug"),
-            )
-            for row in document.get(table) or []
-            if row.get(key)
-        ]
-    )
+    linked = references_resolve(drug_slugs=drug_referenced_slugs(document))
     names_by_kind: dict[str, list[str]] = {}
     for name in document.get("names") or []:
         names_by_kind.setdefault(name["kind"], []).append(name["name"])
@@ -116,25 +121,43 @@ def drug_page_context(
     }
 
 
-@entry_page("drug")
-def drug_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
-    trials = drug_trials(slug=entry.slug, limit=DRUG_PAGE_TRIALS + 1)
-    context = drug_page_context(
-        request,
-        entry=entry,
-        publication=entry.current,
-        trials=trials[:DRUG_PAGE_TRIALS],
-        mentions=drug_mentions(slug=entry.slug),
-    )
-    context |= version_context(entry=entry, publication=entry.current)
-    context |= {
-        "canonical_path": entry_url("drug", entry.slug),
-        "breadcrumbs": entry_breadcrumbs(entry),
-        "more_trials_url": f"{reverse('trials:trial_list')}?drug={entry.slug}"
-        if len(trials) > DRUG_PAGE_TRIALS
-        else "",
-    }
-    return render(request, "monographs/drug_detail.html", context)
+def drug_page_render(*, entry: Entry) -> RenderedPage:
+    """The current monograph page of a live drug, as stored at publish and as rendered when
+    no stored copy exists: one function for both, so the two can never differ."""
+    with charts_numbered_afresh():
+        canonical = entry_url("drug", entry.slug)
+        request = stored_render_request(canonical)
+        trials = drug_trials(slug=entry.slug, limit=DRUG_PAGE_TRIALS + 1)
+        mentions = drug_mentions(slug=entry.slug)
+        context = drug_page_context(
+            request,
+            entry=entry,
+            publication=entry.current,
+            trials=trials[:DRUG_PAGE_TRIALS],
+            mentions=mentions,
+        )
+        context |= version_context(entry=entry, publication=entry.current)
+        context |= {
+            "canonical_path": canonical,
+            "breadcrumbs": entry_breadcrumbs(entry),
+            "more_trials_url": f"{reverse('trials:trial_list')}?drug={entry.slug}"
+            if len(trials) > DRUG_PAGE_TRIALS
+            else "",
+        }
+        referenced = set(drug_referenced_slugs(context["document"]))
+        return page_render(
+            request,
+            "monographs/drug_detail.html",
+            context,
+            shows=[entry_key("drug", entry.slug)]
+            + [entry_key("trial", trial.slug) for trial in trials]
+            + [entry_key("drug", mention.slug) for mention in mentions],
+            links=[entry_key("drug", slug) for slug in referenced & set(context["linked_drugs"])],
+            names=[entry_key("drug", slug) for slug in referenced - set(context["linked_drugs"])],
+        )
+
+
+drug_detail = stored_entry_page("drug", render=drug_page_render)
 
 
 @entry_page("drug")

@@ -23,7 +23,8 @@ from tests.factories import (
 from tests.monographs.test_views import assert_constant_queries, grow_corpus, text_of
 from tests.site.corpus import drug_with_monograph, published_drug
 
-pytestmark = pytest.mark.django_db
+# These read what the template was given: the live render, the one stored pages come from.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_rendered_live")]
 
 
 def page(client, slug: str):

@@ -203,6 +203,7 @@ def test_drug_page_shows_the_monograph_from_its_publication(client, sorafenib):
     assert '<nav class="toc"' in html
 
 
+@pytest.mark.usefixtures("pages_rendered_live")
 def test_drug_page_numbers_references_in_order_of_first_citation(client, sorafenib):
     response = client.get(reverse("monographs:drug_detail", args=["sorafenib"]))
 
@@ -804,6 +805,7 @@ def test_pages_refuse_writes(client, sorafenib):
     assert client.post(reverse("monographs:search")).status_code == 405
 
 
+@pytest.mark.usefixtures("pages_rendered_live")
 def test_editorial_notes_link_their_citations(client):
     drug = drug_with_monograph()
     row = drug.adverse_events.first()

@@ -8,6 +8,8 @@ a document a reviewer approved (or in the seeds, which are reviewed outside the 
 The invariants, checked as the machine goes and at its end:
 - every public surface (pages, API, search, sitemaps, feed, exports, change feed) shows only
   reviewed words;
+- every stored page holds only reviewed words, belongs to a live entry's current version and
+  is what a live render of it gives at that moment;
 - every publication an approval led to is byte for byte the document that was approved;
 - no entry or publication once written ever disappears, and a slug once public keeps
   leading to the entry it was public for.
@@ -39,10 +41,13 @@ from monographs.editorial.services import (
 )
 from monographs.editorial.shared import shared_edits_collected
 from monographs.models import Citation, Drug
-from tests.factories import DrugFactory
+from monographs.site.models import StoredPage
+from monographs.views.drugs import drug_page_render
+from tests.factories import DrugFactory, DrugInteractionFactory
 from tests.reliability.content import drug_written, root_rewrite, trial_written
 from tests.reliability.crawl import crawl, public_urls
 from tests.seeds.tiny import tiny_seed_write
+from trials.views.pages import trial_page_render
 
 MARKER = re.compile(r"zq[a-z]+\d+x")
 _numbers = itertools.count(1)
@@ -71,6 +76,12 @@ class ReviewAroundMachine(RuleBasedStateMachine):
             word = self.word("live")
             write = drug_written if kind == "drug" else trial_written
             root = write(slug=f"machine-{kind}-{number}", text=word)
+            # Pages show one another: the drugs' pages list the trial, the second drug's
+            # page names the first, whose page lists it among those that mention it.
+            if kind == "trial":
+                root.drugs.set(self.roots)
+            elif self.roots:
+                DrugInteractionFactory(drug=root, interacting_drug=self.roots[0])
             self.citation_keys.append(f"{root.slug}-source")
             self.base_slugs.append(root.slug)
             root_record_edit(root=root, user=self.editor, created=True)
@@ -244,6 +255,19 @@ class ReviewAroundMachine(RuleBasedStateMachine):
         for address, uid in self.public_slugs.items():
             assert answering.get(address) == uid, f"{address} no longer leads to {uid}"
         self.public_slugs = answering
+
+    @invariant()
+    def stored_pages_show_only_reviewed_words_of_live_entries(self):
+        """Every stored page, served or not, holds only reviewed words; only live entries have
+        one, each of its current version and the very page a live render gives now."""
+        for page in StoredPage.objects.select_related("entry"):
+            unreviewed = markers(bytes(page.body).decode()) - self.reviewed
+            assert not unreviewed, f"stored page of {page.entry} holds {sorted(unreviewed)}"
+            assert page.entry.withdrawn_at is None, f"{page.entry} is withdrawn but stored"
+            assert page.publication_id == page.entry.current_id, f"{page.entry}: old version"
+            render = drug_page_render if page.entry.kind == "drug" else trial_page_render
+            live = render(entry=Entry.objects.select_related("current").get(pk=page.entry_id))
+            assert bytes(page.body) == live.body, f"stored page of {page.entry} is stale"
 
     def surfaces_show_only_reviewed_words(self):
         cache.clear()

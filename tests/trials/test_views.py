@@ -146,6 +146,7 @@ def test_trial_page_shows_design_arms_outcomes_and_adverse_events(client, sharp)
     assert '<th scope="col">Comparison</th>' in html
 
 
+@pytest.mark.usefixtures("pages_rendered_live")
 def test_trial_page_pivots_adverse_events_by_arm_and_grade(client, sharp):
     response = client.get(reverse("trials:trial_detail", args=["sharp"]))
 

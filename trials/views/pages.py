@@ -8,11 +8,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from monographs.charts import charts_numbered_afresh
 from monographs.editorial.models import Entry, Publication
 from monographs.figures import as_entered
 from monographs.selectors import entry_version, entry_versions, references_resolve
+from monographs.site.rendering import RenderedPage, entry_key, page_render, stored_render_request
 from monographs.views import version_list
-from monographs.views.conditional import entry_page, site_page
+from monographs.views.conditional import entry_page, site_page, stored_entry_page
 from monographs.views.filters import FacetFilterForm
 from monographs.views.presentation import (
     Crumb,
@@ -53,13 +55,18 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
+def trial_referenced_slugs(document: dict[str, Any]) -> list[str]:
+    """The drugs a trial studies, linked on its page while they are live."""
+    return [drug["slug"] for drug in document.get("drugs") or []]
+
+
 def trial_page_context(
     request: HttpRequest, *, entry: Entry, publication: Publication
 ) -> dict[str, Any]:
     """What the trial template needs from one publication; the admin preview uses it too."""
     document = as_entered(publication.document)
     outcomes = outcome_rows(document)
-    linked = references_resolve(drug_slugs=[d["slug"] for d in document.get("drugs") or []])
+    linked = references_resolve(drug_slugs=trial_referenced_slugs(document))
     canonical = entry_url("trial", entry.slug)
     return {
         "entry": entry,
@@ -89,15 +96,27 @@ def trial_page_context(
     }
 
 
-@entry_page("trial")
-def trial_detail(request: HttpRequest, *, entry: Entry) -> HttpResponse:
-    context = trial_page_context(request, entry=entry, publication=entry.current)
-    context |= version_context(entry=entry, publication=entry.current)
-    context |= {
-        "canonical_path": entry_url("trial", entry.slug),
-        "breadcrumbs": entry_breadcrumbs(entry),
-    }
-    return render(request, "trials/trial_detail.html", context)
+def trial_page_render(*, entry: Entry) -> RenderedPage:
+    """The current summary page of a live trial, as stored at publish and as rendered when
+    no stored copy exists: one function for both, so the two can never differ."""
+    with charts_numbered_afresh():
+        canonical = entry_url("trial", entry.slug)
+        request = stored_render_request(canonical)
+        context = trial_page_context(request, entry=entry, publication=entry.current)
+        context |= version_context(entry=entry, publication=entry.current)
+        context |= {"canonical_path": canonical, "breadcrumbs": entry_breadcrumbs(entry)}
+        referenced = set(trial_referenced_slugs(context["document"]))
+        return page_render(
+            request,
+            "trials/trial_detail.html",
+            context,
+            shows=[entry_key("trial", entry.slug)],
+            links=[entry_key("drug", slug) for slug in referenced & set(context["linked_drugs"])],
+            names=[entry_key("drug", slug) for slug in referenced - set(context["linked_drugs"])],
+        )
+
+
+trial_detail = stored_entry_page("trial", render=trial_page_render)
 
 
 @entry_page("trial")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from monographs.seeding.errors import SeedFilesInvalid
 from monographs.seeding.loading import SeedLoadFailed, seeds_load
 from monographs.seeding.validation import seeds_plan
+from monographs.site.stored import stored_pages_fill
 
 
 class Command(BaseCommand):
@@ -59,6 +60,9 @@ class Command(BaseCommand):
         if report.published:
             new = sum(1 for root in report.published if root.new_version)
             say(f"Published {len(report.published)} roots ({new} new versions).")
+        if report.published:
+            stored = sum(stored_pages_fill())
+            say(f"Stored the rendered pages of {stored} entries.")
         for root in report.left_withdrawn:
             say(f"Left withdrawn, not republished: {root}")
         for why in report.left_to_editors:

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+
+
+class SiteConfig(AppConfig):
+    """The public site's entry pages, rendered once when what they show is published.
+
+    It follows publishing through a projection registered after the read tables' (INSTALLED_APPS
+    order), since a drug page lists its trials from those tables.
+    """
+
+    name = "monographs.site"
+    label = "site"
+    verbose_name = "Stored pages"
+
+    def ready(self) -> None:
+        from monographs.editorial.projections import register_projection
+        from monographs.site.stored import (
+            register_entry_page,
+            stored_pages_after_publish,
+            stored_pages_after_withdrawal,
+        )
+
+        register_entry_page(
+            kind="drug",
+            render="monographs.views.drugs.drug_page_render",
+            shown_on_facets=("interacts_with", "followed_by"),
+        )
+        register_entry_page(
+            kind="trial", render="trials.views.pages.trial_page_render", shown_on_facets=("drug",)
+        )
+        register_projection(
+            "stored_pages",
+            published=stored_pages_after_publish,
+            withdrawn=stored_pages_after_withdrawal,
+        )

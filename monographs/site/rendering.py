@@ -1,0 +1,139 @@
+"""One way to render an entry's page, whether it is stored at publish or rendered for a reader.
+
+A stored page must be the same bytes for every reader, so it is rendered for a request that
+carries nothing of any reader: no session, user, cookie or CSRF token (the public templates
+use none), at the page's own path, on a placeholder origin. When served, the placeholder is
+replaced by the scheme and host the reader asked at, so absolute links and structured data
+name the site as the reader reached it, exactly as a live render would.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+
+ORIGIN = "http://stored-page.invalid"
+ORIGIN_BYTES = ORIGIN.encode()
+# What an entry page's bytes are made by, besides the publications: a stored page is served
+# only by code with the same fingerprint, so after an upgrade (or a template edited in
+# development) pages are rendered live until `render_stored_pages` stores them again.
+RENDERER_SOURCES = (
+    "templates",
+    "monographs/templatetags",
+    "monographs/views",
+    "monographs/site",
+    "trials/views",
+    "monographs/charts.py",
+    "monographs/figures.py",
+    "monographs/richtext.py",
+)
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """A digest of the templates and code that render entry pages, read once per process."""
+    digest = hashlib.sha256()
+    for source in RENDERER_SOURCES:
+        root = Path(settings.BASE_DIR) / source
+        files = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in files:
+            if path.is_file() and path.suffix in (".html", ".py", ".txt", ".xml"):
+                digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class Dependence:
+    """How a page depends on an entry, which says which of its changes render the page again."""
+
+    SHOWS = "shows"  # shows what the entry's publication says (a trial row, a mention)
+    LINKS = "links"  # links to it because it is live: only its withdrawal or rename matter
+    NAMES = "names"  # names it unlinked because it is not live: its publication matters
+
+
+def entry_key(kind: str, slug: str) -> str:
+    """The key naming an entry in stored pages and in Surrogate-Key / Cache-Tag headers."""
+    return f"{kind}:{slug}"
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    body: bytes
+    dependencies: frozenset[tuple[str, str]]  # (entry key, Dependence)
+
+    @property
+    def etag(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()[:32]
+
+    @property
+    def keys(self) -> str:
+        return " ".join(sorted({key for key, _ in self.dependencies}))
+
+
+class _StoredRenderRequest(HttpRequest):
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.method = "GET"
+        self.path = self.path_info = path
+
+    def get_host(self) -> str:
+        return ORIGIN.removeprefix("http://")
+
+    def _get_scheme(self) -> str:
+        return "http"
+
+
+def stored_render_request(path: str) -> HttpRequest:
+    """A request for the page at `path` that belongs to no reader, on the placeholder origin."""
+    return _StoredRenderRequest(path)
+
+
+def page_render(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    shows: Iterable[str] = (),
+    links: Iterable[str] = (),
+    names: Iterable[str] = (),
+) -> RenderedPage:
+    dependencies = {(key, Dependence.SHOWS) for key in shows}
+    dependencies |= {(key, Dependence.LINKS) for key in links}
+    dependencies |= {(key, Dependence.NAMES) for key in names}
+    return RenderedPage(
+        body=render_to_string(template, context, request=request).encode(),
+        dependencies=frozenset(dependencies),
+    )
+
+
+def request_origin(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def page_response(
+    request: HttpRequest, *, body: bytes, etag: str, keys: str, last_modified: datetime
+) -> HttpResponse:
+    """A rendered page for this reader, with validators, answering 304 when they still hold.
+
+    The ETag covers the origin too: the same page read at another host is other bytes.
+    """
+    origin = request_origin(request)
+    etag = quote_etag(hashlib.sha256(f"{etag}|{origin}".encode()).hexdigest()[:32])
+    timestamp = int(last_modified.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = HttpResponse(body.replace(ORIGIN_BYTES, origin.encode()))
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(timestamp)
+    response["Surrogate-Key"] = keys
+    response["Cache-Tag"] = keys.replace(" ", ",")
+    patch_cache_control(response, public=True, no_cache=True)
+    return response

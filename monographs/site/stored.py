@@ -1,0 +1,181 @@
+"""Rendering entry pages again when what they show is published or withdrawn.
+
+Each kind registers the function that renders its page (the same one its view calls when no
+stored copy exists) and the facets through which its publications appear on other entries'
+pages (a trial on the pages of the drugs it studies). The projection runs inside the
+publishing transaction: a reader sees the new publication and every page it changes at the
+same commit, and never a stored page showing a withdrawn or superseded entry. Rendering after
+the commit would leave a window in which a drug page still lists a trial just withdrawn.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
+from monographs.site.models import StoredPage, StoredPageKey
+from monographs.site.rendering import (
+    Dependence,
+    RenderedPage,
+    entry_key,
+    renderer_fingerprint,
+)
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    kind: str
+    render_path: str
+    shown_on_facets: tuple[str, ...]
+
+    @property
+    def render(self) -> Callable[..., RenderedPage]:
+        return import_string(self.render_path)
+
+
+_pages: dict[str, EntryPage] = {}
+
+
+def register_entry_page(*, kind: str, render: str, shown_on_facets: tuple[str, ...]) -> None:
+    """render(entry=) renders the entry's current page; shown_on_facets name the facets whose
+    values are slugs of drugs on whose pages a publication of this kind appears."""
+    _pages[kind] = EntryPage(kind=kind, render_path=render, shown_on_facets=shown_on_facets)
+
+
+def stored_page_for(*, kind: str, slug: str) -> StoredPage | None:
+    """The stored page of a live entry's current publication, rendered by this code, in one
+    query; None if there is none (a withdrawn entry, an unknown or retired slug, a page not
+    rendered yet or rendered by other templates)."""
+    return (
+        StoredPage.objects.filter(
+            entry__kind=kind,
+            entry__slug=slug,
+            entry__withdrawn_at__isnull=True,
+            publication_id=F("entry__current_id"),
+            renderer=renderer_fingerprint(),
+        )
+        .only("body", "etag", "keys", "rendered_at")
+        .first()
+    )
+
+
+def pages_forget(entries: Q) -> None:
+    """Delete the stored pages of the entries selected (a Q on entry_id) and their keys, in
+    two statements however many; pages first, while a selection reading keys still can."""
+    StoredPage.objects.filter(entries).delete()
+    StoredPageKey.objects.filter(entries).delete()
+
+
+def stored_pages_write(*, entries: Iterable[Entry]) -> int:
+    """Render the current page of each live entry and store it in place of any older copy."""
+    now = timezone.now()
+    rendered = [(entry, _pages[entry.kind].render(entry=entry)) for entry in entries]
+    pages_forget(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
+    pages = StoredPage.objects.bulk_create(
+        StoredPage(
+            entry=entry,
+            publication_id=entry.current_id,
+            body=page.body,
+            etag=page.etag,
+            keys=page.keys,
+            rendered_at=now,
+            renderer=renderer_fingerprint(),
+        )
+        for entry, page in rendered
+    )
+    StoredPageKey.objects.bulk_create(
+        StoredPageKey(entry=entry, key=key, dependence=dependence)
+        for entry, page in rendered
+        for key, dependence in page.dependencies
+    )
+    return len(pages)
+
+
+def _locked(entries: QuerySet) -> list[Entry]:
+    """The entries with pages, locked until the transaction ends (on PostgreSQL), in one order.
+
+    Two publishes changing the same page then render it one after the other, the second
+    reading what the first committed, instead of the last to commit storing what it read
+    before the other's change.
+    """
+    return [
+        entry
+        for entry in entries.select_related("current")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        if entry.kind in _pages
+    ]
+
+
+def stored_pages_fill(*, missing_only: bool = True, batch_size: int = 50) -> Iterator[int]:
+    """Store the pages of live entries (those not stored yet, or all), a batch per
+    transaction; yields how many each batch stored. For publications made before pages were
+    stored, and after a corpus load, whose batches forget the pages they change."""
+    entries = Entry.objects.live().filter(kind__in=list(_pages)).order_by("pk")
+    if missing_only:
+        stored = StoredPage.objects.filter(
+            publication_id=OuterRef("current_id"), renderer=renderer_fingerprint()
+        )
+        entries = entries.filter(~Exists(stored))
+    pks = list(entries.values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        with transaction.atomic():
+            batch = _locked(Entry.objects.live().filter(pk__in=pks[start : start + batch_size]))
+            yield stored_pages_write(entries=batch)
+
+
+def _pages_refresh(*, dependents: Q, own: Q, render: bool) -> int:
+    """Render again the live pages selected, or only forget them (render=False)."""
+    changed = StoredPageKey.objects.filter(dependents).values("entry_id")
+    if not render:
+        affected = Entry.objects.filter(own).values("pk")
+        pages_forget(Q(entry_id__in=affected) | Q(entry_id__in=changed))
+        return 0
+    targets = _locked(Entry.objects.live().filter(own | Q(pk__in=changed)))
+    return stored_pages_write(entries=targets)
+
+
+def stored_pages_after_publish(*, publications: list[Publication], entries: list[Entry]) -> int:
+    """Render the entries' own pages and every page that shows them or names them unlinked,
+    plus the pages they now appear on; pages linking to an old slug follow a rename.
+
+    An editor's publish (one entry) renders them in its transaction. A batch of a corpus
+    load only forgets them, in a fixed number of queries however large the batch: until
+    `render_stored_pages` stores them again they are rendered for each reader, current.
+    """
+    keys = [entry_key(entry.kind, entry.slug) for entry in entries]
+    retired = [
+        entry_key(kind, slug)
+        for kind, slug in RetiredSlug.objects.filter(entry__in=entries).values_list("kind", "slug")
+    ]
+    shown_on = Q(pk__in=[])
+    for kind, page in _pages.items():
+        of_kind = [publication.pk for publication in publications if publication.kind == kind]
+        if of_kind and page.shown_on_facets:
+            slugs = Facet.objects.filter(
+                publication_id__in=of_kind, name__in=page.shown_on_facets
+            ).values("value")
+            shown_on |= Q(kind="drug", slug__in=slugs)
+    return _pages_refresh(
+        dependents=Q(key__in=keys, dependence__in=[Dependence.SHOWS, Dependence.NAMES])
+        | Q(key__in=retired),
+        own=Q(pk__in=[entry.pk for entry in entries]) | shown_on,
+        render=len(entries) == 1,
+    )
+
+
+def stored_pages_after_withdrawal(*, entry: Entry) -> int:
+    """Forget the entry's own page and render again every page that shows or links to it."""
+    pages_forget(Q(entry_id=entry.pk))
+    return _pages_refresh(
+        dependents=Q(
+            key=entry_key(entry.kind, entry.slug),
+            dependence__in=[Dependence.SHOWS, Dependence.LINKS],
+        ),
+        own=Q(pk__in=[]),
+        render=True,
+    )
