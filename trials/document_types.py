@@ -1,8 +1,8 @@
 """The shape of a trial document, declared once (see monographs/document_types.py)."""
 
-from typing import Literal
+from typing import Literal, NotRequired
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from monographs.document_types import ConditionReference, DrugReference, Reference
 from monographs.editorial.documents import Number, SourcedRow, StatedPlaces
@@ -112,6 +112,8 @@ class TrialDocument(TypedDict):
     summary: str
     summary_html: str
     next_review_due: str | None
+    #: The source rows name when they name none of their own (marked `inherited`).
+    default_source: NotRequired[str]
     arms: list[Arm]
     outcomes: list[Outcome]
     adverse_events: list[TrialAdverseEvent]
