@@ -75,9 +75,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# The suite in parallel, one worker per core (at most four), each test file on one worker.
+PYTEST_PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+
 test: lint node_modules/axe-core/axe.min.js
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The long reliability checks (docs/reliability.md): wrk for 60 s at 64 connections against
 # gunicorn and PostgreSQL while versions are published, then the database stopped and cut
