@@ -49,6 +49,8 @@ class MonographsConfig(AppConfig):
             search_sections="monographs.search_fields.drug_section_rows",
             list_members=("summary",),
             list_label="Drugs A–Z",
+            page_render="monographs.views.drugs.drug_page_render",
+            appears_on=(("interacts_with", "drug"), ("followed_by", "drug")),
         )
         # Vocabulary reaches readers only inside the documents of the entries that use it.
         register_shared_record(Citation, cited_by_key="key")

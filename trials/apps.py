@@ -22,4 +22,6 @@ class TrialsConfig(AppConfig):
             site_namespace="trials",
             search_fields="trials.search_fields.trial_search_fields",
             list_members=("acronym",),
+            page_render="trials.views.pages.trial_page_render",
+            appears_on=(("drug", "drug"),),
         )

@@ -41,6 +41,12 @@ class RootKind:
     list_members: tuple[str, ...] = ()
     #: The name of the kind's list for readers ("Drugs A–Z"); by default its plural.
     list_label: str = ""
+    #: render(entry=) -> the entry's public page, stored at publish (monographs.site): the
+    #: same function its view calls when no stored copy exists.
+    page_render_path: str = ""
+    #: (facet, kind): the facets of its publications naming entries of that kind on whose
+    #: pages it appears (a trial on the pages of the drugs it studies).
+    appears_on: tuple[tuple[str, str], ...] = ()
 
     @property
     def label(self) -> str:
@@ -53,6 +59,10 @@ class RootKind:
     @property
     def search_fields(self) -> Callable[[Document], dict[str, str]] | None:
         return import_string(self.search_fields_path) if self.search_fields_path else None
+
+    @property
+    def page_render(self) -> Callable[..., Any] | None:
+        return import_string(self.page_render_path) if self.page_render_path else None
 
     @property
     def search_sections(self) -> Callable[[Document], list[dict[str, str]]] | None:
@@ -128,6 +138,8 @@ def register_root_kind(
     search_sections: str = "",
     list_members: tuple[str, ...] = (),
     list_label: str = "",
+    page_render: str = "",
+    appears_on: tuple[tuple[str, str], ...] = (),
 ) -> None:
     """Register a root kind; functions are dotted paths so apps load without import cycles."""
     _kinds[kind] = RootKind(
@@ -145,6 +157,8 @@ def register_root_kind(
         search_sections_path=search_sections,
         list_members=tuple(list_members),
         list_label=list_label,
+        page_render_path=page_render,
+        appears_on=tuple(appears_on),
     )
 
 

@@ -15,19 +15,11 @@ class SiteConfig(AppConfig):
     def ready(self) -> None:
         from monographs.editorial.projections import register_projection
         from monographs.site.stored import (
-            register_entry_page,
             stored_pages_after_publish,
             stored_pages_after_withdrawal,
         )
 
-        register_entry_page(
-            kind="drug",
-            render="monographs.views.drugs.drug_page_render",
-            shown_on_facets=("interacts_with", "followed_by"),
-        )
-        register_entry_page(
-            kind="trial", render="trials.views.pages.trial_page_render", shown_on_facets=("drug",)
-        )
+        # Each kind names its page's render function in its declaration (registry).
         register_projection(
             "stored_pages",
             published=stored_pages_after_publish,

@@ -1,49 +1,32 @@
 """Rendering entry pages again when what they show is published or withdrawn.
 
-Each kind registers the function that renders its page (the same one its view calls when no
-stored copy exists) and the facets through which its publications appear on other entries'
-pages (a trial on the pages of the drugs it studies). The projection runs inside the
+Each kind declares (registry) the function that renders its page (the same one its view
+calls when no stored copy exists) and the facets through which its publications appear on
+other entries' pages (a trial on the pages of the drugs it studies). The projection runs inside the
 publishing transaction: a reader sees the new publication and every page it changes at the
 same commit, and never a stored page showing a withdrawn or superseded entry. Rendering after
 the commit would leave a window in which a drug page still lists a trial just withdrawn.
 """
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from monographs.editorial import registry
 from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
 from monographs.site.models import StoredPage, StoredPageKey
 from monographs.site.rendering import (
     Dependence,
-    RenderedPage,
     entry_key,
     renderer_fingerprint,
 )
 
 
-@dataclass(frozen=True)
-class EntryPage:
-    kind: str
-    render_path: str
-    shown_on_facets: tuple[str, ...]
-
-    @property
-    def render(self) -> Callable[..., RenderedPage]:
-        return import_string(self.render_path)
-
-
-_pages: dict[str, EntryPage] = {}
-
-
-def register_entry_page(*, kind: str, render: str, shown_on_facets: tuple[str, ...]) -> None:
-    """render(entry=) renders the entry's current page; shown_on_facets name the facets whose
-    values are slugs of drugs on whose pages a publication of this kind appears."""
-    _pages[kind] = EntryPage(kind=kind, render_path=render, shown_on_facets=shown_on_facets)
+def _paged_kinds() -> dict[str, registry.RootKind]:
+    """The kinds whose entries have a page of their own to store."""
+    return {kind.kind: kind for kind in registry.all_kinds() if kind.page_render_path}
 
 
 def stored_page_for(*, kind: str, slug: str) -> StoredPage | None:
@@ -73,7 +56,8 @@ def pages_forget(entries: Q) -> None:
 def stored_pages_write(*, entries: Iterable[Entry]) -> int:
     """Render the current page of each live entry and store it in place of any older copy."""
     now = timezone.now()
-    rendered = [(entry, _pages[entry.kind].render(entry=entry)) for entry in entries]
+    paged = _paged_kinds()
+    rendered = [(entry, paged[entry.kind].page_render(entry=entry)) for entry in entries]
     pages_forget(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
     pages = StoredPage.objects.bulk_create(
         StoredPage(
@@ -107,7 +91,7 @@ def _locked(entries: QuerySet) -> list[Entry]:
         for entry in entries.select_related("current")
         .select_for_update(of=("self",))
         .order_by("pk")
-        if entry.kind in _pages
+        if entry.kind in _paged_kinds()
     ]
 
 
@@ -115,7 +99,7 @@ def stored_pages_fill(*, missing_only: bool = True, batch_size: int = 50) -> Ite
     """Store the pages of live entries (those not stored yet, or all), a batch per
     transaction; yields how many each batch stored. For publications made before pages were
     stored, and after a corpus load, whose batches forget the pages they change."""
-    entries = Entry.objects.live().filter(kind__in=list(_pages)).order_by("pk")
+    entries = Entry.objects.live().filter(kind__in=list(_paged_kinds())).order_by("pk")
     if missing_only:
         stored = StoredPage.objects.filter(
             publication_id=OuterRef("current_id"), renderer=renderer_fingerprint()
@@ -153,13 +137,11 @@ def stored_pages_after_publish(*, publications: list[Publication], entries: list
         for kind, slug in RetiredSlug.objects.filter(entry__in=entries).values_list("kind", "slug")
     ]
     shown_on = Q(pk__in=[])
-    for kind, page in _pages.items():
+    for kind, root_kind in _paged_kinds().items():
         of_kind = [publication.pk for publication in publications if publication.kind == kind]
-        if of_kind and page.shown_on_facets:
-            slugs = Facet.objects.filter(
-                publication_id__in=of_kind, name__in=page.shown_on_facets
-            ).values("value")
-            shown_on |= Q(kind="drug", slug__in=slugs)
+        for facet, shown_kind in root_kind.appears_on if of_kind else ():
+            slugs = Facet.objects.filter(publication_id__in=of_kind, name=facet).values("value")
+            shown_on |= Q(kind=shown_kind, slug__in=slugs)
     return _pages_refresh(
         dependents=Q(key__in=keys, dependence__in=[Dependence.SHOWS, Dependence.NAMES])
         | Q(key__in=retired),
