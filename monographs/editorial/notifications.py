@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, get_connection
@@ -187,7 +188,7 @@ def comment_notice(*, comment: ReviewComment, root: models.Model) -> Notice | No
     recipients = recipients - {author.pk}
     if not recipients:
         return None
-    about = f" on {comment.part}" if comment.part else ""
+    about = f" on {part_label(root, comment.part)}" if comment.part else ""
     row = f" (row: {comment.row})" if comment.row else ""
     link = review_url(root)
     body = (
@@ -196,6 +197,15 @@ def comment_notice(*, comment: ReviewComment, root: models.Model) -> Notice | No
         + f"\n\n{OPT_OUT}"
     )
     return Notice(subject=f"Comment on '{root}'", body=body, recipients=frozenset(recipients))
+
+
+def part_label(root: models.Model, part: str) -> str:
+    """A part of the root's editor as the editor names it ("Adverse events"), not its slug."""
+    model_admin = (
+        admin.site.get_model_admin(type(root)) if admin.site.is_registered(type(root)) else None
+    )
+    labels = dict(model_admin.comment_parts()) if hasattr(model_admin, "comment_parts") else {}
+    return labels.get(part, part)
 
 
 def review_url(root: models.Model) -> str:

@@ -306,7 +306,7 @@ class TestCommentsAreEmailed:
         assert mails == [(f"Comment on '{drafted_drug}'", [editor.email])]
         body = mail.outbox[0].body
         assert "Give the grade 3 incidence." in body
-        assert "reviewer-rita commented on adverse-events (row: Hand-foot skin reaction)" in body
+        assert "reviewer-rita commented on Adverse events (row: Hand-foot skin reaction)" in body
         assert f"/admin/monographs/drug/{drafted_drug.pk}/review/" in body
 
     def test_an_editor_comment_goes_to_the_reviewers_who_took_part(
