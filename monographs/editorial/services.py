@@ -886,16 +886,14 @@ def root_import_publish(
     kind = registry.root_kind(kind_name)
     locked = _lock(root)
     entry = Entry.objects.filter(kind=kind_name, root_id=root_id).select_related("current").first()
-    document = kind.build_document(locked)
-    if (
-        entry
-        and not entry.is_withdrawn
-        and locked.status == Status.PUBLISHED
-        and entry.current.content_hash == document_hash(document)
-    ):
-        return entry.current
+    document = None
+    if entry and not entry.is_withdrawn and locked.status == Status.PUBLISHED:
+        document = kind.build_document(locked)
+        if entry.current.content_hash == document_hash(document):
+            return entry.current
     now = timezone.now()
-    if _review_date_renew(root=locked, now=now):
+    # Built once, after the review date it carries is renewed (a first publish always is).
+    if _review_date_renew(root=locked, now=now) or document is None:
         document = kind.build_document(locked)
     publication = _freeze(
         root=locked,
