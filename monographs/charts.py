@@ -29,9 +29,9 @@ from monographs.figures import (
 )
 from monographs.models.base import GradeScope
 
-WIDTH = 720
+WIDTH = 760
 LABEL_WIDTH = 270
-VALUE_WIDTH = 150
+VALUE_WIDTH = 190
 PLOT_LEFT = LABEL_WIDTH + 10
 PLOT_RIGHT = WIDTH - VALUE_WIDTH - 10
 ROW_HEIGHT = 30
