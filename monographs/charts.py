@@ -29,9 +29,9 @@ from monographs.figures import (
 )
 from monographs.models.base import GradeScope
 
-WIDTH = 720
+WIDTH = 760
 LABEL_WIDTH = 270
-VALUE_WIDTH = 150
+VALUE_WIDTH = 190
 PLOT_LEFT = LABEL_WIDTH + 10
 PLOT_RIGHT = WIDTH - VALUE_WIDTH - 10
 ROW_HEIGHT = 30
@@ -56,10 +56,11 @@ class Layout:
     plot_right: int
     label_above: bool
     label_limit: int = 34
+    group_limit: int = 72
 
 
 WIDE = Layout("wide", WIDTH, PLOT_LEFT, PLOT_RIGHT, label_above=False)
-NARROW = Layout("narrow", 360, 14, 346, label_above=True, label_limit=46)
+NARROW = Layout("narrow", 360, 14, 340, label_above=True, label_limit=46, group_limit=44)
 LABEL_LINE = 18
 
 _ids_of_process = count(1)
@@ -220,7 +221,7 @@ def estimates_chart(
             group = estimate.group
             if group:
                 y += 6 if first_group else 16
-                rows.append(_text(8, y + 4, group, font_weight="600"))
+                rows.append(_label(8, y + 4, group, limit=layout.group_limit, font_weight="600"))
                 y += ROW_HEIGHT - 8
         interval = _interval(estimate.low, estimate.high)
         value_text = estimate.shown + (f" ({interval})" if interval else "")
@@ -466,9 +467,7 @@ def incidence_bars(
         if row.group != group:
             group = row.group
             if group:
-                body.append(
-                    _label(8, y + 10, group, limit=layout.label_limit + 14, font_weight="600")
-                )
+                body.append(_label(8, y + 10, group, limit=layout.group_limit, font_weight="600"))
                 y += 20
         value_text = f"{row.any_grade.text()} / {_severe_text(row)}"
         if layout.label_above:

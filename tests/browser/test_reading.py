@@ -158,3 +158,36 @@ def test_trial_charts_fit_the_screen_with_every_value_in_sight(page, screenshot,
     page.locator(".chart-figure").first.scroll_into_view_if_needed()
     screenshot(f"sharp-{width}")
     assert all_axe_violations(page) == []
+
+
+LONGEST_CHART_WORDS = [
+    "/trials/sorafenib-phase-1-programme/",
+    "/trials/gist-kinase-inhibitors-retrospective-italiano/",
+    "/adverse-events/diarrhea/",
+]
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_the_longest_chart_words_stay_inside_the_chart_and_the_page(page, seeded, device):
+    """The phase I programme's hypertension reads '5–11% / 0–5% (grade 3–4)', the longest
+    figure pair of the corpus, and its table has the most grade columns; the GIST series and
+    the diarrhoea page carry the longest measure and study names a chart heads rows with."""
+    width = WIDTHS[device]
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in LONGEST_CHART_WORDS:
+        page.goto(path)
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll('svg.chart')]
+                .filter(svg => svg.checkVisibility())
+                .flatMap(svg => {
+                  const right = svg.viewBox.baseVal.width;
+                  return [...svg.querySelectorAll('text')]
+                    .filter(text => text.getBBox().x + text.getBBox().width > right)
+                    .map(text => text.textContent);
+                })"""
+        )
+        assert cut == [], f"chart text cut off at the right on {path}: {cut}"
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{path} scrolls sideways ({scroll_width}px at {width}px)"
+    page.goto(LONGEST_CHART_WORDS[0])
+    assert "5–11% / 0–5% (grade 3–4)" in page.locator("svg.chart").first.text_content()
