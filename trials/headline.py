@@ -1,8 +1,8 @@
 """A trial's headline result, chosen by one stated rule.
 
 1. Only results are candidates: an outcome of a clinical measure (not follow-up or 'other',
-   which hold baselines such as cycles given), with a stated value or hazard ratio; a bare
-   count is never a headline.
+   which hold baselines such as cycles given), with a stated value, hazard ratio, or count
+   of a stated denominator (6/24, a proportion); a bare count is never a headline.
 2. Primary endpoints come first; then the measures in the order of MEASURE_ORDER.
 3. For a measure, the first of these that exists is shown:
    a. a hazard ratio between two different arms (or with no arms named);
@@ -23,7 +23,7 @@ NOT_HEADLINES = {"FOLLOW_UP", "OTHER", "PD"}
 def _is_result(outcome: dict[str, Any]) -> bool:
     if outcome.get("measure") in NOT_HEADLINES:
         return False
-    if (outcome.get("statistic") or "").lower() == "count":
+    if (outcome.get("statistic") or "").lower() == "count" and not _of_denominator(outcome):
         return False
     if outcome.get("hazard_ratio") is not None:
         arm, comparator = outcome.get("arm"), outcome.get("comparator_arm")
@@ -31,9 +31,17 @@ def _is_result(outcome: dict[str, Any]) -> bool:
     return _has_result(outcome)
 
 
+def _of_denominator(outcome: dict[str, Any]) -> bool:
+    return outcome.get("count") is not None and bool(outcome.get("denominator"))
+
+
 def _has_result(outcome: dict[str, Any]) -> bool:
-    """A value, a range or a bound: 'did not exceed 8%' is a result too."""
-    return outcome.get("value") is not None or outcome.get("value_high") is not None
+    """A value, a range or a bound ('did not exceed 8%' is a result too), or a proportion."""
+    return (
+        outcome.get("value") is not None
+        or outcome.get("value_high") is not None
+        or _of_denominator(outcome)
+    )
 
 
 def _name(outcome: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The headline result rule: primary outcome first, never a baseline or a count, never an arm
+"""The headline result rule: primary outcome first, never a baseline or a bare count, never an arm
 compared with itself."""
 
 from trials.headline import headline_result
@@ -54,6 +54,14 @@ def test_a_baseline_or_a_count_is_never_a_headline():
     follow_up = median("FOLLOW_UP", "Sorafenib", 20)
     enrolled = {"measure": "SD", "statistic": "count", "count": 50, "value": None}
     assert headline_result({"outcomes": [cycles, follow_up, enrolled]}) == ""
+
+
+def test_a_count_of_a_stated_denominator_is_a_proportion_and_may_be_the_headline():
+    responses = {"measure": "PR", "statistic": "count", "count": 6, "denominator": 24}
+    stable = {"measure": "SD", "statistic": "count", "count": 17, "denominator": 24}
+    assert headline_result({"outcomes": [stable, responses]}) == "PR 6/24"
+    stated = responses | {"value": 25, "unit": "%"}
+    assert headline_result({"outcomes": [stable, stated]}) == "PR 6/24 (25%)"
 
 
 def test_an_arm_is_never_compared_with_itself():
