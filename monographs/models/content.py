@@ -361,6 +361,9 @@ class DrugAdverseEvent(StatedPrecision, Sourced):
     """How often a drug causes an adverse event: incidence ranges in %, any grade and grade >=3."""
 
     class FrequencyBand(models.TextChoices):
+        #: The source gives no band. Not "Not known", which is a band of its own: the
+        #: frequency cannot be estimated from the available data.
+        NOT_STATED = "", "Not stated in the source"
         VERY_COMMON = "very_common", "Very common (≥10%)"
         COMMON = "common", "Common (1-10%)"
         UNCOMMON = "uncommon", "Uncommon (0.1-1%)"
@@ -389,7 +392,7 @@ class DrugAdverseEvent(StatedPrecision, Sourced):
         help_text="The grades the second figure counts, as the source scopes them.",
     )
     frequency_band = models.CharField(
-        max_length=20, choices=FrequencyBand.choices, default=FrequencyBand.NOT_KNOWN
+        max_length=20, choices=FrequencyBand.choices, default=FrequencyBand.NOT_STATED, blank=True
     )
     management = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)

@@ -124,7 +124,9 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                     "grade_3_plus_scope": incidence.grade_3_plus_scope,
                 },
                 "source": _source_cell(incidence.source, incidence.source_reference),
-                "frequency": FREQUENCY_LABELS.get(incidence.frequency_band, ""),
+                "frequency": FREQUENCY_LABELS.get(incidence.frequency_band, "")
+                if incidence.frequency_band
+                else "",
             }
         )
     for entry in mentions.trials:

@@ -47,7 +47,9 @@ def test_a_frequency_band_is_stated_by_the_source_or_fixed_by_the_figure(seeded_
     """A band is a word the reader takes as the source's: record one only where the source
     names it (quoted in the editorial note) or where the stated figure falls wholly in it.
     '<1%' alone could be uncommon or rare, so it fixes no band."""
-    banded = DrugAdverseEvent.objects.exclude(frequency_band="not_known").select_related("term")
+    banded = DrugAdverseEvent.objects.exclude(frequency_band__in=["", "not_known"]).select_related(
+        "term"
+    )
     assert banded.exists()
     for ae in banded:
         word = BAND_WORDS[ae.frequency_band]
@@ -104,3 +106,10 @@ def test_every_indication_a_source_gives_a_dose_for_is_filterable(seeded_corpus)
     assert "differentiated-thyroid-carcinoma" in indications
     # Studied in trials only: not an indication.
     assert "breast-cancer" not in indications and "angiosarcoma" not in indications
+
+
+def test_a_band_no_source_gives_is_not_stated_never_not_known(seeded_corpus):
+    """'Not known' is a band of its own (the rate cannot be estimated); a silent source
+    leaves the band not stated."""
+    assert not DrugAdverseEvent.objects.filter(frequency_band="not_known").exists()
+    assert DrugAdverseEvent.objects.filter(frequency_band="", drug__slug="sorafenib").exists()
