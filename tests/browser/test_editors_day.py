@@ -288,6 +288,10 @@ def test_an_editorial_teams_day(page):
         page.goto(review)
         assert CORRECTED_TITLE in page.inner_text("main"), review
     shoot(page, "review-with-citation-change")
+    # On a phone the review page fits the screen: wide tables scroll inside their boxes.
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    page.set_viewport_size({"width": LAPTOP, "height": 900})
 
     # The reviewer approves for tomorrow, then moves it a day on: no new approval round.
     first = (timezone.now() + datetime.timedelta(days=1)).replace(second=0, microsecond=0)
