@@ -64,7 +64,34 @@ def concurrent_edit_error(error: ConcurrentEditError) -> ValidationError:
     return ValidationError(str(error), code="concurrent_edit")
 
 
-class EditorialRootForm(forms.ModelForm):
+def one_line_ending(value):
+    """Text with "\n" between lines, whatever the browser sent."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+class TypedTextForm(forms.ModelForm):
+    """Text kept as typed, with one line ending.
+
+    A browser sends a text area's lines ended by CRLF, as HTML's form encoding says; stored
+    so, every line of a section saved from the admin would differ from the same text loaded
+    from the seeds or typed before, and the review's diff would mark lines nobody touched.
+    Read through each text field, so an untouched text area is also unchanged.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.to_python = _ending_normalised(field.to_python)
+
+
+def _ending_normalised(to_python: Callable) -> Callable:
+    return lambda value: to_python(one_line_ending(value))
+
+
+class EditorialRootForm(TypedTextForm):
     """A root's change form that refuses to save over someone else's newer save."""
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -96,7 +123,7 @@ def root_of(instance: models.Model, path: str) -> models.Model | None:
         return None
 
 
-class StatedFiguresForm(forms.ModelForm):
+class StatedFiguresForm(TypedTextForm):
     """Decimal figures shown and kept as typed: 8.0 stays 8.0 (not 8.0000, not 8).
 
     A row whose model keeps `stated_places` (monographs.models.base.StatedPrecision) records

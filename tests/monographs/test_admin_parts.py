@@ -186,3 +186,30 @@ def test_an_unknown_part_is_not_found(client, superuser, synthetic_drug):
     response = client.get(f"/admin/monographs/drug/{synthetic_drug.pk}/change/no-such-part/")
 
     assert response.status_code == 404
+
+
+def test_text_sent_with_a_browsers_line_endings_is_no_change(client, superuser, seeded):
+    """Browsers send a text area's lines ended by CRLF: saving a part untouched changes
+    nothing, and what is typed is kept with the line endings of the rest of the corpus."""
+    sorafenib = Drug.objects.get(slug="sorafenib")
+    before = build_drug_document(Drug.objects.get(pk=sorafenib.pk))
+    client.force_login(superuser)
+    multiline = 0
+    for part in drug_admin().parts:
+        response, _ = open_part(client, sorafenib, part)
+        data = change_form_data(response)
+        as_sent = {
+            name: value.replace("\n", "\r\n") if isinstance(value, str) else value
+            for name, value in data.items()
+        }
+        multiline += sum(1 for value in data.values() if isinstance(value, str) and "\n" in value)
+        lock_version = Drug.objects.get(pk=sorafenib.pk).lock_version
+
+        saved = client.post(drug_admin().part_url(sorafenib, part), as_sent | {"_continue": "1"})
+
+        assert saved.status_code == 302, (part.slug, saved.context and saved.context["errors"])
+        assert Drug.objects.get(pk=sorafenib.pk).lock_version == lock_version, part.slug
+
+    assert multiline > 5
+    assert build_drug_document(Drug.objects.get(pk=sorafenib.pk)) == before
+    assert not MonographSection.objects.filter(body__contains="\r").exists()
