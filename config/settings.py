@@ -225,6 +225,9 @@ PUBLISHED_RESPONSE_CACHE_SECONDS = int(
 # Entry pages are rendered when published and served as stored bytes (monographs/site). Off,
 # every read renders them, through the same function: for comparing the two.
 SERVE_STORED_PAGES = env_bool("SERVE_STORED_PAGES", True)
+# At most this many pages are rendered again inside one publish's transaction; a publish that
+# changes more (a drug named by thousands of trials) forgets them for `render_stored_pages`.
+STORED_PAGES_RENDERED_AT_PUBLISH = int(os.environ.get("STORED_PAGES_RENDERED_AT_PUBLISH", "200"))
 
 SEEDS_DIR = BASE_DIR / "seeds"
 FIXTURES_DIR = BASE_DIR / "fixtures"

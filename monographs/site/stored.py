@@ -10,6 +10,7 @@ the commit would leave a window in which a drug page still lists a trial just wi
 
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -119,8 +120,14 @@ def _pages_refresh(*, dependents: Q, own: Q, render: bool) -> int:
         affected = Entry.objects.filter(own).values("pk")
         pages_forget(Q(entry_id__in=affected) | Q(entry_id__in=changed))
         return 0
-    targets = _locked(Entry.objects.live().filter(own | Q(pk__in=changed)))
-    return stored_pages_write(entries=targets)
+    candidates = Entry.objects.live().filter(own | Q(pk__in=changed))
+    if candidates.count() > settings.STORED_PAGES_RENDERED_AT_PUBLISH:
+        # A drug named by thousands of trials: rendering them all would hold the publish for
+        # minutes. They are forgotten instead, so read live (current, slower) until
+        # `render_stored_pages` stores them again; the entry's own page is rendered now.
+        pages_forget(Q(entry_id__in=candidates.values("pk")))
+        return stored_pages_write(entries=_locked(Entry.objects.live().filter(own)))
+    return stored_pages_write(entries=_locked(candidates))
 
 
 def stored_pages_after_publish(*, publications: list[Publication], entries: list[Entry]) -> int:

@@ -195,3 +195,27 @@ def test_a_page_stored_by_other_templates_is_never_served(
     call_command("render_stored_pages", stdout=StringIO())
     with django_assert_num_queries(1):
         assert client.get(detail_url("drug", "sorafenib")).content == response.content
+
+
+def test_a_publish_changing_more_pages_than_the_limit_renders_its_own_and_forgets_the_rest(
+    client, settings, sorafenib
+):
+    """A drug named by thousands of trials does not hold its first publish for minutes: past
+    the limit, the pages it changes are forgotten and read live, never stale, until
+    render_stored_pages stores them again."""
+    donafenib = DrugFactory(inn="donafenib", slug="donafenib")
+    published_trial(drugs=[sorafenib, donafenib], slug="zte", acronym="ZGDH3")
+    published_trial(drugs=[donafenib], slug="zte-2", acronym="ZGDH3-2")
+    settings.STORED_PAGES_RENDERED_AT_PUBLISH = 2
+    before = stored_ids()
+
+    root_import_publish(root=donafenib, note="Now published")
+
+    after = stored_ids()
+    assert rendered_again(before, after) == {("drug", "donafenib")}
+    assert {("trial", "zte"), ("trial", "zte-2")}.isdisjoint(after)
+    assert b'href="/drugs/donafenib/"' in client.get(detail_url("trial", "zte")).content
+    assert read_all(client, settings, stored=True) == read_all(client, settings, stored=False)
+
+    call_command("render_stored_pages", stdout=StringIO())
+    assert_stored_pages_are_live(client, settings)
