@@ -12,8 +12,9 @@ advisory lock keyed on the last id drawn so far; its own ids come after that key
 visible to every session at once, committed or not, so a reader serves only events at or
 below the lowest key another session holds: no event still in flight can be below it. A
 long transaction delays the feed; it never makes it skip. Readers see their own writes
-(their own locks are left out). SQLite runs one writing transaction at a time and needs
-none of this.
+(their own locks are left out), and only the locks of their own database: the lock table is
+the cluster's, and another database's publishing (a second site, a benchmark) must not hold
+this feed back. SQLite runs one writing transaction at a time and needs none of this.
 """
 
 # Keys live above 2**62 so that no other advisory lock of a bigint key is read as one.
@@ -46,6 +47,7 @@ coalesce((
     SELECT min(((held.classid::bigint << 32) | held.objid::bigint) - {KEY_OFFSET})
       FROM pg_locks held
      WHERE held.locktype = 'advisory' AND held.objsubid = 1
+       AND held.database = (SELECT oid FROM pg_database WHERE datname = current_database())
        AND held.pid <> pg_backend_pid()
        AND ((held.classid::bigint << 32) | held.objid::bigint) >= {KEY_OFFSET}
 ), 9223372036854775807)

@@ -107,3 +107,22 @@ def test_a_transaction_that_began_first_but_drew_its_event_id_last_skips_nothing
 
     assert [c["slug"] for c in during["results"]] == []  # the open one's id is below it
     assert [c["slug"] for c in after["results"]] == ["opentinib", "earlytinib"]
+
+
+def test_a_publish_in_another_database_of_the_cluster_does_not_hold_the_feed_back(settings):
+    """The lock table is the cluster's: a second site or a benchmark publishing in another
+    database holds only its own feed back."""
+    import psycopg
+
+    from monographs.editorial.event_order import KEY_OFFSET
+
+    settings.API_THROTTLE_ANON = "off"
+    root_import_publish(root=DrugFactory(inn="herenib", atc_code=None), note="Here.")
+    params = connection.get_connection_params()
+    params["dbname"] = "postgres"
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as elsewhere, elsewhere.transaction():
+        # Another database's publish, in flight with a key below every event here.
+        elsewhere.execute("SELECT pg_advisory_xact_lock_shared(%s)", [KEY_OFFSET])
+        assert [c["slug"] for c in feed(0)["results"]] == ["herenib"]
