@@ -194,3 +194,26 @@ def test_a_publish_and_a_withdrawal_committed_during_a_build_are_not_in_it(setti
         ("entry", "changinib"),
         ("withdrawn", "gonetinib"),
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_snapshot_read_while_the_feed_is_held_back_is_not_named_as_an_empty_one():
+    """Publications the feed still holds back (a transaction in flight drew a lower id) are
+    in what a snapshot reads: it must not take the empty feed's name, nor any name another
+    state of the record could have."""
+    import psycopg
+
+    from monographs.editorial.event_order import KEY_OFFSET
+
+    assert bulk.change_feed_head() == (0, "0")
+    root_import_publish(root=DrugFactory(inn="heldinib", atc_code=None), note="Held back.")
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as in_flight, in_flight.transaction():
+        in_flight.execute("SELECT pg_advisory_xact_lock_shared(%s)", [KEY_OFFSET])
+        token, held_back = bulk.change_feed_head()
+    assert token == 0
+    assert held_back != "0"
+    assert bulk.change_feed_head()[1] not in ("0", held_back)

@@ -29,12 +29,14 @@ from django.core.files import File
 from django.core.files.storage import Storage, default_storage, storages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.models import Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from monographs.api.exports.fixtures import fixture_chunks
-from monographs.api.selectors import changes_since
+from monographs.api.selectors import CHANGE_ACTIONS, changes_since
 from monographs.api.serializers import entry_kinds
-from monographs.editorial.models import Entry
+from monographs.editorial.models import EditorialEvent, Entry
 
 BULK_DIR = "bulk"
 MANIFEST = "manifest.json"
@@ -49,17 +51,26 @@ def bulk_storage() -> Storage:
 
 
 def change_feed_head() -> tuple[int, str]:
-    """The change feed's position (0 before any change) and the snapshot name for it."""
-    head = (
-        changes_since(token=0)
+    """The change feed's position (0 before any change) and the snapshot name for it.
+
+    The name is the token with a fingerprint of the newest change served and of the newest
+    one committed, which the feed may still hold back behind a transaction in flight: a
+    snapshot read then holds more than its token, and must not share a name with one read
+    without it (an empty feed's "0" in particular). Nor does a database restored from an
+    older backup, whose tokens come round again, find another state's files under its names.
+    """
+    served = changes_since(token=0).order_by("-id").values("id")[:1]
+    newest = (
+        EditorialEvent.objects.filter(action__in=CHANGE_ACTIONS)
         .order_by("-id")
-        .values_list("id", "created_at", "action", "publication_id")
+        .annotate(token=Coalesce(Subquery(served), 0))
+        .values_list("token", "id", "created_at")
         .first()
     )
-    if head is None:
+    if newest is None:
         return 0, "0"
-    fingerprint = hashlib.sha256(repr(head).encode()).hexdigest()[:12]
-    return head[0], f"{head[0]}-{fingerprint}"
+    fingerprint = hashlib.sha256(repr(newest).encode()).hexdigest()[:12]
+    return newest[0], f"{newest[0]}-{fingerprint}"
 
 
 def snapshot_path(snapshot: str, name: str = "") -> str:
