@@ -22,6 +22,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def files_of_this_test(settings, tmp_path):
+    """Files a test writes (bulk snapshots) stay its own: a rolled-back test's ids come back
+    in the next one, and a database made for another run or worker names its snapshots alike."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s per user; the tests are about rules, not key stretching."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -181,10 +181,3 @@ def make_trial(db) -> Callable[..., Trial]:
         return trial
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def bulk_files_of_this_test(settings, tmp_path):
-    """Bulk snapshots written by a test stay its own: on SQLite a rolled-back test's ids
-    come back in the next one."""
-    settings.MEDIA_ROOT = tmp_path / "media"
