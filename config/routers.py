@@ -2,10 +2,10 @@
 
 Installed only when DATABASE_REPLICA_URLS names replicas (aliases replica_1, replica_2, ...).
 An anonymous GET or HEAD outside the admin reads the published side (entries, publications,
-facets, the search index, the API's read tables, the change history) from one replica,
-chosen per request. Everything else reads and writes the primary: the admin, the editorial
-workflow, commands, and any request from signed-in staff, who therefore see their own
-publish at once.
+facets, the search index, the API's read tables, the stored pages, the change history) from
+one replica, chosen per request. Everything else reads and writes the primary: the admin,
+the editorial workflow, commands, and any request from signed-in staff, who therefore see
+their own publish at once.
 
 The replicas must not lag behind what the site has announced: the cache generation is bumped
 after a publish commits, and a node that then reads a lagging replica would cache the old
@@ -39,6 +39,8 @@ PUBLISHED_MODELS = frozenset(
         "public_api.publisheddocument",
         "public_api.publishedtrialdrug",
         "public_api.publishedtriallisting",
+        "site.storedpage",
+        "site.storedpagekey",
     }
 )
 
