@@ -403,8 +403,10 @@ def main() -> int:
     )  # fmt: skip
     server = None
     try:
-        timings = prepare_database()
+        # Static files first: production pages name them by their hashed names, and
+        # load_seeds stores the pages it publishes.
         manage("collectstatic", "--no-input", "-v", "0")
+        timings = prepare_database()
         targets = django_snippet(TARGETS_QUERY)
         drug, trial = targets["drug"], targets["trial"]
         say(f"Monograph: {drug} ({targets['drug_trials']} trials); trial page: {trial}")

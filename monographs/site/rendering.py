@@ -34,7 +34,12 @@ RENDERER_SOURCES = (
     "monographs/charts.py",
     "monographs/figures.py",
     "monographs/richtext.py",
+    # Pages name static files by their hashed names: new styles or scripts, new pages.
+    "static",
 )
+
+
+RENDERER_SUFFIXES = (".html", ".py", ".txt", ".xml", ".css", ".js", ".svg", ".png", ".ico")
 
 
 @cache
@@ -45,7 +50,7 @@ def renderer_fingerprint() -> str:
         root = Path(settings.BASE_DIR) / source
         files = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in files:
-            if path.is_file() and path.suffix in (".html", ".py", ".txt", ".xml"):
+            if path.is_file() and path.suffix in RENDERER_SUFFIXES:
                 digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
