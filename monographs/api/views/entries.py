@@ -235,7 +235,6 @@ def entry_views(root_kind: registry.RootKind) -> dict[str, type[generics.Generic
     slug = SLUG_PARAMETERS.get(kind) or OpenApiParameter(
         "slug", SLUG_SCHEMA, OpenApiParameter.PATH, description=f"The {label}'s slug."
     )
-    documented = {"kind": kind}
     list_view = FILTERED_LISTS.get(kind) or extend_schema(
         summary=f"Published {tag}",
         tags=[tag],
@@ -244,32 +243,44 @@ def entry_views(root_kind: registry.RootKind) -> dict[str, type[generics.Generic
         type(
             f"{kind.title()}ListView",
             (EntryListView,),
-            {**documented, "serializer_class": EntrySummarySerializer},
+            {"kind": kind, "serializer_class": EntrySummarySerializer},
         )
     )
-    detail_view = extend_schema(
-        summary=f"One {label}: current version, or the one live at as_of",
-        description=f"The current version of one {label}, or with ?as_of= the version live "
-        "at that moment.",
-        tags=[tag],
-        parameters=[slug, AS_OF],
-        **detail(kind),
-    )(type(f"{kind.title()}DetailView", (EntryDetailView,), documented))
-    versions_view = extend_schema(
-        summary=f"Versions of one {label}",
-        description=f"Every published version of one {label}, oldest first, with its change note.",
-        tags=[tag],
-        parameters=[slug],
-        **VERSIONS,
-    )(type(f"{kind.title()}VersionListView", (VersionListView,), documented))
-    version_view = extend_schema(
-        summary=f"One version of one {label}",
-        description=f"One published version of one {label} as frozen; superseded when a "
-        "newer one is live.",
-        tags=[tag],
-        parameters=[slug, VERSION_NUMBER],
-        **detail(kind),
-    )(type(f"{kind.title()}VersionDetailView", (VersionDetailView,), documented))
+
+    def documented(base: type, name: str, summary: str, description: str, parameters, responses):
+        view = type(f"{kind.title()}{name}", (base,), {"kind": kind})
+        return extend_schema(
+            summary=summary,
+            description=description,
+            tags=[tag],
+            parameters=parameters,
+            **responses,
+        )(view)
+
+    detail_view = documented(
+        EntryDetailView,
+        "DetailView",
+        f"One {label}: current version, or the one live at as_of",
+        f"The current version of one {label}, or with ?as_of= the version live at that moment.",
+        [slug, AS_OF],
+        detail(kind),
+    )
+    versions_view = documented(
+        VersionListView,
+        "VersionListView",
+        f"Versions of one {label}",
+        f"Every published version of one {label}, oldest first, with its change note.",
+        [slug],
+        VERSIONS,
+    )
+    version_view = documented(
+        VersionDetailView,
+        "VersionDetailView",
+        f"One version of one {label}",
+        f"One published version of one {label} as frozen; superseded when a newer one is live.",
+        [slug, VERSION_NUMBER],
+        detail(kind),
+    )
     return {
         "list": list_view,
         "detail": detail_view,
