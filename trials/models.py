@@ -14,6 +14,7 @@ from monographs.models.base import (
     blank_to_none,
     bound_constraint,
     bound_field,
+    default_source_field,
     explained,
     ordered_pair_constraint,
     percentage_constraint,
@@ -102,13 +103,7 @@ class Trial(PlainConstraintMessages, EditorialRoot):
     publications = models.ManyToManyField(
         "monographs.Citation", through="TrialPublication", related_name="trials", blank=True
     )
-    default_citation = models.ForeignKey(
-        "monographs.Citation",
-        verbose_name="default source",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    default_citation = default_source_field(
         help_text="The source of every arm, outcome and adverse event that names none of its "
         "own: the trial's report cited once, not on each row.",
     )

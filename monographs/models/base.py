@@ -222,6 +222,19 @@ def bound_field() -> models.CharField:
     )
 
 
+def default_source_field(*, help_text: str) -> models.ForeignKey:
+    """The source an entry's (or a section's) rows take when they name none of their own."""
+    return models.ForeignKey(
+        "monographs.Citation",
+        verbose_name="default source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=help_text,
+    )
+
+
 class NaturalKeyManager(models.Manager):
     """Finds a row by its natural key, so fixtures name rows by slug or key, not by id."""
 

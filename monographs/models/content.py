@@ -11,6 +11,7 @@ from .base import (
     StatedPrecision,
     bound_constraint,
     bound_field,
+    default_source_field,
     explained,
     ordered_pair_constraint,
     percentage_constraint,
@@ -49,13 +50,7 @@ class MonographSection(PlainConstraintMessages, models.Model):
     title = models.CharField(max_length=200, blank=True, help_text="Defaults to the kind's name.")
     position = models.PositiveSmallIntegerField(default=0)
     body = models.TextField(blank=True, help_text="Markdown. Cite sources as [@citation-key].")
-    default_citation = models.ForeignKey(
-        "monographs.Citation",
-        verbose_name="default source",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    default_citation = default_source_field(
         help_text="The source of this section's table rows that name none of their own.",
     )
 

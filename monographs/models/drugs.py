@@ -21,6 +21,7 @@ from .base import (
     PlainConstraintMessages,
     Sourced,
     blank_to_none,
+    default_source_field,
     explained,
     regex_constraint,
 )
@@ -63,13 +64,7 @@ class Drug(PlainConstraintMessages, EditorialRoot):
     targets = models.ManyToManyField(
         "Target", through="DrugTarget", related_name="drugs", blank=True
     )
-    default_citation = models.ForeignKey(
-        "monographs.Citation",
-        verbose_name="default source",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+    default_citation = default_source_field(
         help_text="The source of every row that names none of its own (a section's default "
         "source comes first for that section's rows): one source cited once, not on each row.",
     )
