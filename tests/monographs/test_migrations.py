@@ -127,3 +127,29 @@ def test_figures_saved_before_the_bound_rules_upgrade_to_what_their_editor_state
     assert daily.daily_dose_amount is None
     assert daily.dose_amount == 400
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_frequency_band_no_one_stated_upgrades_to_not_stated_and_a_stated_one_stays():
+    old = migrate([("monographs", "0029_drug_interaction_stated_places")])
+    Drug = old.get_model("monographs", "Drug")
+    Term = old.get_model("monographs", "AdverseEventTerm")
+    AdverseEvent = old.get_model("monographs", "DrugAdverseEvent")
+    drug = Drug.objects.create(inn="sorafenib", slug="sorafenib")
+    defaulted = AdverseEvent.objects.create(
+        drug=drug, term=Term.objects.create(name="Rash", slug="rash")
+    )
+    stated = AdverseEvent.objects.create(
+        drug=drug,
+        term=Term.objects.create(name="Diarrhoea", slug="diarrhoea"),
+        frequency_band="very_common",
+    )
+    assert AdverseEvent.objects.get(pk=defaulted.pk).frequency_band == "not_known"
+
+    new = migrate([("monographs", "0030_adverse_event_frequency_band_not_stated")])
+
+    bands = dict(
+        new.get_model("monographs", "DrugAdverseEvent").objects.values_list("pk", "frequency_band")
+    )
+    assert bands == {defaulted.pk: "", stated.pk: "very_common"}
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
