@@ -59,7 +59,7 @@ def when_ready(server) -> None:
     from django.template import engines
     from django.urls import reverse
 
-    from monographs.editorial.cache import CACHE_UNAVAILABLE, published_generation_bump
+    from monographs.publishing.cache import CACHE_UNAVAILABLE, published_generation_bump
 
     for name in ("admin:index", "monographs:home", "api:drug-list"):
         reverse(name)

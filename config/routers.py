@@ -23,7 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, models
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from monographs.editorial.cache import request_is_public_read
+from monographs.publishing.cache import request_is_public_read
 
 REPLICA_ALIAS_PREFIX = "replica_"
 

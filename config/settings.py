@@ -78,7 +78,7 @@ MIDDLEWARE = [
     # A cache hit returns from here: the headers of the middleware above (security, CSP) are
     # added to every response, those of the middleware below (CORS, frame options) are
     # stored with it. Sessions, CSRF and messages below mark what must not be stored.
-    "monographs.editorial.cache.PublishedResponseCacheMiddleware",
+    "monographs.publishing.cache.PublishedResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,7 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["OPTIONS"]["options"] = f"{_options} {_timeout_option}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's SQLite backend, stamping publish and withdrawal times at commit as PostgreSQL does.
-    DATABASES["default"]["ENGINE"] = "monographs.editorial.sqlite_backend"
+    DATABASES["default"]["ENGINE"] = "monographs.publishing.sqlite_backend"
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
     # In memory unless named (":memory:" spelled out: pytest-django keeps it for each worker).
@@ -216,7 +216,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a public page or API response stays cached (a publish replaces it at once, see
-# monographs/editorial/cache.py). Off without a shared cache: workers could not tell each
+# monographs/publishing/cache.py). Off without a shared cache: workers could not tell each
 # other about a publish.
 PUBLISHED_RESPONSE_CACHE_SECONDS = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_SECONDS", "600" if REDIS_URL else "0")

@@ -17,7 +17,7 @@ class MonographsConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from monographs.editorial import registry
-        from monographs.editorial.immutability import register_sqlite_function
+        from monographs.publishing.immutability import register_sqlite_function
 
         connection_created.connect(register_sqlite_function)
         post_migrate.connect(_sync_roles, sender=self)

@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
-from monographs.editorial.querysets import EntryQuerySet
+from monographs.publishing.querysets import EntryQuerySet
 
 # What a drug page shows of each trial; the rest (adverse events, arms, references, ...) is
 # more than half of a trial's document.

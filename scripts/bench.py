@@ -245,7 +245,7 @@ import json, time
 from decimal import Decimal
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from monographs.editorial.services import root_import_publish, roots_import_publish_bulk
+from monographs.editorial.services.publish import root_import_publish, roots_import_publish_bulk
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug, DrugAdverseEvent
 from monographs.models import MonographSection
 from trials.models import Trial

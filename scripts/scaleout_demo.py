@@ -50,7 +50,7 @@ SERVER_START_SECONDS = 60
 STEP_SECONDS = 300
 
 MINIMAL_CORPUS = f"""
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from monographs.models import Drug
 drug = Drug.objects.create(
     inn="sorafenib",
@@ -66,9 +66,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from monographs.editorial.roles import EDITOR, REVIEWER
-from monographs.editorial.services import (
-    revision_approve, revision_submit, root_publish, root_record_edit,
-)
+from monographs.editorial.services.review import revision_approve, revision_submit
+from monographs.editorial.services.publish import root_publish
+from monographs.editorial.services.edits import root_record_edit
 from monographs.models import Drug
 
 User = get_user_model()

@@ -28,12 +28,9 @@ from django.db import transaction  # noqa: E402
 
 from monographs.editorial.models import Entry  # noqa: E402
 from monographs.editorial.roles import EDITOR, REVIEWER  # noqa: E402
-from monographs.editorial.services import (  # noqa: E402
-    revision_approve,
-    revision_submit,
-    root_publish,
-    root_record_edit,
-)
+from monographs.editorial.services.edits import root_record_edit  # noqa: E402
+from monographs.editorial.services.publish import root_publish  # noqa: E402
+from monographs.editorial.services.review import revision_approve, revision_submit  # noqa: E402
 from monographs.models import Drug  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 

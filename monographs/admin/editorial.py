@@ -54,12 +54,11 @@ from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError
 from monographs.editorial.models import EditorialEvent, Entry
 from monographs.editorial.selectors import review_notes
-from monographs.editorial.services import (
-    approved_edit_warning,
+from monographs.editorial.services.edits import approved_edit_warning, root_record_edit
+from monographs.editorial.services.transitions import (
     four_eyes_notice,
     reviewer_edit_stays_in_review,
     root_editable_by,
-    root_record_edit,
 )
 from monographs.richtext import is_markdown_field
 

@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 
 from monographs.admin.widgets import BatchedAutocompleteSelect
 from monographs.editorial.exceptions import ConcurrentEditError
-from monographs.editorial.services import approved_edit_warning, root_check_lock_version
+from monographs.editorial.services.edits import approved_edit_warning, root_check_lock_version
 from monographs.models.base import as_stated, places_of
 
 LOCK_FIELDS = ("lock_version", "root_lock_version")

@@ -32,7 +32,7 @@ from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError, QualityCheckFailed
 from monographs.editorial.models import Entry, Publication, ReviewComment, Revision, Status
 from monographs.editorial.selectors import approval_standing_or_void, review_comments
-from monographs.editorial.services import review_comment_add, review_comment_resolve
+from monographs.editorial.services.review import review_comment_add, review_comment_resolve
 from monographs.views.presentation import entry_breadcrumbs, version_context
 
 WORKING_COPY = "draft"

@@ -11,7 +11,7 @@ class PublicApiConfig(AppConfig):
     def ready(self) -> None:
         from monographs.api import schema  # noqa: F401  registers the filter-limits extension
         from monographs.api.read_tables import read_tables_write_many
-        from monographs.editorial.projections import register_projection
+        from monographs.publishing.projections import register_projection
 
         register_projection(
             "read_tables",

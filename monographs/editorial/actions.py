@@ -15,8 +15,17 @@ from typing import Any, ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 
-from monographs.editorial import services
 from monographs.editorial.exceptions import EditorialError, EditorialPermissionDenied
+from monographs.editorial.services.publish import root_publish
+from monographs.editorial.services.restore import root_restore_revision, root_restore_version
+from monographs.editorial.services.review import (
+    revision_approve,
+    revision_request_changes,
+    revision_submit,
+)
+from monographs.editorial.services.schedule import root_schedule, schedule_check
+from monographs.editorial.services.transitions import TRANSITIONS, transition_check
+from monographs.editorial.services.withdrawal import root_withdraw, withdraw_check
 
 
 @dataclass
@@ -29,7 +38,7 @@ class WorkflowAction:
     user: AbstractBaseUser
 
     def check(self) -> None:
-        services.transition_check(root=self.root, user=self.user, name=self.name)
+        transition_check(root=self.root, user=self.user, name=self.name)
 
     def is_available(self) -> bool:
         try:
@@ -44,25 +53,25 @@ class WorkflowAction:
 
 class SubmitAction(WorkflowAction):
     name, label = "submit", "Submit for review"
-    permission = services.TRANSITIONS["submit"].permission
+    permission = TRANSITIONS["submit"].permission
 
     def execute(self, *, comment: str = "", **data: Any) -> str:
-        services.revision_submit(root=self.root, user=self.user, comment=comment)
+        revision_submit(root=self.root, user=self.user, comment=comment)
         return f"'{self.root}' was submitted for review."
 
 
 class RequestChangesAction(WorkflowAction):
     name, label = "request_changes", "Request changes"
-    permission = services.TRANSITIONS["request_changes"].permission
+    permission = TRANSITIONS["request_changes"].permission
 
     def execute(self, *, comment: str = "", **data: Any) -> str:
-        services.revision_request_changes(root=self.root, user=self.user, comment=comment)
+        revision_request_changes(root=self.root, user=self.user, comment=comment)
         return f"Changes were requested on '{self.root}'."
 
 
 class ApproveAction(WorkflowAction):
     name, label = "approve", "Approve"
-    permission = services.TRANSITIONS["approve"].permission
+    permission = TRANSITIONS["approve"].permission
 
     def execute(
         self,
@@ -72,7 +81,7 @@ class ApproveAction(WorkflowAction):
         reviewed_hash: str = "",
         **data: Any,
     ) -> str:
-        services.revision_approve(
+        revision_approve(
             root=self.root,
             user=self.user,
             comment=comment,
@@ -86,10 +95,10 @@ class ApproveAction(WorkflowAction):
 
 class PublishAction(WorkflowAction):
     name, label = "publish", "Publish"
-    permission = services.TRANSITIONS["publish"].permission
+    permission = TRANSITIONS["publish"].permission
 
     def execute(self, *, comment: str = "", **data: Any) -> str:
-        publication = services.root_publish(root=self.root, user=self.user, comment=comment)
+        publication = root_publish(root=self.root, user=self.user, comment=comment)
         return f"'{self.root}' was published as v{publication.version}."
 
 
@@ -97,13 +106,13 @@ class ScheduleAction(WorkflowAction):
     """Set, move or clear when an approved revision goes live: the approval stands."""
 
     name, label = "schedule", "Set publish time"
-    permission = services.TRANSITIONS["publish"].permission
+    permission = TRANSITIONS["publish"].permission
 
     def check(self) -> None:
-        services.schedule_check(root=self.root, user=self.user)
+        schedule_check(root=self.root, user=self.user)
 
     def execute(self, *, publish_at: datetime | None = None, **data: Any) -> str:
-        services.root_schedule(root=self.root, user=self.user, publish_at=publish_at)
+        root_schedule(root=self.root, user=self.user, publish_at=publish_at)
         if publish_at is None:
             return f"'{self.root}' is no longer scheduled: publish it by hand."
         return f"'{self.root}' goes live at {publish_at:%Y-%m-%d %H:%M} UTC."
@@ -113,13 +122,13 @@ class WithdrawAction(WorkflowAction):
     """Always offered for a live entry to whoever may withdraw, whatever its working copy."""
 
     name, label = "withdraw", "Withdraw"
-    permission = services.TRANSITIONS["withdraw"].permission
+    permission = TRANSITIONS["withdraw"].permission
 
     def check(self) -> None:
-        services.withdraw_check(root=self.root, user=self.user)
+        withdraw_check(root=self.root, user=self.user)
 
     def execute(self, *, reason: str = "", **data: Any) -> str:
-        services.root_withdraw(root=self.root, user=self.user, reason=reason or "")
+        root_withdraw(root=self.root, user=self.user, reason=reason or "")
         return f"'{self.root}' was withdrawn; its page now says why."
 
 
@@ -145,10 +154,10 @@ class RestoreAction(WorkflowAction):
     ) -> str:
         self.check()
         if revision is not None:
-            services.root_restore_revision(root=self.root, user=self.user, revision_id=revision)
+            root_restore_revision(root=self.root, user=self.user, revision_id=revision)
             what = f"revision {revision}"
         elif version is not None:
-            services.root_restore_version(root=self.root, user=self.user, version=version)
+            root_restore_version(root=self.root, user=self.user, version=version)
             what = f"v{version}"
         else:
             raise LookupError("Say which version or revision to restore.")

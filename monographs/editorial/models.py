@@ -8,12 +8,11 @@ from django.utils.functional import cached_property
 
 from monographs.editorial import registry
 from monographs.editorial.documents import canonical_json
-from monographs.editorial.querysets import (
+from monographs.editorial.querysets import EventQuerySet, RevisionQuerySet
+from monographs.publishing.querysets import (
     DOCUMENT_MEMBER_PREFIX,
     EntryQuerySet,
-    EventQuerySet,
     PublicationQuerySet,
-    RevisionQuerySet,
 )
 
 
@@ -65,7 +64,7 @@ class EditorialRoot(models.Model):
         """A slug another entry answers at, now or by a past name, is never taken from it."""
         super().clean()
         from monographs.editorial import registry
-        from monographs.editorial.services import slug_holder, slug_taken_message
+        from monographs.publishing.slugs import slug_holder, slug_taken_message
 
         slug = getattr(self, "slug", "")
         if slug:

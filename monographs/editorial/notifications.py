@@ -139,7 +139,7 @@ def _approver_id(event: EditorialEvent) -> int | None:
 
 
 def _editor_ids(event: EditorialEvent) -> set[int]:
-    from monographs.editorial.services import revision_editors_by_root
+    from monographs.editorial.services.revisions import revision_editors_by_root
 
     editors = revision_editors_by_root(
         kind=event.kind, root_ids=[event.root_id], before_event_id=event.pk
@@ -174,7 +174,7 @@ def _reviewers_of(*, kind: str, root_id: int, editors: set[int]) -> set[int]:
 def comment_notice(*, comment: ReviewComment, root: models.Model) -> Notice | None:
     """A comment goes to the other side: a reviewer's to the draft's editors, an editor's to
     the entry's reviewers (the author is never told of their own comment)."""
-    from monographs.editorial.services import revision_editors_by_root
+    from monographs.editorial.services.revisions import revision_editors_by_root
 
     editors = revision_editors_by_root(kind=comment.kind, root_ids=[comment.root_id]).get(
         comment.root_id, set()

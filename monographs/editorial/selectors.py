@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from monographs.editorial import registry
 from monographs.editorial.models import EditorialEvent, ReviewComment, Status
-from monographs.editorial.services import TRANSITIONS, revision_editors_by_root
+from monographs.editorial.services.revisions import revision_editors_by_root
+from monographs.editorial.services.transitions import TRANSITIONS
 
 Action = EditorialEvent.Action
 DASHBOARD_LIMIT = 25

@@ -137,7 +137,7 @@ def _apply(
     settled: set[tuple[str, int]] = frozenset(),
 ) -> None:
     from monographs.editorial.models import Entry, Revision
-    from monographs.editorial.services import root_shared_edit
+    from monographs.editorial.services.edits import root_shared_edit
 
     note = note or _describe(records)
     for kind in registry.all_kinds():

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from monographs.editorial.services import root_record_edit
+from monographs.editorial.services.edits import root_record_edit
 from monographs.importing.citations import (
     CREATE,
     UPDATE,

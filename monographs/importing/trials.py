@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from monographs.editorial.services import root_record_edit
+from monographs.editorial.services.edits import root_record_edit
 from monographs.importing.clients import ClinicalTrialsClient
 from monographs.importing.errors import ImportProblem
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug, DrugName

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from monographs.editorial.immutability import install_sql, uninstall_sql
+from monographs.publishing.immutability import install_sql, uninstall_sql
 
 
 def install(apps, schema_editor):

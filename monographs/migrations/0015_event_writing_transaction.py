@@ -3,7 +3,7 @@
 import monographs.editorial.models
 from django.db import migrations, models
 
-from monographs.editorial.immutability import install_sql, uninstall_sql
+from monographs.publishing.immutability import install_sql, uninstall_sql
 
 
 def reinstall_sqlite_triggers(apps, schema_editor):

@@ -1,8 +1,8 @@
 from django.db import migrations, models
 
-from monographs.editorial.commit_stamp import install_sql, uninstall_sql
-from monographs.editorial.immutability import install_sql as immutable_sql
-from monographs.editorial.immutability import uninstall_sql as mutable_sql
+from monographs.publishing.commit_stamp import install_sql, uninstall_sql
+from monographs.publishing.immutability import install_sql as immutable_sql
+from monographs.publishing.immutability import uninstall_sql as mutable_sql
 
 
 def install(apps, schema_editor):

@@ -14,7 +14,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from monographs.editorial.projections import register_projection
+        from monographs.publishing.projections import register_projection
         from monographs.search.indexing import (
             Mentioned,
             search_index_entries_update,

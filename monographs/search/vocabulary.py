@@ -21,9 +21,9 @@ from django.core.cache import cache
 from django.db import router, transaction
 from django.db.models import Value
 
-from monographs.editorial.cache import CACHE_UNAVAILABLE
 from monographs.models import AdverseEventTerm, Condition, SearchDocument
 from monographs.models.content import section_anchor
+from monographs.publishing.cache import CACHE_UNAVAILABLE
 
 logger = logging.getLogger(__name__)
 

@@ -271,7 +271,7 @@ def _stale_rows_delete(
 
 def _root_events(edited: dict[Ref, bool], resolver: _Resolver) -> None:
     """Each root whose working copy changed gets its edit recorded, as an admin save would."""
-    from monographs.editorial.services import root_record_edit
+    from monographs.editorial.services.edits import root_record_edit
 
     refs = sorted(edited, key=lambda r: (r.kind, r.key))
     roots = {ref: resolver.get(ref) for ref in refs}
@@ -304,7 +304,7 @@ def _roots_publish(
     """Publish the roots kind by kind with roots_import_publish_bulk: the same publications
     as one root at a time, in a few queries per kind instead of dozens per root."""
     from monographs.editorial.exceptions import QualityCheckFailed
-    from monographs.editorial.services import roots_import_publish_bulk
+    from monographs.editorial.services.publish import roots_import_publish_bulk
 
     by_kind: dict[str, list[tuple[Ref, models.Model]]] = {}
     for ref in roots:

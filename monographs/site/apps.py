@@ -13,7 +13,7 @@ class SiteConfig(AppConfig):
     verbose_name = "Stored pages"
 
     def ready(self) -> None:
-        from monographs.editorial.projections import register_projection
+        from monographs.publishing.projections import register_projection
         from monographs.site.stored import (
             stored_pages_after_publish,
             stored_pages_after_withdrawal,

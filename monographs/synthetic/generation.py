@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from monographs.bulk import rows_insert
-from monographs.editorial.projections import projections_deferred
-from monographs.editorial.services import REVIEW_INTERVAL, roots_import_publish_bulk
+from monographs.editorial.services.publish import roots_import_publish_bulk
+from monographs.editorial.services.review import REVIEW_INTERVAL
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug, Target
+from monographs.publishing.projections import projections_deferred
 from monographs.search import Mentioned, search_index_mentions_refresh
 from monographs.synthetic.drugs import DrugPlan, Planned, Vocabulary, drug_names, drug_plan
 from monographs.synthetic.trials import SYNTHETIC_NCT_PREFIX, TrialPlan, trial_plan

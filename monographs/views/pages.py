@@ -16,7 +16,8 @@ from monographs.editorial.roles import (
     REVIEWER_WORKFLOW_PERMISSIONS,
     reviewers_listed,
 )
-from monographs.editorial.services import FOUR_EYES_TRANSITIONS, REVIEW_INTERVAL, TRANSITIONS
+from monographs.editorial.services.review import REVIEW_INTERVAL
+from monographs.editorial.services.transitions import FOUR_EYES_TRANSITIONS, TRANSITIONS
 from monographs.search import entry_search_page
 from monographs.selectors import drugs_most_documented, entry_counts
 from monographs.views.conditional import site_page

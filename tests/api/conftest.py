@@ -13,7 +13,9 @@ import pytest
 from django.core.cache import cache
 
 from monographs.editorial.models import Publication
-from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import AdverseEventTerm, Condition, Drug, Target
 from tests.factories import (
     ApprovalFactory,

@@ -14,7 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from monographs.editorial.models import EditorialEvent, Entry, Publication
-from monographs.editorial.services import root_import_publish, root_withdraw
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from tests.factories import DrugFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

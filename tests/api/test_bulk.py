@@ -14,7 +14,8 @@ from django.test import Client
 from monographs.api.exports import bulk
 from monographs.api.exports.bulk import bulk_snapshot_build, bulk_snapshots
 from monographs.editorial.models import Entry
-from monographs.editorial.services import root_import_publish, root_withdraw
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from tests.api.conftest import edit_without_publishing, publish
 from tests.factories import DrugFactory, UserFactory
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from tests.factories import DrugFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

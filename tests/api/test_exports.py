@@ -106,7 +106,7 @@ def test_versions_as_of_and_the_change_feed_answer_the_same_after_a_restore(
 
     from django.utils import timezone
 
-    from monographs.editorial.services import root_import_publish
+    from monographs.editorial.services.publish import root_import_publish
 
     sorafenib = make_drug("sorafenib")
     withdraw(sorafenib, reason="Under correction.")

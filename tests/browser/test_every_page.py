@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from monographs.editorial.services import root_withdraw
+from monographs.editorial.services.withdrawal import root_withdraw
 from tests.browser.conftest import ARTIFACTS_DIR, AXE_SCRIPT
 from tests.factories import UserFactory
 from trials.models import Trial

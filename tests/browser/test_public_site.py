@@ -5,7 +5,8 @@ Screenshots go to the test run's artefacts (TEST_ARTIFACTS_DIR, default test-art
 
 import pytest
 
-from monographs.editorial.services import root_import_publish, root_withdraw
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial
 

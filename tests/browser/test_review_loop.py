@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from monographs.editorial.models import Publication, ReviewComment, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
-from monographs.editorial.services import publications_publish_due, root_import_publish
+from monographs.editorial.services.publish import publications_publish_due, root_import_publish
 from monographs.models import Drug
 from tests.browser.staff import click_transition, log_in, staff
 from tests.factories import (

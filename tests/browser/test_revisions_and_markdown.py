@@ -6,7 +6,7 @@ import re
 import pytest
 
 from monographs.editorial.models import Revision
-from monographs.editorial.services import root_record_edit
+from monographs.editorial.services.edits import root_record_edit
 from monographs.models import MonographSection
 from tests.browser.conftest import ARTIFACTS_DIR
 from tests.browser.staff import log_in as log_in_as

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from monographs.editorial.services import root_withdraw
+from monographs.editorial.services.withdrawal import root_withdraw
 from tests.factories import UserFactory
 from tests.reliability.xss import VECTORS, content_with_vectors
 from tests.site.corpus import published_drug

@@ -18,7 +18,7 @@ from django.core.cache import caches
 from django.test import Client
 
 from monographs.editorial.roles import REVIEWER
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from monographs.models import Drug
 from tests.deploy.scaleout import SCALEOUT_TESTS
 

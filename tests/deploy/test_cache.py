@@ -16,13 +16,14 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.views.decorators.cache import never_cache
 
-from monographs.editorial.cache import (
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing.cache import (
     GENERATION_KEY,
     PublishedResponseCacheMiddleware,
     published_generation,
     published_generation_bump,
 )
-from monographs.editorial.services import root_import_publish, root_withdraw
 from tests.deploy.conftest import REDIS, REDIS_URL, delete_prefixed, require_redis
 
 DRUG_PAGE = "/drugs/sorafenib/"

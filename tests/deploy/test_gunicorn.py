@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from monographs.editorial.cache import published_generation
+from monographs.publishing.cache import published_generation
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config" / "gunicorn.py"

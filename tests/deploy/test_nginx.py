@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from monographs.models import Drug
 from tests.deploy.scaleout import SCALEOUT_TESTS
 

@@ -13,7 +13,7 @@ from django.http.response import HttpResponseBase
 from django.test.utils import CaptureQueriesContext
 
 from config.routers import PUBLISHED_MODELS, replica_aliases
-from monographs.editorial.services import root_withdraw
+from monographs.editorial.services.withdrawal import root_withdraw
 from tests.deploy.scaleout import requires_scaleout
 
 pytestmark = [

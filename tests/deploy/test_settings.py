@@ -43,7 +43,7 @@ def test_a_newcomer_gets_sqlite_local_memory_and_no_router(load_settings):
     settings = load_settings()
 
     assert list(settings["DATABASES"]) == ["default"]
-    assert settings["DATABASES"]["default"]["ENGINE"] == "monographs.editorial.sqlite_backend"
+    assert settings["DATABASES"]["default"]["ENGINE"] == "monographs.publishing.sqlite_backend"
     assert "DATABASE_ROUTERS" not in settings
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     assert settings["PUBLISHED_RESPONSE_CACHE_SECONDS"] == 0
@@ -102,7 +102,7 @@ def test_middleware_order(load_settings):
 
     security = middleware.index("django.middleware.security.SecurityMiddleware")
     assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
-    cache = middleware.index("monographs.editorial.cache.PublishedResponseCacheMiddleware")
+    cache = middleware.index("monographs.publishing.cache.PublishedResponseCacheMiddleware")
     headers_on_every_response = [
         "django.middleware.security.SecurityMiddleware",
         "config.middleware.ContentSecurityPolicyMiddleware",

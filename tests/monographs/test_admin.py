@@ -12,11 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monographs.editorial.models import NotificationPreference, Status
-from monographs.editorial.services import (
-    review_comment_add,
-    root_import_publish,
-    root_record_edit,
-)
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.review import review_comment_add
 from monographs.models import Drug, MonographSection, Publication
 from monographs.models.content import SectionKind
 from tests.factories import (

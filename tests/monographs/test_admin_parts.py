@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from monographs.documents import build_drug_document
 from monographs.editorial.models import EditorialEvent
-from monographs.editorial.services import root_record_edit
+from monographs.editorial.services.edits import root_record_edit
 from monographs.models import Drug, DrugAdverseEvent, MonographSection
 from tests.admin_forms import change_form_data, fields_posted
 from tests.factories import (

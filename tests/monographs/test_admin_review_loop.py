@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from monographs.editorial.models import NotificationPreference, ReviewComment, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
-from monographs.editorial.services import (
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.review import (
     review_comment_add,
     revision_approve,
     revision_request_changes,
     revision_submit,
-    root_record_edit,
-    root_schedule,
 )
+from monographs.editorial.services.schedule import root_schedule
 from monographs.models import DrugAdverseEvent, Formulation
 from tests.admin_forms import change_form_data
 from tests.factories import (

@@ -167,7 +167,7 @@ class TestWhereACitationChangeTakesEffect:
     review shows the change."""
 
     def cite_from(self, citation, drugs: int):
-        from monographs.editorial.services import root_record_edit
+        from monographs.editorial.services.edits import root_record_edit
         from tests.factories import DrugFactory, MonographSectionFactory, TrialPublicationFactory
 
         editor = UserFactory(is_staff=True, is_superuser=True)

@@ -13,12 +13,9 @@ from monographs.api.models import PublishedAdverseEvent, PublishedTrialDrug, Pub
 from monographs.api.read_tables import READ_TABLES
 from monographs.editorial.models import Entry, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
-from monographs.editorial.services import (
-    revision_approve,
-    revision_submit,
-    root_import_publish,
-    root_record_edit,
-)
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.review import revision_approve, revision_submit
 from tests.factories import CitationFactory, DrugFactory, MonographSectionFactory, UserFactory
 from tests.site.corpus import published_drug, published_trial
 

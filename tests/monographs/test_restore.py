@@ -9,7 +9,8 @@ from monographs.documents import build_drug_document
 from monographs.editorial.exceptions import EditorialPermissionDenied, TransitionNotAllowed
 from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
-from monographs.editorial.services import root_import_publish, root_restore_version
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.restore import root_restore_version
 from monographs.models import (
     DoseRegimen,
     DrugAdverseEvent,

@@ -6,7 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import SearchDocument
 from monographs.search import (
     entry_search,

@@ -8,7 +8,7 @@ tests shrink the set to two rows to show which matches are never left out.
 import pytest
 from django.db import connection
 
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from monographs.search import entry_search, querying, search_index_rebuild
 from tests.factories import DrugNameFactory
 from tests.site.corpus import drug_with_monograph, published_drug, published_trial

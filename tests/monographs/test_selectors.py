@@ -11,7 +11,8 @@ from django.contrib.auth.models import Group
 from monographs.api.models import PublishedTrialDrug
 from monographs.editorial.models import Entry
 from monographs.editorial.roles import REVIEWER
-from monographs.editorial.services import root_import_publish, root_withdraw
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.selectors import DRUG_PAGE_TRIAL_MEMBERS, drug_trials
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial

@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from monographs.editorial.roles import REVIEWER, sync_roles
-from monographs.editorial.services import FOUR_EYES_TRANSITIONS, TRANSITIONS
+from monographs.editorial.services.transitions import FOUR_EYES_TRANSITIONS, TRANSITIONS
 from tests.factories import UserFactory
 from tests.monographs.test_views import assert_constant_queries, grow_corpus, text_of
 from tests.site.corpus import published_drug, published_trial

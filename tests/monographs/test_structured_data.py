@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from monographs.editorial.models import Entry
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from tests.factories import (
     CitationFactory,
     DrugFactory,

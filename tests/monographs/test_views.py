@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from monographs.editorial.models import Entry
-from monographs.editorial.services import root_import_publish, root_record_edit, root_withdraw
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Facet
 from monographs.selectors import DRUG_LIST_MEMBERS
 from tests.factories import (

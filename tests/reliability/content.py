@@ -5,14 +5,14 @@ it with another. Searching every public response for a marker then tells exactly
 revision a reader was shown.
 """
 
-from monographs.editorial.services import (
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_publish
+from monographs.editorial.services.review import (
     revision_approve,
     revision_request_changes,
     revision_submit,
-    root_publish,
-    root_record_edit,
-    root_withdraw,
 )
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Drug, MonographSection, QuestionAnswer
 from tests.factories import (
     AdverseEventTermFactory,

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from monographs.editorial.services import root_publish
+from monographs.editorial.services.publish import root_publish
 from monographs.search import entry_search
 from tests.reliability.backup import DUMP_ARGUMENTS, database_summary
 from tests.reliability.content import drug_written, root_in_state, trial_written

@@ -133,7 +133,7 @@ def content_with_vectors() -> dict[str, str]:
     each, so each goes through Markdown; each citation URL is a javascript: URL, which
     only a bypassed validator would let in.
     """
-    from monographs.editorial.services import root_import_publish
+    from monographs.editorial.services.publish import root_import_publish
     from monographs.models import Citation, MonographSection, QuestionAnswer
     from tests.site.corpus import drug_with_monograph, trial_with_results
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from monographs.models import MonographSection, SearchDocument
 from monographs.search import SearchPage, entry_search, entry_search_page
 from monographs.search.vocabulary import initials, query_plan, similarity

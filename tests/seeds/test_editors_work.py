@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from monographs.editorial.models import Entry, Publication, Status
-from monographs.editorial.services import root_record_edit
+from monographs.editorial.services.edits import root_record_edit
 from monographs.models import Citation, Drug, MonographSection
 from tests.factories import DrugFactory, UserFactory
 

@@ -128,13 +128,13 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
 
 
 def test_a_failed_quality_check_when_publishing_rolls_back(tmp_path, monkeypatch):
-    from monographs.editorial import services
     from monographs.editorial.exceptions import QualityCheckFailed
+    from monographs.editorial.services import publish
 
     def refuse(**kwargs):
         raise QualityCheckFailed([])
 
-    monkeypatch.setattr(services, "roots_import_publish_bulk", refuse)
+    monkeypatch.setattr(publish, "roots_import_publish_bulk", refuse)
     with pytest.raises(CommandError, match="failed its quality checks"):
         load(str(tiny_seed_write(tmp_path)))
     assert not Trial.objects.exists()

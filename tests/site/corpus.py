@@ -6,7 +6,7 @@ editorial service, exactly as the site will meet it.
 
 from decimal import Decimal
 
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from monographs.models import Drug, SectionKind
 from tests.factories import (
     AdverseEventTermFactory,

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.utils.html import strip_tags
 
 from monographs.editorial.models import Entry
-from monographs.editorial.services import root_import_publish
+from monographs.editorial.services.publish import root_import_publish
 from monographs.figures import (
     Figure,
     as_entered,

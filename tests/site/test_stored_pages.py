@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from monographs.editorial.models import Entry
-from monographs.editorial.services import root_import_publish, root_withdraw
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.site.models import StoredPage
 from monographs.site.rendering import ORIGIN
 from monographs.site.stored import pages_forget

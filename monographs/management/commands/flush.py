@@ -1,7 +1,7 @@
 from django.core.management.commands import flush
 from django.db import connections
 
-from monographs.editorial.immutability import maintenance
+from monographs.publishing.immutability import maintenance
 
 
 class Command(flush.Command):

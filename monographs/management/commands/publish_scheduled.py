@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from monographs.editorial.services import publications_publish_due
+from monographs.editorial.services.publish import publications_publish_due
 
 
 class Command(BaseCommand):

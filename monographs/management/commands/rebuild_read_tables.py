@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from monographs.api.read_tables import read_tables_rebuild
-from monographs.editorial.cache import published_generation_bump
+from monographs.publishing.cache import published_generation_bump
 
 
 class Command(BaseCommand):

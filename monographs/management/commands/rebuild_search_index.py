@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from monographs.editorial.cache import published_generation_bump
+from monographs.publishing.cache import published_generation_bump
 from monographs.search import search_index_rebuild
 
 

@@ -46,7 +46,7 @@ def superuser(db):
 @pytest.fixture
 def drafted_drug(editor):
     """A drug an editor has written, clean of blocking quality errors."""
-    from monographs.editorial.services import root_record_edit
+    from monographs.editorial.services.edits import root_record_edit
 
     drug = DrugFactory(summary="A multikinase inhibitor.")
     citation = CitationFactory()

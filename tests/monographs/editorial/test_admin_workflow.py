@@ -15,14 +15,14 @@ from django.utils import timezone
 from monographs.editorial.actions import actions_available
 from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
 from monographs.editorial.selectors import dashboard_for
-from monographs.editorial.services import (
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_publish
+from monographs.editorial.services.review import (
     revision_approve,
     revision_request_changes,
     revision_submit,
-    root_publish,
-    root_record_edit,
-    root_withdraw,
 )
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Drug, DrugAdverseEvent, MonographSection
 from tests.admin_forms import change_form_data
 from tests.factories import DoseRegimenFactory, DrugFactory

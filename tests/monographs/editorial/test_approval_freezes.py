@@ -23,13 +23,10 @@ from monographs.editorial.models import (
     RetiredSlug,
     Status,
 )
-from monographs.editorial.services import (
-    revision_approve,
-    revision_submit,
-    root_publish,
-    root_record_edit,
-    root_withdraw,
-)
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_publish
+from monographs.editorial.services.review import revision_approve, revision_submit
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.editorial.shared import shared_edits_collected, shared_records_changed
 from monographs.models import Citation, Drug, DrugAdverseEvent
 from tests.factories import CitationLinkFactory, DrugFactory, DrugInteractionFactory
@@ -289,7 +286,7 @@ class TestWithdrawAlwaysPossible:
 
 def test_every_edit_keeps_the_document_so_a_restore_loses_nothing(drafted_drug, editor, reviewer):
     from monographs.editorial.models import Revision
-    from monographs.editorial.services import root_restore_version
+    from monographs.editorial.services.restore import root_restore_version
 
     published(drafted_drug, editor=editor, reviewer=reviewer)
     drafted_drug.summary = "Unpublished words worth keeping."

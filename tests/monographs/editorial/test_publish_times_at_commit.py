@@ -12,11 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from monographs.editorial.models import EditorialEvent, Entry, Publication
-from monographs.editorial.services import (
-    root_import_publish,
-    root_withdraw,
-    roots_import_publish_bulk,
-)
+from monographs.editorial.services.publish import root_import_publish, roots_import_publish_bulk
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Drug
 from tests.factories import DrugFactory
 

@@ -18,18 +18,17 @@ from monographs.editorial.exceptions import (
 from monographs.editorial.models import EditorialEvent, NotificationPreference, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.editorial.selectors import dashboard_for, review_comments, review_notes
-from monographs.editorial.services import (
-    publications_publish_due,
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import publications_publish_due, root_publish
+from monographs.editorial.services.review import (
     review_comment_add,
     review_comment_resolve,
     revision_approve,
     revision_request_changes,
     revision_submit,
-    root_publish,
-    root_record_edit,
-    root_schedule,
-    root_withdraw,
 )
+from monographs.editorial.services.schedule import root_schedule
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Drug
 from tests.factories import DrugFactory
 from tests.monographs.editorial.conftest import member_of

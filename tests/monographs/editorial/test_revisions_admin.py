@@ -12,12 +12,9 @@ from django.urls import reverse
 
 from monographs.editorial.exceptions import FourEyesViolation
 from monographs.editorial.models import EditorialEvent, Revision, Status
-from monographs.editorial.services import (
-    revision_approve,
-    revision_submit,
-    root_publish,
-    root_record_edit,
-)
+from monographs.editorial.services.edits import root_record_edit
+from monographs.editorial.services.publish import root_publish
+from monographs.editorial.services.review import revision_approve, revision_submit
 from monographs.models import DrugAdverseEvent, MonographSection
 from tests.admin_forms import change_form_data
 from tests.factories import AdverseEventTermFactory, DrugAdverseEventFactory, DrugFactory

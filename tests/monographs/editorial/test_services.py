@@ -13,18 +13,19 @@ from monographs.editorial.exceptions import (
     TransitionNotAllowed,
 )
 from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
-from monographs.editorial.services import (
+from monographs.editorial.services.edits import root_check_lock_version, root_record_edit
+from monographs.editorial.services.publish import (
     publications_publish_due,
-    revision_approve,
-    revision_editor_ids,
-    revision_request_changes,
-    revision_submit,
-    root_check_lock_version,
     root_import_publish,
     root_publish,
-    root_record_edit,
-    root_withdraw,
 )
+from monographs.editorial.services.review import (
+    revision_approve,
+    revision_request_changes,
+    revision_submit,
+)
+from monographs.editorial.services.revisions import revision_editor_ids
+from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import DrugAdverseEvent, MonographSection, SearchDocument
 from tests.factories import TrialFactory
 from trials.models import Trial

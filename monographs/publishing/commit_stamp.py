@@ -23,7 +23,7 @@ import json
 
 from django.utils import timezone
 
-from monographs.editorial.immutability import maintenance
+from monographs.publishing.immutability import maintenance
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION editorial_stamp_at_commit() RETURNS trigger AS $$

@@ -8,7 +8,7 @@ the transaction, just before COMMIT.
 
 from django.db.backends.sqlite3 import base
 
-from monographs.editorial.commit_stamp import stamp_sqlite_events
+from monographs.publishing.commit_stamp import stamp_sqlite_events
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
