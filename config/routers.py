@@ -29,11 +29,11 @@ REPLICA_ALIAS_PREFIX = "replica_"
 
 PUBLISHED_MODELS = frozenset(
     {
-        "monographs.entry",
-        "monographs.publication",
-        "monographs.facet",
+        "publishing.entry",
+        "publishing.publication",
+        "publishing.facet",
         "monographs.searchdocument",
-        "monographs.editorialevent",
+        "editorial.editorialevent",
         "public_api.publishedadverseevent",
         "public_api.publishedcitation",
         "public_api.publisheddocument",

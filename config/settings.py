@@ -46,6 +46,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
 INSTALLED_APPS = [
+    # The engine before the domains whose migrations build on it.
+    "monographs.publishing",
+    "monographs.editorial",
     "monographs",
     "trials",
     "django.contrib.admin",

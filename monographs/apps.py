@@ -14,12 +14,8 @@ class MonographsConfig(AppConfig):
     verbose_name = "Drug monographs"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
         from monographs.editorial import registry
-        from monographs.publishing.immutability import register_sqlite_function
 
-        connection_created.connect(register_sqlite_function)
         post_migrate.connect(_sync_roles, sender=self)
         from monographs.editorial.shared import (
             register_shared_record,

@@ -8,7 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import capfirst
 
 from monographs.editorial import registry
-from monographs.editorial.models import Entry, Publication
+from monographs.publishing.models import Entry, Publication
 from monographs.views.presentation import SITE_NAME, entry_url, version_url
 
 FEED_LENGTH = 50

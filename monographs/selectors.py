@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.text import capfirst
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
-from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
+from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 from monographs.publishing.querysets import EntryQuerySet
 
 # What a drug page shows of each trial; the rest (adverse events, arms, references, ...) is

@@ -10,8 +10,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from monographs.editorial.models import Entry
 from monographs.models.search import SearchDocument
+from monographs.publishing.models import Entry
 from monographs.search import search_result_url
 from monographs.views.presentation import entry_url
 

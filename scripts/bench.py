@@ -150,7 +150,7 @@ def postgres(statement: str) -> None:
 
 CORPUS_STATE = """
 import json
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 print(json.dumps({"drugs": Entry.objects.filter(kind="drug").count(),
                   "trials": Entry.objects.filter(kind="trial").count()}))
 """
@@ -162,7 +162,7 @@ print(json.dumps({"drugs": Entry.objects.filter(kind="drug").count(),
 STORE_TARGET_PAGES = """
 import json
 from django.db import transaction
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 from monographs.site.stored import stored_pages_write
 entries = Entry.objects.live().select_related("current").filter(
     kind__in=["drug", "trial"], slug__in=[{drug!r}, {trial!r}])
@@ -208,7 +208,7 @@ TARGETS_QUERY = """
 import base64, json
 from urllib.parse import urlencode
 from django.db.models import Count
-from monographs.editorial.models import Entry, Facet
+from monographs.publishing.models import Entry, Facet
 studied = (Facet.objects.filter(name="drug", publication__in=Entry.objects.live()
            .filter(kind="trial").values("current_id")).values("value")
            .annotate(n=Count("id")).order_by("-n").first())

@@ -26,12 +26,12 @@ django.setup()
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from monographs.editorial.models import Entry  # noqa: E402
 from monographs.editorial.roles import EDITOR, REVIEWER  # noqa: E402
 from monographs.editorial.services.edits import root_record_edit  # noqa: E402
 from monographs.editorial.services.publish import root_publish  # noqa: E402
 from monographs.editorial.services.review import revision_approve, revision_submit  # noqa: E402
 from monographs.models import Drug  # noqa: E402
+from monographs.publishing.models import Entry  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 
 MARKER = re.compile(r" ?soakmark\d+x")

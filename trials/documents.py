@@ -18,13 +18,7 @@ from monographs.editorial.documents import (
     sourced_values,
     stated_places,
 )
-from monographs.models import (
-    AdverseEventTerm,
-    Citation,
-    Condition,
-    Drug,
-    reference_lists_attach,
-)
+from monographs.models import AdverseEventTerm, Citation, Condition, Drug, reference_lists_attach
 from monographs.richtext import citation_keys
 from trials.document_types import TrialDocument
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication

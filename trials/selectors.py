@@ -4,8 +4,8 @@ from urllib.parse import urlencode
 
 from django.db.models import F
 
-from monographs.editorial.models import Entry
 from monographs.publishing.cache import published_value
+from monographs.publishing.models import Entry
 from monographs.publishing.querysets import EntryQuerySet
 from monographs.selectors import RECENT_LIMIT, FacetOption, facet_options, live_entries
 from trials.documents import STATED_FLAG_CHOICES

@@ -52,7 +52,7 @@ from monographs.editorial.actions import (
 from monographs.editorial.checks import ERROR
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError
-from monographs.editorial.models import EditorialEvent, Entry
+from monographs.editorial.models import EditorialEvent
 from monographs.editorial.selectors import review_notes
 from monographs.editorial.services.edits import approved_edit_warning, root_record_edit
 from monographs.editorial.services.transitions import (
@@ -60,6 +60,7 @@ from monographs.editorial.services.transitions import (
     reviewer_edit_stays_in_review,
     root_editable_by,
 )
+from monographs.publishing.models import Entry
 from monographs.richtext import is_markdown_field
 
 

@@ -12,15 +12,9 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.html import format_html
 
 from monographs.admin.widgets import status_badge
-from monographs.editorial.models import (
-    EditorialEvent,
-    Entry,
-    Facet,
-    Publication,
-    RetiredSlug,
-    Revision,
-)
+from monographs.editorial.models import EditorialEvent, Revision
 from monographs.models import SearchDocument
+from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -30,9 +30,10 @@ from monographs.editorial.actions import WORKFLOW_ACTIONS, RestoreAction, workfl
 from monographs.editorial.diff import DERIVED_FIELDS, display_value, document_diff, section_title
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import EditorialError, QualityCheckFailed
-from monographs.editorial.models import Entry, Publication, ReviewComment, Revision, Status
+from monographs.editorial.models import ReviewComment, Revision, Status
 from monographs.editorial.selectors import approval_standing_or_void, review_comments
 from monographs.editorial.services.review import review_comment_add, review_comment_resolve
+from monographs.publishing.models import Entry, Publication
 from monographs.views.presentation import entry_breadcrumbs, version_context
 
 WORKING_COPY = "draft"

@@ -17,8 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
-from monographs.editorial.models import Entry, Facet
 from monographs.models import Citation
+from monographs.publishing.models import Entry, Facet
 from trials.documents import STATED_FLAG_CHOICES
 from trials.models import Trial
 

@@ -12,7 +12,7 @@ or a SlugField would repeat those, and every publish writes each index of every 
 from django.db import models
 from django.db.models import Exists, OuterRef
 
-from monographs.editorial.models import Entry, Publication
+from monographs.publishing.models import Entry, Publication
 
 
 class PublishedRowQuerySet(models.QuerySet):

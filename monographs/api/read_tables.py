@@ -18,7 +18,7 @@ from monographs.api.models import (
     PublishedTrialListing,
 )
 from monographs.bulk import rows_insert
-from monographs.editorial.models import Publication
+from monographs.publishing.models import Publication
 
 
 def _percent(value: int | float | None) -> Decimal | None:

@@ -13,7 +13,8 @@ from monographs.api.errors import EntryMoved, EntryWithdrawn
 from monographs.api.models import PublishedDocument
 from monographs.editorial import registry
 from monographs.editorial.event_order import HORIZON_SQL
-from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry, Facet, Publication
 from monographs.selectors import entry_renamed_to
 
 Action = EditorialEvent.Action

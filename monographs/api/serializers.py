@@ -16,9 +16,10 @@ from rest_framework.renderers import JSONRenderer
 from monographs.api.http import EncodedJSON
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial import registry
-from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.editorial.models import EditorialEvent
 from monographs.figures import Figure, stated_number
 from monographs.models import Citation, Standing, standing_text
+from monographs.publishing.models import Entry, Publication
 
 SLUG_PLACEHOLDER = "0-slug-placeholder-0"
 

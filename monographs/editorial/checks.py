@@ -134,8 +134,8 @@ def drug_slugs_resolve(slugs: Iterable[str] | None = None) -> DrugSlugs:
 
     Drugs number in the thousands at most, so the whole set is small enough to hold.
     """
-    from monographs.editorial.models import Entry
     from monographs.models import Drug
+    from monographs.publishing.models import Entry
 
     drugs = Drug.objects.all()
     entries = Entry.objects.live().filter(kind="drug")

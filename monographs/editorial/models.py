@@ -1,19 +1,11 @@
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.functional import cached_property
 
 from monographs.editorial import registry
-from monographs.editorial.documents import canonical_json
 from monographs.editorial.querysets import EventQuerySet, RevisionQuerySet
-from monographs.publishing.querysets import (
-    DOCUMENT_MEMBER_PREFIX,
-    EntryQuerySet,
-    PublicationQuerySet,
-)
 
 
 class Status(models.TextChoices):
@@ -63,7 +55,6 @@ class EditorialRoot(models.Model):
     def clean(self) -> None:
         """A slug another entry answers at, now or by a past name, is never taken from it."""
         super().clean()
-        from monographs.editorial import registry
         from monographs.publishing.slugs import slug_holder, slug_taken_message
 
         slug = getattr(self, "slug", "")
@@ -116,10 +107,10 @@ class EditorialEvent(models.Model):
     )
     comment = models.TextField(blank=True)
     publication = models.ForeignKey(
-        "monographs.Publication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "publishing.Publication", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revision = models.ForeignKey(
-        "monographs.Revision",
+        "editorial.Revision",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -138,6 +129,7 @@ class EditorialEvent(models.Model):
     objects = EventQuerySet.as_manager()
 
     class Meta:
+        db_table = "monographs_editorialevent"
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["kind", "root_id", "created_at"]),
@@ -171,8 +163,15 @@ class Revision(models.Model):
     objects = RevisionQuerySet.as_manager()
 
     class Meta:
+        db_table = "monographs_revision"
         ordering = ["kind", "root_id", "id"]
         indexes = [models.Index(fields=["kind", "root_id", "-id"], name="revision_of_root_newest")]
+        permissions = [
+            ("submit_revision", "Can submit a revision for review"),
+            ("review_revision", "Can request changes to and approve a revision"),
+            ("publish_revision", "Can publish an approved revision"),
+            ("withdraw_entry", "Can withdraw a published entry"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.root_id} revision {self.pk}"
@@ -183,175 +182,6 @@ class Revision(models.Model):
         if getattr(self, "published_version", None) is not None:
             return "published"
         return "approved" if getattr(self, "approved", False) else "draft"
-
-
-class Publication(models.Model):
-    """A frozen document: version N of one root, exactly as reviewed and published.
-
-    The database refuses UPDATE and DELETE on this table (see the migration that
-    installs the triggers), so a published version can never change under a reader.
-    """
-
-    kind = models.CharField(max_length=20)
-    root_id = models.PositiveBigIntegerField()
-    slug = models.SlugField(max_length=120)
-    title = models.CharField(max_length=500)
-    version = models.PositiveIntegerField()
-    schema_version = models.PositiveSmallIntegerField()
-    document = models.JSONField()
-    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical document.")
-    published_at = models.DateTimeField(db_index=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    change_note = models.TextField(blank=True)
-
-    objects = PublicationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["kind", "root_id", "version"]
-        permissions = [
-            ("submit_revision", "Can submit a revision for review"),
-            ("review_revision", "Can request changes to and approve a revision"),
-            ("publish_revision", "Can publish an approved revision"),
-            ("withdraw_entry", "Can withdraw a published entry"),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "root_id", "version"], name="publication_unique_version"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(version__gte=1), name="publication_version_gte_1"
-            ),
-        ]
-        indexes = [models.Index(fields=["kind", "slug", "version"])]
-
-    def __str__(self) -> str:
-        return f"{self.title} v{self.version}"
-
-    @cached_property
-    def canonical_document(self) -> str:
-        """The document as canonical JSON, the text content_hash is taken over.
-
-        Encoded once however many writers need it (the hash, the stored document, the API's
-        copy): a publication never changes, and encoding a large document is not free.
-        """
-        return canonical_json(self.document)
-
-
-class Entry(models.Model):
-    """The public face of one root: which publication is current, or why it is withdrawn.
-
-    One row per root that has ever been published. Reads for the public start here:
-    one indexed lookup by (kind, slug) gives the current publication.
-    """
-
-    kind = models.CharField(max_length=20)
-    root_id = models.PositiveBigIntegerField()
-    uid = models.UUIDField(
-        "permanent identifier",
-        default=uuid.uuid4,
-        unique=True,
-        editable=False,
-        help_text="The root's permanent identifier, served wherever the entry is.",
-    )
-    slug = models.SlugField(max_length=120)
-    title = models.CharField(max_length=500)
-    current = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="+")
-    first_published_at = models.DateTimeField()
-    last_published_at = models.DateTimeField(db_index=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_reason = models.TextField(blank=True)
-
-    objects = EntryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name_plural = "entries"
-        ordering = ["kind", "title"]
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "root_id"], name="entry_unique_root"),
-            models.UniqueConstraint(fields=["kind", "slug"], name="entry_unique_slug"),
-            models.CheckConstraint(
-                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawal_reason=""),
-                name="entry_withdrawal_has_reason",
-            ),
-        ]
-        indexes = [
-            # Every page's validators ask when the site last changed, the latest withdrawal too.
-            models.Index(fields=["withdrawn_at"], name="entry_withdrawn_at"),
-            # The home page's newest entries, read in order instead of sorting them all.
-            models.Index(fields=["-first_published_at", "title"], name="entry_newest_first"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.title}"
-
-    def get_absolute_url(self) -> str:
-        """The entry's public page, as its kind declares it (registry)."""
-        return registry.root_kind(self.kind).page_url(self.slug)
-
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
-
-    @cached_property
-    def document_members(self) -> dict[str, Any]:
-        """The members of the current document read by EntryQuerySet.with_document_members."""
-        return {
-            name.removeprefix(DOCUMENT_MEMBER_PREFIX): value
-            for name, value in vars(self).items()
-            if name.startswith(DOCUMENT_MEMBER_PREFIX)
-        }
-
-
-class RetiredSlug(models.Model):
-    """A slug an entry was published under before a rename: its old addresses redirect (301).
-
-    A retired slug stays the entry's for good, so an old link never lands on another entry.
-    """
-
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="retired_slugs")
-    kind = models.CharField(max_length=20)
-    slug = models.SlugField(max_length=120)
-    retired_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "slug"], name="retired_slug_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.slug} -> {self.entry.slug}"
-
-
-class Facet(models.Model):
-    """A filterable fact of a publication (drug slug, phase, target, ...), written when publishing.
-
-    Filters run on these indexed rows instead of inside JSON documents.
-    """
-
-    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="facets")
-    name = models.CharField(max_length=40)
-    value = models.CharField(max_length=200)
-    number = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
-
-    class Meta:
-        ordering = ["publication", "name", "value"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["publication", "name", "value"], name="facet_unique_per_publication"
-            )
-        ]
-        indexes = [
-            models.Index(fields=["name", "value"]),
-            models.Index(fields=["name", "number"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.value}"
 
 
 class ReviewComment(models.Model):
@@ -381,6 +211,7 @@ class ReviewComment(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "monographs_reviewcomment"
         ordering = ["kind", "root_id", "created_at", "id"]
         indexes = [models.Index(fields=["kind", "root_id", "part"], name="review_comment_of_part")]
 
@@ -409,6 +240,7 @@ class NotificationPreference(models.Model):
     )
 
     class Meta:
+        db_table = "monographs_notificationpreference"
         verbose_name = "notification preference"
 
     def __str__(self) -> str:

@@ -27,7 +27,7 @@ from monographs.editorial.models import EditorialEvent, ReviewComment, Status
 Action = EditorialEvent.Action
 log = logging.getLogger(__name__)
 
-REVIEW_PERMISSION = ("monographs", "review_revision")
+REVIEW_PERMISSION = ("editorial", "review_revision")
 OPT_OUT = "You can stop these emails under 'Notification preferences' in the admin."
 
 

@@ -17,7 +17,8 @@ class RevisionQuerySet(models.QuerySet):
 
         Read without the documents themselves: a history lists hundreds of them.
         """
-        from monographs.editorial.models import EditorialEvent, Publication
+        from monographs.editorial.models import EditorialEvent
+        from monographs.publishing.models import Publication
 
         publications = Publication.objects.filter(
             kind=models.OuterRef("kind"),

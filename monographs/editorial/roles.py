@@ -8,7 +8,7 @@ stops anyone from approving or publishing a revision they edited.
 EDITOR = "Editor"
 REVIEWER = "Reviewer"
 
-CONTENT_APPS = ("monographs", "trials")
+CONTENT_APPS = ("monographs", "trials", "editorial", "publishing")
 ENGINE_MODELS = ("publication", "entry", "editorialevent", "facet")
 
 EDITOR_WORKFLOW_PERMISSIONS = ("submit_revision",)

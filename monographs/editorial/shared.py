@@ -136,8 +136,9 @@ def _apply(
     note: str,
     settled: set[tuple[str, int]] = frozenset(),
 ) -> None:
-    from monographs.editorial.models import Entry, Revision
+    from monographs.editorial.models import Revision
     from monographs.editorial.services.edits import root_shared_edit
+    from monographs.publishing.models import Entry
 
     note = note or _describe(records)
     for kind in registry.all_kinds():

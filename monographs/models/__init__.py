@@ -1,16 +1,3 @@
-from monographs.editorial.models import (
-    EditorialEvent,
-    EditorialRoot,
-    Entry,
-    Facet,
-    NotificationPreference,
-    Publication,
-    RetiredSlug,
-    ReviewComment,
-    Revision,
-    Status,
-)
-
 from .citations import (
     Citation,
     CitationLink,
@@ -39,10 +26,6 @@ from .vocabulary import AdverseEventTerm, Condition, Target
 
 __all__ = [
     "AdverseEventTerm",
-    "RetiredSlug",
-    "Revision",
-    "ReviewComment",
-    "NotificationPreference",
     "Approval",
     "Citation",
     "CitationLink",
@@ -56,20 +39,14 @@ __all__ = [
     "DrugName",
     "DrugTarget",
     "DrugWarning",
-    "EditorialEvent",
-    "EditorialRoot",
-    "Entry",
-    "Facet",
     "Formulation",
     "MonographSection",
     "PharmacokineticParameter",
-    "Publication",
     "QuestionAnswer",
     "ResistanceMechanism",
     "SearchDocument",
     "SectionKind",
     "SpecialPopulation",
-    "Status",
     "SubsequentTherapy",
     "Target",
     "format_vancouver",

@@ -17,8 +17,8 @@ from django.db.models import Max
 from monographs.bulk import rows_insert
 from monographs.editorial import registry
 from monographs.editorial.documents import document_hash, text_hash
-from monographs.editorial.models import Entry, Facet, Publication
 from monographs.publishing.cache import published_generation_bump
+from monographs.publishing.models import Entry, Facet, Publication
 from monographs.publishing.projections import project_published, project_withdrawn, projections_run
 from monographs.publishing.slugs import slug_refuse_taken, slugs_retire
 

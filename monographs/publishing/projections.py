@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from monographs.editorial.models import Entry, Publication
+from monographs.publishing.models import Entry, Publication
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ DOCUMENT_MEMBER_PREFIX = "document_member_"
 class PublicationQuerySet(models.QuerySet):
     def current(self) -> "PublicationQuerySet":
         """Publications the public may read now: the current version of a root not withdrawn."""
-        from monographs.editorial.models import Entry
+        from monographs.publishing.models import Entry
 
         live = Entry.objects.live().values("current_id")
         return self.filter(pk__in=live)

@@ -7,7 +7,7 @@ take a slug an entry answers at, now or by a past name.
 from datetime import datetime
 
 from monographs.editorial.exceptions import TransitionNotAllowed
-from monographs.editorial.models import Entry, RetiredSlug
+from monographs.publishing.models import Entry, RetiredSlug
 
 
 def slug_holder(*, kind: str, slug: str, root_id: int | None) -> Entry | None:

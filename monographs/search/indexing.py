@@ -15,8 +15,8 @@ from django.utils.text import capfirst
 
 from monographs.api.models import PublishedCitation
 from monographs.editorial import registry
-from monographs.editorial.models import Entry, Publication
 from monographs.models.search import SearchDocument
+from monographs.publishing.models import Entry, Publication
 from monographs.richtext import join_words
 from monographs.search.querying import SEARCH_CONFIG
 from monographs.search.vocabulary import (

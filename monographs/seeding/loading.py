@@ -16,10 +16,11 @@ from django.db import IntegrityError, models, transaction
 
 from monographs.editorial import registry
 from monographs.editorial.identity import seeded_uid
-from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.shared import shared_edits_collected, shared_edits_settled
 from monographs.models import Drug
 from monographs.models.base import StatedPrecision, places_of
+from monographs.publishing.models import Entry, Publication
 from monographs.seeding.schema import Reference
 from monographs.seeding.validation import (
     MODEL_ORDER,

@@ -9,7 +9,7 @@ it): publishing or withdrawing any of them renders the page again in the same tr
 
 from django.db import models
 
-from monographs.editorial.models import Entry, Publication
+from monographs.publishing.models import Entry, Publication
 
 
 class StoredPage(models.Model):

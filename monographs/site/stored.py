@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from monographs.editorial import registry
-from monographs.editorial.models import Entry, Facet, Publication, RetiredSlug
+from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 from monographs.site.models import StoredPage, StoredPageKey
 from monographs.site.rendering import (
     Dependence,

@@ -18,7 +18,7 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
 from monographs.editorial.identity import moved_location
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
 from monographs.site.rendering import RenderedPage, page_response
 from monographs.site.stored import stored_page_for

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from monographs.charts import charts_numbered_afresh
-from monographs.editorial.models import Entry, Publication
 from monographs.figures import as_entered
+from monographs.publishing.models import Entry, Publication
 from monographs.selectors import (
     DRUG_FILTERS,
     DRUG_LIST_MEMBERS,

@@ -8,10 +8,10 @@ from typing import Any
 from django.utils.text import capfirst
 
 from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart, responsive
-from monographs.editorial.models import Entry
 from monographs.figures import incidence
 from monographs.models.base import GradeScope
 from monographs.models.content import DrugAdverseEvent, SectionKind, section_anchor
+from monographs.publishing.models import Entry
 from monographs.views.presentation import entry_url
 from trials.headline import headline_result
 

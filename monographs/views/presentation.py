@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from monographs.editorial import registry
-from monographs.editorial.models import Entry, Publication
+from monographs.publishing.models import Entry, Publication
 
 SITE_NAME = "Oncology Monographs"
 

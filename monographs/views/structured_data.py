@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.editorial.models import Publication
 from monographs.figures import plain_number
+from monographs.publishing.models import Publication
 from monographs.richtext import plain_text
 from monographs.views.monograph import identifier_links
 from monographs.views.presentation import SITE_NAME, Crumb, entry_url, reference_links

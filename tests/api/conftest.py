@@ -12,11 +12,11 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from monographs.editorial.models import Publication
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import AdverseEventTerm, Condition, Drug, Target
+from monographs.publishing.models import Publication
 from tests.factories import (
     ApprovalFactory,
     CitationFactory,

@@ -13,9 +13,9 @@ from django.test import Client
 
 from monographs.api.exports import bulk
 from monographs.api.exports.bulk import bulk_snapshot_build, bulk_snapshots
-from monographs.editorial.models import Entry
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing.models import Entry
 from tests.api.conftest import edit_without_publishing, publish
 from tests.factories import DrugFactory, UserFactory
 
@@ -180,8 +180,8 @@ def test_a_publish_and_a_withdrawal_committed_during_a_build_are_not_in_it(setti
     for part in manifest["parts"]:
         part["url"] = f"{BULK}{snapshot}/{part['name']}"
     fixture = json.loads(gzip.decompress(fetch_part(client, manifest["parts"][-1])))
-    publications = {o["pk"]: o["fields"] for o in fixture if o["model"] == "monographs.publication"}
-    entries = [o["fields"] for o in fixture if o["model"] == "monographs.entry"]
+    publications = {o["pk"]: o["fields"] for o in fixture if o["model"] == "publishing.publication"}
+    entries = [o["fields"] for o in fixture if o["model"] == "publishing.entry"]
     assert all(entry["current"] in publications for entry in entries)
     assert sorted((p["slug"], p["version"]) for p in publications.values()) == [
         ("changinib", 1),

@@ -9,7 +9,8 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from monographs.api.serializers import PublicationSerializer
-from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry, Publication
 from tests.api.conftest import edit_without_publishing, publish
 
 pytestmark = pytest.mark.django_db

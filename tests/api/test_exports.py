@@ -14,7 +14,7 @@ from monographs.api.exports.citations import bibtex_name, page_range
 from monographs.api.exports.fixtures import published_corpus
 from monographs.editorial.documents import document_hash
 from monographs.editorial.models import EditorialEvent as EditorialEventModel
-from monographs.editorial.models import Entry, Publication
+from monographs.publishing.models import Entry, Publication
 from tests.api.conftest import DIARRHOEA, HAND_FOOT, edit_without_publishing, publish
 from tests.factories import CitationFactory, OutcomeFactory
 from trials.models import Outcome, Trial
@@ -155,21 +155,21 @@ def test_fixture_holds_live_history_only_and_no_user_data(client, corpus, admini
 
     models = {item["model"] for item in objects}
     assert models == {
-        "monographs.publication",
-        "monographs.entry",
-        "monographs.editorialevent",
-        "monographs.facet",
+        "publishing.publication",
+        "publishing.entry",
+        "editorial.editorialevent",
+        "publishing.facet",
         "public_api.publishedadverseevent",
         "public_api.publishedcitation",
         "public_api.publisheddocument",
     }
-    publications = [o["fields"] for o in objects if o["model"] == "monographs.publication"]
+    publications = [o["fields"] for o in objects if o["model"] == "publishing.publication"]
     assert sorted((p["slug"], p["version"]) for p in publications) == [
         ("sorafenib", 1),
         ("sorafenib", 2),
     ]
     assert all(p["published_by"] is None and p["approved_by"] is None for p in publications)
-    events = [o["fields"] for o in objects if o["model"] == "monographs.editorialevent"]
+    events = [o["fields"] for o in objects if o["model"] == "editorial.editorialevent"]
     assert [e["action"] for e in events] == ["published", "published"]
     assert all(e["user"] is None and e["revision"] is None and e["txid"] is None for e in events)
     text = json.dumps(objects)

@@ -14,7 +14,7 @@ import pytest
 import requests
 from django.conf import settings as django_settings
 
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 from tests.api.conftest import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)

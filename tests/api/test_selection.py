@@ -7,7 +7,7 @@ from datetime import timezone as utc_offsets
 import pytest
 from django.utils import timezone
 
-from monographs.editorial.models import Publication
+from monographs.publishing.models import Publication
 from tests.api.conftest import publish
 
 pytestmark = pytest.mark.django_db

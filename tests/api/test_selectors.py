@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotFound
 from monographs.api.errors import EntryWithdrawn
 from monographs.api.models import PublishedDocument
 from monographs.api.selectors import current_publication_get
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 from tests.api.conftest import edit_without_publishing, publish
 
 pytestmark = pytest.mark.django_db

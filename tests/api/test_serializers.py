@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from monographs.api.serializers import PublicationMetadataSerializer, PublicationSerializer
-from monographs.editorial.models import Publication
+from monographs.publishing.models import Publication
 from tests.api.conftest import publish
 
 pytestmark = pytest.mark.django_db

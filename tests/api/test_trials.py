@@ -2,7 +2,7 @@
 
 import pytest
 
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 from tests.api.conftest import edit_without_publishing, publish
 from trials.models import Trial
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from monographs.editorial.models import Publication
 from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.editorial.services.publish import root_import_publish
+from monographs.publishing.models import Publication
 from tests.browser.staff import click_transition, log_in, staff
 from tests.factories import (
     AdverseEventTermFactory,

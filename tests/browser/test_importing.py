@@ -8,9 +8,10 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from monographs.editorial.models import Publication, Status
+from monographs.editorial.models import Status
 from monographs.editorial.roles import EDITOR
 from monographs.models import Citation
+from monographs.publishing.models import Publication
 from tests.factories import UserFactory
 from tests.importing.replay import replay  # noqa: F401 (the fixture)
 from trials.models import Trial, TrialPublication

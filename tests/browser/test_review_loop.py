@@ -7,10 +7,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from monographs.editorial.models import Publication, ReviewComment, Status
+from monographs.editorial.models import ReviewComment, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.editorial.services.publish import publications_publish_due, root_import_publish
 from monographs.models import Drug
+from monographs.publishing.models import Publication
 from tests.browser.staff import click_transition, log_in, staff
 from tests.factories import (
     AdverseEventTermFactory,

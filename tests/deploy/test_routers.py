@@ -18,8 +18,9 @@ from config.routers import (
     ReplicaRouter,
     public_reads_from_replica,
 )
-from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication
+from monographs.editorial.models import EditorialEvent
 from monographs.models import Drug, SearchDocument
+from monographs.publishing.models import Entry, Facet, Publication
 from trials.models import Trial
 
 router = ReplicaRouter()

@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from monographs.editorial.models import EditorialEvent, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.roles import EDITOR
 from monographs.models import Citation
+from monographs.publishing.models import Publication
 from tests.factories import CitationFactory, UserFactory
 from tests.importing.replay import SAMPLES
 from trials.models import Outcome, Trial, TrialPublication

@@ -9,11 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from monographs.editorial.diff import document_diff
-from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.services.publish import root_import_publish
 from monographs.importing.errors import ImportProblem, NotFound, ServiceUnavailable
 from monographs.importing.trials import study_fetch, study_read, trial_import_study
 from monographs.models import AdverseEventTerm, Citation
+from monographs.publishing.models import Entry, Publication
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,

@@ -15,8 +15,9 @@ from monographs.editorial.models import NotificationPreference, Status
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.review import review_comment_add
-from monographs.models import Drug, MonographSection, Publication
+from monographs.models import Drug, MonographSection
 from monographs.models.content import SectionKind
+from monographs.publishing.models import Publication
 from tests.factories import (
     AdverseEventTermFactory,
     ApprovalFactory,
@@ -54,7 +55,7 @@ MONOGRAPH_TABLE_COUNT = 15
 QUERY_CEILING = 80
 PART_QUERY_CEILING = 40
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
-CONTENT_APPS = {"monographs", "trials"}
+CONTENT_APPS = {"monographs", "trials", "editorial", "publishing"}
 ENGINE_MODELS = {"publication", "entry", "editorialevent", "facet", "searchdocument"}
 
 

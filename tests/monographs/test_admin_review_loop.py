@@ -415,9 +415,9 @@ class TestNotificationPreference:
     def test_a_user_turns_workflow_email_off_for_themselves_only(self, client, editor, reviewer):
         client.force_login(editor)
 
-        listed = client.get(reverse("admin:monographs_notificationpreference_changelist"))
+        listed = client.get(reverse("admin:editorial_notificationpreference_changelist"))
         own = NotificationPreference.objects.get(user=editor)
-        change = reverse("admin:monographs_notificationpreference_change", args=[own.pk])
+        change = reverse("admin:editorial_notificationpreference_change", args=[own.pk])
         assert change in listed.content.decode()
         assert client.get(change).status_code == 200
         client.post(change, {"email": ""})
@@ -425,5 +425,5 @@ class TestNotificationPreference:
         own.refresh_from_db()
         assert own.email is False
         theirs = NotificationPreference.objects.create(user=reviewer)
-        page = reverse("admin:monographs_notificationpreference_change", args=[theirs.pk])
+        page = reverse("admin:editorial_notificationpreference_change", args=[theirs.pk])
         assert client.get(page).status_code in (302, 403, 404)

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from monographs.api.models import PublishedAdverseEvent, PublishedTrialDrug, PublishedTrialListing
 from monographs.api.read_tables import READ_TABLES
-from monographs.editorial.models import Entry, Status
+from monographs.editorial.models import Status
 from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.review import revision_approve, revision_submit
+from monographs.publishing.models import Entry
 from tests.factories import CitationFactory, DrugFactory, MonographSectionFactory, UserFactory
 from tests.site.corpus import published_drug, published_trial
 

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from monographs.editorial import registry
-from monographs.editorial.models import Publication
+from monographs.publishing.models import Publication
 from monographs.synthetic import corpus_generate
 
 STRICT = ConfigDict(extra="forbid", strict=True)

@@ -4,11 +4,11 @@ entries, and links between drugs that work from both ends."""
 import pytest
 from django.urls import reverse
 
-from monographs.editorial.models import Entry
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Condition
+from monographs.publishing.models import Entry
 from monographs.selectors import DRUG_MENTION_FACETS
 from monographs.views.glance import COMMONEST_EVENTS, monograph_glance
 from monographs.views.monograph import prose_beyond_tables

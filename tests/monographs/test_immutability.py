@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from monographs.models import EditorialEvent, Entry, Publication
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry, Publication
 
 
 def make_publication(**overrides) -> Publication:

@@ -7,17 +7,12 @@ from django.contrib.auth.models import Group
 
 from monographs.documents import build_drug_document
 from monographs.editorial.exceptions import EditorialPermissionDenied, TransitionNotAllowed
-from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.roles import EDITOR, REVIEWER
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.restore import root_restore_version
-from monographs.models import (
-    DoseRegimen,
-    DrugAdverseEvent,
-    DrugName,
-    MonographSection,
-    SectionKind,
-)
+from monographs.models import DoseRegimen, DrugAdverseEvent, DrugName, MonographSection, SectionKind
+from monographs.publishing.models import Entry, Publication
 from monographs.restore import RestoreError, drug_restore_document
 from tests.factories import (
     AdverseEventTermFactory,

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 
 pytestmark = pytest.mark.django_db
 

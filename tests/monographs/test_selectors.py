@@ -5,14 +5,15 @@ import datetime
 import importlib
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from monographs.api.models import PublishedTrialDrug
-from monographs.editorial.models import Entry
 from monographs.editorial.roles import REVIEWER
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing.models import Entry
 from monographs.selectors import DRUG_PAGE_TRIAL_MEMBERS, drug_trials
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial
@@ -101,7 +102,8 @@ def test_the_migration_indexes_trials_published_before_it(drug):
     PublishedTrialDrug.objects.all().delete()
 
     migration = importlib.import_module("monographs.api.migrations.0003_published_trial_drugs")
-    migration.fill_from_existing_publications(apps, None)
+    state = MigrationLoader(connection).project_state(("public_api", "0003_published_trial_drugs"))
+    migration.fill_from_existing_publications(state.apps, None)
 
     assert sorted(PublishedTrialDrug.objects.values_list("publication", "drug_slug")) == expected
     assert titles(drug_trials(slug="sorafenib")) == ["Later", "Earlier"]

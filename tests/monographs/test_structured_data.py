@@ -18,8 +18,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from monographs.editorial.models import Entry
 from monographs.editorial.services.publish import root_import_publish
+from monographs.publishing.models import Entry
 from tests.factories import (
     CitationFactory,
     DrugFactory,

@@ -12,11 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from monographs.editorial.models import Entry
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
-from monographs.models import Facet
+from monographs.publishing.models import Entry, Facet
 from monographs.selectors import DRUG_LIST_MEMBERS
 from tests.factories import (
     AdverseEventTermFactory,

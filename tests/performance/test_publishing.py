@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.documents import build_drug_document, drug_facets
 from monographs.editorial.exceptions import QualityCheckFailed
-from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.services.publish import root_import_publish, roots_import_publish_bulk
 from monographs.models import Drug, MonographSection, SearchDocument, SectionKind
+from monographs.publishing.models import Entry, Facet, Publication
 from monographs.search import search_index_rebuild
 from tests.factories import (
     AdverseEventTermFactory,

@@ -7,9 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from monographs.editorial.checks import has_errors
-from monographs.editorial.models import Entry, Status
+from monographs.editorial.models import Status
 from monographs.editorial.registry import root_kind
 from monographs.models import Drug, SearchDocument
+from monographs.publishing.models import Entry
 from monographs.search import search_index_rebuild
 from monographs.synthetic import corpus_generate
 from tests.performance.conftest import without_ids

@@ -12,7 +12,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from monographs.editorial.documents import document_hash
-from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry, Publication
 
 BACKUP_EXCLUDES = [
     "contenttypes",
@@ -28,7 +29,7 @@ DUMP_ARGUMENTS = [
     "--natural-foreign",
     *(f"--exclude={name}" for name in BACKUP_EXCLUDES),
 ]
-CONTENT_APPS = ("monographs", "trials", "public_api")
+CONTENT_APPS = ("monographs", "trials", "public_api", "editorial", "publishing")
 
 
 def database_summary() -> dict[str, Any]:

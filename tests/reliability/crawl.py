@@ -10,8 +10,8 @@ from urllib.parse import quote
 from django.test import Client
 from django.utils import timezone
 
-from monographs.editorial.models import Entry, Publication
 from monographs.models import AdverseEventTerm, Citation, Drug
+from monographs.publishing.models import Entry, Publication
 from trials.models import Trial
 
 SITE_PAGES = [

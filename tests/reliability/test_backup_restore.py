@@ -72,7 +72,7 @@ def test_dumpdata_and_loaddata_restore_everything_into_an_empty_database(tmp_pat
     restored = manage_shell(script, f"sqlite:///{tmp_path / 'restored.sqlite3'}")
 
     assert restored == json.loads(json.dumps(before))
-    assert before["counts"]["monographs.Publication"] == 10
+    assert before["counts"]["publishing.Publication"] == 10
     assert all(hash_stored == hash_now for *_, hash_stored, hash_now in restored["publications"])
     assert again.read_text() == backup.read_text()
 

@@ -31,13 +31,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from monographs.editorial.documents import canonical_json
 from monographs.editorial.exceptions import EditorialError
-from monographs.editorial.models import EditorialEvent, Entry, Publication, RetiredSlug
+from monographs.editorial.models import EditorialEvent
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_publish
 from monographs.editorial.services.review import revision_approve, revision_submit
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.editorial.shared import shared_edits_collected
 from monographs.models import Citation, Drug
+from monographs.publishing.models import Entry, Publication, RetiredSlug
 from monographs.site.models import StoredPage
 from monographs.views.drugs import drug_page_render
 from tests.factories import DrugFactory, DrugInteractionFactory

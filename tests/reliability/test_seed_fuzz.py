@@ -19,7 +19,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry, Publication
 from tests.seeds.snapshots import content_snapshot, row_counts
 from tests.seeds.tiny import TINY_SEED
 

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 from tests.reliability.crawl import crawl, public_urls
 from tests.reliability.xss import VECTORS, content_with_vectors, injected
 

@@ -10,9 +10,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from monographs.editorial.models import Entry, Publication, Status
+from monographs.editorial.models import Status
 from monographs.editorial.services.edits import root_record_edit
 from monographs.models import Citation, Drug, MonographSection
+from monographs.publishing.models import Entry, Publication
 from tests.factories import DrugFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
+from monographs.publishing.models import Entry, Publication
 from monographs.seeding import loading
 from tests.seeds.snapshots import row_counts
 from tests.seeds.tiny import TINY_SEED, tiny_seed_write

@@ -19,7 +19,6 @@ import pytest
 from django.core.management import call_command
 from django.utils.html import strip_tags
 
-from monographs.editorial.models import Entry
 from monographs.editorial.services.publish import root_import_publish
 from monographs.figures import (
     Figure,
@@ -31,6 +30,7 @@ from monographs.figures import (
     signed_change,
     trial_incidence,
 )
+from monographs.publishing.models import Entry
 from monographs.synthetic import corpus_generate
 from tests.factories import OutcomeFactory
 from tests.site.corpus import drug_with_monograph, trial_with_results

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
 
-from monographs.editorial.models import Entry
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing.models import Entry
 from monographs.site.models import StoredPage
 from monographs.site.rendering import ORIGIN
 from monographs.site.stored import pages_forget

@@ -4,8 +4,8 @@ trial goes missing from it."""
 
 import pytest
 
-from monographs.editorial.models import Entry
 from monographs.editorial.services.publish import root_import_publish
+from monographs.publishing.models import Entry
 from monographs.site.models import StoredPage
 from monographs.views.drugs import drug_page_render
 from tests.monographs.editorial.test_concurrency import run_together

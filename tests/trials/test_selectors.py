@@ -4,14 +4,15 @@ import datetime
 import importlib
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from monographs.api.models import PublishedTrialListing
-from monographs.editorial.models import Entry
 from monographs.editorial.roles import REVIEWER
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing.models import Entry
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial
 from trials.models import Trial
@@ -117,7 +118,9 @@ def test_the_migration_lists_trials_published_before_it(sorafenib):
     assert list(trial_list(facets={})) == []
 
     migration = importlib.import_module("monographs.api.migrations.0005_published_trial_listing")
-    migration.fill_from_existing_publications(apps, None)
+    listing = ("public_api", "0005_published_trial_listing")
+    state = MigrationLoader(connection).project_state(listing)
+    migration.fill_from_existing_publications(state.apps, None)
 
     assert sorted(listed.all()) == expected
     assert [entry.title for entry in trial_list(facets={})] == ["Earlier", "Later"]

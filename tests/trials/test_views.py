@@ -6,10 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from monographs.editorial.models import Entry
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing.models import Entry
 from tests.factories import UserFactory
 from tests.site.corpus import published_drug, published_trial, trial_with_results
 from trials.models import Trial

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from monographs.charts import charts_numbered_afresh
-from monographs.editorial.models import Entry, Publication
 from monographs.figures import as_entered
+from monographs.publishing.models import Entry, Publication
 from monographs.selectors import entry_version, entry_versions, references_resolve
 from monographs.site.rendering import RenderedPage, entry_key, page_render, stored_render_request
 from monographs.views import version_list

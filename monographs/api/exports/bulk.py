@@ -36,7 +36,8 @@ from django.utils import timezone
 from monographs.api.exports.fixtures import fixture_chunks
 from monographs.api.selectors import CHANGE_ACTIONS, changes_since
 from monographs.api.serializers import entry_kinds
-from monographs.editorial.models import EditorialEvent, Entry
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry
 
 BULK_DIR = "bulk"
 MANIFEST = "manifest.json"

@@ -26,7 +26,8 @@ from monographs.api.models import (
     PublishedTrialDrug,
     PublishedTrialListing,
 )
-from monographs.editorial.models import EditorialEvent, Entry, Facet, Publication
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry, Facet, Publication
 
 CHUNK_SIZE = 200
 CHANGE_ACTIONS = (EditorialEvent.Action.PUBLISHED, EditorialEvent.Action.WITHDRAWN)

@@ -19,7 +19,6 @@ from typing import Any
 from django.db.models import QuerySet
 
 from monographs.api.models import PublishedAdverseEvent
-from monographs.editorial.models import Entry
 from monographs.figures import (
     STATED_FIGURES,
     Figure,
@@ -28,6 +27,7 @@ from monographs.figures import (
     plain_number,
     stated_number,
 )
+from monographs.publishing.models import Entry
 
 CHUNK_SIZE = 100
 

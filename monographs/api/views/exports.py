@@ -28,7 +28,7 @@ from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.api.schema import ReadAPISchema
 from monographs.api.serializers import ErrorSerializer
 from monographs.api.views.bulk import bulk_manifest_current
-from monographs.editorial.models import Entry
+from monographs.publishing.models import Entry
 
 
 class DownloadRenderer(BaseRenderer):
@@ -109,7 +109,7 @@ class DownloadView(PublicReadMixin, generics.ListAPIView):
 
 
 class FixtureObjectSerializer(serializers.Serializer):
-    model = serializers.CharField(help_text="app_label.model_name, e.g. monographs.publication.")
+    model = serializers.CharField(help_text="app_label.model_name, e.g. publishing.publication.")
     pk = serializers.IntegerField()
     fields = serializers.DictField()
 

@@ -23,7 +23,8 @@ from monographs.api.selectors import (
 )
 from monographs.api.serializers import ErrorSerializer
 from monographs.api.views.changes import MAX_TOKEN
-from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.editorial.models import EditorialEvent
+from monographs.publishing.models import Entry, Publication
 
 SYNC_PAGE_SIZE = MAX_PAGE_SIZE
 ENTRY, WITHDRAWN, RETIRED_SLUG = "entry", "withdrawn", "retired_slug"

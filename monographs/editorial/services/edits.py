@@ -10,11 +10,7 @@ from django.db import models, transaction
 from monographs.editorial.exceptions import (
     ConcurrentEditError,
 )
-from monographs.editorial.models import (
-    EditorialEvent,
-    Revision,
-    Status,
-)
+from monographs.editorial.models import EditorialEvent, Revision, Status
 from monographs.editorial.services.revisions import revision_keep, root_identity
 from monographs.editorial.services.transitions import (
     approval_current,

@@ -24,13 +24,7 @@ from monographs.editorial.exceptions import (
     QualityCheckFailed,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import (
-    EditorialEvent,
-    Entry,
-    Publication,
-    Revision,
-    Status,
-)
+from monographs.editorial.models import EditorialEvent, Revision, Status
 from monographs.editorial.services.review import REVIEW_INTERVAL, root_review_date_renew
 from monographs.editorial.services.revisions import root_identity
 from monographs.editorial.services.transitions import (
@@ -45,6 +39,7 @@ from monographs.editorial.services.transitions import (
 from monographs.publishing.cache import published_generation_bump
 from monographs.publishing.commit_stamp import stamp_at_commit
 from monographs.publishing.freeze import publication_freeze, publications_freeze_batch
+from monographs.publishing.models import Entry, Publication
 from monographs.publishing.projections import project_published, projections_run
 from monographs.publishing.slugs import slugs_refuse_taken
 

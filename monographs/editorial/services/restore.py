@@ -8,14 +8,10 @@ from monographs.editorial.exceptions import (
     EditorialPermissionDenied,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import (
-    EditorialEvent,
-    Publication,
-    Revision,
-    Status,
-)
+from monographs.editorial.models import EditorialEvent, Revision, Status
 from monographs.editorial.services.revisions import revision_keep, root_identity
 from monographs.editorial.services.transitions import event_record, root_lock
+from monographs.publishing.models import Publication
 
 Action = EditorialEvent.Action
 

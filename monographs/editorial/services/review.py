@@ -15,9 +15,7 @@ from monographs.editorial.exceptions import (
     EditorialPermissionDenied,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import (
-    ReviewComment,
-)
+from monographs.editorial.models import ReviewComment
 from monographs.editorial.notifications import comment_notify
 from monographs.editorial.services.revisions import revision_keep, root_identity
 from monographs.editorial.services.schedule import publish_at_refuse_past

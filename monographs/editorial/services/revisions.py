@@ -11,10 +11,7 @@ from django.db import models
 
 from monographs.editorial import registry
 from monographs.editorial.documents import document_hash
-from monographs.editorial.models import (
-    EditorialEvent,
-    Revision,
-)
+from monographs.editorial.models import EditorialEvent, Revision
 
 Action = EditorialEvent.Action
 EDITING_ACTIONS = (Action.CREATED, Action.EDITED, Action.RESTORED, Action.SUBMITTED)

@@ -9,10 +9,7 @@ from django.utils import timezone
 from monographs.editorial.exceptions import (
     TransitionNotAllowed,
 )
-from monographs.editorial.models import (
-    EditorialEvent,
-    Status,
-)
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.services.transitions import (
     TRANSITIONS,
     event_record,

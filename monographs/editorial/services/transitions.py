@@ -17,12 +17,7 @@ from monographs.editorial.exceptions import (
     QualityCheckFailed,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import (
-    EditorialEvent,
-    Publication,
-    Revision,
-    Status,
-)
+from monographs.editorial.models import EditorialEvent, Revision, Status
 from monographs.editorial.notifications import event_notify
 from monographs.editorial.services.revisions import (
     revision_editor_ids,
@@ -30,6 +25,7 @@ from monographs.editorial.services.revisions import (
     root_identity,
 )
 from monographs.publishing.commit_stamp import stamp_at_commit
+from monographs.publishing.models import Publication
 
 Action = EditorialEvent.Action
 
@@ -52,7 +48,7 @@ TRANSITIONS = {
             "Submit for review",
             frozenset({Status.DRAFT, Status.CHANGES_REQUESTED}),
             Status.IN_REVIEW,
-            "monographs.submit_revision",
+            "editorial.submit_revision",
             Action.SUBMITTED,
         ),
         Transition(
@@ -60,7 +56,7 @@ TRANSITIONS = {
             "Request changes",
             frozenset({Status.IN_REVIEW, Status.APPROVED}),
             Status.CHANGES_REQUESTED,
-            "monographs.review_revision",
+            "editorial.review_revision",
             Action.CHANGES_REQUESTED,
         ),
         Transition(
@@ -68,7 +64,7 @@ TRANSITIONS = {
             "Approve",
             frozenset({Status.IN_REVIEW}),
             Status.APPROVED,
-            "monographs.review_revision",
+            "editorial.review_revision",
             Action.APPROVED,
         ),
         Transition(
@@ -76,7 +72,7 @@ TRANSITIONS = {
             "Publish",
             frozenset({Status.APPROVED}),
             Status.PUBLISHED,
-            "monographs.publish_revision",
+            "editorial.publish_revision",
             Action.PUBLISHED,
         ),
         Transition(
@@ -84,7 +80,7 @@ TRANSITIONS = {
             "Withdraw",
             frozenset({Status.PUBLISHED}),
             Status.WITHDRAWN,
-            "monographs.withdraw_entry",
+            "editorial.withdraw_entry",
             Action.WITHDRAWN,
         ),
     )

@@ -8,14 +8,11 @@ from monographs.editorial.exceptions import (
     EditorialPermissionDenied,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import (
-    EditorialEvent,
-    Entry,
-    Status,
-)
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.services.revisions import root_identity
 from monographs.editorial.services.transitions import TRANSITIONS, event_record, root_lock
 from monographs.publishing.freeze import entry_withdraw
+from monographs.publishing.models import Entry
 
 Action = EditorialEvent.Action
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from monographs.editorial.actions import actions_available
-from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.selectors import dashboard_for
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_publish
@@ -24,6 +24,7 @@ from monographs.editorial.services.review import (
 )
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Drug, DrugAdverseEvent, MonographSection
+from monographs.publishing.models import Entry, Publication
 from tests.admin_forms import change_form_data
 from tests.factories import DoseRegimenFactory, DrugFactory
 

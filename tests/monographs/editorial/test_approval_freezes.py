@@ -16,19 +16,14 @@ from monographs.editorial.exceptions import (
     FourEyesViolation,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import (
-    EditorialEvent,
-    Entry,
-    Publication,
-    RetiredSlug,
-    Status,
-)
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_publish
 from monographs.editorial.services.review import revision_approve, revision_submit
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.editorial.shared import shared_edits_collected, shared_records_changed
 from monographs.models import Citation, Drug, DrugAdverseEvent
+from monographs.publishing.models import Entry, Publication, RetiredSlug
 from tests.factories import CitationLinkFactory, DrugFactory, DrugInteractionFactory
 
 from .conftest import EDITOR, member_of

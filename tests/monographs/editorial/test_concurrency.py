@@ -7,11 +7,11 @@ import pytest
 from django.db import connection, transaction
 
 from monographs.editorial.exceptions import ConcurrentEditError, TransitionNotAllowed
-from monographs.editorial.models import Publication
 from monographs.editorial.services.edits import root_check_lock_version, root_record_edit
 from monographs.editorial.services.publish import root_publish
 from monographs.editorial.services.review import revision_approve, revision_submit
 from monographs.models import Drug, MonographSection
+from monographs.publishing.models import Publication
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -11,10 +11,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from monographs.editorial.models import EditorialEvent, Entry, Publication
+from monographs.editorial.models import EditorialEvent
 from monographs.editorial.services.publish import root_import_publish, roots_import_publish_bulk
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import Drug
+from monographs.publishing.models import Entry, Publication
 from tests.factories import DrugFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

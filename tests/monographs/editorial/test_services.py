@@ -12,7 +12,7 @@ from monographs.editorial.exceptions import (
     QualityCheckFailed,
     TransitionNotAllowed,
 )
-from monographs.editorial.models import EditorialEvent, Entry, Publication, Status
+from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.services.edits import root_check_lock_version, root_record_edit
 from monographs.editorial.services.publish import (
     publications_publish_due,
@@ -27,6 +27,7 @@ from monographs.editorial.services.review import (
 from monographs.editorial.services.revisions import revision_editor_ids
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.models import DrugAdverseEvent, MonographSection, SearchDocument
+from monographs.publishing.models import Entry, Publication
 from tests.factories import TrialFactory
 from trials.models import Trial
 
