@@ -28,7 +28,7 @@ def readiness_statement() -> str:
     locked (a migration, a stuck transaction) answers it at once while every page waits.
     Under the statement timeout (DATABASE_STATEMENT_TIMEOUT) this read fails instead.
     """
-    table = connection.ops.quote_name(apps.get_model("monographs", "Entry")._meta.db_table)
+    table = connection.ops.quote_name(apps.get_model("publishing", "Entry")._meta.db_table)
     return f"SELECT 1 FROM {table} LIMIT 1"
 
 
