@@ -10,7 +10,7 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from monographs.editorial import registry
 from monographs.editorial.models import Publication
-from monographs.synthetic import corpus_generate
+from monographs.loadtest.synthetic import corpus_generate
 
 STRICT = ConfigDict(extra="forbid", strict=True)
 
