@@ -20,14 +20,14 @@ from monographs.editorial.models import EditorialEvent, Entry, Publication, Stat
 from monographs.editorial.shared import shared_edits_collected, shared_edits_settled
 from monographs.models import Drug
 from monographs.models.base import StatedPrecision, places_of
-from monographs.seeding.schema import Reference
-from monographs.seeding.validation import (
+from monographs.seeding.plans import (
     MODEL_ORDER,
     REFERENCE_MODELS,
     PlannedRow,
     Ref,
     SeedPlan,
 )
+from monographs.seeding.schema import Reference
 from trials.models import Arm, Intervention, Trial
 
 ROOT_MODELS = {Reference.DRUG: Drug, Reference.TRIAL: Trial}
