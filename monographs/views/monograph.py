@@ -7,7 +7,9 @@ from typing import Any
 
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart, responsive
+from monographs.charts.drawing import responsive
+from monographs.charts.estimates import Estimate, forest_plot
+from monographs.charts.incidence import IncidenceRow, incidence_chart
 from monographs.editorial.models import Entry
 from monographs.figures import incidence
 from monographs.models.base import GradeScope

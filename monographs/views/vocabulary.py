@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import IncidenceRow, incidence_chart, trial_incidence_rows
+from monographs.charts.incidence import IncidenceRow, incidence_chart, trial_incidence_rows
 from monographs.editorial.models import Entry
 from monographs.figures import as_entered, stated_number
 from monographs.figures import incidence as incidence_figure
