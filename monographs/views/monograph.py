@@ -13,7 +13,8 @@ from monographs.charts.incidence import IncidenceRow, incidence_chart
 from monographs.editorial.models import Entry
 from monographs.figures import incidence
 from monographs.models.base import GradeScope
-from monographs.models.content import DrugAdverseEvent, SectionKind, section_anchor
+from monographs.models.content import SectionKind, section_anchor
+from monographs.models.experience import DrugAdverseEvent
 from monographs.views.presentation import entry_url
 from trials.headline import headline_result
 

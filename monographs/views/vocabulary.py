@@ -19,7 +19,7 @@ from monographs.editorial.models import Entry
 from monographs.figures import as_entered, stated_number
 from monographs.figures import incidence as incidence_figure
 from monographs.models.citations import standing_text
-from monographs.models.content import DrugAdverseEvent
+from monographs.models.experience import DrugAdverseEvent
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions
 from monographs.views.conditional import site_page
