@@ -278,18 +278,6 @@ class Citation(PlainConstraintMessages, models.Model):
         self.pmcid = normalise_pmcid(self.pmcid)
         blank_to_none(self, "pmid", "pmcid", "doi")
 
-    @property
-    def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
-
-    @property
-    def pubmed_url(self) -> str:
-        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
-
-    @property
-    def pmc_url(self) -> str:
-        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{self.pmcid}/" if self.pmcid else ""
-
     def vancouver(self) -> str:
         """The reference as the ICMJE (Vancouver) style writes it."""
         return format_vancouver(self.as_reference())

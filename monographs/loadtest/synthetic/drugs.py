@@ -239,13 +239,7 @@ def drug_plan(
             citation=label,
         )
     )
-    for position, (parameter, unit, low, high) in enumerate(
-        [
-            ("Tmax", "h", 1, 6),
-            ("Elimination half-life", "h", 8, 60),
-            ("Protein binding", "%", 80, 99),
-        ]
-    ):
+    for position, (parameter, unit, low, high) in enumerate(PK_PARAMETERS):
         value = rng.randint(low, high)
         rows.append(
             planned(
