@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "config.routers.PublicReadRoutingMiddleware",
 ]
 
-# The benchmark's own endpoints exist only under config.settings_bench.
+# The load-test app and its endpoints exist only under config.settings_bench.
 ROOT_URLCONF = "config.urls"
 
 TEMPLATES = [

@@ -1,10 +1,13 @@
-"""Settings for `make bench` alone: the site plus the benchmark's own endpoints.
+"""Settings for `make bench` alone: the site plus the load-test app and its endpoints.
 
-The floor view and the naive baseline (docs/performance.md) are routed under /bench/ only
-here; the baseline reads the working copy, drafts included, so no other settings module
-routes it. Everything else is the production settings, driven by the same environment.
+The synthetic corpus (`generate_corpus`), the floor view and the naive baseline
+(docs/performance.md) exist only here; the baseline reads the working copy, drafts included,
+so no other settings module routes it. Everything else is the production settings, driven by
+the same environment.
 """
 
 from config.settings import *  # noqa: F403
+from config.settings import INSTALLED_APPS
 
-ROOT_URLCONF = "config.bench_urls"
+INSTALLED_APPS = [*INSTALLED_APPS, "monographs.loadtest"]
+ROOT_URLCONF = "monographs.loadtest.site_urls"

@@ -226,6 +226,7 @@ def main() -> int:
         cleanup.callback(shutil.rmtree, workdir, True)
         env = {
             **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",

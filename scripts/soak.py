@@ -79,6 +79,7 @@ def free_port() -> int:
 def production_environment(database_url: str, static_root: Path) -> dict[str, str]:
     return {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",

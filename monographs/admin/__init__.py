@@ -6,9 +6,9 @@ re-exported for the trials admin.
 
 from django.contrib import admin
 
+from monographs.admin.children import EditorialChildAdmin
 from monographs.admin.drugs import DrugAdmin
 from monographs.admin.editorial import (
-    EditorialChildAdmin,
     EditorialInline,
     EditorialRootAdmin,
     EditorialStackedInline,

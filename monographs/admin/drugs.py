@@ -10,12 +10,8 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from monographs.admin.editorial import (
-    EditorialChildAdmin,
-    EditorialInline,
-    EditorialRootAdmin,
-    EditorialStackedInline,
-)
+from monographs.admin.children import EditorialChildAdmin
+from monographs.admin.editorial import EditorialInline, EditorialRootAdmin, EditorialStackedInline
 from monographs.admin.parts import Part
 from monographs.admin.widgets import MarkdownEditor
 from monographs.models import (

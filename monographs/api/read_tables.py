@@ -135,12 +135,6 @@ READ_TABLES = (*(model for model, _ in ROW_BUILDERS), PublishedDocument)
 REBUILD_BATCH_SIZE = 500
 
 
-def read_tables_write(*, publication: Publication) -> None:
-    """Copy a just-frozen publication's adverse events, references, studied drugs, trial-list
-    sort key and document text."""
-    read_tables_write_many(publications=[publication])
-
-
 def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
     """The read-table rows of many just-frozen publications, in five inserts for the lot."""
     publications = list(publications)

@@ -31,7 +31,8 @@ from monographs.importing.forms import CitationImportForm, TrialImportForm
 from monographs.importing.parsers import parse_file
 from monographs.importing.preview import describe_record
 from monographs.importing.records import CitationRecord
-from monographs.importing.trials import study_fetch, study_read, trial_import_study
+from monographs.importing.study_plans import study_fetch, study_read
+from monographs.importing.trials import trial_import_study
 from monographs.models import Citation
 from trials.models import Trial, TrialPublication
 

@@ -1,26 +1,17 @@
-from .citations import (
-    Citation,
-    CitationLink,
-    Standing,
-    format_vancouver,
-    reference_lists_attach,
-    standing_text,
-)
+from .citation_links import CitationLink, reference_lists_attach
+from .citations import Citation, Standing, format_vancouver, standing_text
 from .content import (
     Contraindication,
     DoseRegimen,
-    DrugAdverseEvent,
     DrugInteraction,
     DrugWarning,
     MonographSection,
     PharmacokineticParameter,
-    QuestionAnswer,
-    ResistanceMechanism,
     SectionKind,
     SpecialPopulation,
-    SubsequentTherapy,
 )
 from .drugs import Approval, Drug, DrugName, DrugTarget, Formulation
+from .experience import DrugAdverseEvent, QuestionAnswer, ResistanceMechanism, SubsequentTherapy
 from .search import SearchDocument
 from .vocabulary import AdverseEventTerm, Condition, Target
 

@@ -23,19 +23,19 @@ _HOMES = {
         "monographs.search.indexing",
     ),
     **dict.fromkeys(
+        ("entry_search", "entry_search_page", "query_tokens", "search_documents_of_kind"),
+        "monographs.search.querying",
+    ),
+    **dict.fromkeys(
         (
             "MAX_QUERY_LENGTH",
             "Kind",
             "SearchPage",
             "SearchResult",
-            "entry_search",
-            "entry_search_page",
             "highlight",
-            "query_tokens",
-            "search_documents_of_kind",
             "search_result_url",
         ),
-        "monographs.search.querying",
+        "monographs.search.results",
     ),
 }
 

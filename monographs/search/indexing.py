@@ -18,7 +18,7 @@ from monographs.editorial import registry
 from monographs.models.search import SearchDocument
 from monographs.publishing.models import Entry, Publication
 from monographs.richtext import join_words
-from monographs.search.querying import SEARCH_CONFIG
+from monographs.search.postgres import SEARCH_CONFIG
 from monographs.search.vocabulary import (
     search_vocabulary_changed,
     spelling_words,

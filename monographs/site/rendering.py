@@ -31,7 +31,7 @@ RENDERER_SOURCES = (
     "monographs/views",
     "monographs/site",
     "trials/views",
-    "monographs/charts.py",
+    "monographs/charts",
     "monographs/figures.py",
     "monographs/richtext.py",
     # Pages name static files by their hashed names: new styles or scripts, new pages.

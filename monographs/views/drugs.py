@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import charts_numbered_afresh
+from monographs.charts.drawing import charts_numbered_afresh
 from monographs.figures import as_entered
 from monographs.publishing.models import Entry, Publication
 from monographs.selectors import (

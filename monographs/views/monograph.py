@@ -7,10 +7,13 @@ from typing import Any
 
 from django.utils.text import capfirst
 
-from monographs.charts import Estimate, IncidenceRow, forest_plot, incidence_chart, responsive
+from monographs.charts.drawing import responsive
+from monographs.charts.estimates import Estimate, forest_plot
+from monographs.charts.incidence import IncidenceRow, incidence_chart
 from monographs.figures import incidence
 from monographs.models.base import GradeScope
-from monographs.models.content import DrugAdverseEvent, SectionKind, section_anchor
+from monographs.models.content import SectionKind, section_anchor
+from monographs.models.experience import DrugAdverseEvent
 from monographs.publishing.models import Entry
 from monographs.views.presentation import entry_url
 from trials.headline import headline_result

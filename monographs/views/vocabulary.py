@@ -14,11 +14,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import IncidenceRow, incidence_chart, trial_incidence_rows
+from monographs.charts.incidence import IncidenceRow, incidence_chart, trial_incidence_rows
 from monographs.figures import as_entered, stated_number
 from monographs.figures import incidence as incidence_figure
 from monographs.models.citations import standing_text
-from monographs.models.content import DrugAdverseEvent
+from monographs.models.experience import DrugAdverseEvent
 from monographs.publishing.models import Entry
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from monographs.api.serializers import PublicationSerializer
+from monographs.api.serializers.entries import PublicationSerializer
 from monographs.editorial.models import EditorialEvent
 from monographs.publishing.models import Entry, Publication
 from tests.api.conftest import edit_without_publishing, publish

@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from monographs.api.serializers import PublicationMetadataSerializer, PublicationSerializer
+from monographs.api.serializers.entries import PublicationMetadataSerializer, PublicationSerializer
 from monographs.publishing.models import Publication
 from tests.api.conftest import publish
 

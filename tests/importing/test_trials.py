@@ -12,7 +12,8 @@ from monographs.editorial.diff import document_diff
 from monographs.editorial.models import EditorialEvent, Status
 from monographs.editorial.services.publish import root_import_publish
 from monographs.importing.errors import ImportProblem, NotFound, ServiceUnavailable
-from monographs.importing.trials import study_fetch, study_read, trial_import_study
+from monographs.importing.study_plans import study_fetch, study_read
+from monographs.importing.trials import trial_import_study
 from monographs.models import AdverseEventTerm, Citation
 from monographs.publishing.models import Entry, Publication
 from tests.factories import (

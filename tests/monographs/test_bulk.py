@@ -12,10 +12,10 @@ from django.utils import timezone
 from monographs.api.models import PublishedAdverseEvent
 from monographs.bulk import rows_insert
 from monographs.editorial.models import EditorialEvent
+from monographs.loadtest.synthetic.drugs import Vocabulary
+from monographs.loadtest.synthetic.trials import trial_plan
 from monographs.models import Citation, Drug
 from monographs.publishing.models import Publication
-from monographs.synthetic.drugs import Vocabulary
-from monographs.synthetic.trials import trial_plan
 from tests.factories import (
     AdverseEventTermFactory,
     ConditionFactory,

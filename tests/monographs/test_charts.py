@@ -5,18 +5,9 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from monographs.charts import (
-    NARROW,
-    PLOT_LEFT,
-    PLOT_RIGHT,
-    WIDE,
-    Estimate,
-    IncidenceRow,
-    estimates_chart,
-    forest_plot,
-    incidence_bars,
-    responsive,
-)
+from monographs.charts.drawing import NARROW, PLOT_LEFT, PLOT_RIGHT, WIDE, responsive
+from monographs.charts.estimates import Estimate, estimates_chart, forest_plot
+from monographs.charts.incidence import IncidenceRow, incidence_bars
 from monographs.figures import Figure, incidence
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -171,7 +162,7 @@ def test_an_upper_bound_is_drawn_as_a_bound_not_a_value():
 
 
 def test_an_incidence_caption_describes_only_what_is_drawn():
-    from monographs.charts import incidence_caption
+    from monographs.charts.incidence import incidence_caption
 
     plain = [IncidenceRow(label="A", any_grade=incidence((5, 5)), severe=incidence((1, 1)))]
     bounded = [

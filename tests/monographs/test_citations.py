@@ -187,14 +187,3 @@ def test_frozen_reference_formats_exactly_like_the_citation():
     assert citation.vancouver().endswith(
         f"doi:{citation.doi}. PMID: {citation.pmid}. PMCID: PMC2569139."
     )
-
-
-@pytest.mark.django_db
-def test_identifier_links():
-    citation = CitationFactory(doi="10.1056/NEJMoa0708857", pmid="18650514", pmcid="PMC2569139")
-    bare = CitationFactory(doi=None, pmid=None, pmcid=None)
-
-    assert citation.doi_url == "https://doi.org/10.1056/NEJMoa0708857"
-    assert citation.pubmed_url == "https://pubmed.ncbi.nlm.nih.gov/18650514/"
-    assert citation.pmc_url == "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC2569139/"
-    assert (bare.doi_url, bare.pubmed_url, bare.pmc_url) == ("", "", "")

@@ -9,8 +9,8 @@ import pytest
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from monographs.editorial import registry
+from monographs.loadtest.synthetic import corpus_generate
 from monographs.publishing.models import Publication
-from monographs.synthetic import corpus_generate
 
 STRICT = ConfigDict(extra="forbid", strict=True)
 

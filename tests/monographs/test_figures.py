@@ -9,7 +9,7 @@ from django.utils.html import escape
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monographs.charts import IncidenceRow, incidence_bars
+from monographs.charts.incidence import IncidenceRow, incidence_bars
 from monographs.figures import (
     Figure,
     format_figure,
@@ -180,7 +180,7 @@ def typed_figures(draw) -> tuple[Decimal, int]:
 def test_precision_as_entered_reaches_tables_and_charts(figure, percent_figure, unit):
     """What the document holds (a JSON number and its stated places) is written with exactly
     the places typed, in every table cell and chart that shows it."""
-    from monographs.charts import Estimate, estimates_chart
+    from monographs.charts.estimates import Estimate, estimates_chart
     from monographs.editorial.documents import as_number
     from monographs.figures import as_entered, with_unit
 

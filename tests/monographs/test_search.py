@@ -259,7 +259,7 @@ def test_postgres_vectors_are_the_weighted_vectors_of_the_stored_text(sorafenib)
     from monographs.publishing.models import Entry
     from monographs.search import search_index_update_many
     from monographs.search.indexing import VECTOR_WEIGHTS
-    from monographs.search.querying import SEARCH_CONFIG
+    from monographs.search.postgres import SEARCH_CONFIG
 
     published_trial(drugs=[sorafenib])
     SearchDocument.objects.update(search_vector=None)

@@ -1,7 +1,7 @@
 """Search ranks a bounded set of candidates: what always makes it into that set, and ranks first.
 
 A broad query matches thousands of rows and PostgreSQL reads a row to rank it, so the rows
-ranked are chosen through indexes first (monographs.search.querying.entry_search). These
+ranked are chosen through indexes first (monographs.search.postgres). These
 tests shrink the set to two rows to show which matches are never left out.
 """
 
@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from monographs.editorial.services.publish import root_import_publish
-from monographs.search import entry_search, querying, search_index_rebuild
+from monographs.search import entry_search, postgres, search_index_rebuild
 from tests.factories import DrugNameFactory
 from tests.site.corpus import drug_with_monograph, published_drug, published_trial
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def two_candidates(monkeypatch):
-    monkeypatch.setattr(querying, "CANDIDATES", 2)
+    monkeypatch.setattr(postgres, "CANDIDATES", 2)
 
 
 def found(query: str, **options) -> list[tuple[str, str]]:

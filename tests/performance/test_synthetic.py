@@ -9,10 +9,10 @@ from django.db import transaction
 from monographs.editorial.checks import has_errors
 from monographs.editorial.models import Status
 from monographs.editorial.registry import root_kind
+from monographs.loadtest.synthetic import corpus_generate
 from monographs.models import Drug, SearchDocument
 from monographs.publishing.models import Entry
 from monographs.search import search_index_rebuild
-from monographs.synthetic import corpus_generate
 from tests.performance.conftest import without_ids
 from trials.models import Trial
 

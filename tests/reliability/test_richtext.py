@@ -137,7 +137,7 @@ def test_only_plain_paragraphs_skip_the_converter(text):
 
 
 def test_synthetic_prose_renders_as_markdown_renders_it(monkeypatch):
-    from monographs.synthetic.vocabulary import SECTION_SENTENCES
+    from monographs.loadtest.synthetic.vocabulary import SECTION_SENTENCES
 
     words = {
         "name": "Zanolinib",

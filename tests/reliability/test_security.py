@@ -16,6 +16,7 @@ from tests.site.corpus import published_drug, published_trial
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DEBUG": "0",
     "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "monographs.example.org",

@@ -101,7 +101,7 @@ def test_draft_leaves_roots_unpublished_with_their_creation_recorded(tmp_path):
 
 
 def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
-    real_write = loading._row_write
+    real_write = loading.row_write
     written = []
 
     def failing_write(row, resolver, existing):
@@ -112,14 +112,14 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
 
     path = str(tiny_seed_write(tmp_path))
     with monkeypatch.context() as patch:
-        patch.setattr(loading, "_row_write", failing_write)
+        patch.setattr(loading, "row_write", failing_write)
         with pytest.raises(RuntimeError):
             load("--draft", path)
     assert not any(row_counts().values())
 
     load("--draft", path)
     before = row_counts()
-    monkeypatch.setattr(loading, "_row_write", failing_write)
+    monkeypatch.setattr(loading, "row_write", failing_write)
     written.clear()
     changed = tiny_seed_write(tmp_path, replace={"enrolment: 20": "enrolment: 25"})
     with pytest.raises(RuntimeError):

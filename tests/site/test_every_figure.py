@@ -30,8 +30,8 @@ from monographs.figures import (
     signed_change,
     trial_incidence,
 )
+from monographs.loadtest.synthetic import corpus_generate
 from monographs.publishing.models import Entry
-from monographs.synthetic import corpus_generate
 from tests.factories import OutcomeFactory
 from tests.site.corpus import drug_with_monograph, trial_with_results
 

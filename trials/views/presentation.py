@@ -6,13 +6,9 @@ from typing import Any
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts import (
-    Estimate,
-    estimates_chart,
-    incidence_chart,
-    responsive,
-    trial_incidence_rows,
-)
+from monographs.charts.drawing import responsive
+from monographs.charts.estimates import Estimate, estimates_chart
+from monographs.charts.incidence import incidence_chart, trial_incidence_rows
 from monographs.figures import interval_text, outcome_figure, plain_number
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
 

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from monographs.api.exports.fixtures import fixture_chunks
 from monographs.api.selectors import CHANGE_ACTIONS, changes_since
-from monographs.api.serializers import entry_kinds
+from monographs.api.serializers.common import entry_kinds
 from monographs.editorial.models import EditorialEvent
 from monographs.publishing.models import Entry
 

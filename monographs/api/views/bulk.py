@@ -24,7 +24,7 @@ from monographs.api.exports.bulk import (
     snapshot_path,
 )
 from monographs.api.http import PublicReadMixin
-from monographs.api.serializers import ErrorSerializer, api_url, entry_kinds
+from monographs.api.serializers.common import ErrorSerializer, api_url, entry_kinds
 
 BUILD_LOCK = "bulk-snapshot-building"
 BUILD_LOCK_SECONDS = 15 * 60

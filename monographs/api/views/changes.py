@@ -6,7 +6,8 @@ from rest_framework import generics, serializers
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import ChangesPagination
 from monographs.api.selectors import changes_since
-from monographs.api.serializers import ChangeSerializer, ErrorSerializer, entry_kinds
+from monographs.api.serializers.changes import ChangeSerializer
+from monographs.api.serializers.common import ErrorSerializer, entry_kinds
 
 MAX_TOKEN = 2**63 - 1
 

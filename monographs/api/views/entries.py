@@ -21,14 +21,13 @@ from monographs.api.selectors import (
     publication_as_of,
     publication_version_get,
 )
-from monographs.api.serializers import (
+from monographs.api.serializers.common import ErrorSerializer, WithdrawnSerializer
+from monographs.api.serializers.entries import (
     DrugSummarySerializer,
     EntrySummarySerializer,
-    ErrorSerializer,
     PublicationSerializer,
     TrialSummarySerializer,
     VersionSerializer,
-    WithdrawnSerializer,
     publication_body,
     publication_serializer,
 )

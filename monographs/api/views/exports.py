@@ -26,7 +26,7 @@ from monographs.api.filters import AdverseEventFilter, CitationFilter, TrialFilt
 from monographs.api.http import PublicReadMixin
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.api.schema import ReadAPISchema
-from monographs.api.serializers import ErrorSerializer
+from monographs.api.serializers.common import ErrorSerializer
 from monographs.api.views.bulk import bulk_manifest_current
 from monographs.publishing.models import Entry
 

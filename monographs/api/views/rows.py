@@ -9,7 +9,8 @@ from monographs.api.http import PublicReadMixin
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.api.pagination import PublishedCursorPagination
 from monographs.api.selection import FIELDS, TOTAL, ListSelectionMixin
-from monographs.api.serializers import AdverseEventSerializer, CitationSerializer, ErrorSerializer
+from monographs.api.serializers.common import ErrorSerializer
+from monographs.api.serializers.rows import AdverseEventSerializer, CitationSerializer
 
 
 @extend_schema(

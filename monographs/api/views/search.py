@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import MAX_PAGE_SIZE
-from monographs.api.serializers import ErrorSerializer, SearchResultSerializer
+from monographs.api.serializers.changes import SearchResultSerializer
+from monographs.api.serializers.common import ErrorSerializer
 from monographs.search import MAX_QUERY_LENGTH, Kind, entry_search_page
 
 # Results a client can page through: ranking deeper pages costs more, and nobody reads them.

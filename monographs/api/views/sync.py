@@ -21,7 +21,7 @@ from monographs.api.selectors import (
     sync_changes_page,
     sync_initial_page,
 )
-from monographs.api.serializers import ErrorSerializer
+from monographs.api.serializers.common import ErrorSerializer
 from monographs.api.views.changes import MAX_TOKEN
 from monographs.editorial.models import EditorialEvent
 from monographs.publishing.models import Entry, Publication

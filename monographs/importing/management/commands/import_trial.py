@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from monographs.importing.errors import ImportProblem, ServiceUnavailable
-from monographs.importing.trials import study_fetch, study_read, trial_import_study
+from monographs.importing.study_plans import study_fetch, study_read
+from monographs.importing.trials import trial_import_study
 
 
 class Command(BaseCommand):

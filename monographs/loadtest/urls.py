@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monographs.bench import views
+from monographs.loadtest import views
 
 app_name = "bench"
 urlpatterns = [

@@ -8,9 +8,15 @@ from datetime import date
 from decimal import Decimal
 
 from monographs.editorial.identity import seeded_uid
+from monographs.loadtest.synthetic.drugs import (
+    Planned,
+    Vocabulary,
+    citation,
+    planned,
+    stated_places,
+)
+from monographs.loadtest.synthetic.vocabulary import REGIONS, SPONSORS
 from monographs.models import Citation, Condition, Drug
-from monographs.synthetic.drugs import Planned, Vocabulary, citation, planned, stated_places
-from monographs.synthetic.vocabulary import REGIONS, SPONSORS
 from trials.models import (
     Arm,
     DatePrecision,

@@ -9,6 +9,6 @@ from django.urls import include, path
 from config.urls import handler500
 from config.urls import urlpatterns as site_urlpatterns
 
-urlpatterns = [path("bench/", include("monographs.bench.urls")), *site_urlpatterns]
+urlpatterns = [path("bench/", include("monographs.loadtest.urls")), *site_urlpatterns]
 
 __all__ = ["handler500", "urlpatterns"]

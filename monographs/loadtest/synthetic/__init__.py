@@ -4,6 +4,6 @@ Made-up drugs with full monographs and trials with arms, outcomes and adverse ev
 published through the real publishing service. See `python manage.py generate_corpus`.
 """
 
-from monographs.synthetic.generation import CorpusError, CorpusReport, corpus_generate
+from monographs.loadtest.synthetic.generation import CorpusError, CorpusReport, corpus_generate
 
 __all__ = ["CorpusError", "CorpusReport", "corpus_generate"]

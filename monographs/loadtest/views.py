@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from rest_framework import generics
 
-from monographs.bench.serializers import DrugSerializer
+from monographs.loadtest.serializers import DrugSerializer
 from monographs.models import Drug
 
 

@@ -9,6 +9,14 @@ from typing import Any, NamedTuple
 from django.db.models import Model
 
 from monographs.editorial.identity import seeded_uid
+from monographs.loadtest.synthetic.vocabulary import (
+    DRUG_MIDDLES,
+    DRUG_PREFIXES,
+    DRUG_STEMS,
+    JOURNALS,
+    SECTION_SENTENCES,
+    SURNAMES,
+)
 from monographs.models import (
     AdverseEventTerm,
     Approval,
@@ -32,14 +40,6 @@ from monographs.models import (
     Target,
 )
 from monographs.models.base import places_of
-from monographs.synthetic.vocabulary import (
-    DRUG_MIDDLES,
-    DRUG_PREFIXES,
-    DRUG_STEMS,
-    JOURNALS,
-    SECTION_SENTENCES,
-    SURNAMES,
-)
 
 ARTICLES_PER_DRUG = 8
 FREQUENCY_BANDS = ["very_common", "common", "uncommon"]
@@ -239,13 +239,7 @@ def drug_plan(
             citation=label,
         )
     )
-    for position, (parameter, unit, low, high) in enumerate(
-        [
-            ("Tmax", "h", 1, 6),
-            ("Elimination half-life", "h", 8, 60),
-            ("Protein binding", "%", 80, 99),
-        ]
-    ):
+    for position, (parameter, unit, low, high) in enumerate(PK_PARAMETERS):
         value = rng.randint(low, high)
         rows.append(
             planned(

@@ -15,12 +15,12 @@ from django.utils.text import slugify
 from monographs.bulk import rows_insert
 from monographs.editorial.services.publish import roots_import_publish_bulk
 from monographs.editorial.services.review import REVIEW_INTERVAL
+from monographs.loadtest.synthetic.drugs import DrugPlan, Planned, Vocabulary, drug_names, drug_plan
+from monographs.loadtest.synthetic.trials import SYNTHETIC_NCT_PREFIX, TrialPlan, trial_plan
+from monographs.loadtest.synthetic.vocabulary import ADVERSE_EVENT_TERMS, CONDITIONS, TARGETS
 from monographs.models import AdverseEventTerm, Citation, Condition, Drug, Target
 from monographs.publishing.projections import projections_deferred
 from monographs.search import Mentioned, search_index_mentions_refresh
-from monographs.synthetic.drugs import DrugPlan, Planned, Vocabulary, drug_names, drug_plan
-from monographs.synthetic.trials import SYNTHETIC_NCT_PREFIX, TrialPlan, trial_plan
-from monographs.synthetic.vocabulary import ADVERSE_EVENT_TERMS, CONDITIONS, TARGETS
 from trials.models import Arm, Intervention, Outcome, Trial, TrialAdverseEvent, TrialPublication
 
 # progress(stage, done, total): called as each stage advances.

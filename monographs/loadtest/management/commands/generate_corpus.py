@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from monographs.synthetic import CorpusError, corpus_generate
+from monographs.loadtest.synthetic import CorpusError, corpus_generate
 
 BAR_WIDTH = 30
 
