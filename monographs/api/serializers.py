@@ -158,9 +158,6 @@ class TrialSummarySerializer(EntrySummarySerializer):
         return first_number(entry, "enrolment")
 
 
-PUBLISHED_AT = serializers.DateTimeField()
-
-
 class PublicationMetadataSerializer(serializers.Serializer):
     """What the API says about one frozen version besides its document."""
 
@@ -205,30 +202,6 @@ class PublicationMetadataSerializer(serializers.Serializer):
             self.context.get("request"), f"{publication.kind}-versions", self.context["slug"]
         )
 
-    def to_representation(self, publication: Publication) -> dict[str, Any]:
-        """The declared fields' output, written out; the declarations still make the schema.
-
-        Binding the declared fields deep-copies all thirteen for every response, which was
-        most of what this serializer cost on the API's busiest endpoint, the detail of a
-        drug or trial. tests/api/test_serializers.py holds the two to the same output.
-        """
-        current_version = self._current_version()
-        return {
-            "kind": publication.kind,
-            "id": self.get_id(publication),
-            "slug": publication.slug,
-            "title": publication.title,
-            "version": publication.version,
-            "current_version": current_version,
-            "superseded": publication.version != current_version,
-            "published_at": PUBLISHED_AT.to_representation(publication.published_at),
-            "change_note": publication.change_note,
-            "schema_version": publication.schema_version,
-            "content_hash": publication.content_hash,
-            "url": self.get_url(publication),
-            "versions_url": self.get_versions_url(publication),
-        }
-
 
 class PublicationSerializer(PublicationMetadataSerializer):
     """One frozen version. `superseded` is true when a newer version is live."""
@@ -244,9 +217,6 @@ class PublicationSerializer(PublicationMetadataSerializer):
     )
     def get_document(self, publication: Publication) -> dict:
         return publication.document
-
-    def to_representation(self, publication: Publication) -> dict[str, Any]:
-        return super().to_representation(publication) | {"document": self.get_document(publication)}
 
 
 @functools.cache
@@ -547,27 +517,15 @@ class SearchResultSerializer(serializers.Serializer):
         help_text="The public page; for a section of a monograph, its place on the page "
         "(/drugs/sorafenib/#section-dosage)."
     )
-    section = serializers.CharField(
-        allow_null=True,
+    section = serializers.SerializerMethodField(
         help_text="The HTML id of the monograph section that matched best, or null when the "
         "page as a whole did. A page appears once, as its best match.",
     )
     api_url = serializers.SerializerMethodField()
 
-    def to_representation(self, result) -> dict[str, Any]:
-        """The fields above, written directly: DRF's field-by-field path cost more per
-        response than the search's own Python."""
-        return {
-            "kind": result.kind,
-            "slug": result.slug,
-            "title": result.title,
-            "description": result.description,
-            "snippet": str(result.snippet),
-            "rank": float(result.rank),
-            "url": result.url,
-            "section": result.anchor or None,
-            "api_url": self.get_api_url(result),
-        }
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_section(self, result) -> str | None:
+        return result.anchor or None
 
     def get_api_url(self, result) -> str | None:
         """Reversed once per kind and response, as EntrySummarySerializer.get_url does."""
