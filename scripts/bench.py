@@ -311,15 +311,13 @@ print(json.dumps(result))
 # response cache on Redis, "uncached" ones with a key of their own as wrk's are.
 FAST_PATHS = """
 import contextlib, itertools, json, statistics, time
-from django import forms
-from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from monographs import richtext
-from monographs.api import serializers
-from monographs.api.views import entries as entry_views, search as search_views
+from monographs.api.views import entries as entry_views
 from monographs.bench import library
-from monographs.views import filters
+from monographs.documents import build_drug_documents
+from trials.documents import build_trial_documents
 
 @contextlib.contextmanager
 def swapped(owner, name, value):
@@ -329,18 +327,6 @@ def swapped(owner, name, value):
         yield
     finally:
         setattr(owner, name, saved)
-
-cache = caches["default"]
-hand_redis_client = cache._cache
-library_redis_client = library.redis_cache_client(cache)
-
-@contextlib.contextmanager
-def redis_client(client):
-    cache.__dict__["_cache"] = client
-    try:
-        yield
-    finally:
-        cache.__dict__["_cache"] = hand_redis_client
 
 http = Client()
 counter = itertools.count()
@@ -392,38 +378,31 @@ def compare(path, measures, hand, library_version, run, repeat, rounds=ROUNDS):
             "ratio": statistics.median(ratios), "lowest": min(ratios), "highest": max(ratios)}
 
 same = contextlib.nullcontext
-detail, search = f"/api/v1/drugs/{DRUG}/", "/api/v1/search/?q=hepatocellular+carcinoma"
+no_shortcut = lambda: swapped(richtext, "_is_plain_paragraph", library.never_plain_paragraph)
+trials = Trial.objects.filter(pk__in=Trial.objects.order_by("pk").values("pk")[:1000])
 results = [
     compare("API detail selector (current_publication_get)", "API detail, uncached", same,
             lambda: swapped(entry_views, "current_publication_get",
-                            library.current_publication_get), get(detail), 50),
-    compare("API metadata serializer (to_representation)", "API detail, uncached", same,
-            lambda: swapped(serializers, "PublicationMetadataSerializer",
-                            library.LibraryPublicationMetadataSerializer), get(detail), 50),
-    compare("search result serializer (to_representation)", "search, uncached", same,
-            lambda: swapped(search_views, "SearchResultSerializer",
-                            library.LibrarySearchResultSerializer), get(search), 10),
-    compare("OptionsSelect", "trial list page, uncached", same,
-            lambda: swapped(filters, "OptionsSelect", forms.Select), get("/trials/"), 5),
-    compare("OptionsSelect", "trial list page by drug, uncached", same,
-            lambda: swapped(filters, "OptionsSelect", forms.Select),
-            get(f"/trials/?drug={DRUG}"), 5),
-    compare("Redis client reused per pool", "API detail, cache hit", same,
-            lambda: redis_client(library_redis_client), get(detail, cached=True), 200),
-    compare("Redis client reused per pool", "monograph page, cache hit", same,
-            lambda: redis_client(library_redis_client), get(f"/drugs/{DRUG}/", cached=True),
-            200),
+                            library.current_publication_get), get(f"/api/v1/drugs/{DRUG}/"),
+            50),
+    compare("Markdown plain-paragraph shortcut", "building 1,000 trial documents", same,
+            no_shortcut, lambda: build_trial_documents(trials), 1),
+    compare("Markdown plain-paragraph shortcut", "building every drug document", same,
+            no_shortcut, lambda: build_drug_documents(Drug.objects.all()), 1),
+    compare("Markdown converter reused per thread (shortcut off)",
+            "building 1,000 trial documents", no_shortcut, plain_markdown,
+            lambda: build_trial_documents(trials), 1),
+    compare("Markdown converter reused per thread (shortcut off)",
+            "building every drug document", no_shortcut, plain_markdown,
+            lambda: build_drug_documents(Drug.objects.all()), 1),
 ]
 with transaction.atomic():
     drug = largest_monograph()
     results += [
         compare("Markdown plain-paragraph shortcut", "publishing the largest monograph", same,
-                lambda: swapped(richtext, "_is_plain_paragraph", library.never_plain_paragraph),
-                publish(drug), 1),
+                no_shortcut, publish(drug), 1),
         compare("Markdown converter reused per thread (shortcut off)",
-                "publishing the largest monograph",
-                lambda: swapped(richtext, "_is_plain_paragraph", library.never_plain_paragraph),
-                plain_markdown,
+                "publishing the largest monograph", no_shortcut, plain_markdown,
                 publish(drug), 1),
     ]
     transaction.set_rollback(True)

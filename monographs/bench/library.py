@@ -6,14 +6,9 @@ version in turn, in the same process, and reports how much slower the plain way 
 (docs/performance.md, "Hand-written speed-ups"). Nothing the site serves imports this.
 """
 
-from typing import Any
-
 import markdown
-from django.core.cache.backends.redis import RedisCacheClient
-from rest_framework import serializers
 
 from monographs.api.selectors import entry_live_get
-from monographs.api.serializers import PublicationMetadataSerializer, SearchResultSerializer
 from monographs.editorial.models import Entry, Publication
 
 
@@ -35,24 +30,6 @@ def current_publication_get(*, kind: str, slug: str) -> Publication:
     return publication
 
 
-class LibraryPublicationMetadataSerializer(PublicationMetadataSerializer):
-    """The metadata as DRF writes it from the declared fields."""
-
-    to_representation = serializers.Serializer.to_representation
-
-
-class LibrarySearchResultSerializer(SearchResultSerializer):
-    """A search result as DRF writes it from declared fields."""
-
-    snippet = serializers.CharField()
-    section = serializers.SerializerMethodField()
-
-    to_representation = serializers.Serializer.to_representation
-
-    def get_section(self, result) -> str | None:
-        return result.anchor or None
-
-
 def markdown_to_html(text: str) -> str:
     """Markdown's documented one-call conversion: a new converter for each text."""
     return markdown.markdown(text, extensions=["tables", "sane_lists"])
@@ -61,8 +38,3 @@ def markdown_to_html(text: str) -> str:
 def never_plain_paragraph(text: str | None) -> bool:
     """Every text goes through the Markdown converter."""
     return False
-
-
-def redis_cache_client(cache: Any) -> RedisCacheClient:
-    """Django's own Redis cache client for the same servers and options as `cache`."""
-    return RedisCacheClient(cache._servers, **cache._options)
