@@ -311,12 +311,14 @@ print(json.dumps(result))
 # response cache on Redis, "uncached" ones with a key of their own as wrk's are.
 FAST_PATHS = """
 import contextlib, itertools, json, statistics, time
+from django import forms
 from django.db import transaction
 from django.test import Client
 from monographs import richtext
 from monographs.api.views import entries as entry_views
 from monographs.bench import library
 from monographs.documents import build_drug_documents
+from monographs.views import filters
 from trials.documents import build_trial_documents
 
 @contextlib.contextmanager
@@ -385,6 +387,11 @@ results = [
             lambda: swapped(entry_views, "current_publication_get",
                             library.current_publication_get), get(f"/api/v1/drugs/{DRUG}/"),
             50),
+    compare("OptionsSelect", "trial list page, uncached", same,
+            lambda: swapped(filters, "OptionsSelect", forms.Select), get("/trials/"), 5),
+    compare("OptionsSelect", "trial list page by drug, uncached", same,
+            lambda: swapped(filters, "OptionsSelect", forms.Select),
+            get(f"/trials/?drug={DRUG}"), 5),
     compare("Markdown plain-paragraph shortcut", "building 1,000 trial documents", same,
             no_shortcut, lambda: build_trial_documents(trials), 1),
     compare("Markdown plain-paragraph shortcut", "building every drug document", same,
