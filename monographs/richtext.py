@@ -81,8 +81,9 @@ def sanitise_html(html: str) -> str:
 
 
 def _markdown_to_html(text: str) -> str:
-    """One Markdown converter per thread, reset between texts: building one for each text
-    cost more than converting it, and publishing a corpus converts hundreds of thousands."""
+    """One Markdown converter per thread, reset between texts (Markdown's own way of reusing
+    one): building one for each text costs about as much as converting it, and publishing a
+    corpus converts hundreds of thousands (docs/performance.md, "Hand-written speed-ups")."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
         converter = _converters.markdown = markdown.Markdown(extensions=["tables", "sane_lists"])
@@ -120,7 +121,10 @@ PLAIN_PARAGRAPH = re.compile(r"(?![\d_])\w(?:(?!_)\w|[ ,.;:()%'/?=+-])*")
 
 def _is_plain_paragraph(text: str | None) -> bool:
     """Text that converts to <p>text</p>, citations aside: one sentence or a few, as most
-    summaries are, skip the converter, which costs more than everything else together."""
+    summaries are, skip the converter, which costs more than everything else together.
+
+    `make bench` builds documents with and without this (docs/performance.md, "Hand-written
+    speed-ups"); tests/reliability/test_richtext.py holds the output to Markdown's own."""
     if not text or "  " in text or text.endswith(" "):
         return False
     return PLAIN_PARAGRAPH.fullmatch(CITATION_PATTERN.sub("", text)) is not None

@@ -16,6 +16,7 @@ Environment (all optional):
   BENCH_DATABASE         database name (default monographs_bench); dropped and recreated
   BENCH_REUSE=1          keep the database when it already holds this corpus (skips loading)
   BENCH_PORT, BENCH_REDIS_PORT   loopback ports (default 8765, 6391)
+  BENCH_ROUNDS           rounds of each hand-written speed-up against the library (default 6)
 
 Results are also written to var/bench/results.json and var/bench/results.md.
 """
@@ -51,6 +52,7 @@ REUSE = os.environ.get("BENCH_REUSE") == "1"
 PORT = int(os.environ.get("BENCH_PORT") or 8765)
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT") or 6391)
 BASE = f"http://127.0.0.1:{PORT}"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or 6)
 
 CACHE_BUSTER_SCRIPT = OUTPUT / "cache_buster.lua"
 # Each request gets its own response-cache key through a header the key is made of
@@ -240,8 +242,10 @@ for label, path, headers in PATHS:
 print(json.dumps(counts))
 """
 
-PUBLISH_COST = """
-import json, time
+# The largest monograph: 100 adverse events, 50 trials, 200 references, ten sections citing
+# them, for the snippets that follow it. Made inside the caller's transaction, which rolls it
+# back.
+LARGEST_MONOGRAPH = """
 from decimal import Decimal
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -250,37 +254,47 @@ from monographs.models import AdverseEventTerm, Citation, Condition, Drug, DrugA
 from monographs.models import MonographSection
 from trials.models import Trial
 
+def largest_monograph():
+    drug = Drug.objects.create(inn="benchmarkinib", slug="benchmarkinib",
+                               summary="A monograph the size of the largest.")
+    citations = Citation.objects.bulk_create(
+        Citation(key=f"bench-ref-{n}", title=f"Reference {n}", year=2020) for n in range(200))
+    terms = AdverseEventTerm.objects.bulk_create(
+        AdverseEventTerm(name=f"Bench event {n}", slug=f"bench-event-{n}",
+                         system_organ_class="Investigations") for n in range(100))
+    MonographSection.objects.bulk_create(
+        MonographSection(drug=drug, kind=kind, position=n, body=" ".join(
+            f"Claim [@{c.key}]." for c in citations[n * 20:(n + 1) * 20]))
+        for n, kind in enumerate(["summary", "mechanism", "indications", "dosage",
+                                  "pharmacokinetics", "warnings", "contraindications",
+                                  "special_populations", "adverse_events", "interactions"]))
+    DrugAdverseEvent.objects.bulk_create(
+        DrugAdverseEvent(drug=drug, term=term, any_grade_low=Decimal(1),
+                         any_grade_high=Decimal(20), citation=citations[n], position=n)
+        for n, term in enumerate(terms))
+    condition = Condition.objects.first()
+    for n in range(50):
+        trial = Trial.objects.create(slug=f"bench-trial-{n}", title=f"Bench trial {n}",
+                                     phase="3", design="randomised_controlled")
+        trial.drugs.add(drug)
+        trial.conditions.add(condition)
+    roots_import_publish_bulk(kind="trial", roots=Trial.objects.filter(
+        slug__startswith="bench-trial-"), note="benchmark")
+    return drug
+"""
+
+PUBLISH_COST = """
+import json, time
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
 class Discard(Exception):
     pass
 
 result = {}
 try:
     with transaction.atomic():
-        drug = Drug.objects.create(inn="benchmarkinib", slug="benchmarkinib",
-                                   summary="A monograph the size of the largest.")
-        citations = Citation.objects.bulk_create(
-            Citation(key=f"bench-ref-{n}", title=f"Reference {n}", year=2020) for n in range(200))
-        terms = AdverseEventTerm.objects.bulk_create(
-            AdverseEventTerm(name=f"Bench event {n}", slug=f"bench-event-{n}",
-                             system_organ_class="Investigations") for n in range(100))
-        MonographSection.objects.bulk_create(
-            MonographSection(drug=drug, kind=kind, position=n, body=" ".join(
-                f"Claim [@{c.key}]." for c in citations[n * 20:(n + 1) * 20]))
-            for n, kind in enumerate(["summary", "mechanism", "indications", "dosage",
-                                      "pharmacokinetics", "warnings", "contraindications",
-                                      "special_populations", "adverse_events", "interactions"]))
-        DrugAdverseEvent.objects.bulk_create(
-            DrugAdverseEvent(drug=drug, term=term, any_grade_low=Decimal(1),
-                             any_grade_high=Decimal(20), citation=citations[n], position=n)
-            for n, term in enumerate(terms))
-        condition = Condition.objects.first()
-        for n in range(50):
-            trial = Trial.objects.create(slug=f"bench-trial-{n}", title=f"Bench trial {n}",
-                                         phase="3", design="randomised_controlled")
-            trial.drugs.add(drug)
-            trial.conditions.add(condition)
-        roots_import_publish_bulk(kind="trial", roots=Trial.objects.filter(
-            slug__startswith="bench-trial-"), note="benchmark")
+        drug = largest_monograph()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             root_import_publish(root=drug, note="benchmark")
@@ -290,6 +304,118 @@ try:
 except Discard:
     pass
 print(json.dumps(result))
+"""
+
+# Each hand-written speed-up against the framework's own way (monographs/loadtest/library.py),
+# timed in turn in one process on the thing it is there to speed up: hand, library, hand,
+# library, ... so that both see the same machine; the ratio is library time / hand time,
+# the median of each round's pair. Requests go through the whole middleware stack with the
+# response cache on Redis, "uncached" ones with a key of their own as wrk's are.
+FAST_PATHS = """
+import contextlib, itertools, json, statistics, time
+from django import forms
+from django.db import transaction
+from django.test import Client
+from monographs import richtext
+from monographs.api.views import entries as entry_views
+from monographs.loadtest import library
+from monographs.documents import build_drug_documents
+from monographs.views import filters
+from trials.documents import build_trial_documents
+
+@contextlib.contextmanager
+def swapped(owner, name, value):
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)
+
+http = Client()
+counter = itertools.count()
+
+def get(path, *, cached=False):
+    def request():
+        headers = {} if cached else {"HTTP_ACCEPT_LANGUAGE": f"x-bench-{next(counter)}"}
+        response = http.get(path, **headers)
+        assert response.status_code == 200, (path, response.status_code)
+    return request
+
+@contextlib.contextmanager
+def plain_markdown():
+    with swapped(richtext, "_is_plain_paragraph", library.never_plain_paragraph):
+        with swapped(richtext, "_markdown_to_html", library.markdown_to_html):
+            yield
+
+class Discard(Exception):
+    pass
+
+def publish(drug):
+    def run():
+        try:
+            with transaction.atomic():
+                root_import_publish(root=drug, note="benchmark")
+                raise Discard
+        except Discard:
+            pass
+    return run
+
+def compare(path, measures, hand, library_version, run, repeat, rounds=ROUNDS):
+    ratios, times = [], {"hand": [], "library": []}
+    for switch in (hand, library_version):
+        with switch():
+            run()
+    for _ in range(rounds):
+        pair = {}
+        for name, switch in (("hand", hand), ("library", library_version)):
+            with switch():
+                started = time.perf_counter()
+                for _ in range(repeat):
+                    run()
+                pair[name] = (time.perf_counter() - started) / repeat * 1000
+            times[name].append(pair[name])
+        ratios.append(pair["library"] / pair["hand"])
+    return {"path": path, "measures": measures, "runs": rounds * repeat,
+            "hand_ms": statistics.median(times["hand"]),
+            "library_ms": statistics.median(times["library"]),
+            "ratio": statistics.median(ratios), "lowest": min(ratios), "highest": max(ratios)}
+
+same = contextlib.nullcontext
+no_shortcut = lambda: swapped(richtext, "_is_plain_paragraph", library.never_plain_paragraph)
+trials = Trial.objects.filter(pk__in=Trial.objects.order_by("pk").values("pk")[:1000])
+results = [
+    compare("API detail selector (current_publication_get)", "API detail, uncached", same,
+            lambda: swapped(entry_views, "current_publication_get",
+                            library.current_publication_get), get(f"/api/v1/drugs/{DRUG}/"),
+            50),
+    compare("OptionsSelect", "trial list page, uncached", same,
+            lambda: swapped(filters, "OptionsSelect", forms.Select), get("/trials/"), 5),
+    compare("OptionsSelect", "trial list page by drug, uncached", same,
+            lambda: swapped(filters, "OptionsSelect", forms.Select),
+            get(f"/trials/?drug={DRUG}"), 5),
+    compare("Markdown plain-paragraph shortcut", "building 1,000 trial documents", same,
+            no_shortcut, lambda: build_trial_documents(trials), 1),
+    compare("Markdown plain-paragraph shortcut", "building every drug document", same,
+            no_shortcut, lambda: build_drug_documents(Drug.objects.all()), 1),
+    compare("Markdown converter reused per thread (shortcut off)",
+            "building 1,000 trial documents", no_shortcut, plain_markdown,
+            lambda: build_trial_documents(trials), 1),
+    compare("Markdown converter reused per thread (shortcut off)",
+            "building every drug document", no_shortcut, plain_markdown,
+            lambda: build_drug_documents(Drug.objects.all()), 1),
+]
+with transaction.atomic():
+    drug = largest_monograph()
+    results += [
+        compare("Markdown plain-paragraph shortcut", "publishing the largest monograph", same,
+                no_shortcut, publish(drug), 1),
+        compare("Markdown converter reused per thread (shortcut off)",
+                "publishing the largest monograph", no_shortcut, plain_markdown,
+                publish(drug), 1),
+    ]
+    transaction.set_rollback(True)
+print(json.dumps(results))
 """
 
 
@@ -486,7 +612,13 @@ def main() -> int:
         for row in rows:
             source = cached if "cache hit" in row.label else uncached
             row.queries = source[row.label][0]
-        publish = django_snippet(PUBLISH_COST, PUBLISHED_RESPONSE_CACHE_SECONDS="0")
+        publish = django_snippet(
+            LARGEST_MONOGRAPH + PUBLISH_COST, PUBLISHED_RESPONSE_CACHE_SECONDS="0"
+        )
+        say("  hand-written speed-ups against the framework's own way")
+        fast_paths = django_snippet(
+            f"DRUG = {drug!r}\nROUNDS = {ROUNDS}\n" + LARGEST_MONOGRAPH + FAST_PATHS
+        )
     finally:
         stop(server)
         stop(redis)
@@ -500,6 +632,7 @@ def main() -> int:
         "rows": [asdict(row) for row in rows],
         "export": export,
         "publish": publish,
+        "fast_paths": fast_paths,
     }
     table, checks = render(report)
     (OUTPUT / "results.json").write_text(json.dumps(report, indent=2))
@@ -534,6 +667,23 @@ def render(report: dict) -> tuple[str, list[str]]:
         f"| full fixture export (one download) | {export['megabytes']:.0f} MB in "
         f"{export['seconds']:.0f} s | | | | | +{export['worker_growth_mb']:.0f} | |"
     )
+
+    if report.get("fast_paths"):
+        lines += [
+            "",
+            "Hand-written speed-ups against the framework's own way "
+            "(monographs/loadtest/library.py), in process, timed in turn (hand, library, ...) over "
+            f"{ROUNDS} rounds; library / hand above 1 is what the hand version saves.",
+            "",
+            "| speed-up | measured on | hand ms | library ms | library / hand | lowest-highest |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        for path in report["fast_paths"]:
+            lines.append(
+                f"| {path['path']} | {path['measures']} | {path['hand_ms']:.2f} | "
+                f"{path['library_ms']:.2f} | {path['ratio']:.2f} | "
+                f"{path['lowest']:.2f}-{path['highest']:.2f} |"
+            )
 
     def ratio(label: str) -> float:
         return rows[label]["requests_per_second"] / floor

@@ -129,7 +129,9 @@ def current_publication_get(*, kind: str, slug: str) -> Publication:
     that response is small and the ORM's share of it is not: compiling the query and
     building the entry, its publication and the document row add about 0.5 ms to a 2 ms
     response; this statement takes about 0.4 ms, most of it PostgreSQL planning the join
-    and the round trip (1,000 drugs, 100,000 trials).
+    and the round trip (1,000 drugs, 100,000 trials). `make bench` times the detail with each
+    (docs/performance.md, "Hand-written speed-ups"); tests/api/test_current_publication_sql.py
+    holds the two to the same responses.
     The publication comes without its parsed document (deferred); document_text is the body.
     Withdrawn and unknown entries answer as entry_live_get does: 410 with the reason, 404.
     """

@@ -16,8 +16,9 @@ class OptionsSelect(forms.Select):
 
     A filter offers every value live entries have: at 1,000 drugs and 100,000 trials the
     trial list's selects hold some 1,500 options, and rendering each through the widget
-    templates took 70 % of the page's time (tests/monographs/test_filters.py keeps the output
-    equal to Django's own).
+    templates took 70 % of the page's time. `make bench` times the trial list with each
+    (docs/performance.md, "Hand-written speed-ups"); tests/monographs/test_filters.py keeps
+    the output equal to Django's own.
     """
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:

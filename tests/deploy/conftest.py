@@ -26,7 +26,7 @@ REDIS_URL = (
     os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 )
 LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
-REDIS = "config.cache.ReusedClientRedisCache"
+REDIS = "django.core.cache.backends.redis.RedisCache"
 CACHE_SECONDS = 600
 
 

@@ -81,7 +81,7 @@ def test_redis_url_shares_the_cache_and_turns_the_response_cache_on(load_setting
     settings = load_settings(REDIS_URL="redis://cache.internal:6379/2", CACHE_KEY_PREFIX="site")
 
     cache = settings["CACHES"]["default"]
-    assert cache["BACKEND"] == "config.cache.ReusedClientRedisCache"
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/2"
     assert cache["KEY_PREFIX"] == "site"
     assert settings["PUBLISHED_RESPONSE_CACHE_SECONDS"] == 600

@@ -6,7 +6,6 @@ content_hash: the SHA-256 of the document as canonical JSON (sorted keys, no spa
 
 import functools
 import uuid
-from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -102,9 +101,6 @@ class TrialSummarySerializer(EntrySummarySerializer):
         return first_number(entry, "enrolment")
 
 
-PUBLISHED_AT = serializers.DateTimeField()
-
-
 class PublicationMetadataSerializer(serializers.Serializer):
     """What the API says about one frozen version besides its document."""
 
@@ -149,30 +145,6 @@ class PublicationMetadataSerializer(serializers.Serializer):
             self.context.get("request"), f"{publication.kind}-versions", self.context["slug"]
         )
 
-    def to_representation(self, publication: Publication) -> dict[str, Any]:
-        """The declared fields' output, written out; the declarations still make the schema.
-
-        Binding the declared fields deep-copies all thirteen for every response, which was
-        most of what this serializer cost on the API's busiest endpoint, the detail of a
-        drug or trial. tests/api/test_serializers.py holds the two to the same output.
-        """
-        current_version = self._current_version()
-        return {
-            "kind": publication.kind,
-            "id": self.get_id(publication),
-            "slug": publication.slug,
-            "title": publication.title,
-            "version": publication.version,
-            "current_version": current_version,
-            "superseded": publication.version != current_version,
-            "published_at": PUBLISHED_AT.to_representation(publication.published_at),
-            "change_note": publication.change_note,
-            "schema_version": publication.schema_version,
-            "content_hash": publication.content_hash,
-            "url": self.get_url(publication),
-            "versions_url": self.get_versions_url(publication),
-        }
-
 
 class PublicationSerializer(PublicationMetadataSerializer):
     """One frozen version. `superseded` is true when a newer version is live."""
@@ -188,9 +160,6 @@ class PublicationSerializer(PublicationMetadataSerializer):
     )
     def get_document(self, publication: Publication) -> dict:
         return publication.document
-
-    def to_representation(self, publication: Publication) -> dict[str, Any]:
-        return super().to_representation(publication) | {"document": self.get_document(publication)}
 
 
 @functools.cache

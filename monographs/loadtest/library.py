@@ -1,0 +1,40 @@
+"""The framework's own way of doing what each hand-written speed-up of the site does.
+
+A speed-up written by hand in place of Django, DRF, Markdown or redis-py is kept only where
+it matters to a target of `make bench`: the benchmark swaps each of these in for the site's
+version in turn, in the same process, and reports how much slower the plain way is
+(docs/performance.md, "Hand-written speed-ups"). Nothing the site serves imports this.
+"""
+
+import markdown
+
+from monographs.api.selectors import entry_live_get
+from monographs.publishing.models import Entry, Publication
+
+
+def current_publication_get(*, kind: str, slug: str) -> Publication:
+    """The current version of a live entry and its stored document text, through the ORM."""
+    entry = (
+        Entry.objects.of_kind(kind)
+        .filter(slug=slug)
+        .select_related("current__published_document")
+        .defer("current__document")
+        .first()
+    )
+    if entry is None or entry.is_withdrawn:
+        entry_live_get(kind=kind, slug=slug)  # raises NotFound or 410
+    publication = entry.current
+    publication.document_text = publication.published_document.body
+    publication.entry_uid = entry.uid
+    publication.entry_withdrawn_at = entry.withdrawn_at
+    return publication
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown's documented one-call conversion: a new converter for each text."""
+    return markdown.markdown(text, extensions=["tables", "sane_lists"])
+
+
+def never_plain_paragraph(text: str | None) -> bool:
+    """Every text goes through the Markdown converter."""
+    return False
