@@ -313,20 +313,25 @@ def _lookup(request: HttpRequest) -> tuple[int, tuple[HttpResponseBase, bool] | 
     return generation, (response, from_api)
 
 
+class RenderOverlappedPublish(Exception):
+    """A publish committed while the response was rendered: it may show the state before."""
+
+
 def _snapshot(keys: list[str], *, generation: int) -> dict[str, int] | None:
-    """The counters of the keys now, or None if a publish committed since `generation` was
-    read before rendering (the render may predate it). Counters never bumped are started
-    from the clock; they are read again, still under the same generation, to be stored."""
+    """The counters of the keys now, those never bumped started from the clock and read
+    again (None if one is still missing). Raises RenderOverlappedPublish if a publish
+    committed since `generation` was read before rendering: a bump moves the generation
+    before the keys' counters, so a render predating it is never stored with the new ones."""
     keys = sorted({*keys, SITE_KEY})
     names = [GENERATION_KEY, *(COUNTER_PREFIX + key for key in keys)]
     found = cache.get_many(names)
     missing = [name for name in names[1:] if found.get(name) is None]
+    for name in missing:
+        cache.add(name, time.time_ns(), timeout=None)
     if missing:
-        for name in missing:
-            cache.add(name, time.time_ns(), timeout=None)
         found = cache.get_many(names)
     if found.get(GENERATION_KEY) != generation:
-        return None
+        raise RenderOverlappedPublish
     snapshot = {key: found.get(COUNTER_PREFIX + key) for key in keys}
     return None if None in snapshot.values() else snapshot
 
@@ -387,6 +392,15 @@ class PublishedResponseCacheMiddleware:
     ) -> None:
         try:
             snapshot = _snapshot(keys, generation=generation)
+        except RenderOverlappedPublish:
+            # Served, but stored by no cache: a proxy in front that fetched it may have been
+            # purged already, while the render was under way.
+            response["Surrogate-Control"] = "no-store"
+            return
+        except CACHE_UNAVAILABLE as error:
+            logger.warning("Response cache unavailable, %s not stored: %s", request.path, error)
+            return
+        try:
             if snapshot is not None:
                 from_api = isinstance(response, Response)
                 seconds = settings.PUBLISHED_RESPONSE_CACHE_SECONDS

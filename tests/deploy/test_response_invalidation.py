@@ -2,11 +2,18 @@
 retires exactly the responses that show what changed (and the bounded groups of its kind);
 every dependent page shows the new state at once, and an unrelated entry stays cached."""
 
+import logging
+import socket
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import caches
+from django.http import HttpResponse
+from django.test import RequestFactory
 
+from monographs.editorial.cache import PublishedResponseCacheMiddleware, responses_invalidate
 from monographs.editorial.services import root_import_publish, root_withdraw
 from tests.deploy.conftest import CACHE_SECONDS, REDIS, REDIS_URL, delete_prefixed, require_redis
 from tests.factories import TrialFactory
@@ -144,3 +151,90 @@ def test_every_public_response_names_what_it_depends_on(publish_drug, client):
     for url, keys in expected.items():
         response = client.get(url)
         assert set(keys.split()) <= set(response["Surrogate-Key"].split()), url
+
+
+def test_a_render_overlapping_a_publish_is_served_but_stored_by_no_cache(redis_response_cache):
+    """A publish committing while a page renders: the render may show the state before it."""
+    renders = []
+
+    def view(request):
+        renders.append(request.path)
+        if len(renders) == 1:
+            responses_invalidate(keys=["drug:elsewhere"])  # another node's publish commits
+        response = HttpResponse(b"page")
+        response["Surrogate-Key"] = "drug:sorafenib"
+        return response
+
+    middleware = PublishedResponseCacheMiddleware(view)
+    first = middleware(RequestFactory().get("/drugs/sorafenib/"))
+    assert first.content == b"page"
+    assert first["Surrogate-Control"] == "no-store"
+    assert "X-Cache" in first
+
+    second = middleware(RequestFactory().get("/drugs/sorafenib/"))
+    assert len(renders) == 2, "the overlapping render was stored"
+    assert "Surrogate-Control" not in second
+    assert middleware(RequestFactory().get("/drugs/sorafenib/"))["X-Cache"] == "hit"
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    received: list[tuple[str, str | None]] = []
+
+    def do_PURGE(self):  # noqa: N802 (the method's name is the HTTP verb)
+        self.received.append((self.path, self.headers.get("xkey-purge")))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def purge_recorder():
+    PurgeRecorder.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", PurgeRecorder.received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_proxies_are_purged_of_the_keys_after_the_commit(
+    settings, purge_recorder, publish_drug, django_capture_on_commit_callbacks
+):
+    url, received = purge_recorder
+    settings.CACHE_PURGE_URLS = [url]
+    drug = publish_drug("sorafenib")
+    received.clear()
+    drug.summary = "Changed."
+    drug.save(update_fields=["summary"])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        root_import_publish(root=drug, note="test")
+    assert received == [], "purged before the commit: a proxy could fetch the old page again"
+    for callback in callbacks:
+        callback()
+
+    assert len(received) == 1
+    path, keys = received[0]
+    assert path == "/"
+    assert {"drug:sorafenib", "drugs", "search", "list"} <= set(keys.split())
+
+
+def test_a_proxy_that_cannot_be_reached_never_fails_the_publish(
+    settings, publish_drug, caplog, client
+):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHE_PURGE_URLS = [f"http://127.0.0.1:{closed_port}/"]
+
+    with caplog.at_level(logging.WARNING, logger="monographs.editorial.cache"):
+        publish_drug("sorafenib", summary="Published although the proxy is down.")
+
+    assert "Purge of" in caplog.text
+    assert b"Published although the proxy is down." in client.get("/drugs/sorafenib/").content
