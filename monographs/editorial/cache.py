@@ -153,16 +153,18 @@ def proxies_purge(*, keys: list[str]) -> None:
 
     Never raises: the publish has committed and must not be reported as failed because a
     proxy is down or slow. That is safe because a proxy keeps an object at most its TTL
-    (deploy/varnish.vcl caps it at two minutes) and revalidates nothing past
-    it, so a purge lost costs at most that long of the old page, never a page that was
-    not published; the app's own cache and stored pages are already current.
+    (deploy/varnish.vcl caps it at two minutes, without grace), so a purge lost costs at
+    most that long of the previous published version, never a page that was not published;
+    the app's own cache and stored pages are already current. Sent straight to each proxy,
+    never through an HTTP proxy the environment may name.
     """
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     for url in settings.CACHE_PURGE_URLS:
         request = urllib.request.Request(
             url, method="PURGE", headers={"xkey-purge": " ".join(keys)}
         )
         try:
-            with urllib.request.urlopen(request, timeout=settings.CACHE_PURGE_TIMEOUT) as reply:
+            with opener.open(request, timeout=settings.CACHE_PURGE_TIMEOUT) as reply:
                 reply.read()
         except (OSError, ValueError) as error:
             logger.warning("Purge of %s at %s failed: %s", keys, url, error)
