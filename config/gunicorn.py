@@ -51,7 +51,7 @@ def when_ready(server) -> None:
 
     URL patterns and template engines are loaded here, or every new worker (max_requests
     replaces them regularly) spends some 200 ms of its first request on them. And the
-    publication generation is bumped: pages that the code this start replaces rendered are
+    cached responses are all retired: pages that the code this start replaces rendered are
     then never served from the shared cache again (docs/deploy.md, upgrades).
     """
     if not server.cfg.preload_app:
@@ -59,12 +59,12 @@ def when_ready(server) -> None:
     from django.template import engines
     from django.urls import reverse
 
-    from monographs.publishing.cache import CACHE_UNAVAILABLE, published_generation_bump
+    from monographs.publishing.cache import CACHE_UNAVAILABLE, responses_invalidate_all
 
     for name in ("admin:index", "monographs:home", "api:drug-list"):
         reverse(name)
     engines.all()
     try:
-        published_generation_bump()
+        responses_invalidate_all()
     except CACHE_UNAVAILABLE as error:
         server.log.warning("Could not reach the cache to retire older pages: %s", error)

@@ -7,9 +7,9 @@ one replica, chosen per request. Everything else reads and writes the primary: t
 the editorial workflow, commands, and any request from signed-in staff, who therefore see
 their own publish at once.
 
-The replicas must not lag behind what the site has announced: the cache generation is bumped
-after a publish commits, and a node that then reads a lagging replica would cache the old
-version under the new generation. docs/deploy.md describes the synchronous replication
+The replicas must not lag behind what the site has announced: the response cache's counters
+move after a publish commits, and a node that then reads a lagging replica would cache the
+old version under the new counters. docs/deploy.md describes the synchronous replication
 (synchronous_commit = remote_apply) that rules this out.
 """
 

@@ -225,6 +225,12 @@ PUBLISHED_RESPONSE_CACHE_SECONDS = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_SECONDS", "600" if REDIS_URL else "0")
 )
 
+# Caching proxies in front (Varnish with vmod xkey, deploy/varnish.vcl), each sent a PURGE
+# naming the keys a publish changed once it has committed; comma-separated URLs such as
+# http://127.0.0.1:6081/. A purge that fails is logged and never fails the publish.
+CACHE_PURGE_URLS = [url for url in os.environ.get("CACHE_PURGE_URLS", "").split(",") if url]
+CACHE_PURGE_TIMEOUT = float(os.environ.get("CACHE_PURGE_TIMEOUT", "0.5"))
+
 # Entry pages are rendered when published and served as stored bytes (monographs/site). Off,
 # every read renders them, through the same function: for comparing the two.
 SERVE_STORED_PAGES = env_bool("SERVE_STORED_PAGES", True)

@@ -18,6 +18,12 @@ The steps, each printed as it happens:
  5. node B, fetched straight after, shows version 2: the publish bumped the cache
     generation after commit, and the replica had applied the commit before it returned;
  6. the replica's pg_stat_activity shows node B's connection: the page was read there.
+With --varnish, then (minimal corpus: sorafenib, lenvatinib and the trial sharp):
+ 7. Varnish (deploy/varnish.vcl, scripts/varnish.sh) in front of node B: the drug, trial and
+    other drug pages read twice each, the second a hit (X-Varnish with two ids);
+ 8. a new version of the trial is published, which purges its keys after the commit;
+ 9. through Varnish at once: the trial's and its drug's pages show its new title (misses),
+    the other drug's page is still a hit.
 
 Exit status 0 when node B showed the new version at once, 1 otherwise.
 """
@@ -44,7 +50,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 CLUSTER_SCRIPT = ROOT / "scripts" / "replica_cluster.sh"
+VARNISH_SCRIPT = ROOT / "scripts" / "varnish.sh"
 SLUG = "sorafenib"
+TRIAL_SLUG = "sharp"
+UNRELATED_SLUG = "lenvatinib"
 SITE_HOST = "127.0.0.1"
 SERVER_START_SECONDS = 60
 STEP_SECONDS = 300
@@ -59,6 +68,19 @@ drug = Drug.objects.create(
     summary="Oral multikinase inhibitor of RAF and VEGFR.",
 )
 root_import_publish(root=drug, note="Scale-out demonstration corpus.")
+other = Drug.objects.create(
+    inn="lenvatinib", slug="lenvatinib", drug_class="Multikinase inhibitor",
+    summary="Oral multikinase inhibitor of VEGFR and FGFR.",
+)
+root_import_publish(root=other, note="Scale-out demonstration corpus.")
+from trials.models import Trial
+trial = Trial.objects.create(
+    slug="{TRIAL_SLUG}", acronym="SHARP", title="Sorafenib HCC Assessment Randomized Protocol",
+    phase=Trial.Phase.PHASE_3, design=Trial.Design.RANDOMISED_CONTROLLED,
+    summary="Sorafenib against placebo in advanced HCC.",
+)
+trial.drugs.set([drug])
+root_import_publish(root=trial, note="Scale-out demonstration corpus.")
 """
 
 PUBLISH_ON_NODE_A = f"""
@@ -86,6 +108,16 @@ revision_submit(root=drug, user=editor, comment="Scale-out demonstration edit.")
 revision_approve(root=drug, user=reviewer)
 publication = root_publish(root=drug, user=reviewer, comment="Scale-out demonstration.")
 print(publication.version)
+"""
+
+
+PUBLISH_TRIAL = f"""
+from monographs.editorial.services.publish import root_import_publish
+from trials.models import Trial
+trial = Trial.objects.get(slug="{TRIAL_SLUG}")
+trial.title = TITLE
+trial.save(update_fields=["title"])
+print(root_import_publish(root=trial, note="Scale-out demonstration: a new trial version.").version)
 """
 
 
@@ -132,6 +164,48 @@ def fetch(port: int, path: str) -> tuple[int, str, str, float]:
     except urllib.error.HTTPError as error:
         body, status, cache = error.read().decode(), error.code, error.headers.get("X-Cache", "")
     return status, body, cache, (time.perf_counter() - started) * 1000
+
+
+def fetch_headers(port: int, path: str) -> tuple[int, str, dict[str, str]]:
+    """(status, body, response headers) of one anonymous GET."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": SITE_HOST})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+def through_varnish(port: int, path: str) -> tuple[int, str, str]:
+    """(status, body, "hit" or "miss" with Varnish's Age and X-Varnish) through the proxy."""
+    status, body, headers = fetch_headers(port, path)
+    proxy = headers.get("X-Proxy-Cache", "-")
+    return status, body, f"{proxy} (Age {headers.get('Age')}, X-Varnish {headers.get('X-Varnish')})"
+
+
+def varnish_steps(port: int, env: dict[str, str]) -> bool:
+    """Pages through Varnish, cached; a new trial version; both shown new at once, the
+    unrelated drug still cached."""
+    pages = [f"/drugs/{SLUG}/", f"/trials/{TRIAL_SLUG}/", f"/drugs/{UNRELATED_SLUG}/"]
+    say("7. through Varnish, each page twice")
+    for path in pages:
+        for _ in range(2):
+            status, _, proxy = through_varnish(port, path)
+            say(f"   varnish {path}: HTTP {status}, {proxy}")
+    title = f"Sorafenib HCC Assessment Randomized Protocol, revised {secrets.token_hex(3)}"
+    code = f"TITLE = {title!r}\n{PUBLISH_TRIAL}"
+    published = run([str(PYTHON), "manage.py", "shell", "-v0", "-c", code], env, "trial publish")
+    say(f"8. trial {TRIAL_SLUG} published as version {published.strip()}")
+    say("9. through Varnish straight after the publish")
+    shown = {}
+    for path in pages:
+        status, body, proxy = through_varnish(port, path)
+        shown[path] = (status, proxy.split()[0], title in body)
+        say(f"   varnish {path}: HTTP {status}, {proxy}, new trial title shown: {title in body}")
+    trial_page = shown[f"/trials/{TRIAL_SLUG}/"]
+    drug_page = shown[f"/drugs/{SLUG}/"]
+    unrelated = shown[f"/drugs/{UNRELATED_SLUG}/"]
+    return trial_page[1:] == drug_page[1:] == ("miss", True) and unrelated[1] == "hit"
 
 
 def shown_version(body: str) -> int | None:
@@ -195,6 +269,11 @@ def main() -> int:
         "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     parser.add_argument("--keep-clusters", action="store_true")
+    parser.add_argument(
+        "--varnish",
+        action="store_true",
+        help="then put Varnish (scripts/varnish.sh) in front of node B and publish a trial",
+    )
     options = parser.parse_args()
 
     with ExitStack() as cleanup:
@@ -246,6 +325,9 @@ def main() -> int:
             "GUNICORN_WORKERS": "2",
             "AXES_ENABLED": "0",
         }
+        varnish_port, purge_port = free_port(), free_port()
+        if options.varnish:
+            env["CACHE_PURGE_URLS"] = f"http://127.0.0.1:{purge_port}/"
 
         say(f"1. database {database} on the primary: migrate, collect static files, load corpus")
         run([str(PYTHON), "manage.py", "migrate", "--no-input", "-v0"], env, "migrate")
@@ -304,7 +386,38 @@ def main() -> int:
 
         if status == 200 and after == (before or 0) + 1 and summary in body and readers > 0:
             say(f"node B shows version {after} at once: publish on A, read on B, no stale page")
-            return 0
+            if not options.varnish:
+                return 0
+            # Its own directory, readable by the user varnishd drops to (workdir is private).
+            varnish_dir = Path(tempfile.mkdtemp(prefix="scaleout-varnish-"))
+            varnish_dir.chmod(0o755)
+            cleanup.callback(shutil.rmtree, varnish_dir, True)
+            run(
+                [
+                    "bash",
+                    str(VARNISH_SCRIPT),
+                    "start",
+                    str(varnish_dir),
+                    str(port_b),
+                    str(varnish_port),
+                    str(purge_port),
+                ],
+                env,
+                "starting Varnish",
+            )
+            cleanup.callback(
+                run,
+                ["bash", str(VARNISH_SCRIPT), "stop", str(varnish_dir)],
+                env,
+                "stopping Varnish",
+            )
+            if varnish_steps(varnish_port, env):
+                say(
+                    "Varnish shows the new trial at once on both pages; the other drug stays cached"
+                )
+                return 0
+            say("FAILED: Varnish served a stale page or purged an unrelated one")
+            return 1
         say(f"FAILED: node B showed version {after} (expected {(before or 0) + 1})")
         return 1
 

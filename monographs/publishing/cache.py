@@ -1,29 +1,48 @@
-"""Public pages and API responses, kept in the shared cache until the next publish or withdrawal.
+"""Public pages and API responses, kept in the shared cache until what they show changes.
 
-Everything public is built from live publications, so one number, the publication
-generation, names the state of the whole public side. It is part of every cache key and is
-bumped after each publish or withdrawal commits: from then on every node misses once,
-renders from the new publications and caches that. Entries of older generations are never
-read again and simply expire. One generation for the whole site, not one per entry, because
-pages cross-link (a drug page lists its trials; lists, search and feeds show every entry),
-and publishing is rare next to reading.
+Each stored response carries the keys it depends on: the entry keys of its Surrogate-Key
+header (an entry page names every entry it shows or links to; an API detail names its
+entry), or, for pages built from many entries, a bounded group key (GROUP_KEYS): `drugs` or
+`trials` for a kind's list, `search` for search, and `list` for everything else (home, feed,
+sitemaps, terms, references, exports, versions). Every key has a generation counter in the
+cache. A publish or withdrawal, once committed, increments the counters of the entries it
+changes and of the groups its kind belongs to (responses_invalidate); a response is served
+only while every counter it depends on still has the value it had when the response was
+rendered. So a publish makes cold exactly the pages that show what changed, plus the bounded
+groups; every other page on every node stays cached. Every response also depends on SITE_KEY,
+which only an upgrade or a rebuild of the read tables bumps (responses_invalidate_all).
+
+Why counters read at lookup, and not an index from each key to the responses stored with it:
+an index has to be kept in step by every app server writing responses while others delete
+them, and an entry stored just after a purge read the index is missed. A counter is one
+atomic INCR, and a stale snapshot cannot match a counter that has moved.
+
+The race a counter alone does not close: a node renders from the data as it was before a
+publish committed, the publish commits and bumps, and only then does the node read the
+counters to store its render, stale, with the new values. So the node reads one more
+counter, the publication generation (GENERATION_KEY), before rendering and again with the
+dependencies' counters after: the bump increments the generation first and the dependencies
+after, so a node that rendered before the commit either snapshots the old counters (the
+dependencies' INCR then retires its entry) or sees the generation moved and does not store
+its render. A render that only overlaps a publish is not stored: it is served, and the next
+reader stores it. Replicas do not change this: the bump runs after the commit, which returns
+only once the replicas have applied it (synchronous replication, docs/deploy.md).
 
 The cache must be shared by every process (Redis through REDIS_URL): with the per-process
 local-memory cache a bump in one worker is invisible to the others, so settings turn the
 response cache off (PUBLISHED_RESPONSE_CACHE_SECONDS = 0) unless REDIS_URL is set.
 
-A hit costs no SQL query and one cache round trip: the generation and the entry stored for
-the URL are read together (one MGET), and the entry is used only when it was stored under the
-current generation. Entries are keyed by URL and by the request headers public responses may
-vary on (VARY_HEADERS), so no per-URL header list has to be learned and read first, as Django's
-own cache middleware does. If-None-Match and If-Modified-Since are answered from the cached
-validators, so conditional GET keeps working.
+A hit costs no SQL query and two cache round trips: the stored response with the generation
+(one MGET), then its dependencies' counters (one MGET). Entries are keyed by URL and by the
+request headers public responses may vary on (VARY_HEADERS). If-None-Match and
+If-Modified-Since are answered from the cached validators, so conditional GET keeps working.
 """
 
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.conf import settings
@@ -38,16 +57,44 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from monographs.editorial import registry
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 GENERATION_KEY = "published-generation"
+COUNTER_PREFIX = "published-key."
+# Every response depends on it; only responses_invalidate_all moves it.
+SITE_KEY = "site"
+# Pages built from entries of every kind (home, feed, sitemaps, terms, references, exports,
+# versions): every publish or withdrawal retires them, as before responses were tagged.
+LIST_KEY = "list"
+SEARCH_KEY = "search"
+# Group keys of the pages built from many entries, by URL name; a kind's API list is tagged
+# with the kind's plural (its group), entry details with the entry's key, anything else LIST_KEY.
+# The public lists filter and link across kinds, so they depend on both groups.
+GROUP_KEYS: dict[str, tuple[str, ...]] = {
+    "monographs:drug_list": ("drugs", "trials"),
+    "trials:trial_list": ("trials", "drugs"),
+    "monographs:search": (SEARCH_KEY,),
+    "api:search": (SEARCH_KEY,),
+}
 CACHEABLE_STATUSES = frozenset({200, 410})
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
 CACHE_UNAVAILABLE = (RedisError, OSError)
 # Request headers a public response may vary on; each is part of the cache key. A response
 # varying on any other header is not stored.
 VARY_HEADERS = ("accept", "accept-encoding", "accept-language", "origin")
+
+
+def entry_key(kind: str, slug: str) -> str:
+    """The key naming an entry in stored pages and in Surrogate-Key / Cache-Tag headers."""
+    return f"{kind}:{slug}"
+
+
+def kind_group_keys(kind: str) -> tuple[str, ...]:
+    """The bounded groups any publish or withdrawal of an entry of this kind retires."""
+    return (registry.root_kind(kind).plural, SEARCH_KEY, LIST_KEY)
 
 
 def published_generation() -> int:
@@ -63,16 +110,64 @@ def published_generation() -> int:
     return generation
 
 
-def published_generation_bump() -> None:
-    """Make every node render public pages afresh. Call it once the publish has committed.
-
-    Called earlier, another node could render from data not yet committed (or not yet on
-    its replica) and cache that under the new generation.
-    """
+def _counter_bump(name: str) -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(name)
     except ValueError:
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.set(name, time.time_ns(), timeout=None)
+
+
+def published_generation_bump() -> None:
+    """Recompute the values derived from every publication (published_value), and keep any
+    render overlapping this moment out of the response cache. Call it once the publish has
+    committed: called earlier, another node could compute from data not yet committed (or
+    not yet on its replica) and store that under the new generation.
+    """
+    _counter_bump(GENERATION_KEY)
+
+
+def responses_invalidate(*, keys: Iterable[str]) -> None:
+    """Retire, on every node, the cached responses depending on any of the keys, and purge
+    them from the caching proxies in front (CACHE_PURGE_URLS). Call it once the publish or
+    withdrawal has committed (transaction.on_commit), for the reason published_generation_bump
+    gives. The generation moves first, the keys' counters after: see the module docstring.
+    """
+    keys = sorted(set(keys))
+    try:
+        published_generation_bump()
+        for key in keys:
+            _counter_bump(COUNTER_PREFIX + key)
+    except CACHE_UNAVAILABLE as error:
+        logger.warning("Cache unavailable, responses of %s not retired: %s", keys, error)
+    proxies_purge(keys=keys)
+
+
+def responses_invalidate_all() -> None:
+    """Retire every cached response: after an upgrade, or read tables rebuilt under them."""
+    responses_invalidate(keys=[SITE_KEY])
+
+
+def proxies_purge(*, keys: list[str]) -> None:
+    """Ask each caching proxy (Varnish with vmod xkey, deploy/varnish.vcl) to drop the
+    objects tagged with any of the keys.
+
+    Never raises: the publish has committed and must not be reported as failed because a
+    proxy is down or slow. That is safe because a proxy keeps an object at most its TTL
+    (deploy/varnish.vcl caps it at two minutes, without grace), so a purge lost costs at
+    most that long of the previous published version, never a page that was not published;
+    the app's own cache and stored pages are already current. Sent straight to each proxy,
+    never through an HTTP proxy the environment may name.
+    """
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for url in settings.CACHE_PURGE_URLS:
+        request = urllib.request.Request(
+            url, method="PURGE", headers={"xkey-purge": " ".join(keys)}
+        )
+        try:
+            with opener.open(request, timeout=settings.CACHE_PURGE_TIMEOUT) as reply:
+                reply.read()
+        except (OSError, ValueError) as error:
+            logger.warning("Purge of %s at %s failed: %s", keys, url, error)
 
 
 def published_value(*, name: str, compute: Callable[[], T]) -> T:
@@ -175,17 +270,72 @@ def _varies_only_on_known_headers(response: HttpResponseBase) -> bool:
     return varied <= set(VARY_HEADERS)
 
 
+def response_keys(request: HttpRequest, response: HttpResponseBase) -> list[str]:
+    """The keys a public response depends on; a response naming none gets its group's,
+    written to its Surrogate-Key and Cache-Tag headers for the proxies in front."""
+    header = response.get("Surrogate-Key")
+    if header:
+        return header.split()
+    keys = _keys_of_view(getattr(request, "resolver_match", None))
+    response["Surrogate-Key"] = " ".join(keys)
+    response["Cache-Tag"] = ",".join(keys)
+    return keys
+
+
+def _keys_of_view(match) -> list[str]:
+    view_name = match.view_name if match is not None else ""
+    for root_kind in registry.all_kinds():
+        kind = root_kind.kind
+        if view_name in (f"api:{kind}-detail", f"api:{kind}-versions", f"api:{kind}-version"):
+            return [entry_key(kind, match.kwargs["slug"])]
+        if view_name == f"api:{kind}-list":
+            return [root_kind.plural]
+    return list(GROUP_KEYS.get(view_name, (LIST_KEY,)))
+
+
+def _counters(keys: Iterable[str]) -> dict[str, int | None]:
+    found = cache.get_many([COUNTER_PREFIX + key for key in keys])
+    return {key: found.get(COUNTER_PREFIX + key) for key in keys}
+
+
 def _lookup(request: HttpRequest) -> tuple[int, tuple[HttpResponseBase, bool] | None]:
-    """The current generation and, if stored under it, the response for this request."""
+    """The current generation and, if none of its keys moved since, the response stored for
+    this request."""
     key = response_cache_key(request)
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY)
     if generation is None:
         generation = published_generation()
     stored = found.get(key)
-    if stored is None or stored[0] != generation:
+    if stored is None:
         return generation, None
-    return generation, stored[1:]
+    snapshot, response, from_api = stored
+    if _counters(snapshot) != snapshot:
+        return generation, None
+    return generation, (response, from_api)
+
+
+class RenderOverlappedPublish(Exception):
+    """A publish committed while the response was rendered: it may show the state before."""
+
+
+def _snapshot(keys: list[str], *, generation: int) -> dict[str, int] | None:
+    """The counters of the keys now, those never bumped started from the clock and read
+    again (None if one is still missing). Raises RenderOverlappedPublish if a publish
+    committed since `generation` was read before rendering: a bump moves the generation
+    before the keys' counters, so a render predating it is never stored with the new ones."""
+    keys = sorted({*keys, SITE_KEY})
+    names = [GENERATION_KEY, *(COUNTER_PREFIX + key for key in keys)]
+    found = cache.get_many(names)
+    missing = [name for name in names[1:] if found.get(name) is None]
+    for name in missing:
+        cache.add(name, time.time_ns(), timeout=None)
+    if missing:
+        found = cache.get_many(names)
+    if found.get(GENERATION_KEY) != generation:
+        raise RenderOverlappedPublish
+    snapshot = {key: found.get(COUNTER_PREFIX + key) for key in keys}
+    return None if None in snapshot.values() else snapshot
 
 
 def _replay(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -205,33 +355,57 @@ class PublishedResponseCacheMiddleware:
     request and response (a session read, a CSRF cookie, Vary: Cookie) is seen here and keeps
     the response out of the cache. What the middleware below adds per request (CORS headers)
     depends only on the URL and the headers the key is made of. If the cache cannot be
-    reached, requests are served uncached rather than failing.
+    reached, requests are served uncached rather than failing. Every public response leaves
+    with the keys it depends on (Surrogate-Key), cache on or off, for the proxies in front.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        seconds = settings.PUBLISHED_RESPONSE_CACHE_SECONDS
-        if seconds <= 0 or not request_is_public_read(request):
+        if not request_is_public_read(request):
             return self.get_response(request)
+        if settings.PUBLISHED_RESPONSE_CACHE_SECONDS <= 0:
+            response = self.get_response(request)
+            response_keys(request, response)
+            return response
         try:
             generation, cached = _lookup(request)
         except CACHE_UNAVAILABLE as error:
             logger.warning(
                 "Response cache unavailable, serving %s uncached: %s", request.path, error
             )
-            return self.get_response(request)
+            response = self.get_response(request)
+            response_keys(request, response)
+            return response
         if cached is not None:
             response, from_api = cached
             if not (from_api and _throttled(request)):
                 return _replay(request, response)
         response = self.get_response(request)
+        keys = response_keys(request, response)
         if _response_is_storable(request, response):
-            from_api = isinstance(response, Response)
-            try:
-                cache.set(response_cache_key(request), (generation, response, from_api), seconds)
-            except CACHE_UNAVAILABLE as error:
-                logger.warning("Response cache unavailable, %s not stored: %s", request.path, error)
+            self._store(request, response, keys=keys, generation=generation)
             response["X-Cache"] = "miss"
         return response
+
+    def _store(
+        self, request: HttpRequest, response: HttpResponseBase, *, keys: list[str], generation: int
+    ) -> None:
+        try:
+            snapshot = _snapshot(keys, generation=generation)
+        except RenderOverlappedPublish:
+            # Served, but stored by no cache: a proxy in front that fetched it may have been
+            # purged already, while the render was under way.
+            response["Surrogate-Control"] = "no-store"
+            return
+        except CACHE_UNAVAILABLE as error:
+            logger.warning("Response cache unavailable, %s not stored: %s", request.path, error)
+            return
+        try:
+            if snapshot is not None:
+                from_api = isinstance(response, Response)
+                seconds = settings.PUBLISHED_RESPONSE_CACHE_SECONDS
+                cache.set(response_cache_key(request), (snapshot, response, from_api), seconds)
+        except CACHE_UNAVAILABLE as error:
+            logger.warning("Response cache unavailable, %s not stored: %s", request.path, error)

@@ -14,6 +14,10 @@ class SiteConfig(AppConfig):
 
     def ready(self) -> None:
         from monographs.publishing.projections import register_projection
+        from monographs.site.invalidation import (
+            responses_after_publish,
+            responses_after_withdrawal,
+        )
         from monographs.site.stored import (
             stored_pages_after_publish,
             stored_pages_after_withdrawal,
@@ -24,4 +28,10 @@ class SiteConfig(AppConfig):
             "stored_pages",
             published=stored_pages_after_publish,
             withdrawn=stored_pages_after_withdrawal,
+        )
+        # Cached responses are retired after the commit, once the stored pages are written.
+        register_projection(
+            "response_cache",
+            published=responses_after_publish,
+            withdrawn=responses_after_withdrawal,
         )

@@ -20,6 +20,9 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
+# The key format is the response cache's: a page's keys are what a publish retires there.
+from monographs.publishing.cache import entry_key as entry_key
+
 ORIGIN = "http://stored-page.invalid"
 ORIGIN_BYTES = ORIGIN.encode()
 # What an entry page's bytes are made by, besides the publications: a stored page is served
@@ -62,11 +65,6 @@ class Dependence:
     SHOWS = "shows"  # shows what the entry's publication says (a trial row, a mention)
     LINKS = "links"  # links to it because it is live: only its withdrawal or rename matter
     NAMES = "names"  # names it unlinked because it is not live: its publication matters
-
-
-def entry_key(kind: str, slug: str) -> str:
-    """The key naming an entry in stored pages and in Surrogate-Key / Cache-Tag headers."""
-    return f"{kind}:{slug}"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ on the whole seed corpus both must give every reader the same response.
 import pytest
 
 from monographs.api.views import entries as entry_views
-from monographs.editorial.models import Entry
 from monographs.loadtest import library
+from monographs.publishing.models import Entry
 
 pytestmark = pytest.mark.django_db
 

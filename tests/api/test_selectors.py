@@ -60,3 +60,27 @@ def test_a_missing_document_row_is_named_not_hidden_as_not_found(make_drug):
 
     with pytest.raises(PublishedDocument.DoesNotExist, match="drug 'sorafenib' version 1"):
         current_publication_get(kind="drug", slug="sorafenib")
+
+
+@pytest.mark.parametrize(("kind", "plural"), [("drug", "drugs"), ("trial", "trials")])
+def test_an_entry_detail_is_its_document_as_stored_at_publish_in_one_query(
+    kind, plural, make_drug, make_trial, client, django_assert_num_queries
+):
+    """The document, the bulk of the answer, is the publish projection's bytes, copied
+    without decoding; only the small metadata (absolute URLs of the host asked) is written
+    per request, by the same publication_body the versions use."""
+    make_trial("sharp", drugs=(make_drug("sorafenib"),))
+    slug = "sorafenib" if kind == "drug" else "sharp"
+    entry = Entry.objects.get(kind=kind, slug=slug)
+    stored = PublishedDocument.objects.get(publication_id=entry.current_id).body
+
+    with django_assert_num_queries(1):
+        response = client.get(f"/api/v1/{plural}/{slug}/")
+
+    assert response.status_code == 200
+    assert response.content.endswith(b'"document":' + stored.encode() + b"}")
+    assert response["ETag"]
+    assert response["Surrogate-Key"] == f"{kind}:{slug}"
+    with django_assert_num_queries(1):
+        again = client.get(f"/api/v1/{plural}/{slug}/", headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304

@@ -23,6 +23,7 @@ from monographs.publishing.cache import (
     PublishedResponseCacheMiddleware,
     published_generation,
     published_generation_bump,
+    responses_invalidate_all,
 )
 from tests.deploy.conftest import REDIS, REDIS_URL, delete_prefixed, require_redis
 
@@ -97,7 +98,7 @@ def test_the_generation_moves_only_when_the_publish_commits(
     assert published_generation() == before
     for callback in callbacks:
         callback()
-    assert published_generation() == before + 1
+    assert published_generation() > before
 
 
 def test_a_withdrawal_answers_410_at_once(
@@ -138,8 +139,9 @@ def test_conditional_get_on_a_hit_is_304_without_a_query(
 
 
 @pytest.mark.parametrize("url", [DRUG_PAGE, "/api/v1/drugs/sorafenib/"])
-def test_a_hit_is_one_cache_read(url, response_cache, publish_drug, client, monkeypatch):
-    """The generation and the stored response come back together: one round trip to Redis."""
+def test_a_hit_is_two_cache_reads(url, response_cache, publish_drug, client, monkeypatch):
+    """The generation and the stored response come back together, then the counters of the
+    keys it depends on: two round trips to Redis."""
     publish_drug()
     client.get(url)
     backend = caches["default"]
@@ -165,17 +167,17 @@ def test_a_hit_is_one_cache_read(url, response_cache, publish_drug, client, monk
         calls.clear()
         response = client.get(url, headers=headers)
         assert response.status_code == (304 if headers else 200)
-        assert calls == ["get_many"]
+        assert calls == ["get_many", "get_many"]
 
 
-def test_an_entry_stored_under_an_older_generation_is_not_served(
+def test_every_response_is_retired_after_an_upgrade_or_a_rebuild(
     response_cache, publish_drug, client
 ):
     publish_drug()
     assert client.get(DRUG_PAGE)["X-Cache"] == "miss"
     assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
 
-    published_generation_bump()
+    responses_invalidate_all()
 
     assert client.get(DRUG_PAGE)["X-Cache"] == "miss"
     assert client.get(DRUG_PAGE)["X-Cache"] == "hit"

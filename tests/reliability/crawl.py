@@ -51,6 +51,7 @@ class Fetched:
     url: str
     status: int
     text: str
+    cache: str = ""  # X-Cache: "hit" when the response cache answered
 
 
 def root_urls(kind: str, slug: str, versions: range = range(1, 3)) -> list[str]:
@@ -91,5 +92,6 @@ def crawl(client: Client, urls: list[str]) -> list[Fetched]:
     for url in urls:
         response = client.get(url)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        fetched.append(Fetched(url, response.status_code, body.decode("utf-8", "replace")))
+        text = body.decode("utf-8", "replace")
+        fetched.append(Fetched(url, response.status_code, text, response.get("X-Cache", "")))
     return fetched

@@ -13,17 +13,22 @@ The invariants, checked as the machine goes and at its end:
 - every publication an approval led to is byte for byte the document that was approved;
 - no entry or publication once written ever disappears, and a slug once public keeps
   leading to the entry it was public for.
+It runs twice: rendering every page afresh, and through the response cache over a real
+Redis, where each service's commit hooks (the per-key invalidation) run as its commit would
+and pages stay cached from one crawl to the next.
 """
 
 import contextlib
 import itertools
 import re
+import uuid
 from io import StringIO
 
-from django.core.cache import cache
+import pytest
+from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -41,6 +46,7 @@ from monographs.models import Citation, Drug
 from monographs.publishing.models import Entry, Publication, RetiredSlug
 from monographs.site.models import StoredPage
 from monographs.views.drugs import drug_page_render
+from tests.deploy.conftest import REDIS, REDIS_URL, delete_prefixed, require_redis
 from tests.factories import DrugFactory, DrugInteractionFactory
 from tests.reliability.content import drug_written, root_rewrite, trial_written
 from tests.reliability.crawl import crawl, public_urls
@@ -58,12 +64,15 @@ def markers(text: str) -> set[str]:
 class ReviewAroundMachine(RuleBasedStateMachine):
     """Three roots (two drugs, a trial) and a seeded drug, driven through the real services."""
 
-    def __init__(self, *, editor, reviewer, seed_dir) -> None:
+    def __init__(self, *, editor, reviewer, seed_dir, through_cache: bool = False) -> None:
         super().__init__()
         self.editor, self.reviewer, self.seed_dir = editor, reviewer, seed_dir
+        self.through_cache = through_cache
+        self.hits = 0
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
-        cache.clear()
+        if not through_cache:
+            cache.clear()
         self.reviewed: set[str] = set()
         self.written: set[str] = set()
         self.roots: list = []
@@ -267,8 +276,19 @@ class ReviewAroundMachine(RuleBasedStateMachine):
             live = render(entry=Entry.objects.select_related("current").get(pk=page.entry_id))
             assert bytes(page.body) == live.body, f"stored page of {page.entry} is stale"
 
+    def commits_complete(self) -> None:
+        """Run what each service left for after its commit (the test's transaction never
+        commits): in production every one of them committed before a reader came."""
+        pending = list(connection.run_on_commit)
+        connection.run_on_commit.clear()
+        for _savepoints, callback, _robust in pending:
+            callback()
+
     def surfaces_show_only_reviewed_words(self):
-        cache.clear()
+        if self.through_cache:
+            self.commits_complete()
+        else:
+            cache.clear()
         # Seeds are reviewed outside the admin: their words are whatever the seed file says.
         recent = sorted(self.written)[-4:]
         pages = crawl(Client(), public_urls(search_words=recent))
@@ -280,6 +300,7 @@ class ReviewAroundMachine(RuleBasedStateMachine):
                 if word not in page.url  # a search page echoes its query
             }
             assert not unreviewed, f"{page.url} shows unreviewed {sorted(unreviewed)}"
+        self.hits += sum(page.cache == "hit" for page in pages)
 
 
 MACHINE_SETTINGS = settings(
@@ -291,10 +312,37 @@ MACHINE_SETTINGS = settings(
 )
 
 
-def test_every_public_surface_shows_only_approved_documents(editor, reviewer, tmp_path):
+@pytest.mark.parametrize("through_cache", [False, True], ids=["rendered", "redis-cache"])
+def test_every_public_surface_shows_only_approved_documents(
+    through_cache, editor, reviewer, tmp_path, settings
+):
     from hypothesis.stateful import run_state_machine_as_test
 
-    def machine():
-        return ReviewAroundMachine(editor=editor, reviewer=reviewer, seed_dir=tmp_path)
+    prefixes = []
+    client = require_redis() if through_cache else None
 
-    run_state_machine_as_test(machine, settings=MACHINE_SETTINGS)
+    def machine():
+        if through_cache:
+            # A key prefix per example: nothing cached by an earlier one is read again.
+            prefixes.append(f"test-no-leak-{uuid.uuid4().hex}")
+            settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
+            settings.CACHES = {
+                "default": {"BACKEND": REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": prefixes[-1]}
+            }
+        machines.append(
+            ReviewAroundMachine(
+                editor=editor, reviewer=reviewer, seed_dir=tmp_path, through_cache=through_cache
+            )
+        )
+        return machines[-1]
+
+    machines = []
+    try:
+        run_state_machine_as_test(machine, settings=MACHINE_SETTINGS)
+        if through_cache:
+            assert sum(run.hits for run in machines), "no page was ever read from the cache"
+    finally:
+        if client is not None:
+            caches["default"].close()
+            for prefix in prefixes:
+                delete_prefixed(client, prefix)

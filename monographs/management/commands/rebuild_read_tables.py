@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from monographs.api.read_tables import read_tables_rebuild
-from monographs.publishing.cache import published_generation_bump
+from monographs.publishing.cache import responses_invalidate_all
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.stdout.write("Writing the read tables again from every publication…")
         publications = read_tables_rebuild()
-        published_generation_bump()  # cached pages and API responses were read from the old rows
+        responses_invalidate_all()  # cached pages and API responses were read from the old rows
         self.stdout.write(
             self.style.SUCCESS(f"Wrote the read tables of {publications} publications.")
         )

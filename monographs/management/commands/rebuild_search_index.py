@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from monographs.publishing.cache import published_generation_bump
+from monographs.publishing.cache import responses_invalidate_all
 from monographs.search import search_index_rebuild
 
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.stdout.write("Rebuilding the search index from live publications…")
         rows = search_index_rebuild()
-        published_generation_bump()  # cached search pages were built from the old index
+        responses_invalidate_all()  # cached search pages were built from the old index
         self.stdout.write(
             self.style.SUCCESS(f"Indexed {rows} drugs, trials, terms and references.")
         )

@@ -1,0 +1,241 @@
+"""Per-entry invalidation of the response cache, over a real Redis: a publish or withdrawal
+retires exactly the responses that show what changed (and the bounded groups of its kind);
+every dependent page shows the new state at once, and an unrelated entry stays cached."""
+
+import logging
+import socket
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from monographs.editorial.services.publish import root_import_publish
+from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing.cache import PublishedResponseCacheMiddleware, responses_invalidate
+from tests.deploy.conftest import CACHE_SECONDS, REDIS, REDIS_URL, delete_prefixed, require_redis
+from tests.factories import TrialFactory
+
+TRIAL = "sharp-redis"
+DEPENDENT = [
+    "/drugs/sorafenib/",
+    f"/trials/{TRIAL}/",
+    f"/api/v1/trials/{TRIAL}/",
+    "/drugs/",
+    "/trials/",
+    "/api/v1/trials/",
+    "/",
+    "/feed/",
+    "/sitemap.xml",
+]
+# The trial's drug is retired too, its API detail with its page: a trial names the pages it
+# appears on by their entry's key, which a new trial is not yet among.
+UNRELATED = [
+    "/drugs/lenvatinib/",
+    "/api/v1/drugs/lenvatinib/",
+    "/api/v1/drugs/lenvatinib/versions/",
+]
+
+
+@pytest.fixture
+def redis_response_cache(settings):
+    """The response cache over a real Redis, under a key prefix of this test's own."""
+    client = require_redis()
+    prefix = f"test-invalidation-{uuid.uuid4().hex}"
+    settings.PUBLISHED_RESPONSE_CACHE_SECONDS = CACHE_SECONDS
+    settings.CACHES = {"default": {"BACKEND": REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    try:
+        yield
+    finally:
+        caches["default"].close()
+        delete_prefixed(client, prefix)
+
+
+@pytest.fixture
+def publish_trial(db, django_capture_on_commit_callbacks):
+    def publish(summary: str, *, drugs=()):
+        trial = TrialFactory._meta.model.objects.filter(slug=TRIAL).first()
+        if trial is None:
+            trial = TrialFactory(slug=TRIAL, acronym="SHARPR", summary=summary)
+        trial.summary = summary
+        trial.save()
+        if drugs:
+            trial.drugs.set(drugs)
+        with django_capture_on_commit_callbacks(execute=True):
+            root_import_publish(root=trial, note="test")
+        return trial
+
+    return publish
+
+
+def cached(client, urls):
+    """Read each URL until it is a hit; returns the bodies."""
+    bodies = {}
+    for url in urls:
+        first = client.get(url)
+        assert first.status_code == 200, url
+        again = client.get(url)
+        assert again["X-Cache"] == "hit", url
+        bodies[url] = again.content
+    return bodies
+
+
+def test_a_publish_and_a_withdrawal_retire_exactly_the_responses_that_show_them(
+    redis_response_cache,
+    publish_drug,
+    publish_trial,
+    reviewer,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    sorafenib = publish_drug("sorafenib")
+    publish_drug("lenvatinib")
+    trial = publish_trial("Summary zqfirstx.", drugs=[sorafenib])
+    before = cached(client, DEPENDENT + UNRELATED)
+    assert b"SHARPR" in before["/drugs/sorafenib/"]
+
+    publish_trial("Summary zqsecondx.")
+
+    for url in DEPENDENT:
+        fresh = client.get(url)
+        assert fresh.status_code == 200, url
+        assert fresh["X-Cache"] == "miss", f"{url} was not retired by the trial's publish"
+    for url in (f"/trials/{TRIAL}/", f"/api/v1/trials/{TRIAL}/"):
+        assert b"zqsecondx" in client.get(url).content, url
+    for url in UNRELATED:
+        assert client.get(url)["X-Cache"] == "hit", f"{url} was retired by an unrelated publish"
+
+    cached(client, DEPENDENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        root_withdraw(root=trial, user=reviewer, reason="Checking a figure.")
+
+    assert client.get(f"/trials/{TRIAL}/").status_code == 410
+    assert client.get(f"/api/v1/trials/{TRIAL}/").status_code == 410
+    drug_page = client.get("/drugs/sorafenib/")
+    assert drug_page["X-Cache"] == "miss"
+    assert b"SHARPR" not in drug_page.content
+    for url in UNRELATED:
+        assert client.get(url)["X-Cache"] == "hit", url
+
+
+def test_a_new_trial_appears_at_once_on_the_cached_page_of_its_drug(
+    redis_response_cache, publish_drug, publish_trial, client
+):
+    sorafenib = publish_drug("sorafenib")
+    publish_drug("lenvatinib")
+    cached(client, ["/drugs/sorafenib/", "/drugs/lenvatinib/"])
+    assert b"SHARPR" not in client.get("/drugs/sorafenib/").content
+
+    publish_trial("Summary zqnewx.", drugs=[sorafenib])
+
+    fresh = client.get("/drugs/sorafenib/")
+    assert fresh["X-Cache"] == "miss"
+    assert b"SHARPR" in fresh.content
+    assert client.get("/drugs/lenvatinib/")["X-Cache"] == "hit"
+
+
+def test_every_public_response_names_what_it_depends_on(publish_drug, client):
+    publish_drug("sorafenib")
+    expected = {
+        "/drugs/sorafenib/": "drug:sorafenib",
+        "/api/v1/drugs/sorafenib/": "drug:sorafenib",
+        "/api/v1/drugs/sorafenib/versions/": "drug:sorafenib",
+        "/api/v1/drugs/": "drugs",
+        "/drugs/": "drugs trials",
+        "/search/?q=sorafenib": "search",
+        "/": "list",
+        "/sitemap.xml": "list",
+    }
+    for url, keys in expected.items():
+        response = client.get(url)
+        assert set(keys.split()) <= set(response["Surrogate-Key"].split()), url
+
+
+def test_a_render_overlapping_a_publish_is_served_but_stored_by_no_cache(redis_response_cache):
+    """A publish committing while a page renders: the render may show the state before it."""
+    renders = []
+
+    def view(request):
+        renders.append(request.path)
+        if len(renders) == 1:
+            responses_invalidate(keys=["drug:elsewhere"])  # another node's publish commits
+        response = HttpResponse(b"page")
+        response["Surrogate-Key"] = "drug:sorafenib"
+        return response
+
+    middleware = PublishedResponseCacheMiddleware(view)
+    first = middleware(RequestFactory().get("/drugs/sorafenib/"))
+    assert first.content == b"page"
+    assert first["Surrogate-Control"] == "no-store"
+    assert "X-Cache" in first
+
+    second = middleware(RequestFactory().get("/drugs/sorafenib/"))
+    assert len(renders) == 2, "the overlapping render was stored"
+    assert "Surrogate-Control" not in second
+    assert middleware(RequestFactory().get("/drugs/sorafenib/"))["X-Cache"] == "hit"
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    received: list[tuple[str, str | None]] = []
+
+    def do_PURGE(self):  # noqa: N802 (the method's name is the HTTP verb)
+        self.received.append((self.path, self.headers.get("xkey-purge")))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def purge_recorder():
+    PurgeRecorder.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", PurgeRecorder.received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_proxies_are_purged_of_the_keys_after_the_commit(
+    settings, purge_recorder, publish_drug, django_capture_on_commit_callbacks
+):
+    url, received = purge_recorder
+    settings.CACHE_PURGE_URLS = [url]
+    drug = publish_drug("sorafenib")
+    received.clear()
+    drug.summary = "Changed."
+    drug.save(update_fields=["summary"])
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        root_import_publish(root=drug, note="test")
+    assert received == [], "purged before the commit: a proxy could fetch the old page again"
+    for callback in callbacks:
+        callback()
+
+    assert len(received) == 1
+    path, keys = received[0]
+    assert path == "/"
+    assert {"drug:sorafenib", "drugs", "search", "list"} <= set(keys.split())
+
+
+def test_a_proxy_that_cannot_be_reached_never_fails_the_publish(
+    settings, publish_drug, caplog, client
+):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHE_PURGE_URLS = [f"http://127.0.0.1:{closed_port}/"]
+
+    with caplog.at_level(logging.WARNING, logger="monographs.editorial.cache"):
+        publish_drug("sorafenib", summary="Published although the proxy is down.")
+
+    assert "Purge of" in caplog.text
+    assert b"Published although the proxy is down." in client.get("/drugs/sorafenib/").content
