@@ -16,7 +16,7 @@ from django.db.models import Max
 
 from monographs.bulk import rows_insert
 from monographs.editorial import registry
-from monographs.editorial.documents import document_hash, text_hash
+from monographs.editorial.documents import text_hash
 from monographs.publishing.cache import published_generation_bump
 from monographs.publishing.models import Entry, Facet, Publication
 from monographs.publishing.projections import project_published, project_withdrawn, projections_run
@@ -42,75 +42,47 @@ def publication_freeze(
 ) -> Publication:
     """Write publication vN of exactly this document, its facets, and point the Entry at it.
 
-    A slug another entry answers at is refused, never taken from it: removing anything from
-    the public record is a withdrawal, recorded with its reason.
+    The batch of one: a root published alone gets exactly what a corpus load writes for
+    it, so the two can never drift apart. A slug another entry answers at is refused, never
+    taken from it: removing anything from the public record is a withdrawal, recorded with
+    its reason.
     """
-    kind_name, root_id = registry.kind_of(root), root.pk
-    kind = registry.root_kind(kind_name)
-    slug_refuse_taken(kind=kind_name, root_id=root_id, slug=document["slug"])
-    last = Publication.objects.of_root(kind=kind_name, root_id=root_id).aggregate(
-        last=Max("version")
-    )["last"]
-    publication = Publication.objects.create(
-        kind=kind_name,
-        root_id=root_id,
-        slug=document["slug"],
-        title=document["title"],
-        version=(last or 0) + 1,
-        schema_version=document["schema_version"],
-        document=document,
-        content_hash=document_hash(document),
-        published_at=now,
+    root_kind = registry.root_kind(registry.kind_of(root))
+    slug_refuse_taken(kind=root_kind.kind, root_id=root.pk, slug=document["slug"])
+    entry = Entry.objects.select_for_update().filter(kind=root_kind.kind, root_id=root.pk).first()
+    (publication,), moved = publications_freeze(
+        root_kind=root_kind,
+        roots={root.pk: root},
+        entries={root.pk: entry} if entry is not None else {},
+        documents={root.pk: document},
         published_by=published_by,
         approved_by=approved_by,
-        change_note=comment,
+        note=comment,
+        now=now,
     )
-    Facet.objects.bulk_create(
-        Facet(publication=publication, name=name, value=value, number=facet_number(value))
-        for name, value in kind.facets(document)
-    )
-    entry = Entry.objects.select_for_update().filter(kind=kind_name, root_id=root_id).first()
-    if entry is None:
-        entry = Entry.objects.create(
-            kind=kind_name,
-            root_id=root_id,
-            uid=root.uid,
-            slug=document["slug"],
-            title=document["title"],
-            current=publication,
-            first_published_at=now,
-            last_published_at=now,
-        )
-    else:
-        slugs_retire(entries=[entry], new_slugs={entry.pk: document["slug"]}, now=now)
-        entry.slug = document["slug"]
-        entry.title = document["title"]
-        entry.current = publication
-        entry.last_published_at = now
-        entry.withdrawn_at = None
-        entry.withdrawal_reason = ""
-        entry.save()
     with projections_run():
-        project_published(publications=[publication], entries=[entry])
+        project_published(publications=[publication], entries=moved)
     transaction.on_commit(published_generation_bump, robust=True)
     return publication
 
 
-def publications_freeze_batch(
+def publications_freeze(
     *,
     root_kind: registry.RootKind,
     roots: dict[int, models.Model],
     entries: dict[int, Entry],
     documents: dict[int, dict],
-    user: AbstractBaseUser | None,
+    published_by: AbstractBaseUser | None,
+    approved_by: AbstractBaseUser | None,
     note: str,
     now: datetime,
 ) -> tuple[list[Publication], list[Entry]]:
-    """publication_freeze for many roots (id -> root, its locked entry if any, its document),
-    with a fixed number of queries; returns the publications and every entry they moved.
+    """Freeze each root's document (id -> root, its locked entry if any, its document) as
+    its next publication, with a fixed number of queries however many roots; returns the
+    publications and every entry they moved.
 
     The caller has refused taken slugs and documents that fail their checks. Projections are
-    the caller's to run once the roots' timelines are written, as a single publish runs them.
+    the caller's to run once the roots' timelines are written.
     """
     kind = root_kind.kind
     last_versions = dict(
@@ -129,8 +101,8 @@ def publications_freeze_batch(
             schema_version=documents[pk]["schema_version"],
             document=documents[pk],
             published_at=now,
-            published_by=user,
-            approved_by=user,
+            published_by=published_by,
+            approved_by=approved_by,
             change_note=note,
         )
         for pk in roots

@@ -38,7 +38,7 @@ from monographs.editorial.services.transitions import (
 )
 from monographs.publishing.cache import published_generation_bump
 from monographs.publishing.commit_stamp import stamp_at_commit
-from monographs.publishing.freeze import publication_freeze, publications_freeze_batch
+from monographs.publishing.freeze import publication_freeze, publications_freeze
 from monographs.publishing.models import Entry, Publication
 from monographs.publishing.projections import project_published, projections_run
 from monographs.publishing.slugs import slugs_refuse_taken
@@ -253,12 +253,13 @@ def roots_publish_batch(
             raise QualityCheckFailed(
                 [replace(f, where=f"{kind} '{documents[pk]['slug']}': {f.where}") for f in findings]
             )
-    publications, moved = publications_freeze_batch(
+    publications, moved = publications_freeze(
         root_kind=root_kind,
         roots={pk: roots[pk] for pk in to_publish},
         entries=entries,
         documents=documents,
-        user=user,
+        published_by=user,
+        approved_by=user,
         note=note,
         now=now,
     )
