@@ -8,7 +8,6 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from monographs.editorial import registry
-from monographs.editorial.checks import Finding
 from monographs.editorial.documents import document_hash
 from monographs.editorial.exceptions import (
     EditorialError,
@@ -99,12 +98,6 @@ def root_review_date_renew(*, root: models.Model, now: datetime) -> bool:
     root.next_review_due = today + REVIEW_INTERVAL
     root.save(update_fields=["next_review_due"])
     return True
-
-
-def revision_check(*, root: models.Model) -> list[Finding]:
-    """Quality findings for the root's current working copy."""
-    kind = registry.root_kind(registry.kind_of(root))
-    return kind.checks(kind.build_document(root))
 
 
 def review_comment_permission_check(*, root: models.Model, user: AbstractBaseUser) -> None:
