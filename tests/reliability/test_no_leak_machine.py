@@ -107,6 +107,8 @@ class ReviewAroundMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             self.surfaces_show_only_reviewed_words()
+            if self.through_cache:
+                self.surfaces_show_only_reviewed_words()  # now from the cache
         finally:
             transaction.set_rollback(True)
             self.atomic.__exit__(None, None, None)
