@@ -3,7 +3,8 @@
 import importlib
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from monographs.api.models import PublishedAdverseEvent
 from monographs.models import AdverseEventTerm
@@ -151,6 +152,8 @@ def test_rows_carry_the_term_synonyms_and_the_migration_fills_older_rows(make_dr
     migration = importlib.import_module(
         "monographs.api.migrations.0006_published_adverse_event_term_synonyms"
     )
-    migration.fill_from_existing_publications(apps, None)
+    synonyms = ("public_api", "0006_published_adverse_event_term_synonyms")
+    state = MigrationLoader(connection).project_state(synonyms)
+    migration.fill_from_existing_publications(state.apps, None)
 
     assert dict(PublishedAdverseEvent.objects.values_list("term_slug", "term_synonyms")) == written
