@@ -62,6 +62,18 @@ def _drop_broken_connections() -> None:
             alias_connection.close_if_unusable_or_obsolete()
 
 
+def database_unavailable_answer(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    """The 503 for a lost database, with the broken connections dropped; None for other errors.
+
+    For middleware that answers requests itself, as a view would (stored pages).
+    """
+    if not is_database_unavailable(exception):
+        return None
+    logger.warning("Database unavailable while serving %s: %s", request.path, exception)
+    _drop_broken_connections()
+    return database_unavailable_response(request)
+
+
 class DatabaseUnavailableMiddleware:
     """Turn a lost database connection raised by a view into a 503 instead of a 500.
 
@@ -76,11 +88,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_database_unavailable(exception):
-            return None
-        logger.warning("Database unavailable while serving %s: %s", request.path, exception)
-        _drop_broken_connections()
-        return database_unavailable_response(request)
+        return database_unavailable_answer(request, exception)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

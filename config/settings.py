@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # added to every response, those of the middleware below (CORS, frame options) are
     # stored with it. Sessions, CSRF and messages below mark what must not be stored.
     "monographs.publishing.cache.PublishedResponseCacheMiddleware",
+    # An entry page for an anonymous reader: its stored render, no middleware below this.
+    "monographs.site.middleware.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.urls import reverse
 from django.utils.module_loading import import_string
+
+from monographs.links import url_with_argument
 
 Document = dict[str, Any]
 
@@ -75,8 +76,8 @@ class RootKind:
     def page_url(self, slug: str) -> str:
         """The entry's public address: its page, else its API detail."""
         if self.site_namespace:
-            return reverse(self.page_url_name("detail"), args=[slug])
-        return reverse(f"api:{self.kind}-detail", args=[slug])
+            return url_with_argument(self.page_url_name("detail"), slug)
+        return url_with_argument(f"api:{self.kind}-detail", slug)
 
     @property
     def build_document(self) -> Callable[[models.Model], Document]:

@@ -18,6 +18,14 @@ class StoredPage(models.Model):
         Publication, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     body = models.BinaryField(help_text="UTF-8 HTML, the site's address as a placeholder.")
+    body_deflated = models.BinaryField(
+        default=b"",
+        help_text="The body between placeholders, compressed piece by piece (site.compression).",
+    )
+    body_deflated_index = models.TextField(
+        default="",
+        help_text="Each compressed piece's length, text length and CRC-32, as JSON.",
+    )
     etag = models.CharField(max_length=64, help_text="SHA-256 of the body, shortened.")
     keys = models.TextField(
         help_text="The entry keys the page depends on, space-separated (its Surrogate-Key)."

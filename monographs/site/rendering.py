@@ -17,11 +17,12 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 # The key format is the response cache's: a page's keys are what a publish retires there.
 from monographs.publishing.cache import entry_key as entry_key
+from monographs.site.compression import STORED_BLOCK_LIMIT, accepts_gzip, gzip_with
 
 ORIGIN = "http://stored-page.invalid"
 ORIGIN_BYTES = ORIGIN.encode()
@@ -121,22 +122,44 @@ def request_origin(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+def reader_takes_gzip(request: HttpRequest) -> bool:
+    """Whether this reader is sent a stored page's gzip encoding (every browser asks for it)."""
+    return accepts_gzip(request.headers.get("Accept-Encoding", "")) and (
+        len(request_origin(request)) <= STORED_BLOCK_LIMIT
+    )
+
+
 def page_response(
-    request: HttpRequest, *, body: bytes, etag: str, keys: str, last_modified: datetime
+    request: HttpRequest,
+    *,
+    body: bytes,
+    etag: str,
+    keys: str,
+    last_modified: datetime,
+    deflated_index: str = "",
 ) -> HttpResponse:
     """A rendered page for this reader, with validators, answering 304 when they still hold.
 
-    The ETag covers the origin too: the same page read at another host is other bytes.
+    The ETag covers the origin too: the same page read at another host is other bytes. With
+    `deflated_index`, `body` is the page's compressed pieces (site.compression) and the
+    response is their gzip encoding, another representation with its own ETag.
     """
     origin = request_origin(request)
-    etag = quote_etag(hashlib.sha256(f"{etag}|{origin}".encode()).hexdigest()[:32])
+    encoding = "gzip" if deflated_index else ""
+    representation = f"{etag}|{origin}|{encoding}" if encoding else f"{etag}|{origin}"
+    etag = quote_etag(hashlib.sha256(representation.encode()).hexdigest()[:32])
     timestamp = int(last_modified.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
-        response = HttpResponse(body.replace(ORIGIN_BYTES, origin.encode()))
+        if encoding:
+            response = HttpResponse(gzip_with(body, deflated_index, origin.encode()))
+            response["Content-Encoding"] = encoding
+        else:
+            response = HttpResponse(body.replace(ORIGIN_BYTES, origin.encode()))
     response["ETag"] = etag
     response["Last-Modified"] = http_date(timestamp)
     response["Surrogate-Key"] = keys
     response["Cache-Tag"] = keys.replace(" ", ",")
     patch_cache_control(response, public=True, no_cache=True)
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response

@@ -9,16 +9,21 @@ the commit would leave a window in which a drug page still lists a trial just wi
 """
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from monographs.editorial import registry
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
+from monographs.site.compression import deflate_around
 from monographs.site.models import StoredPage, StoredPageKey
 from monographs.site.rendering import (
+    ORIGIN_BYTES,
     Dependence,
     entry_key,
     renderer_fingerprint,
@@ -30,20 +35,62 @@ def _paged_kinds() -> dict[str, registry.RootKind]:
     return {kind.kind: kind for kind in registry.all_kinds() if kind.page_render_path}
 
 
-def stored_page_for(*, kind: str, slug: str) -> StoredPage | None:
-    """The stored page of a live entry's current publication, rendered by this code, in one
-    query; None if there is none (a withdrawn entry, an unknown or retired slug, a page not
-    rendered yet or rendered by other templates)."""
+@dataclass(frozen=True)
+class ServedPage:
+    """What a reader's response needs of a stored page: its body, in one of two encodings."""
+
+    content: bytes  # the body, or its compressed pieces when `deflated_index` is set
+    deflated_index: str
+    etag: str
+    keys: str
+    rendered_at: datetime
+
+
+def _stored_page_sql(connection) -> str:
+    page, entry = StoredPage._meta.db_table, Entry._meta.db_table
+    quote = connection.ops.quote_name
     return (
-        StoredPage.objects.filter(
-            entry__kind=kind,
-            entry__slug=slug,
-            entry__withdrawn_at__isnull=True,
-            publication_id=F("entry__current_id"),
-            renderer=renderer_fingerprint(),
+        f"SELECT CASE WHEN %s AND p.{quote('body_deflated_index')} <> ''"
+        f" THEN p.{quote('body_deflated')} ELSE p.{quote('body')} END,"
+        f" CASE WHEN %s THEN p.{quote('body_deflated_index')} ELSE '' END,"
+        f" p.{quote('etag')}, p.{quote('keys')}, p.{quote('rendered_at')}"
+        f" FROM {quote(entry)} e INNER JOIN {quote(page)} p"
+        f" ON p.{quote('entry_id')} = e.{quote('id')}"
+        f" AND p.{quote('publication_id')} = e.{quote('current_id')}"
+        f" WHERE e.{quote('kind')} = %s AND e.{quote('slug')} = %s"
+        f" AND e.{quote('withdrawn_at')} IS NULL AND p.{quote('renderer')} = %s"
+    )
+
+
+def stored_page_for(*, kind: str, slug: str, deflated: bool = False) -> ServedPage | None:
+    """The stored page of a live entry's current publication, rendered by this code, in one
+    query by two unique indexes (entry kind and slug, page entry and publication); None if
+    there is none (a withdrawn entry, an unknown or retired slug, a page not rendered yet or
+    rendered by other templates). With `deflated`, its compressed pieces when it has them.
+
+    Written as SQL because building the ORM query cost more than running it, on the one read
+    every entry page makes; only the encoding the reader takes leaves the database.
+    """
+    connection = connections[router.db_for_read(StoredPage)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _stored_page_sql(connection),
+            [deflated, deflated, kind, slug, renderer_fingerprint()],
         )
-        .only("body", "etag", "keys", "rendered_at")
-        .first()
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    content, deflated_index, etag, keys, rendered_at = row
+    if isinstance(rendered_at, str):  # SQLite: naive UTC text
+        rendered_at = parse_datetime(rendered_at)
+    if timezone.is_naive(rendered_at):
+        rendered_at = rendered_at.replace(tzinfo=UTC)
+    return ServedPage(
+        content=bytes(content),
+        deflated_index=deflated_index or "",
+        etag=etag,
+        keys=keys,
+        rendered_at=rendered_at,
     )
 
 
@@ -60,18 +107,23 @@ def stored_pages_write(*, entries: Iterable[Entry]) -> int:
     paged = _paged_kinds()
     rendered = [(entry, paged[entry.kind].page_render(entry=entry)) for entry in entries]
     pages_forget(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
-    pages = StoredPage.objects.bulk_create(
-        StoredPage(
-            entry=entry,
-            publication_id=entry.current_id,
-            body=page.body,
-            etag=page.etag,
-            keys=page.keys,
-            rendered_at=now,
-            renderer=renderer_fingerprint(),
+    pages = []
+    for entry, page in rendered:
+        deflated = deflate_around(page.body, ORIGIN_BYTES)
+        pages.append(
+            StoredPage(
+                entry=entry,
+                publication_id=entry.current_id,
+                body=page.body,
+                body_deflated=deflated.data,
+                body_deflated_index=deflated.index(),
+                etag=page.etag,
+                keys=page.keys,
+                rendered_at=now,
+                renderer=renderer_fingerprint(),
+            )
         )
-        for entry, page in rendered
-    )
+    StoredPage.objects.bulk_create(pages)
     StoredPageKey.objects.bulk_create(
         StoredPageKey(entry=entry, key=key, dependence=dependence)
         for entry, page in rendered

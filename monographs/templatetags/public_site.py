@@ -17,6 +17,7 @@ from monographs.figures import (
     signed_change,
     trial_incidence,
 )
+from monographs.links import url_with_argument
 from monographs.models.base import GradeScope
 from monographs.models.citations import standing_text
 from monographs.richtext import CITATION_PATTERN, KEY_PATTERN
@@ -212,3 +213,9 @@ def cite_in_text(text, references) -> SafeString:
         return f'<sup class="citations">[{", ".join(parts)}]</sup>'
 
     return mark_safe(CITATION_PATTERN.sub(replace, str(escape(text or ""))))
+
+
+@register.simple_tag
+def link(name: str, argument: object) -> str:
+    """{% url name argument %} for links listed by the hundred: see monographs.links."""
+    return url_with_argument(name, argument)

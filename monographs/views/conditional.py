@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from monographs.editorial.identity import moved_location
 from monographs.publishing.models import Entry
 from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
-from monographs.site.rendering import RenderedPage, page_response
+from monographs.site.rendering import RenderedPage, page_response, reader_takes_gzip
 from monographs.site.stored import stored_page_for
 
 EntryView = Callable[..., HttpResponse]
@@ -100,7 +100,11 @@ def entry_page(kind: str) -> Callable[[EntryView], EntryView]:
 def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> EntryView:
     """An entry's current page: its stored render, read in one query, else rendered by the
     very function that stored it (a page not stored yet). Withdrawn, renamed and unknown
-    entries fall through to entry_page's answers (410, 301, 404)."""
+    entries fall through to entry_page's answers (410, 301, 404).
+
+    Anonymous readers are usually answered before the view is reached, by
+    site.middleware.StoredPageMiddleware calling `view.stored_response`; signed-in editors
+    and pages not stored yet come here through the whole stack."""
 
     @entry_page(kind)
     def live(request: HttpRequest, *, entry: Entry) -> HttpResponse:
@@ -113,19 +117,29 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
             last_modified=entry.site_last_changed,
         )
 
-    @require_safe
-    def view(request: HttpRequest, slug: str) -> HttpResponse:
-        stored = stored_page_for(kind=kind, slug=slug) if settings.SERVE_STORED_PAGES else None
-        if stored is None:
-            return live(request, slug=slug)
+    def stored(request: HttpRequest, slug: str) -> HttpResponse | None:
+        """The stored page for this reader, gzip when the reader takes it; None if not stored."""
+        if not settings.SERVE_STORED_PAGES:
+            return None
+        page = stored_page_for(kind=kind, slug=slug, deflated=reader_takes_gzip(request))
+        if page is None:
+            return None
         return page_response(
             request,
-            body=bytes(stored.body),
-            etag=stored.etag,
-            keys=stored.keys,
-            last_modified=stored.rendered_at,
+            body=page.content,
+            etag=page.etag,
+            keys=page.keys,
+            last_modified=page.rendered_at,
+            deflated_index=page.deflated_index,
         )
 
+    @require_safe
+    def view(request: HttpRequest, slug: str) -> HttpResponse:
+        response = stored(request, slug)
+        return live(request, slug=slug) if response is None else response
+
+    # For site.middleware.StoredPageMiddleware, which serves stored pages above the stack.
+    view.stored_response = stored  # type: ignore[attr-defined]
     view.__name__ = view.__qualname__ = f"{kind}_detail"
     return view
 

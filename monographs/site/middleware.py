@@ -1,0 +1,73 @@
+"""Anonymous reads of entry pages answered from their stored render, below the response cache.
+
+A stored page is the same bytes for every reader and is already current: publishing renders
+it in its own transaction. Sessions, CSRF, authentication, messages, axes and CORS have
+nothing to add to it, so an anonymous GET or HEAD of an entry page that the response cache
+misses is answered here, with one query, and the middleware below never runs; what it would
+add to such a response (X-Frame-Options and Content-Length; nothing else for a public page)
+is added here. The response cache above still stores the answer and replays it, exactly as
+it does a response from the view. Everything else goes down the stack unchanged: other URLs,
+readers signed in (the view serves them the same stored bytes), and pages with no stored
+render yet, which the view renders live.
+"""
+
+from collections.abc import Callable
+from functools import cache
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve, reverse
+
+from config.middleware import UNAVAILABLE_ERRORS, database_unavailable_answer
+from config.routers import public_reads_from_replica
+from monographs.editorial import registry
+from monographs.publishing.cache import request_is_public_read
+
+
+@cache
+def _stored_page_prefixes() -> tuple[str, ...]:
+    """The path prefixes under which entry pages live ("/drugs/", "/trials/"), so that
+    other requests pass by with one string comparison instead of a URL resolution."""
+    prefixes = []
+    for kind in registry.all_kinds():
+        if kind.page_render_path:
+            page = reverse(kind.page_url_name("detail"), args=["slug"])
+            prefixes.append(page.removesuffix("slug/"))
+    return tuple(prefixes)
+
+
+class StoredPageMiddleware:
+    """Place it right below the response cache, above sessions: the middleware above (security
+    headers, CSP, the database-outage answer, the response cache) applies to these responses
+    as to any other."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info.startswith(_stored_page_prefixes()) and request_is_public_read(
+            request
+        ):
+            response = self._stored(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _stored(self, request: HttpRequest) -> HttpResponseBase | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        stored_response = getattr(match.func, "stored_response", None)
+        if stored_response is None:
+            return None
+        try:
+            with public_reads_from_replica():
+                response = stored_response(request, *match.args, **match.kwargs)
+        except UNAVAILABLE_ERRORS as error:
+            return database_unavailable_answer(request, error)
+        if response is not None:
+            response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+        return response
