@@ -13,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
+from monographs.publishing import projections
 from tests.factories import DrugFactory, UserFactory
 
 BEFORE = [
@@ -53,8 +54,11 @@ def rows() -> dict[str, list[tuple]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_database_of_the_previous_release_keeps_every_row_and_permission(client):
+def test_a_database_of_the_previous_release_keeps_every_row_and_permission(client, monkeypatch):
     old = migrate(BEFORE)
+    # The previous release's stored-pages table lacks this release's columns; the split does
+    # not touch stored pages (a page stored by other code is rendered again anyway).
+    monkeypatch.delitem(projections._projections, "stored_pages")
     old_types = old.get_model("contenttypes", "ContentType").objects
     assert not old_types.filter(app_label__in=("editorial", "publishing")).exists()
     # Content written as the previous release wrote it: the tables are the same.
@@ -92,6 +96,7 @@ def test_a_database_of_the_previous_release_keeps_every_row_and_permission(clien
     assert before["monographs_reviewcomment"] and before["monographs_notificationpreference"]
 
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    monkeypatch.undo()
 
     assert rows() == before
     for label in TABLES.values():
