@@ -102,3 +102,38 @@ def test_parallel_workers_write_the_same_corpus_as_one_process():
     }
     assert len(parallel) == 602
     assert parallel == single
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_workers_share_broken_by_a_deadlock_is_written_again(monkeypatch):
+    from django.db import OperationalError
+
+    from monographs.loadtest.synthetic import generation
+
+    attempts = []
+
+    def once(bounds):
+        attempts.append(bounds)
+        if len(attempts) == 1:
+            raise OperationalError("deadlock detected") from _Deadlock()
+        return (2, 2, None)
+
+    monkeypatch.setattr(generation, "_trials_publish_once", once)
+    assert generation._trials_publish((0, 2)) == (2, 2, None)
+    assert attempts == [(0, 2), (0, 2)]
+
+
+def test_any_other_database_error_of_a_worker_is_not_retried(monkeypatch):
+    from django.db import OperationalError
+
+    from monographs.loadtest.synthetic import generation
+
+    def once(bounds):
+        raise OperationalError("the server closed the connection")
+
+    monkeypatch.setattr(generation, "_trials_publish_once", once)
+    with pytest.raises(OperationalError):
+        generation._trials_publish((0, 2))

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
 
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -150,9 +150,30 @@ def _trial_rng(seed: int, index: int) -> random.Random:
     return random.Random(seed * 1_000_003 + index)
 
 
+# Times a worker's share is written again after PostgreSQL broke a deadlock by rolling it back.
+DEADLOCK_RETRIES = 5
+DEADLOCK_DETECTED = "40P01"
+
+
 def _trials_publish(bounds: tuple[int, int]) -> tuple[int, int, Mentioned]:
     """Write trials [start, stop) and publish them: how many trials, how many publications,
-    and what they mention."""
+    and what they mention.
+
+    Workers add the words of their search rows to the shared vocabulary batch after batch in
+    one transaction: each statement adds them in order, but two workers' later batches can
+    still each wait for a word the other added earlier. PostgreSQL then rolls one back whole,
+    and it is written again: the same trials, since each draws from its own stream.
+    """
+    for _ in range(DEADLOCK_RETRIES):
+        try:
+            return _trials_publish_once(bounds)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", "") != DEADLOCK_DETECTED:
+                raise
+    return _trials_publish_once(bounds)
+
+
+def _trials_publish_once(bounds: tuple[int, int]) -> tuple[int, int, Mentioned]:
     context = _context
     review_due = timezone.localdate() + REVIEW_INTERVAL
     plans = []
