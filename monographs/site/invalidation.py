@@ -11,31 +11,17 @@ counter, where thousands of keys would be thousands of round trips after the com
 from functools import partial
 
 from django.db import transaction
-from django.db.models import Q
 
-from monographs.editorial.registry import all_kinds
 from monographs.publishing.cache import (
     entry_key,
     kind_group_keys,
     responses_invalidate,
     responses_invalidate_all,
 )
-from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
+from monographs.publishing.models import Entry, Publication, RetiredSlug
+from monographs.site.stored import entries_shown_on
 
 RESPONSES_RETIRED_ONE_BY_ONE = 200
-
-
-def _shown_on(publications: list[Publication]) -> Q:
-    """The entries whose pages the publications appear on (a trial on the drugs it studies)."""
-    shown_on = Q(pk__in=[])
-    for root_kind in all_kinds():
-        of_kind = [
-            publication.pk for publication in publications if publication.kind == root_kind.kind
-        ]
-        for facet, shown_kind in root_kind.appears_on if of_kind else ():
-            slugs = Facet.objects.filter(publication_id__in=of_kind, name=facet).values("value")
-            shown_on |= Q(kind=shown_kind, slug__in=slugs)
-    return shown_on
 
 
 def _after_commit(keys: set[str]) -> None:
@@ -53,7 +39,9 @@ def responses_after_publish(*, publications: list[Publication], entries: list[En
     }
     keys |= {
         entry_key(kind, slug)
-        for kind, slug in Entry.objects.filter(_shown_on(publications)).values_list("kind", "slug")
+        for kind, slug in Entry.objects.filter(entries_shown_on(publications)).values_list(
+            "kind", "slug"
+        )
     }
     for kind in {entry.kind for entry in entries}:
         keys |= set(kind_group_keys(kind))

@@ -182,6 +182,22 @@ def _pages_refresh(*, dependents: Q, own: Q, render: bool) -> int:
     return stored_pages_write(entries=_locked(candidates))
 
 
+def entries_shown_on(publications: list[Publication]) -> Q:
+    """The entries whose pages the publications now appear on (a trial on the drugs it
+    studies), as each kind declares (appears_on): those pages change although they may not
+    have shown the entry before, so neither their stored render nor their cached response
+    can be found by the entry's own key."""
+    shown_on = Q(pk__in=[])
+    for root_kind in registry.all_kinds():
+        of_kind = [
+            publication.pk for publication in publications if publication.kind == root_kind.kind
+        ]
+        for facet, shown_kind in root_kind.appears_on if of_kind else ():
+            slugs = Facet.objects.filter(publication_id__in=of_kind, name=facet).values("value")
+            shown_on |= Q(kind=shown_kind, slug__in=slugs)
+    return shown_on
+
+
 def stored_pages_after_publish(*, publications: list[Publication], entries: list[Entry]) -> int:
     """Render the entries' own pages and every page that shows them or names them unlinked,
     plus the pages they now appear on; pages linking to an old slug follow a rename.
@@ -195,16 +211,10 @@ def stored_pages_after_publish(*, publications: list[Publication], entries: list
         entry_key(kind, slug)
         for kind, slug in RetiredSlug.objects.filter(entry__in=entries).values_list("kind", "slug")
     ]
-    shown_on = Q(pk__in=[])
-    for kind, root_kind in _paged_kinds().items():
-        of_kind = [publication.pk for publication in publications if publication.kind == kind]
-        for facet, shown_kind in root_kind.appears_on if of_kind else ():
-            slugs = Facet.objects.filter(publication_id__in=of_kind, name=facet).values("value")
-            shown_on |= Q(kind=shown_kind, slug__in=slugs)
     return _pages_refresh(
         dependents=Q(key__in=keys, dependence__in=[Dependence.SHOWS, Dependence.NAMES])
         | Q(key__in=retired),
-        own=Q(pk__in=[entry.pk for entry in entries]) | shown_on,
+        own=Q(pk__in=[entry.pk for entry in entries]) | entries_shown_on(publications),
         render=len(entries) == 1,
     )
 
