@@ -3,6 +3,8 @@
 Screenshots go to the test run's artefacts (TEST_ARTIFACTS_DIR, default test-artifacts/).
 """
 
+import re
+
 import pytest
 
 from monographs.editorial.services.publish import root_import_publish
@@ -77,6 +79,7 @@ def test_drug_list_and_filters(page, screenshot, axe_violations, corpus):
 
     page.get_by_label("Target").select_option(corpus["drug"].drug_targets.first().target.symbol)
     page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"/drugs/\?.*target="))
 
     assert page.locator(".card").count() == 1
     assert page.locator(".card h3").inner_text() == "Sorafenib"
@@ -134,6 +137,8 @@ def test_old_version_is_marked_superseded(page, screenshot, axe_violations, corp
     page.goto("/drugs/sorafenib/versions/")
     assert page.get_by_text("Superseded").is_visible()
     page.get_by_role("link", name="Version 1").click()
+    page.wait_for_url("**/drugs/sorafenib/versions/1/")
+    page.wait_for_load_state()
 
     assert page.get_by_text("Superseded: this is version 1").is_visible()
     screenshot("drug-version-1")
@@ -147,6 +152,8 @@ def test_trial_list_and_trial_page(page, screenshot, axe_violations, corpus):
     assert_accessible(axe_violations)
 
     page.get_by_role("link", name="SHARP: Sorafenib HCC Assessment Randomized Protocol").click()
+    page.wait_for_url("**/trials/sharp/")
+    page.wait_for_load_state()
 
     assert "Sorafenib HCC Assessment Randomized Protocol" in page.locator("h1").inner_text()
     assert page.locator("table caption", has_text="Outcomes by arm").is_visible()
