@@ -117,6 +117,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "db.sqlite3"
+# A psycopg prepare threshold no statement reaches by repetition: only an explicit
+# `prepare=True` prepares.
+EXPLICIT_PREPARE_ONLY = 2**31 - 1
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}",
@@ -138,6 +141,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
     if DATABASE_STATEMENT_TIMEOUT < 0:
         raise ImproperlyConfigured("DATABASE_STATEMENT_TIMEOUT is seconds, 0 or more.")
+    # Statements are prepared only where a read asks for it (the stored page read every entry
+    # page makes, planned once per connection instead of on every request); psycopg would
+    # otherwise prepare any statement run five times, which Django turns off for connection
+    # poolers. A pooler that cannot keep prepared statements (PgBouncer in transaction mode
+    # before 1.21) needs DATABASE_PREPARED_STATEMENTS=0.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "prepare_threshold",
+        EXPLICIT_PREPARE_ONLY if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None,
+    )
     _timeout_option = f"-c statement_timeout={round(DATABASE_STATEMENT_TIMEOUT * 1000)}"
     _options = DATABASES["default"]["OPTIONS"].get("options", "")
     if "statement_timeout" not in _options:

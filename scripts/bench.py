@@ -331,6 +331,7 @@ from django.test import Client
 from monographs import richtext
 from monographs.api.views import entries as entry_views
 from monographs.loadtest import library
+from monographs.site import stored
 from monographs.documents import build_drug_documents
 from monographs.views import filters
 from trials.documents import build_trial_documents
@@ -347,9 +348,11 @@ def swapped(owner, name, value):
 http = Client()
 counter = itertools.count()
 
-def get(path, *, cached=False):
+def get(path, *, cached=False, gzip=False):
     def request():
         headers = {} if cached else {"HTTP_ACCEPT_LANGUAGE": f"x-bench-{next(counter)}"}
+        if gzip:
+            headers["HTTP_ACCEPT_ENCODING"] = "gzip, deflate, br"
         response = http.get(path, **headers)
         assert response.status_code == 200, (path, response.status_code)
     return request
@@ -401,6 +404,14 @@ results = [
             lambda: swapped(entry_views, "current_publication_get",
                             library.current_publication_get), get(f"/api/v1/drugs/{DRUG}/"),
             50),
+    compare("Stored-page read prepared, binary results (prepared_read_cursor)",
+            "monograph page, uncached, gzip", same,
+            lambda: swapped(stored, "prepared_read_cursor", library.django_read_cursor),
+            get(f"/drugs/{DRUG}/", gzip=True), 50),
+    compare("Stored-page read prepared, binary results (prepared_read_cursor)",
+            "monograph page, uncached", same,
+            lambda: swapped(stored, "prepared_read_cursor", library.django_read_cursor),
+            get(f"/drugs/{DRUG}/"), 50),
     compare("OptionsSelect", "trial list page, uncached", same,
             lambda: swapped(filters, "OptionsSelect", forms.Select), get("/trials/"), 5),
     compare("OptionsSelect", "trial list page by drug, uncached", same,

@@ -7,6 +7,8 @@ version in turn, in the same process, and reports how much slower the plain way 
 """
 
 import markdown
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 from monographs.api.selectors import entry_live_get
 from monographs.publishing.models import Entry, Publication
@@ -28,6 +30,11 @@ def current_publication_get(*, kind: str, slug: str) -> Publication:
     publication.entry_uid = entry.uid
     publication.entry_withdrawn_at = entry.withdrawn_at
     return publication
+
+
+def django_read_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """Django's own cursor: parameters bound on the client, results as text, planned each time."""
+    return connection.cursor()
 
 
 def markdown_to_html(text: str) -> str:

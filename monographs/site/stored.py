@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from monographs.editorial import registry
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
+from monographs.publishing.prepared import prepared_read_cursor
 from monographs.site.compression import deflate_around
 from monographs.site.models import StoredPage, StoredPageKey
 from monographs.site.rendering import (
@@ -72,7 +73,7 @@ def stored_page_for(*, kind: str, slug: str, deflated: bool = False) -> ServedPa
     every entry page makes; only the encoding the reader takes leaves the database.
     """
     connection = connections[router.db_for_read(StoredPage)]
-    with connection.cursor() as cursor:
+    with prepared_read_cursor(connection) as cursor:
         cursor.execute(
             _stored_page_sql(connection),
             [deflated, deflated, kind, slug, renderer_fingerprint()],

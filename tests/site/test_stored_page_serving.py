@@ -4,6 +4,7 @@ as gzip to readers who take it: the same bytes and headers as through the whole 
 import gzip
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from monographs.site.models import StoredPage
@@ -49,6 +50,24 @@ def test_the_middleware_answers_with_the_bytes_and_headers_of_the_whole_stack(
     assert dict(early.headers) == dict(through_the_stack.headers)
     assert early["X-Frame-Options"] == "DENY"
     assert int(early["Content-Length"]) == len(early.content)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_read_is_planned_once_per_connection(client, sorafenib):
+    """Both encodings share one prepared statement; nothing else the page does is prepared."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    first = client.get(PAGE)
+    for _ in range(3):
+        assert client.get(PAGE).content == first.content
+        compressed = client.get(PAGE, HTTP_ACCEPT_ENCODING="gzip")
+        assert gzip.decompress(compressed.content) == first.content
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert len(prepared) == 1
+    assert "site_storedpage" in prepared[0]
 
 
 def test_a_reader_taking_gzip_gets_the_same_page_compressed(client, sorafenib):
