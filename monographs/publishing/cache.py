@@ -32,8 +32,9 @@ The cache must be shared by every process (Redis through REDIS_URL): with the pe
 local-memory cache a bump in one worker is invisible to the others, so settings turn the
 response cache off (PUBLISHED_RESPONSE_CACHE_SECONDS = 0) unless REDIS_URL is set.
 
-A hit costs no SQL query and two cache round trips: the stored response with the generation
-(one MGET), then its dependencies' counters (one MGET). Entries are keyed by URL and by the
+A hit costs no SQL query and one cache round trip: the stored response, the generation and
+the counters of the keys the same URL depended on when last seen by this process (one MGET;
+a second for the counters of keys it did not depend on then). Entries are keyed by URL and by the
 request headers public responses may vary on (VARY_HEADERS). If-None-Match and
 If-Modified-Since are answered from the cached validators, so conditional GET keeps working.
 """
@@ -298,11 +299,28 @@ def _counters(keys: Iterable[str]) -> dict[str, int | None]:
     return {key: found.get(COUNTER_PREFIX + key) for key in keys}
 
 
+# The keys the response of each URL depended on when this process last stored or found it, so
+# that a lookup reads their counters with the response, in one round trip. Only a guess:
+# a response is served when every key of its own snapshot is unchanged, read in a second
+# round trip for any key the guess missed.
+_KEYS_BY_URL: dict[str, tuple[str, ...]] = {}
+KEYS_REMEMBERED = 10_000
+
+
+def _keys_remember(url: str, keys: Iterable[str]) -> None:
+    if len(_KEYS_BY_URL) >= KEYS_REMEMBERED:
+        _KEYS_BY_URL.clear()
+    _KEYS_BY_URL[url] = tuple(keys)
+
+
 def _lookup(request: HttpRequest) -> tuple[int, tuple[HttpResponseBase, bool] | None]:
     """The current generation and, if none of its keys moved since, the response stored for
-    this request."""
+    this request. The counters of the keys the URL's response depended on before are read
+    with it; a hit costs a second round trip only when the page now shows other entries."""
+    url = request.build_absolute_uri()
     key = response_cache_key(request)
-    found = cache.get_many([GENERATION_KEY, key])
+    guessed = _KEYS_BY_URL.get(url, (SITE_KEY,))
+    found = cache.get_many([GENERATION_KEY, key, *(COUNTER_PREFIX + name for name in guessed)])
     generation = found.get(GENERATION_KEY)
     if generation is None:
         generation = published_generation()
@@ -310,7 +328,12 @@ def _lookup(request: HttpRequest) -> tuple[int, tuple[HttpResponseBase, bool] | 
     if stored is None:
         return generation, None
     snapshot, response, from_api = stored
-    if _counters(snapshot) != snapshot:
+    _keys_remember(url, snapshot)
+    counters = {name: found.get(COUNTER_PREFIX + name) for name in guessed}
+    unread = [name for name in snapshot if name not in counters]
+    if unread:
+        counters.update(_counters(unread))
+    if any(counters[name] != value for name, value in snapshot.items()):
         return generation, None
     return generation, (response, from_api)
 
@@ -407,5 +430,6 @@ class PublishedResponseCacheMiddleware:
                 from_api = isinstance(response, Response)
                 seconds = settings.PUBLISHED_RESPONSE_CACHE_SECONDS
                 cache.set(response_cache_key(request), (snapshot, response, from_api), seconds)
+                _keys_remember(request.build_absolute_uri(), snapshot)
         except CACHE_UNAVAILABLE as error:
             logger.warning("Response cache unavailable, %s not stored: %s", request.path, error)

@@ -15,6 +15,7 @@ from django.test import RequestFactory
 
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing import cache as response_cache
 from monographs.publishing.cache import PublishedResponseCacheMiddleware, responses_invalidate
 from tests.deploy.conftest import CACHE_SECONDS, REDIS, REDIS_URL, delete_prefixed, require_redis
 from tests.factories import TrialFactory
@@ -239,3 +240,37 @@ def test_a_proxy_that_cannot_be_reached_never_fails_the_publish(
 
     assert "Purge of" in caplog.text
     assert b"Published although the proxy is down." in client.get("/drugs/sorafenib/").content
+
+
+def test_a_hit_is_one_round_trip_and_a_page_showing_new_entries_is_still_checked_in_full(
+    redis_response_cache, publish_drug, publish_trial, client, monkeypatch
+):
+    """The lookup reads, with the response, the counters of the keys the URL depended on when
+    last seen; a page that has since come to depend on another entry is checked on every key
+    of its own snapshot, in a second round trip, and retired when any of them moved."""
+    sorafenib = publish_drug("sorafenib")
+    client.get("/drugs/sorafenib/")
+    round_trips = []
+    backend = type(caches["default"])
+    get_many = backend.get_many
+
+    def counted(self, keys, version=None):
+        round_trips.append(keys)
+        return get_many(self, keys, version=version)
+
+    monkeypatch.setattr(backend, "get_many", counted)
+
+    assert client.get("/drugs/sorafenib/")["X-Cache"] == "hit"
+    assert len(round_trips) == 1
+
+    publish_trial("Summary zqfirstx.", drugs=[sorafenib])
+    client.get("/drugs/sorafenib/")  # stored again, now also depending on the trial
+    response_cache._KEYS_BY_URL.clear()  # another process: it has not seen the trial's key
+    round_trips.clear()
+
+    assert client.get("/drugs/sorafenib/")["X-Cache"] == "hit"
+    assert len(round_trips) == 2
+    responses_invalidate(keys=[f"trial:{TRIAL}"])
+    round_trips.clear()
+    assert client.get("/drugs/sorafenib/")["X-Cache"] == "miss"
+    assert len(round_trips) == 2  # the lookup, then the new snapshot's counters
