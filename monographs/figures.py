@@ -16,6 +16,7 @@ a lone high end without a stated bound reads "at most".
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 Number = int | float | Decimal | str
@@ -92,9 +93,13 @@ class Figure:
             part is None for part in (self.value, self.low, self.high, self.count, self.denominator)
         )
 
-    @property
+    @cached_property
     def kind(self) -> str:
-        """'value', 'range', 'upper', 'lower' or '' (nothing measured; maybe only a count)."""
+        """'value', 'range', 'upper', 'lower' or '' (nothing measured; maybe only a count).
+
+        Worked out once per figure: a chart asks it of each figure several times (the table,
+        the bar, its span and its label), and comparing the ends means two Decimals.
+        """
         low, high = self.low, self.high
         if self.value is not None:
             return "value"

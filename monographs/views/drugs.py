@@ -222,6 +222,28 @@ def drug_versions(request: HttpRequest, *, entry: Entry) -> HttpResponse:
     return version_list(request, entry=entry, kind="drug")
 
 
+def drug_card(entry: Entry) -> dict[str, Any]:
+    """A drug's card on the A-Z list, its lines written here rather than piece by piece in
+    the template's loop over 100 cards (escaped whole, the same bytes: the separators hold
+    nothing to escape)."""
+    document = entry.document_members
+    names = document.get("names") or []
+    meta = document.get("drug_class") or ""
+    if meta and document.get("targets"):
+        meta += " · targets " + ", ".join(f"{t['symbol']}" for t in document["targets"])
+    return {
+        "entry": entry,
+        "document": document,
+        "letter": entry.title[:1].upper(),
+        "url": entry_url("drug", entry.slug),
+        "title": capfirst(entry.title),
+        "names_listed": bool(names),
+        "brands": [name["name"] for name in names if name["kind"] == "brand"],
+        "meta": meta,
+        "summary": document.get("summary") or "",
+    }
+
+
 @site_page
 def drug_list(request: HttpRequest) -> HttpResponse:
     options = facet_options(kind="drug", names=list(DRUG_FILTERS))
@@ -230,13 +252,9 @@ def drug_list(request: HttpRequest) -> HttpResponse:
         *DRUG_LIST_MEMBERS
     )
     page = Paginator(drugs, DRUGS_PER_PAGE).get_page(request.GET.get("page"))
-    drugs = [
-        {"entry": entry, "url": entry_url("drug", entry.slug), "document": entry.document_members}
-        for entry in page.object_list
-    ]
+    drugs = [drug_card(entry) for entry in page.object_list]
     letters = [
-        (letter, list(group))
-        for letter, group in groupby(drugs, key=lambda drug: drug["entry"].title[:1].upper())
+        (letter, list(group)) for letter, group in groupby(drugs, key=lambda drug: drug["letter"])
     ]
     return render(
         request,

@@ -1,12 +1,14 @@
 """Site-wide pages: home, about and editorial policy, search, robots.txt."""
 
 from collections import Counter
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.text import Truncator, capfirst
 
 from monographs.editorial.checks import ERROR, WARNING
 from monographs.editorial.roles import (
@@ -19,6 +21,7 @@ from monographs.editorial.roles import (
 from monographs.editorial.services.review import REVIEW_INTERVAL
 from monographs.editorial.services.transitions import FOUR_EYES_TRANSITIONS, TRANSITIONS
 from monographs.search import entry_search_page
+from monographs.search.results import SearchResult
 from monographs.selectors import drugs_most_documented, entry_counts
 from monographs.views.conditional import site_page
 from monographs.views.filters import SearchForm
@@ -106,6 +109,27 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("img/favicon-32.png"))
 
 
+def search_rows(results: list[SearchResult]) -> list[dict[str, Any]]:
+    """Each result as the search page prints it, written once here rather than piece by
+    piece in the template's loop over up to 100 results; a kind's label is looked up once."""
+    labels: dict[str, str] = {}
+    rows = []
+    for result in results:
+        if result.kind not in labels:
+            labels[result.kind] = str(result.kind_label)
+        rows.append(
+            {
+                "kind": result.kind,
+                "kind_label": labels[result.kind],
+                "description": Truncator(result.description).chars(140),
+                "url": result.url,
+                "title": capfirst(result.title),
+                "snippet": result.snippet,
+            }
+        )
+    return rows
+
+
 @site_page
 def search(request: HttpRequest) -> HttpResponse:
     """Ranked results across kinds; a tab per kind shows how many of each were found.
@@ -128,6 +152,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "suggestion": found.suggestion if found else None,
             "kind": kind,
             "results": shown,
+            "rows": search_rows(shown),
             "total": len(results),
             "counts": counts,
             "kinds": form.fields["kind"].choices[1:],

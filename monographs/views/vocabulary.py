@@ -15,13 +15,15 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from monographs.charts.incidence import IncidenceRow, incidence_chart, trial_incidence_rows
-from monographs.figures import as_entered, stated_number
+from monographs.figures import as_entered, stated_number, trial_incidence
 from monographs.figures import incidence as incidence_figure
+from monographs.links import url_with_argument
 from monographs.models.citations import standing_text
 from monographs.models.experience import DrugAdverseEvent
 from monographs.publishing.models import Entry
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions
+from monographs.templatetags.public_site import severe_scope
 from monographs.views.conditional import site_page
 from monographs.views.presentation import Crumb, breadcrumbs, entry_url, reference_links
 from monographs.views.structured_data import reference_json_ld
@@ -62,6 +64,7 @@ def _source_cell(
         return None
     return {
         "key": source["citation"],
+        "url": url_with_argument("monographs:reference_detail", source["citation"]),
         "label": short_citation(reference) if reference else source["citation"],
         "locator": source.get("locator") or "",
     }
@@ -98,7 +101,12 @@ def _term_merged(term: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
 
 
 def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
-    """What the live documents report about one adverse-event term, drug by drug and arm by arm."""
+    """What the live documents report about one adverse-event term, drug by drug and arm by arm.
+
+    Each row carries its figures formatted once, for the table and the chart alike: a common
+    term has hundreds of rows, and formatting them in the template's loop cost more than
+    the figures themselves.
+    """
     term: dict[str, Any] = {}
     drugs, trials = [], []
     for incidence in mentions.drug_incidences:
@@ -111,18 +119,26 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                 "system_organ_class": incidence.system_organ_class,
             },
         )
+        ae = {
+            "context": incidence.context,
+            "any_grade": _stated_pair(incidence, "any_grade"),
+            "any_grade_bound": incidence.any_grade_bound,
+            "grade_3_plus": _stated_pair(incidence, "grade_3_plus"),
+            "grade_3_plus_bound": incidence.grade_3_plus_bound,
+            "grade_3_plus_scope": incidence.grade_3_plus_scope,
+        }
+        any_grade = incidence_figure(ae["any_grade"], ae["any_grade_bound"])
+        severe = incidence_figure(ae["grade_3_plus"], ae["grade_3_plus_bound"])
         drugs.append(
             {
                 "name": capfirst(incidence.drug_name),
                 "url": entry_url("drug", incidence.drug_slug),
-                "ae": {
-                    "context": incidence.context,
-                    "any_grade": _stated_pair(incidence, "any_grade"),
-                    "any_grade_bound": incidence.any_grade_bound,
-                    "grade_3_plus": _stated_pair(incidence, "grade_3_plus"),
-                    "grade_3_plus_bound": incidence.grade_3_plus_bound,
-                    "grade_3_plus_scope": incidence.grade_3_plus_scope,
-                },
+                "ae": ae,
+                "any_grade": any_grade,
+                "any_grade_text": any_grade.text(),
+                "severe": severe,
+                "severe_text": severe.text(),
+                "severe_scope": severe_scope(ae),
                 "source": _source_cell(incidence.source, incidence.source_reference),
                 "frequency": FREQUENCY_LABELS.get(incidence.frequency_band, "")
                 if incidence.frequency_band
@@ -135,12 +151,15 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
             if ae["term"]["slug"] != slug:
                 continue
             term = _term_merged(term, ae["term"])
+            figure = trial_incidence(ae)
             trials.append(
                 {
                     "entry": entry,
                     "name": _entry_name(entry, document),
                     "url": entry_url(entry.kind, entry.slug),
                     "ae": ae,
+                    "arm": ae.get("arm") or "All participants",
+                    "figure_text": "no figure given" if figure.is_empty else figure.text(),
                     "source": _source_label(ae, document),
                     "grade": GRADE_SCOPE_LABELS.get(ae.get("grade_scope"), ae.get("grade_scope")),
                 }
@@ -160,8 +179,8 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[st
         IncidenceRow(
             group=row["name"],
             label=row["ae"]["context"] or "All patients",
-            any_grade=incidence_figure(row["ae"]["any_grade"], row["ae"]["any_grade_bound"]),
-            severe=incidence_figure(row["ae"]["grade_3_plus"], row["ae"]["grade_3_plus_bound"]),
+            any_grade=row["any_grade"],
+            severe=row["severe"],
             severe_scope=GRADE_SCOPE_LABELS.get(
                 row["ae"]["grade_3_plus_scope"] or "grade_3_plus", "Grade ≥3"
             ),

@@ -36,6 +36,7 @@ from trials.views.presentation import (
     outcome_columns,
     outcome_rows,
     publication_rows,
+    trial_card,
     trial_name,
 )
 
@@ -162,11 +163,7 @@ def trial_list(request: HttpRequest) -> HttpResponse:
         {
             "entry": entry,
             "url": entry_url("trial", entry.slug),
-            "document": entry.document_members,
-            "name": trial_name(entry.document_members),
-            "masking": MASKING_LABELS.get(entry.document_members["masking"], "")
-            if entry.document_members["masking"] != "not_stated"
-            else "",
+            **trial_card(entry.document_members),
         }
         for entry in trial_list_page(page.object_list)
     ]
