@@ -31,7 +31,7 @@ def swapped(owner: object, name: str, value: object) -> Iterator[None]:
         setattr(owner, name, saved)
 
 
-def counters_not_read(keys: list[str], *, generation: int) -> dict[str, int]:
+def counters_not_read(keys: list[str], *, generation: int, read=None) -> dict[str, int]:
     """A snapshot made up without asking Redis: every key of a busted request is new anyway."""
     return dict.fromkeys(sorted({*keys, response_cache.SITE_KEY}), 0)
 
@@ -146,7 +146,7 @@ class CountersReadWithTheLookup:
             return generation, None
         return generation, tuple(stored[1:])
 
-    def snapshot_read_before(self, keys: list[str], *, generation: int):
+    def snapshot_read_before(self, keys: list[str], *, generation: int, read=None):
         read, self.read = self.read, None
         wanted = {*keys, response_cache.SITE_KEY}
         if read is None or set(read) != wanted or None in read.values():

@@ -324,12 +324,14 @@ def _lookup(request: HttpRequest) -> tuple[int, tuple[HttpResponseBase, bool] | 
     generation = found.get(GENERATION_KEY)
     if generation is None:
         generation = published_generation()
+    counters = {name: found.get(COUNTER_PREFIX + name) for name in guessed}
+    # For the store after a miss: read with the generation, before the render.
+    request.published_counters_read = counters
     stored = found.get(key)
     if stored is None:
         return generation, None
     snapshot, response, from_api = stored
     _keys_remember(url, snapshot)
-    counters = {name: found.get(COUNTER_PREFIX + name) for name in guessed}
     unread = [name for name in snapshot if name not in counters]
     if unread:
         counters.update(_counters(unread))
@@ -342,12 +344,23 @@ class RenderOverlappedPublish(Exception):
     """A publish committed while the response was rendered: it may show the state before."""
 
 
-def _snapshot(keys: list[str], *, generation: int) -> dict[str, int] | None:
+def _snapshot(
+    keys: list[str], *, generation: int, read: dict[str, int | None] | None = None
+) -> dict[str, int] | None:
     """The counters of the keys now, those never bumped started from the clock and read
     again (None if one is still missing). Raises RenderOverlappedPublish if a publish
     committed since `generation` was read before rendering: a bump moves the generation
-    before the keys' counters, so a render predating it is never stored with the new ones."""
+    before the keys' counters, so a render predating it is never stored with the new ones.
+
+    When the lookup already read every key's counter with `generation` (`read`), those are
+    the snapshot and only the generation is read again: counters read before the render
+    can only be older than what it shows, so a publish committing meanwhile moves one past
+    them and retires the stored response."""
     keys = sorted({*keys, SITE_KEY})
+    if read is not None and all(read.get(key) is not None for key in keys):
+        if cache.get(GENERATION_KEY) != generation:
+            raise RenderOverlappedPublish
+        return {key: read[key] for key in keys}
     names = [GENERATION_KEY, *(COUNTER_PREFIX + key for key in keys)]
     found = cache.get_many(names)
     missing = [name for name in names[1:] if found.get(name) is None]
@@ -416,7 +429,8 @@ class PublishedResponseCacheMiddleware:
         self, request: HttpRequest, response: HttpResponseBase, *, keys: list[str], generation: int
     ) -> None:
         try:
-            snapshot = _snapshot(keys, generation=generation)
+            read = getattr(request, "published_counters_read", None)
+            snapshot = _snapshot(keys, generation=generation, read=read)
         except RenderOverlappedPublish:
             # Served, but stored by no cache: a proxy in front that fetched it may have been
             # purged already, while the render was under way.

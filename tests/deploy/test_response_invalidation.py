@@ -179,6 +179,40 @@ def test_a_render_overlapping_a_publish_is_served_but_stored_by_no_cache(redis_r
     assert middleware(RequestFactory().get("/drugs/sorafenib/"))["X-Cache"] == "hit"
 
 
+def test_a_render_overlapping_a_publish_is_not_stored_with_the_counters_read_before_it(
+    redis_response_cache,
+):
+    """A URL seen before has its counters read with the lookup, and they become the stored
+    snapshot; a publish committing during the render is still caught by the generation."""
+    state = {"version": 1, "publish_while_rendering": False}
+
+    def view(request):
+        response = HttpResponse(f"version {state['version']}".encode())
+        if state["publish_while_rendering"]:
+            state.update(version=2, publish_while_rendering=False)
+            responses_invalidate(keys=["drug:sorafenib"])
+        response["Surrogate-Key"] = "drug:sorafenib"
+        return response
+
+    middleware = PublishedResponseCacheMiddleware(view)
+
+    def read():
+        return middleware(RequestFactory().get("/drugs/sorafenib/"))
+
+    assert read().content == b"version 1"
+    assert read()["X-Cache"] == "hit"
+    responses_invalidate(keys=["drug:sorafenib"])
+    state["publish_while_rendering"] = True
+
+    overlapped = read()
+    assert overlapped.content == b"version 1"
+    assert overlapped["Surrogate-Control"] == "no-store"
+    fresh = read()
+    assert fresh.content == b"version 2"
+    assert fresh["X-Cache"] == "miss"
+    assert read()["X-Cache"] == "hit"
+
+
 class PurgeRecorder(BaseHTTPRequestHandler):
     received: list[tuple[str, str | None]] = []
 
@@ -273,4 +307,6 @@ def test_a_hit_is_one_round_trip_and_a_page_showing_new_entries_is_still_checked
     responses_invalidate(keys=[f"trial:{TRIAL}"])
     round_trips.clear()
     assert client.get("/drugs/sorafenib/")["X-Cache"] == "miss"
-    assert len(round_trips) == 2  # the lookup, then the new snapshot's counters
+    # The lookup read every counter the new render depends on: the store reads only the
+    # generation again (a get, not a get_many).
+    assert len(round_trips) == 1
