@@ -14,6 +14,7 @@ CRC from zero, xor the starting value carried over as many zero bytes (crc32_ext
 import json
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
 FINAL_EMPTY_BLOCK = b"\x03\x00"  # a final, empty block with fixed Huffman codes
@@ -55,28 +56,40 @@ def _stored_block(data: bytes) -> bytes:
     return b"\x00" + length.to_bytes(2, "little") + (length ^ 0xFFFF).to_bytes(2, "little") + data
 
 
+@lru_cache(maxsize=4096)
+def _frame(index: str, replacement: bytes) -> tuple[tuple[int, ...], bytes]:
+    """The pieces' compressed lengths and the gzip trailer (CRC-32 and length of the whole
+    text) for a stored page and a reader's address: the same for every reader at that
+    address, so worked out once per page and address rather than on every request."""
+    pieces = json.loads(index)
+    crc = 0
+    size = 0
+    for number, (_, length, piece_crc) in enumerate(pieces):
+        if number:
+            crc = zlib.crc32(replacement, crc)
+            size += len(replacement)
+        crc = crc32_extended(crc, piece_crc=piece_crc, length=length)
+        size += length
+    trailer = crc.to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")
+    return tuple(deflated_length for deflated_length, _, _ in pieces), trailer
+
+
 def gzip_with(data: bytes, index: str, replacement: bytes) -> bytes | None:
     """The gzip encoding of the stored text with `replacement` at each placeholder; None for a
     replacement too long for one stored block (never a real scheme and host)."""
     if len(replacement) > STORED_BLOCK_LIMIT:
         return None
-    pieces = json.loads(index)
+    lengths, trailer = _frame(index, replacement)
     between = _stored_block(replacement)
     parts = [GZIP_HEADER]
-    crc = 0
-    size = 0
     start = 0
-    for number, (deflated_length, length, piece_crc) in enumerate(pieces):
+    for number, deflated_length in enumerate(lengths):
         if number:
             parts.append(between)
-            crc = zlib.crc32(replacement, crc)
-            size += len(replacement)
         parts.append(data[start : start + deflated_length])
         start += deflated_length
-        crc = crc32_extended(crc, piece_crc=piece_crc, length=length)
-        size += length
     parts.append(FINAL_EMPTY_BLOCK)
-    parts.append(crc.to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little"))
+    parts.append(trailer)
     return b"".join(parts)
 
 
