@@ -80,6 +80,11 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "monographs:search": (SEARCH_KEY,),
     "api:search": (SEARCH_KEY,),
 }
+# A response may name, in this attribute, the keys this cache is to check instead of those of
+# its Surrogate-Key: a stored entry page is retired by the one key of its stored render
+# (site.stored), which changes exactly when the render does, while the proxies in front
+# still purge it by every entry it shows.
+CACHE_KEYS_ATTRIBUTE = "published_cache_keys"
 CACHEABLE_STATUSES = frozenset({200, 410})
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
 CACHE_UNAVAILABLE = (RedisError, OSError)
@@ -127,9 +132,10 @@ def published_generation_bump() -> None:
     _counter_bump(GENERATION_KEY)
 
 
-def responses_invalidate(*, keys: Iterable[str]) -> None:
+def responses_invalidate(*, keys: Iterable[str], purge_proxies: bool = True) -> None:
     """Retire, on every node, the cached responses depending on any of the keys, and purge
-    them from the caching proxies in front (CACHE_PURGE_URLS). Call it once the publish or
+    them from the caching proxies in front (CACHE_PURGE_URLS), unless the keys are ones no
+    response names to the proxies (purge_proxies=False). Call it once the publish or
     withdrawal has committed (transaction.on_commit), for the reason published_generation_bump
     gives. The generation moves first, the keys' counters after: see the module docstring.
     """
@@ -140,7 +146,8 @@ def responses_invalidate(*, keys: Iterable[str]) -> None:
             _counter_bump(COUNTER_PREFIX + key)
     except CACHE_UNAVAILABLE as error:
         logger.warning("Cache unavailable, responses of %s not retired: %s", keys, error)
-    proxies_purge(keys=keys)
+    if purge_proxies:
+        proxies_purge(keys=keys)
 
 
 def responses_invalidate_all() -> None:
@@ -421,6 +428,7 @@ class PublishedResponseCacheMiddleware:
         response = self.get_response(request)
         keys = response_keys(request, response)
         if _response_is_storable(request, response):
+            keys = getattr(response, CACHE_KEYS_ATTRIBUTE, None) or keys
             self._store(request, response, keys=keys, generation=generation)
             response["X-Cache"] = "miss"
         return response

@@ -11,6 +11,7 @@ the commit would leave a window in which a drug page still lists a trial just wi
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from monographs.editorial import registry
+from monographs.publishing.cache import SITE_KEY, responses_invalidate
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 from monographs.publishing.prepared import prepared_read_cursor
 from monographs.site.compression import deflate_around
@@ -36,10 +38,39 @@ def _paged_kinds() -> dict[str, registry.RootKind]:
     return {kind.kind: kind for kind in registry.all_kinds() if kind.page_render_path}
 
 
+# More stored pages than this changed in one transaction (a corpus load) retire every cached
+# response at its commit, in one counter, instead of one counter per page.
+PAGES_RETIRED_ONE_BY_ONE = 200
+
+
+def stored_page_key(entry_id: int) -> str:
+    """The response-cache key of an entry's stored render: it moves whenever the render is
+    written again or forgotten, so a cached response of the stored bytes is checked against
+    one counter, not against every entry the page shows."""
+    return f"page:{entry_id}"
+
+
+def _responses_of_pages_retire(entry_ids: Iterable[int]) -> None:
+    """Once the transaction commits, retire the cached responses of these entries' stored
+    renders (the proxies in front are purged by entry keys, by the publish itself)."""
+    keys = sorted({stored_page_key(entry_id) for entry_id in entry_ids})
+    if not keys:
+        return
+    if len(keys) > PAGES_RETIRED_ONE_BY_ONE:
+        transaction.on_commit(
+            partial(responses_invalidate, keys=[SITE_KEY], purge_proxies=False), robust=True
+        )
+    else:
+        transaction.on_commit(
+            partial(responses_invalidate, keys=keys, purge_proxies=False), robust=True
+        )
+
+
 @dataclass(frozen=True)
 class ServedPage:
     """What a reader's response needs of a stored page: its body, in one of two encodings."""
 
+    entry_id: int
     content: bytes  # the body, or its compressed pieces when `deflated_index` is set
     deflated_index: str
     etag: str
@@ -54,7 +85,7 @@ def _stored_page_sql(connection) -> str:
         f"SELECT CASE WHEN %s AND p.{quote('body_deflated_index')} <> ''"
         f" THEN p.{quote('body_deflated')} ELSE p.{quote('body')} END,"
         f" CASE WHEN %s THEN p.{quote('body_deflated_index')} ELSE '' END,"
-        f" p.{quote('etag')}, p.{quote('keys')}, p.{quote('rendered_at')}"
+        f" p.{quote('etag')}, p.{quote('keys')}, p.{quote('rendered_at')}, p.{quote('entry_id')}"
         f" FROM {quote(entry)} e INNER JOIN {quote(page)} p"
         f" ON p.{quote('entry_id')} = e.{quote('id')}"
         f" AND p.{quote('publication_id')} = e.{quote('current_id')}"
@@ -81,12 +112,13 @@ def stored_page_for(*, kind: str, slug: str, deflated: bool = False) -> ServedPa
         row = cursor.fetchone()
     if row is None:
         return None
-    content, deflated_index, etag, keys, rendered_at = row
+    content, deflated_index, etag, keys, rendered_at, entry_id = row
     if isinstance(rendered_at, str):  # SQLite: naive UTC text
         rendered_at = parse_datetime(rendered_at)
     if timezone.is_naive(rendered_at):
         rendered_at = rendered_at.replace(tzinfo=UTC)
     return ServedPage(
+        entry_id=entry_id,
         content=bytes(content),
         deflated_index=deflated_index or "",
         etag=etag,
@@ -95,11 +127,18 @@ def stored_page_for(*, kind: str, slug: str, deflated: bool = False) -> ServedPa
     )
 
 
-def pages_forget(entries: Q) -> None:
-    """Delete the stored pages of the entries selected (a Q on entry_id) and their keys, in
-    two statements however many; pages first, while a selection reading keys still can."""
+def _pages_delete(entries: Q) -> None:
     StoredPage.objects.filter(entries).delete()
     StoredPageKey.objects.filter(entries).delete()
+
+
+def pages_forget(entries: Q) -> None:
+    """Delete the stored pages of the entries selected (a Q on entry_id) and their keys, in
+    three statements however many (pages first, while a selection reading keys still can),
+    and retire their cached responses once committed."""
+    forgotten = list(StoredPage.objects.filter(entries).values_list("entry_id", flat=True))
+    _pages_delete(entries)
+    _responses_of_pages_retire(forgotten)
 
 
 def stored_pages_write(*, entries: Iterable[Entry]) -> int:
@@ -107,7 +146,8 @@ def stored_pages_write(*, entries: Iterable[Entry]) -> int:
     now = timezone.now()
     paged = _paged_kinds()
     rendered = [(entry, paged[entry.kind].page_render(entry=entry)) for entry in entries]
-    pages_forget(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
+    _pages_delete(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
+    _responses_of_pages_retire(entry.pk for entry, _ in rendered)
     pages = []
     for entry, page in rendered:
         deflated = deflate_around(page.body, ORIGIN_BYTES)

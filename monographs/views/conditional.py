@@ -18,10 +18,11 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
 from monographs.editorial.identity import moved_location
+from monographs.publishing.cache import CACHE_KEYS_ATTRIBUTE
 from monographs.publishing.models import Entry
 from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
 from monographs.site.rendering import RenderedPage, page_response, reader_takes_gzip
-from monographs.site.stored import stored_page_for
+from monographs.site.stored import stored_page_for, stored_page_key
 
 EntryView = Callable[..., HttpResponse]
 
@@ -124,7 +125,7 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
         page = stored_page_for(kind=kind, slug=slug, deflated=reader_takes_gzip(request))
         if page is None:
             return None
-        return page_response(
+        response = page_response(
             request,
             body=page.content,
             etag=page.etag,
@@ -132,6 +133,8 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
             last_modified=page.rendered_at,
             deflated_index=page.deflated_index,
         )
+        setattr(response, CACHE_KEYS_ATTRIBUTE, [stored_page_key(page.entry_id)])
+        return response
 
     @require_safe
     def view(request: HttpRequest, slug: str) -> HttpResponse:

@@ -17,6 +17,7 @@ from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.publishing import cache as response_cache
 from monographs.publishing.cache import PublishedResponseCacheMiddleware, responses_invalidate
+from monographs.publishing.models import Entry
 from tests.deploy.conftest import CACHE_SECONDS, REDIS, REDIS_URL, delete_prefixed, require_redis
 from tests.factories import TrialFactory
 
@@ -276,37 +277,74 @@ def test_a_proxy_that_cannot_be_reached_never_fails_the_publish(
     assert b"Published although the proxy is down." in client.get("/drugs/sorafenib/").content
 
 
-def test_a_hit_is_one_round_trip_and_a_page_showing_new_entries_is_still_checked_in_full(
-    redis_response_cache, publish_drug, publish_trial, client, monkeypatch
-):
-    """The lookup reads, with the response, the counters of the keys the URL depended on when
-    last seen; a page that has since come to depend on another entry is checked on every key
-    of its own snapshot, in a second round trip, and retired when any of them moved."""
-    sorafenib = publish_drug("sorafenib")
-    client.get("/drugs/sorafenib/")
-    round_trips = []
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """The keys of each get_many the cache is asked, in order."""
+    reads = []
     backend = type(caches["default"])
     get_many = backend.get_many
 
     def counted(self, keys, version=None):
-        round_trips.append(keys)
+        reads.append(list(keys))
         return get_many(self, keys, version=version)
 
     monkeypatch.setattr(backend, "get_many", counted)
+    return reads
 
-    assert client.get("/drugs/sorafenib/")["X-Cache"] == "hit"
-    assert len(round_trips) == 1
 
+def test_a_stored_page_is_checked_by_the_one_key_of_its_render(
+    redis_response_cache, publish_drug, publish_trial, client, cache_reads
+):
+    """However many entries the page shows, its cached response is checked against the key
+    of its stored render (with the generation and the site's), in one round trip; a publish
+    that renders it again retires it."""
+    sorafenib = publish_drug("sorafenib")
     publish_trial("Summary zqfirstx.", drugs=[sorafenib])
-    client.get("/drugs/sorafenib/")  # stored again, now also depending on the trial
-    response_cache._KEYS_BY_URL.clear()  # another process: it has not seen the trial's key
-    round_trips.clear()
+    client.get("/drugs/sorafenib/")
+    cache_reads.clear()
 
     assert client.get("/drugs/sorafenib/")["X-Cache"] == "hit"
-    assert len(round_trips) == 2
+    assert len(cache_reads) == 1
+    entry_id = Entry.objects.get(kind="drug", slug="sorafenib").pk
+    prefix = response_cache.COUNTER_PREFIX
+    assert [key for key in cache_reads[0] if key.startswith(prefix)] == [
+        f"{prefix}page:{entry_id}",
+        f"{prefix}site",
+    ]
+
+    publish_trial("Summary zqsecondx.")
+    fresh = client.get("/drugs/sorafenib/")
+    assert fresh["X-Cache"] == "miss"
+    assert b"SHARPR" in fresh.content
+
+
+def test_a_response_is_checked_on_every_key_of_its_own_when_the_guess_missed_some(
+    redis_response_cache, cache_reads
+):
+    """The lookup reads the counters of the keys the URL depended on when this process last
+    saw it; a response that has come to depend on another key since is checked on that one
+    too, in a second round trip, and retired when it moves."""
+    keys = ["drug:sorafenib"]
+
+    def view(request):
+        response = HttpResponse(b"page")
+        response["Surrogate-Key"] = " ".join(keys)
+        return response
+
+    middleware = PublishedResponseCacheMiddleware(view)
+
+    def read():
+        return middleware(RequestFactory().get("/drugs/sorafenib/"))
+
+    read()
+    assert read()["X-Cache"] == "hit"
+    keys.append(f"trial:{TRIAL}")
+    responses_invalidate(keys=["drug:sorafenib"])
+    assert read()["X-Cache"] == "miss"  # stored again, now depending on the trial too
+    response_cache._KEYS_BY_URL.clear()  # another process: it has not seen the trial's key
+    cache_reads.clear()
+
+    assert read()["X-Cache"] == "hit"
+    assert len(cache_reads) == 2
     responses_invalidate(keys=[f"trial:{TRIAL}"])
-    round_trips.clear()
-    assert client.get("/drugs/sorafenib/")["X-Cache"] == "miss"
-    # The lookup read every counter the new render depends on: the store reads only the
-    # generation again (a get, not a get_many).
-    assert len(round_trips) == 1
+    assert read()["X-Cache"] == "miss"
