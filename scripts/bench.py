@@ -336,15 +336,7 @@ from monographs.documents import build_drug_documents
 from monographs.views import filters
 from trials.documents import build_trial_documents
 
-@contextlib.contextmanager
-def swapped(owner, name, value):
-    saved = getattr(owner, name)
-    setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        setattr(owner, name, saved)
-
+swapped = library.swapped
 http = Client()
 counter = itertools.count()
 

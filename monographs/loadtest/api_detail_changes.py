@@ -18,17 +18,8 @@ from rest_framework.response import Response
 from monographs.api import http as api_http
 from monographs.api.serializers import entries as entry_serializers
 from monographs.api.views import entries as entry_views
+from monographs.loadtest.library import swapped
 from monographs.publishing import cache as response_cache
-
-
-@contextlib.contextmanager
-def swapped(owner: object, name: str, value: object) -> Iterator[None]:
-    saved = getattr(owner, name)
-    setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        setattr(owner, name, saved)
 
 
 def counters_not_read(keys: list[str], *, generation: int, read=None) -> dict[str, int]:

@@ -6,12 +6,26 @@ version in turn, in the same process, and reports how much slower the plain way 
 (docs/performance.md, "Hand-written speed-ups"). Nothing the site serves imports this.
 """
 
+import contextlib
+from collections.abc import Iterator
+
 import markdown
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
 from monographs.api.selectors import entry_live_get
 from monographs.publishing.models import Entry, Publication
+
+
+@contextlib.contextmanager
+def swapped(owner: object, name: str, value: object) -> Iterator[None]:
+    """`owner.name` is `value` for the duration: how a version is swapped in to be timed."""
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)
 
 
 def current_publication_get(*, kind: str, slug: str) -> Publication:
