@@ -1,14 +1,15 @@
 """A cursor for the few reads every public request makes: binary results, planned once.
 
 On PostgreSQL, Django's cursor binds parameters on the client and reads results as text.
-For the reads each entry page and API detail makes, that costs more than the work: a stored
+For the read every entry page makes, that costs more than the work: a stored
 page's body is bytea, which the text protocol sends as hex, twice its length, for the client
 to decode (2-3 ms for a 130 KB page, against 0.3-0.5 ms in binary), and planning a join of
 two or three tables costs more than running it, on every request. This cursor asks for
 binary results and a prepared statement, planned once per connection (settings:
-prepare_threshold, which lets nothing else be prepared). It is wrapped as Django wraps its
-own, so its queries are logged and counted and its errors are Django's. On other databases
-it is Django's cursor.
+prepare_threshold, which lets nothing else be prepared). It is Django's cursor with the
+psycopg cursor inside it swapped, so its queries are logged and counted, its errors are
+Django's, and a lost database answers as anywhere else. On other databases it is Django's
+cursor.
 """
 
 import psycopg
@@ -22,11 +23,12 @@ class _PreparedBinaryCursor(psycopg.Cursor):
 
 
 def prepared_read_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
-    """A cursor whose statements are prepared and whose results come back binary (PostgreSQL)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    cursor = _PreparedBinaryCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+    """A cursor whose statements are prepared and whose results come back binary (PostgreSQL).
+
+    Made by Django's own `connection.cursor()` (health check, connection, thread sharing,
+    the debug wrapper), with the psycopg cursor inside swapped for one of this kind."""
+    cursor = connection.cursor()
+    if connection.vendor == "postgresql":
+        cursor.cursor.close()
+        cursor.cursor = _PreparedBinaryCursor(connection.connection)
+    return cursor
