@@ -12,14 +12,24 @@ Django's, and a lost database answers as anywhere else. On other databases it is
 cursor.
 """
 
+from types import SimpleNamespace
+
 import psycopg
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
 
 class _PreparedBinaryCursor(psycopg.Cursor):
+    # Set where Django logs queries (tests, DEBUG): Django writes the statement it logs from
+    # the cursor's last query, which psycopg leaves empty for a prepared one.
+    logged = False
+
     def execute(self, query, params=None, **options):
-        return super().execute(query, params, prepare=True, binary=True)
+        result = super().execute(query, params, prepare=True, binary=True)
+        if self.logged:
+            statement = psycopg.ClientCursor(self.connection).mogrify(query, params)
+            self._query = SimpleNamespace(query=statement.encode())
+        return result
 
 
 def prepared_read_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
@@ -31,4 +41,5 @@ def prepared_read_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     if connection.vendor == "postgresql":
         cursor.cursor.close()
         cursor.cursor = _PreparedBinaryCursor(connection.connection)
+        cursor.cursor.logged = connection.queries_logged
     return cursor

@@ -5,6 +5,7 @@ import gzip
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monographs.site.models import StoredPage
@@ -68,6 +69,15 @@ def test_on_postgresql_the_read_is_planned_once_per_connection(client, sorafenib
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert len(prepared) == 1
     assert "site_storedpage" in prepared[0]
+
+
+@pytest.mark.postgres
+def test_the_prepared_read_is_logged_with_its_statement(client, sorafenib):
+    with CaptureQueriesContext(connection) as captured:
+        client.get(PAGE)
+    assert [
+        query["sql"] for query in captured.captured_queries if "site_storedpage" in query["sql"]
+    ]
 
 
 def test_a_reader_taking_gzip_gets_the_same_page_compressed(client, sorafenib):
