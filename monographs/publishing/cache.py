@@ -85,6 +85,13 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
 # (site.stored), which changes exactly when the render does, while the proxies in front
 # still purge it by every entry it shows.
 CACHE_KEYS_ATTRIBUTE = "published_cache_keys"
+# A response may set this attribute when its view makes it again from one indexed read (a
+# stored entry page): it is then stored only at its PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES-th
+# miss in this process (2 by default). A page read once (a link followed from outside, a
+# request with a header value nobody else sends) would cost the cache a round trip to check
+# the generation and the write of its body for nothing; a page read often is stored at its
+# second read.
+CHEAP_TO_REMAKE_ATTRIBUTE = "published_cache_cheap_to_remake"
 CACHEABLE_STATUSES = frozenset({200, 410})
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
 CACHE_UNAVAILABLE = (RedisError, OSError)
@@ -320,6 +327,21 @@ def _keys_remember(url: str, keys: Iterable[str]) -> None:
     _KEYS_BY_URL[url] = tuple(keys)
 
 
+# Misses in this process of responses cheap to remake, by cache key, until they are stored;
+# forgetting them all when full only delays a store.
+_MISSES: dict[str, int] = {}
+
+
+def _worth_storing(key: str) -> bool:
+    misses = _MISSES.pop(key, 0) + 1
+    if misses >= settings.PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES:
+        return True
+    if len(_MISSES) >= KEYS_REMEMBERED:
+        _MISSES.clear()
+    _MISSES[key] = misses
+    return False
+
+
 def _lookup(request: HttpRequest) -> tuple[int, tuple[HttpResponseBase, bool] | None]:
     """The current generation and, if none of its keys moved since, the response stored for
     this request. The counters of the keys the URL's response depended on before are read
@@ -429,7 +451,10 @@ class PublishedResponseCacheMiddleware:
         keys = response_keys(request, response)
         if _response_is_storable(request, response):
             keys = getattr(response, CACHE_KEYS_ATTRIBUTE, None) or keys
-            self._store(request, response, keys=keys, generation=generation)
+            if not getattr(response, CHEAP_TO_REMAKE_ATTRIBUTE, False) or _worth_storing(
+                response_cache_key(request)
+            ):
+                self._store(request, response, keys=keys, generation=generation)
             response["X-Cache"] = "miss"
         return response
 

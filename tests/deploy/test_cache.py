@@ -441,3 +441,45 @@ def test_trial_filter_options_are_counted_every_time_without_the_response_cache(
     settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 0
     publish_drug()
     assert query_count(trial_filter_options) == query_count(trial_filter_options) == 1
+
+
+def test_a_stored_entry_page_is_cached_at_its_second_miss(
+    response_cache, publish_drug, client, settings, monkeypatch
+):
+    """A page read once costs the cache no write of its body; a page read again is cached."""
+    settings.PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES = 2
+    monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
+    publish_drug()
+    backend = caches["default"]
+    stored = []
+    set_response = backend.set
+
+    def counted_set(key, value, *args, **kwargs):
+        stored.append(key)
+        return set_response(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", counted_set)
+
+    reads = [client.get(DRUG_PAGE) for _ in range(3)]
+
+    assert [response["X-Cache"] for response in reads] == ["miss", "miss", "hit"]
+    assert len({response.content for response in reads}) == 1
+    assert len([key for key in stored if "published-response" in key]) == 1
+    # Cached at once: a page whose response is a render of many entries.
+    assert [client.get("/drugs/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+
+def test_a_stored_entry_page_is_counted_apart_for_each_reader_header(
+    response_cache, publish_drug, client, settings, monkeypatch
+):
+    settings.PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES = 2
+    monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
+    publish_drug()
+
+    plain = client.get(DRUG_PAGE)
+    gzip = client.get(DRUG_PAGE, headers={"Accept-Encoding": "gzip"})
+    again = client.get(DRUG_PAGE)
+
+    assert [plain["X-Cache"], gzip["X-Cache"], again["X-Cache"]] == ["miss", "miss", "miss"]
+    assert client.get(DRUG_PAGE)["X-Cache"] == "hit"
+    assert client.get(DRUG_PAGE, headers={"Accept-Encoding": "gzip"})["X-Cache"] == "miss"
