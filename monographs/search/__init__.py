@@ -29,6 +29,7 @@ _HOMES = {
     **dict.fromkeys(
         (
             "MAX_QUERY_LENGTH",
+            "MAX_SEARCH_RESULTS",
             "Kind",
             "SearchPage",
             "SearchResult",
@@ -48,6 +49,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "MAX_QUERY_LENGTH",
+    "MAX_SEARCH_RESULTS",
     "Mentioned",
     "Kind",
     "SearchResult",

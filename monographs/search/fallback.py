@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString
 
 from monographs.search.results import (
     KIND_PRIORITY,
+    MAX_SEARCH_RESULTS,
     ResultUrls,
     SearchPage,
     highlight,
@@ -52,7 +53,7 @@ def fallback_search(
     )
     total = sum(1 for row in rows if not row["anchor"])
     if with_total and len(rows) == SQLITE_CANDIDATES:
-        total = documents.filter(anchor="").count()
+        total = documents.filter(anchor="")[: MAX_SEARCH_RESULTS + 1].count()
     phrase = " ".join(plan.tokens)
     scored = []
     for row in rows:
@@ -86,7 +87,9 @@ def fallback_search(
     for rank, row in scored[offset : offset + limit]:
         snippet = _fallback_snippet(row, all_stems)
         results.append(search_result(row, snippet=snippet, rank=round(rank, 4), urls=urls))
-    return SearchPage(results, total)
+    return SearchPage(
+        results, min(total, MAX_SEARCH_RESULTS), total_exact=total <= MAX_SEARCH_RESULTS
+    )
 
 
 def _fallback_rank(title: str, names: str, body: str, stems: list[str], phrase: str) -> float:

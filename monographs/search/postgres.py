@@ -7,6 +7,7 @@ from django.db import connection, connections, router
 from monographs.models.search import SearchDocument
 from monographs.search.results import (
     KIND_PRIORITY,
+    MAX_SEARCH_RESULTS,
     START_MARK,
     STOP_MARK,
     ResultUrls,
@@ -131,14 +132,14 @@ _SEARCH_SQL = f"""
 """
 # The number of matches, in the same statement: computed once (it refers to no row). Pages
 # are counted, not their sections: a page's row holds its sections' text, so it matches
-# whenever one of them does.
-_SEARCH_WITH_TOTAL_SQL = _SEARCH_SQL.replace(
-    "/*total*/",
-    f""", (SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
-            WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
-              AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
-        ) AS total""",
-)
+# whenever one of them does. Counted up to one past MAX_SEARCH_RESULTS, which tells "more".
+_MATCHES_COUNTED_SQL = f"""(SELECT count(*) FROM (
+            SELECT 1 FROM {SearchDocument._meta.db_table} AS matching
+             WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
+               AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
+             LIMIT %(counted)s
+        ) AS counted)"""
+_SEARCH_WITH_TOTAL_SQL = _SEARCH_SQL.replace("/*total*/", f", {_MATCHES_COUNTED_SQL} AS total")
 _SEARCH_COLUMNS = (
     "kind",
     "slug",
@@ -173,6 +174,7 @@ def postgres_search(
         "offset": offset,
         "config": SEARCH_CONFIG,
         "headline": _HEADLINE_OPTIONS,
+        "counted": MAX_SEARCH_RESULTS + 1,
     }
     columns = (*_SEARCH_COLUMNS, "total") if with_total else _SEARCH_COLUMNS
     database = connections[router.db_for_read(SearchDocument)]
@@ -193,11 +195,11 @@ def postgres_search(
         results.append(
             search_result(row, snippet=marked(snippet or ""), rank=float(row["rank"]), urls=urls)
         )
-    return SearchPage(results, total)
+    return SearchPage(
+        results, min(total, MAX_SEARCH_RESULTS), total_exact=total <= MAX_SEARCH_RESULTS
+    )
 
 
 _COUNT_SQL = f"""
-{_QUERY_CTE}    SELECT count(*) FROM {SearchDocument._meta.db_table} AS matching
-     WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
-       AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
+{_QUERY_CTE}    SELECT {_MATCHES_COUNTED_SQL}
 """

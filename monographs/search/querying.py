@@ -30,9 +30,15 @@ def query_tokens(query: str) -> list[str]:
 
 
 def entry_search_page(
-    *, query: str, kinds: list[str] | None = None, limit: int = 20, offset: int = 0
+    *,
+    query: str,
+    kinds: list[str] | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    with_total: bool = True,
 ) -> SearchPage:
-    """One page of entry_search's results, `offset` results in, with the number of matches.
+    """One page of entry_search's results, `offset` results in, with the number of matches
+    (`with_total`, up to MAX_SEARCH_RESULTS: no one pages further).
 
     The count is made in the same statement on PostgreSQL (rows whose text holds every
     word), so a page costs one query. Pages are ranked over the candidates of the first
@@ -40,7 +46,7 @@ def entry_search_page(
     results follow each other exactly; further on a larger set is ranked, and an item near a
     page boundary may move.
     """
-    return _search(query=query, kinds=kinds, limit=limit, offset=offset, with_total=True)
+    return _search(query=query, kinds=kinds, limit=limit, offset=offset, with_total=with_total)
 
 
 def entry_search(
@@ -89,7 +95,12 @@ def _search(
         return page
     corrected = [corrections.get(token, token) for token in tokens]
     found = _run(query_plan(corrected), query=" ".join(corrected), **options)
-    return SearchPage(found.results, found.total, suggestion=" ".join(corrected))
+    return SearchPage(
+        found.results,
+        found.total,
+        suggestion=" ".join(corrected),
+        total_exact=found.total_exact,
+    )
 
 
 def _run(

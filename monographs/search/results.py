@@ -67,12 +67,21 @@ class ResultUrls:
         return self._templates[kind].replace(SLUG_PLACEHOLDER, slug)
 
 
+# No search pages past its first MAX_SEARCH_RESULTS results, so matches are counted up to
+# there and no further: a broad query matches thousands of rows, and counting them all was
+# most of its time (16 of 27 ms for "hepatocellular carcinoma" at 100,000 trials).
+MAX_SEARCH_RESULTS = 1000
+
+
 @dataclass(frozen=True)
 class SearchPage:
     results: list[SearchResult]
-    total: int  # every live row matching every word, of the kinds asked for
+    # The live pages matching every word, of the kinds asked for, counted up to
+    # MAX_SEARCH_RESULTS; more match when total_exact is False.
+    total: int
     # The query as searched when it was corrected: "sorafnib" is searched as "sorafenib".
     suggestion: str | None = None
+    total_exact: bool = True
 
 
 def search_result(row: dict, *, snippet: SafeString, rank: float, urls: ResultUrls) -> SearchResult:

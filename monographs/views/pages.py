@@ -139,7 +139,9 @@ def search(request: HttpRequest) -> HttpResponse:
     """
     form = SearchForm(request.GET)
     query, kind = form.chosen_query(), form.chosen_kind()
-    found = entry_search_page(query=query, limit=SEARCH_RESULTS) if query else None
+    found = (
+        entry_search_page(query=query, limit=SEARCH_RESULTS, with_total=False) if query else None
+    )
     results = found.results if found else []
     counts = Counter(result.kind for result in results)
     shown = [result for result in results if not kind or result.kind == kind]

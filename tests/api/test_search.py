@@ -109,3 +109,34 @@ def test_only_the_first_thousand_results_are_paged(client):
     [message] = response.json()["parameters"]["page"]
     assert "first 1000 results" in message and "page is at most 10" in message
     assert client.get(SEARCH, {"q": "kinase", "limit": 100, "page": 10}).status_code == 200
+
+
+@pytest.fixture
+def paged_through_at_most_three(monkeypatch):
+    for module in (
+        "monographs.search.postgres",
+        "monographs.search.fallback",
+        "monographs.api.views.search",
+    ):
+        monkeypatch.setattr(f"{module}.MAX_SEARCH_RESULTS", 3)
+
+
+def test_matches_are_counted_up_to_what_can_be_paged_through(
+    client, make_drug, paged_through_at_most_three, django_assert_num_queries
+):
+    for index in range(5):
+        make_drug(f"kinase-{index}")
+    make_drug("sorafenib")
+    client.get(SEARCH, {"q": "kinase"})  # the vocabulary, read once after the index changes
+
+    with django_assert_num_queries(1):
+        first = client.get(SEARCH, {"q": "kinase", "kind": "drug", "limit": 2}).json()
+    narrowed = client.get(SEARCH, {"q": "sorafenib", "kind": "drug"}).json()
+    past_the_end = client.get(
+        SEARCH, {"q": "sorafenib", "kind": "drug", "limit": 1, "page": 2}
+    ).json()
+
+    assert (first["total"], first["total_exact"]) == (3, False)
+    assert first["next"] is not None and "page=2" in first["next"]
+    assert (narrowed["total"], narrowed["total_exact"]) == (1, True)
+    assert (past_the_end["total"], past_the_end["total_exact"]) == (1, True)

@@ -10,10 +10,10 @@ from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import MAX_PAGE_SIZE
 from monographs.api.serializers.changes import SearchResultSerializer
 from monographs.api.serializers.common import ErrorSerializer
-from monographs.search import MAX_QUERY_LENGTH, Kind, entry_search_page
 
-# Results a client can page through: ranking deeper pages costs more, and nobody reads them.
-MAX_SEARCH_RESULTS = 1000
+# MAX_SEARCH_RESULTS: results a client can page through; ranking deeper pages costs more,
+# nobody reads them, and matches are counted up to there.
+from monographs.search import MAX_QUERY_LENGTH, MAX_SEARCH_RESULTS, Kind, entry_search_page
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -49,8 +49,14 @@ class SearchResponseSerializer(serializers.Serializer):
     )
     total = serializers.IntegerField(
         min_value=0,
+        max_value=MAX_SEARCH_RESULTS,
         help_text="Live entries and references matching the query (a page once, however "
-        "many of its sections match).",
+        f"many of its sections match), counted up to {MAX_SEARCH_RESULTS}, as many as can "
+        "be paged through.",
+    )
+    total_exact = serializers.BooleanField(
+        help_text=f"false when more than {MAX_SEARCH_RESULTS} match: total is then "
+        f"{MAX_SEARCH_RESULTS}, a lower bound. Narrow the query (kind, more words) to count them.",
     )
     page = serializers.IntegerField(min_value=1)
     next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
@@ -120,6 +126,7 @@ class SearchView(PublicReadMixin, APIView):
             "query": query.validated_data["q"],
             "suggestion": found.suggestion,
             "total": found.total,
+            "total_exact": found.total_exact,
             "page": page,
             "next": replace_query_param(url, "page", page + 1) if page < last_page else None,
             "previous": (
