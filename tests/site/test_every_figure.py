@@ -201,6 +201,20 @@ def test_an_unstated_frequency_band_reads_not_stated_never_not_known(client, see
         assert "Frequency band not stated" in html
 
 
+def test_the_desmoid_trial_says_which_of_its_facts_its_source_leaves_out(client, seed_corpus):
+    """Its source states neither phase nor design: lines that run facts together name them."""
+    desmoid = "/trials/sorafenib-desmoid-gounder/"
+    page = client.get(desmoid).content.decode()
+    trials = page_text(client, "/trials/")
+    search = page_text(client, "/search/?q=desmoid")
+
+    assert "<dt>Phase</dt><dd>Not stated in the source</dd>" in page
+    assert "(phase not stated, design not stated)" in page
+    for text in (trials, search):
+        assert "Phase not stated" in text and "Design not stated" in text
+        assert "Not stated in the source · Not stated in the source" not in text
+
+
 def test_reference_pages_and_api_serve_et_al_notes_abstracts_and_source_types(client, seed_corpus):
     review = page_text(client, "/references/zhu-2017-sorafenib-resistance/")
     assert "Review article" in review

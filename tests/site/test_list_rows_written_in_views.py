@@ -24,8 +24,8 @@ TRIAL_CARDS_BEFORE = """{% load public_site %}{% for trial in trials %}
           <li class="card">
             <h2 class="card__title"><a href="{{ trial.url }}">{{ trial.name }}</a></h2>
             <p class="card__meta">
-              <span class="pill">{{ trial.document.phase_label }}</span>
-              {{ trial.document.design_label }}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
+              <span class="pill">{% if trial.document.phase == "not_stated" %}Phase not stated{% else %}{{ trial.document.phase_label }}{% endif %}</span>
+              {% if trial.document.design == "not_stated" %}Design not stated{% else %}{{ trial.document.design_label }}{% endif %}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
               {% if trial.document.start_date %} · started {{ trial.document.start_date|iso_date:trial.document.start_date_precision }}{% endif %}
               {% if trial.document.enrolment is not None %} · {{ trial.document.enrolment }} patients{% endif %}
             </p>
