@@ -23,7 +23,9 @@ from monographs.publishing.querysets import EntryQuerySet
 DRUG_PAGE_TRIAL_MEMBERS = (
     "acronym",
     "title",
+    "phase",
     "phase_label",
+    "design",
     "design_label",
     "conditions",
     "enrolment",

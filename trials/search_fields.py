@@ -1,6 +1,7 @@
 """What search reads of a trial document (declared by the trial kind, TrialsConfig)."""
 
 from monographs.richtext import join_words, plain_text
+from monographs.stated import stated_member
 from trials.document_types import TrialDocument
 
 
@@ -9,9 +10,11 @@ def trial_search_fields(document: TrialDocument) -> dict[str, str]:
     names = [document.get("acronym"), document.get("nct_id")]
     names += list(document.get("other_registry_ids") or [])
     names += [c["abbreviation"] for c in document.get("conditions") or []]
+    phase = stated_member(document, "phase")
+    design = stated_member(document, "design")
     body = [
-        document.get("phase_label"),
-        document.get("design_label"),
+        phase,
+        design,
         join_words(conditions),
         join_words(d["name"] for d in document.get("drugs") or []),
         document.get("line_of_therapy"),
@@ -22,9 +25,7 @@ def trial_search_fields(document: TrialDocument) -> dict[str, str]:
     body += [arm["label"] for arm in document.get("arms") or []]
     body += sorted({o["measure_label"] for o in document.get("outcomes") or []})
     body += sorted({ae["term"]["name"] for ae in document.get("adverse_events") or []})
-    description = " · ".join(
-        p for p in (document.get("phase_label"), document.get("design_label"), *conditions) if p
-    )
+    description = " · ".join(p for p in (phase, design, *conditions) if p)
     return {
         "title": _trial_title(document),
         "description": description[:500],

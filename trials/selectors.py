@@ -30,7 +30,9 @@ PHASE_ORDER = {value: position for position, value in enumerate(Trial.Phase.valu
 TRIAL_LIST_MEMBERS = (
     "acronym",
     "title",
+    "phase",
     "phase_label",
+    "design",
     "design_label",
     "masking",
     "start_date",

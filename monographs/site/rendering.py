@@ -38,6 +38,7 @@ RENDERER_SOURCES = (
     "monographs/charts",
     "monographs/figures.py",
     "monographs/richtext.py",
+    "monographs/stated.py",
     # Pages name static files by their hashed names: new styles or scripts, new pages.
     "static",
 )

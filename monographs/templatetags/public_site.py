@@ -21,6 +21,7 @@ from monographs.links import url_with_argument
 from monographs.models.base import GradeScope
 from monographs.models.citations import standing_text
 from monographs.richtext import CITATION_PATTERN, KEY_PATTERN
+from monographs.stated import is_not_stated, not_stated_phrase, stated_member
 from monographs.views import structured_data
 
 register = template.Library()
@@ -92,6 +93,19 @@ def stated(flag) -> str:
     if flag is None or flag == "":
         return "Not stated"
     return "Yes" if flag else "No"
+
+
+@register.filter
+def not_stated(value, fact: str) -> str:
+    """'<Fact> not stated' when the value is a choice's silence, else nothing: for a cell or
+    line that shows the choice itself when it is stated."""
+    return not_stated_phrase(fact) if is_not_stated(value) else ""
+
+
+@register.filter(name="stated_member")
+def stated_member_filter(document, name: str) -> str:
+    """A document's choice as a line of facts shows it: its label or '<Name> not stated'."""
+    return stated_member(document, name)
 
 
 @register.filter

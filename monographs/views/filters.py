@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from monographs.models.search import SearchDocument
 from monographs.search import MAX_QUERY_LENGTH
 from monographs.selectors import FacetOption
+from monographs.stated import stated_choice
 
 
 class OptionsSelect(forms.Select):
@@ -70,10 +71,14 @@ class FacetFilterForm(forms.Form):
         return [self.fields[name].label for name in self.errors]
 
     def chosen_labels(self) -> list[tuple[str, str]]:
+        """Each chosen filter's name and value as the page says it; a value standing for the
+        source's silence names its filter ("Phase not stated"), since the value is shown alone."""
         labels = []
         for name, value in self.chosen().items():
             option = next((o for o in self.options.get(name, []) if o.value == value), None)
-            labels.append((self.fields[name].label, option.label if option else value))
+            fact = self.fields[name].label
+            shown = stated_choice(fact=fact, value=value, label=option.label if option else value)
+            labels.append((fact, shown))
         return labels
 
     def query_without_page(self) -> str:

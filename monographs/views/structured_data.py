@@ -17,6 +17,7 @@ from django.utils.text import capfirst
 from monographs.figures import plain_number
 from monographs.publishing.models import Publication
 from monographs.richtext import plain_text
+from monographs.stated import is_not_stated, stated_member
 from monographs.views.monograph import identifier_links
 from monographs.views.presentation import SITE_NAME, Crumb, entry_url, reference_links
 
@@ -240,13 +241,12 @@ def drug_json_ld(
 
 def _trial_description(document: dict[str, Any]) -> str:
     """Phase, design and population in words: schema.org's MedicalTrial has no phase property."""
-    phase = document.get("phase_label") or ""
-    design = document.get("design_label") or ""
-    parts = []
-    if phase and document.get("phase") != "not_stated":
-        parts.append(f"{phase} trial")
-    if design:
-        parts.append(f"Design: {design.lower()}")
+    phase = stated_member(document, "phase")
+    design = stated_member(document, "design")
+    parts = [
+        phase if is_not_stated(document["phase"]) else f"{phase} trial",
+        design if is_not_stated(document["design"]) else f"Design: {design.lower()}",
+    ]
     if document.get("population"):
         parts.append(f"Population: {document['population']}")
     return ". ".join(parts) + ("." if parts else "")

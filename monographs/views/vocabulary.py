@@ -143,6 +143,7 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                 "frequency": FREQUENCY_LABELS.get(incidence.frequency_band, "")
                 if incidence.frequency_band
                 else "",
+                "frequency_band": incidence.frequency_band,
             }
         )
     for entry in mentions.trials:

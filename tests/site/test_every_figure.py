@@ -191,14 +191,28 @@ def test_the_figures_the_sources_state_as_ranges_and_bounds_read_so(client, seed
     assert paediatric.count("Each patient received one of:") == 4
     assert "RandomisedNo" in paediatric
     assert "RandomisedNot stated" in page_text(client, "/trials/sorafenib-desmoid-gounder/")
-    assert "Severity not stated in the source" in sorafenib
+    assert "Severity not stated" in sorafenib
 
 
 def test_an_unstated_frequency_band_reads_not_stated_never_not_known(client, seed_corpus):
     for page in ("/drugs/sorafenib/", "/adverse-events/hypertension/"):
         html = client.get(page).content.decode()
         assert "Not known" not in html
-        assert "Not stated in the source" in html
+        assert "Frequency band not stated" in html
+
+
+def test_the_desmoid_trial_says_which_of_its_facts_its_source_leaves_out(client, seed_corpus):
+    """Its source states neither phase nor design: lines that run facts together name them."""
+    desmoid = "/trials/sorafenib-desmoid-gounder/"
+    page = client.get(desmoid).content.decode()
+    trials = page_text(client, "/trials/")
+    search = page_text(client, "/search/?q=desmoid")
+
+    assert "<dt>Phase</dt><dd>Not stated in the source</dd>" in page
+    assert "(phase not stated, design not stated)" in page
+    for text in (trials, search):
+        assert "Phase not stated" in text and "Design not stated" in text
+        assert "Not stated in the source · Not stated in the source" not in text
 
 
 def test_reference_pages_and_api_serve_et_al_notes_abstracts_and_source_types(client, seed_corpus):

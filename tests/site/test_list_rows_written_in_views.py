@@ -24,8 +24,8 @@ TRIAL_CARDS_BEFORE = """{% load public_site %}{% for trial in trials %}
           <li class="card">
             <h2 class="card__title"><a href="{{ trial.url }}">{{ trial.name }}</a></h2>
             <p class="card__meta">
-              <span class="pill">{{ trial.document.phase_label }}</span>
-              {{ trial.document.design_label }}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
+              <span class="pill">{% if trial.document.phase == "not_stated" %}Phase not stated{% else %}{{ trial.document.phase_label }}{% endif %}</span>
+              {% if trial.document.design == "not_stated" %}Design not stated{% else %}{{ trial.document.design_label }}{% endif %}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
               {% if trial.document.start_date %} · started {{ trial.document.start_date|iso_date:trial.document.start_date_precision }}{% endif %}
               {% if trial.document.enrolment is not None %} · {{ trial.document.enrolment }} patients{% endif %}
             </p>
@@ -50,7 +50,7 @@ TERM_ROWS_BEFORE = """{% load public_site %}{% for row in drugs %}
         <td data-label="Population or study">{{ row.ae.context|default:"–" }}</td>
         <td data-label="Any grade" class="num">{{ row.ae|drug_incidence:"any_grade" }}</td>
         <td data-label="Grade ≥3" class="num">{{ row.ae|drug_incidence:"grade_3_plus" }}{% with scope=row.ae|severe_scope %}{% if scope %}<p class="cell-note">{{ scope }}</p>{% endif %}{% endwith %}</td>
-        <td data-label="Frequency">{% if row.frequency %}{{ row.frequency }}{% else %}<span class="visually-hidden">Not stated in the source</span>{% endif %}</td>
+        <td data-label="Frequency">{% if row.frequency %}{{ row.frequency }}{% else %}<span class="visually-hidden">Frequency band not stated</span>{% endif %}</td>
         <td data-label="Source">{% if row.source %}<a href="{% link 'monographs:reference_detail' row.source.key %}">{{ row.source.label }}</a>{% if row.source.locator %}<p class="cell-note">{{ row.source.locator }}</p>{% endif %}{% else %}–{% endif %}</td>
       </tr>
     {% endfor %}|{% for row in trials %}

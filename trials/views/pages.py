@@ -37,6 +37,7 @@ from trials.views.presentation import (
     outcome_rows,
     publication_rows,
     trial_card,
+    trial_description,
     trial_name,
 )
 
@@ -73,6 +74,7 @@ def trial_page_context(
         "entry": entry,
         "document": document,
         "title": trial_name(document),
+        "description": trial_description(document),
         "linked_drugs": linked.drugs,
         "masking": MASKING_LABELS.get(document.get("masking"), ""),
         "arm_roles": ARM_ROLES,

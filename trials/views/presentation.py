@@ -10,6 +10,7 @@ from monographs.charts.drawing import responsive
 from monographs.charts.estimates import Estimate, estimates_chart
 from monographs.charts.incidence import incidence_chart, trial_incidence_rows
 from monographs.figures import interval_text, outcome_figure, plain_number
+from monographs.stated import is_not_stated, stated_member
 from monographs.templatetags.public_site import iso_date
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
 
@@ -30,13 +31,31 @@ def trial_name(document: dict[str, Any]) -> str:
     return f"{acronym}: {document['title']}" if acronym else document["title"]
 
 
+def trial_description(document: dict[str, Any]) -> str:
+    """The page's one-line description: 'Phase II single-arm trial in desmoid tumour', with
+    any of the two the source does not state named after it rather than left out."""
+    lead, missing = [], []
+    for name in ("phase", "design"):
+        words = stated_member(document, name)
+        (missing if is_not_stated(document[name]) else lead).append(words)
+    if len(lead) == 2:
+        lead[1] = lead[1].lower()
+    conditions = ", ".join(c["name"].lower() for c in document.get("conditions") or [])
+    text = " ".join([*lead, "trial" if lead else "Trial"])
+    if conditions:
+        text += f" in {conditions}"
+    if missing:
+        text += f" ({', '.join(m.lower() for m in missing)})"
+    return f"{text}: design, arms, outcomes, adverse events and publications."
+
+
 def trial_card(document: dict[str, Any]) -> dict[str, str]:
     """A trial's card on the trial list, each line written once here rather than piece by
     piece in the template's loop over 50 cards (the template escapes each line whole, which
     gives the same bytes: the separators hold nothing to escape).
     """
     masking = document["masking"]
-    design = document["design_label"]
+    design = stated_member(document, "design")
     if masking != "not_stated" and MASKING_LABELS.get(masking):
         design = f"{design}, {MASKING_LABELS[masking].lower()}"
     start = document.get("start_date")
@@ -51,7 +70,7 @@ def trial_card(document: dict[str, Any]) -> dict[str, str]:
         summary += f" · {document['nct_id']}"
     return {
         "name": trial_name(document),
-        "phase": document["phase_label"],
+        "phase": stated_member(document, "phase"),
         "design": design,
         "started": f" · started {iso_date(start, document.get('start_date_precision'))}"
         if start
