@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -45,6 +47,24 @@ RENDERER_SOURCES = (
 
 
 RENDERER_SUFFIXES = (".html", ".py", ".txt", ".xml", ".css", ".js", ".svg", ".png", ".ico")
+
+
+class StaticFilesNotCollected(ImproperlyConfigured):
+    pass
+
+
+def static_names_ready() -> None:
+    """Raise StaticFilesNotCollected, saying what to run, when pages cannot name their static
+    files: with DEBUG off they name them by the hashed names `collectstatic` writes down, and
+    a page rendered before it runs fails deep in a template on the first image it names."""
+    storage = staticfiles_storage
+    manifest = isinstance(storage, ManifestFilesMixin) and storage.manifest_strict
+    if manifest and not storage.hashed_files:
+        raise StaticFilesNotCollected(
+            f"The static files have not been collected into {settings.STATIC_ROOT}: run "
+            "`manage.py collectstatic --no-input` first. With DEBUG off, pages are "
+            "rendered with the names it gives the static files."
+        )
 
 
 @cache

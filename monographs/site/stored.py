@@ -30,6 +30,7 @@ from monographs.site.rendering import (
     Dependence,
     entry_key,
     renderer_fingerprint,
+    static_names_ready,
 )
 
 
@@ -143,6 +144,7 @@ def pages_forget(entries: Q) -> None:
 
 def stored_pages_write(*, entries: Iterable[Entry]) -> int:
     """Render the current page of each live entry and store it in place of any older copy."""
+    static_names_ready()
     now = timezone.now()
     paged = _paged_kinds()
     rendered = [(entry, paged[entry.kind].page_render(entry=entry)) for entry in entries]

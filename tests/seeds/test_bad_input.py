@@ -182,3 +182,21 @@ def test_an_intervention_must_name_something(tmp_path, loaded_tiny_seed):
     message = refused(path)
     assert "arms[Testamib].interventions[1], field 'drug': give either 'drug' or 'name'." in message
     assert content_snapshot() == loaded_tiny_seed
+
+
+def test_publishing_before_the_static_files_are_collected_says_what_to_run(
+    tmp_path, loaded_tiny_seed, settings
+):
+    """With DEBUG off, pages name static files by the hashed names collectstatic writes
+    down; a load that publishes before it ran stops before writing anything."""
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+    with pytest.raises(CommandError) as raised:
+        call_command("load_seeds", str(tiny_seed_write(tmp_path)), stdout=StringIO())
+
+    assert "collectstatic" in str(raised.value) and str(tmp_path / "static") in str(raised.value)
+    assert content_snapshot() == loaded_tiny_seed

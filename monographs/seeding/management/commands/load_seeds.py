@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from monographs.seeding.errors import SeedFilesInvalid
 from monographs.seeding.loading import SeedLoadFailed, seeds_load
 from monographs.seeding.validation import seeds_plan
+from monographs.site.rendering import StaticFilesNotCollected, static_names_ready
 from monographs.site.stored import stored_pages_fill
 
 
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             say(f"  {seed_file.name}: {records} records")
         if check:
             return
+        if not draft:
+            try:
+                static_names_ready()
+            except StaticFilesNotCollected as error:
+                raise CommandError(f"Nothing loaded. {error}") from error
         say("Loading" + (" (drafts only):" if draft else ":"))
         try:
             report = seeds_load(
