@@ -238,10 +238,10 @@ else:
 PUBLISHED_RESPONSE_CACHE_SECONDS = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_SECONDS", "600" if REDIS_URL else "0")
 )
-# A stored entry page is one indexed read: its response is cached from its second miss in a
-# process, so a page read once never costs the cache a write (1: cache it at once).
-PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES = int(
-    os.environ.get("PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES", "2")
+# An entry's stored page or API detail is one indexed read: its response is cached from its
+# second miss in a process, so an entry read once never costs the cache a write (1: at once).
+PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = int(
+    os.environ.get("PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES", "2")
 )
 
 # Caching proxies in front (Varnish with vmod xkey, deploy/varnish.vcl), each sent a PURGE

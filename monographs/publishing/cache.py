@@ -85,12 +85,12 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
 # (site.stored), which changes exactly when the render does, while the proxies in front
 # still purge it by every entry it shows.
 CACHE_KEYS_ATTRIBUTE = "published_cache_keys"
-# A response may set this attribute when its view makes it again from one indexed read (a
-# stored entry page): it is then stored only at its PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES-th
-# miss in this process (2 by default). A page read once (a link followed from outside, a
-# request with a header value nobody else sends) would cost the cache a round trip to check
-# the generation and the write of its body for nothing; a page read often is stored at its
-# second read.
+# A response may set this attribute when its view makes it again from one indexed read of
+# stored bytes (an entry's stored page, its API detail): it is then stored only at its
+# PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES-th miss in this process (2 by default). An entry read
+# once (a link followed from outside, a crawl or a mirror reading every entry, a request with
+# a header value nobody else sends) would cost the cache a round trip to check the generation
+# and the write of its body for nothing; an entry read often is stored at its second read.
 CHEAP_TO_REMAKE_ATTRIBUTE = "published_cache_cheap_to_remake"
 CACHEABLE_STATUSES = frozenset({200, 410})
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
@@ -334,7 +334,7 @@ _MISSES: dict[str, int] = {}
 
 def _worth_storing(key: str) -> bool:
     misses = _MISSES.pop(key, 0) + 1
-    if misses >= settings.PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES:
+    if misses >= settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES:
         return True
     if len(_MISSES) >= KEYS_REMEMBERED:
         _MISSES.clear()

@@ -443,11 +443,12 @@ def test_trial_filter_options_are_counted_every_time_without_the_response_cache(
     assert query_count(trial_filter_options) == query_count(trial_filter_options) == 1
 
 
-def test_a_stored_entry_page_is_cached_at_its_second_miss(
-    response_cache, publish_drug, client, settings, monkeypatch
+@pytest.mark.parametrize("url", [DRUG_PAGE, "/api/v1/drugs/sorafenib/"])
+def test_an_entry_page_or_detail_is_cached_at_its_second_miss(
+    url, response_cache, publish_drug, client, settings, monkeypatch
 ):
-    """A page read once costs the cache no write of its body; a page read again is cached."""
-    settings.PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES = 2
+    """An entry read once costs the cache no write of its body; one read again is cached."""
+    settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 2
     monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
     publish_drug()
     backend = caches["default"]
@@ -460,7 +461,7 @@ def test_a_stored_entry_page_is_cached_at_its_second_miss(
 
     monkeypatch.setattr(backend, "set", counted_set)
 
-    reads = [client.get(DRUG_PAGE) for _ in range(3)]
+    reads = [client.get(url) for _ in range(3)]
 
     assert [response["X-Cache"] for response in reads] == ["miss", "miss", "hit"]
     assert len({response.content for response in reads}) == 1
@@ -472,7 +473,7 @@ def test_a_stored_entry_page_is_cached_at_its_second_miss(
 def test_a_stored_entry_page_is_counted_apart_for_each_reader_header(
     response_cache, publish_drug, client, settings, monkeypatch
 ):
-    settings.PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES = 2
+    settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 2
     monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
     publish_drug()
 

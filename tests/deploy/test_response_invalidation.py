@@ -75,13 +75,11 @@ def publish_trial(db, django_capture_on_commit_callbacks):
 
 
 def cached(client, urls):
-    """Read each URL until it is a hit (a stored entry page is cached at its second miss,
-    anything else at its first); returns the bodies."""
+    """Read each URL until it is a hit (an entry's stored page or API detail is cached at
+    its second miss, anything else at its first); returns the bodies."""
     bodies = {}
     for url in urls:
-        misses = [
-            client.get(url) for _ in range(settings.PUBLISHED_RESPONSE_CACHE_STORED_PAGE_MISSES)
-        ]
+        misses = [client.get(url) for _ in range(settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES)]
         assert [response.status_code for response in misses] == [200] * len(misses), url
         again = client.get(url)
         assert again["X-Cache"] == "hit", url

@@ -53,6 +53,9 @@ def test_the_plain_detail_is_a_miss_each_time(published_seed_corpus, settings):
     wall, cpu = requests.time(f"/api/v1/drugs/{slug}/", 3)
 
     assert len(wall) == len(cpu) == 3
-    same_key = requests.client.get(f"/api/v1/drugs/{slug}/", HTTP_ACCEPT_LANGUAGE="x-twice")
-    again = requests.client.get(f"/api/v1/drugs/{slug}/", HTTP_ACCEPT_LANGUAGE="x-twice")
-    assert (same_key["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+    # One key read again is cached at its second miss, and replayed at its third read.
+    reads = [
+        requests.client.get(f"/api/v1/drugs/{slug}/", HTTP_ACCEPT_LANGUAGE="x-thrice")
+        for _ in range(3)
+    ]
+    assert [read["X-Cache"] for read in reads] == ["miss", "miss", "hit"]

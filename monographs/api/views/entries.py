@@ -32,6 +32,7 @@ from monographs.api.serializers.entries import (
     publication_serializer,
 )
 from monographs.editorial import registry
+from monographs.publishing.cache import CHEAP_TO_REMAKE_ATTRIBUTE
 
 MAX_VERSION = 2_147_483_647
 AS_OF = OpenApiParameter(
@@ -174,13 +175,15 @@ class EntryDetailView(PublicationView):
         as_of = query.validated_data.get("as_of")
         if as_of is None:
             current = current_publication_get(kind=self.kind, slug=slug)
-            return self.publication_response(
+            response = self.publication_response(
                 current,
                 document_text=current.document_text,
                 slug=slug,
                 current_version=current.version,
                 uid=current.entry_uid,
             )
+            setattr(response, CHEAP_TO_REMAKE_ATTRIBUTE, True)
+            return response
         entry = entry_live_get(kind=self.kind, slug=slug)
         publication = publication_as_of(entry=entry, moment=as_of)
         return self.version_response(publication, entry=entry)
