@@ -37,6 +37,10 @@ class OptionsSelect(forms.Select):
         return mark_safe(f'<select name="{escape(name)}"{attributes}>{options}\n</select>')
 
 
+# Facet values of a fact stated as yes or no (a trial's design flags).
+YES_OR_NO = frozenset({"yes", "no"})
+
+
 class FacetFilterForm(forms.Form):
     """One optional select per facet; a value that is not on offer is ignored, not an error page."""
 
@@ -71,13 +75,16 @@ class FacetFilterForm(forms.Form):
         return [self.fields[name].label for name in self.errors]
 
     def chosen_labels(self) -> list[tuple[str, str]]:
-        """Each chosen filter's name and value as the page says it; a value standing for the
-        source's silence names its filter ("Phase not stated"), since the value is shown alone."""
+        """Each chosen filter's name and value as the page says it. The value is shown
+        alone, so one that says nothing by itself names its filter: the source's silence
+        ("Phase not stated") and a yes or no ("Randomised: yes", not "Yes")."""
         labels = []
         for name, value in self.chosen().items():
             option = next((o for o in self.options.get(name, []) if o.value == value), None)
             fact = self.fields[name].label
             shown = stated_choice(fact=fact, value=value, label=option.label if option else value)
+            if value in YES_OR_NO:
+                shown = f"{fact}: {shown.lower()}"
             labels.append((fact, shown))
         return labels
 

@@ -82,6 +82,25 @@ def test_filtering_by_an_unstated_phase_says_which_filter(client, desmoid, sharp
     assert "1 trial matching <strong>Phase not stated</strong>" in html
 
 
+@pytest.mark.parametrize(
+    ("randomised", "heading"),
+    [
+        ("yes", "Randomised: yes"),
+        ("no", "Randomised: no"),
+        ("not_stated", "Randomised not stated"),
+    ],
+)
+def test_filtering_by_a_yes_or_no_says_which_filter(client, randomised, heading):
+    sorafenib = published_drug(inn="sorafenib", slug="sorafenib")
+    published_trial(drugs=[sorafenib], slug="yes", randomised=True)
+    published_trial(drugs=[sorafenib], slug="no", randomised=False)
+    published_trial(drugs=[sorafenib], slug="silent", randomised=None)
+
+    html = html_of(client, reverse("trials:trial_list"), randomised=randomised)
+
+    assert f"1 trial matching <strong>{heading}</strong>" in html
+
+
 def test_the_drug_page_trials_table_names_what_is_not_stated(client, desmoid, sharp):
     html = html_of(client, reverse("monographs:drug_detail", args=["sorafenib"]))
 
