@@ -67,9 +67,10 @@ class ResultUrls:
         return self._templates[kind].replace(SLUG_PLACEHOLDER, slug)
 
 
-# No search pages past its first MAX_SEARCH_RESULTS results, so matches are counted up to
-# there and no further: a broad query matches thousands of rows, and counting them all was
-# most of its time (16 of 27 ms for "hepatocellular carcinoma" at 100,000 trials).
+# Results a search can be paged through: ranking deeper pages costs more and nobody reads
+# them. Matches are counted up to there and no further: a broad query matches thousands of
+# rows, and counting them all was most of its time (16 of 27 ms for "hepatocellular
+# carcinoma" at 100,000 trials).
 MAX_SEARCH_RESULTS = 1000
 
 

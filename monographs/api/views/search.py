@@ -10,9 +10,6 @@ from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import MAX_PAGE_SIZE
 from monographs.api.serializers.changes import SearchResultSerializer
 from monographs.api.serializers.common import ErrorSerializer
-
-# MAX_SEARCH_RESULTS: results a client can page through; ranking deeper pages costs more,
-# nobody reads them, and matches are counted up to there.
 from monographs.search import MAX_QUERY_LENGTH, MAX_SEARCH_RESULTS, Kind, entry_search_page
 
 
