@@ -336,7 +336,7 @@ from django import forms
 from django.db import transaction
 from django.test import Client
 from monographs import richtext
-from monographs.api.views import entries as entry_views
+from monographs.api import stored_detail
 from monographs.loadtest import library
 from monographs.site import stored
 from monographs.documents import build_drug_documents
@@ -399,10 +399,10 @@ same = contextlib.nullcontext
 no_shortcut = lambda: swapped(richtext, "_is_plain_paragraph", library.never_plain_paragraph)
 trials = Trial.objects.filter(pk__in=Trial.objects.order_by("pk").values("pk")[:1000])
 results = [
-    compare("API detail selector (current_publication_get)", "API detail, uncached", same,
-            lambda: swapped(entry_views, "current_publication_get",
-                            library.current_publication_get), get(f"/api/v1/drugs/{DRUG}/"),
-            50),
+    compare("Stored API detail read prepared, binary results (prepared_read_cursor)",
+            "API detail, uncached", same,
+            lambda: swapped(stored_detail, "prepared_read_cursor", library.django_read_cursor),
+            get(f"/api/v1/drugs/{DRUG}/"), 50),
     compare("Stored-page read prepared, binary results (prepared_read_cursor)",
             "monograph page, uncached, gzip", same,
             lambda: swapped(stored, "prepared_read_cursor", library.django_read_cursor),

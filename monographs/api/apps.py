@@ -16,6 +16,6 @@ class PublicApiConfig(AppConfig):
         register_projection(
             "read_tables",
             published=lambda *, publications, entries: read_tables_write_many(
-                publications=publications
+                publications=publications, entries=entries
             ),
         )

@@ -147,6 +147,20 @@ class PublishedDocument(models.Model):
         related_name="published_document",
     )
     body = models.TextField()
+    # The API detail of this version while it is current: its metadata written at publish,
+    # followed by `body` (monographs.api.stored_detail).
+    head = models.BinaryField(
+        default=b"",
+        help_text="The detail's JSON up to its document, the API's address as a placeholder.",
+    )
+    head_etag = models.CharField(
+        max_length=64, default="", help_text="SHA-256 of the head and the document, shortened."
+    )
+    head_renderer = models.CharField(
+        max_length=16,
+        default="",
+        help_text="Fingerprint of the code that wrote the head; another code writes it live.",
+    )
 
     def __str__(self) -> str:
         return f"Document of publication {self.publication_id}"

@@ -17,8 +17,9 @@ from monographs.api.models import (
     PublishedTrialDrug,
     PublishedTrialListing,
 )
+from monographs.api.stored_detail import detail_head_columns
 from monographs.bulk import rows_insert
-from monographs.publishing.models import Publication
+from monographs.publishing.models import Entry, Publication
 
 
 def _percent(value: int | float | None) -> Decimal | None:
@@ -135,9 +136,27 @@ READ_TABLES = (*(model for model, _ in ROW_BUILDERS), PublishedDocument)
 REBUILD_BATCH_SIZE = 500
 
 
-def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
-    """The read-table rows of many just-frozen publications, in five inserts for the lot."""
+def _entry_uids(
+    publications: list[Publication], entries: Iterable[Entry] | None
+) -> dict[tuple[str, int], Any]:
+    """The uid of each publication's entry, from the entries given, else in one query."""
+    uids = {(entry.kind, entry.root_id): entry.uid for entry in entries or ()}
+    if any((publication.kind, publication.root_id) not in uids for publication in publications):
+        found = Entry.objects.filter(
+            root_id__in={publication.root_id for publication in publications}
+        ).values_list("kind", "root_id", "uid")
+        uids.update({(kind, root_id): uid for kind, root_id, uid in found})
+    return uids
+
+
+def read_tables_write_many(
+    *, publications: Iterable[Publication], entries: Iterable[Entry] | None = None
+) -> None:
+    """The read-table rows of many just-frozen publications, in five inserts for the lot,
+    each document with the head of its detail (stored_detail): `entries` are theirs, when the
+    caller has them."""
     publications = list(publications)
+    uids = _entry_uids(publications, entries) if publications else {}
     for model, rows_of in ROW_BUILDERS:
         rows_insert(
             model=model,
@@ -150,7 +169,15 @@ def read_tables_write_many(*, publications: Iterable[Publication]) -> None:
     rows_insert(
         model=PublishedDocument,
         rows=[
-            {"publication": publication, "body": publication.canonical_document}
+            {
+                "publication": publication,
+                "body": publication.canonical_document,
+                **detail_head_columns(
+                    publication,
+                    entry_uid=uids[publication.kind, publication.root_id],
+                    document_text=publication.canonical_document,
+                ),
+            }
             for publication in publications
         ],
     )

@@ -108,41 +108,35 @@ def entry_live_get(*, kind: str, slug: str) -> Entry:
     return entry
 
 
-CURRENT_PUBLICATION_SQL = f"""
-    SELECT publication.id, publication.kind, publication.root_id, publication.slug,
-           publication.title, publication.version, publication.schema_version,
-           publication.content_hash, publication.published_at, publication.change_note,
-           entry.withdrawn_at AS entry_withdrawn_at, entry.uid AS entry_uid,
-           document.body AS document_text
-      FROM {Entry._meta.db_table} entry
-      JOIN {Publication._meta.db_table} publication ON publication.id = entry.current_id
-      LEFT JOIN {PublishedDocument._meta.db_table} document
-        ON document.publication_id = publication.id
-     WHERE entry.kind = %s AND entry.slug = %s
-"""
-
-
 def current_publication_get(*, kind: str, slug: str) -> Publication:
-    """The current version of a live entry with its document as stored text, in one statement.
+    """The current version of a live entry with its stored document text and detail head.
 
-    What the API's detail of a drug or trial serves, its busiest read. Written as SQL because
-    that response is small and the ORM's share of it is not: compiling the query and
-    building the entry, its publication and the document row add about 0.5 ms to a 2 ms
-    response; this statement takes about 0.4 ms, most of it PostgreSQL planning the join
-    and the round trip (1,000 drugs, 100,000 trials). `make bench` times the detail with each
-    (docs/performance.md, "Hand-written speed-ups"); tests/api/test_current_publication_sql.py
-    holds the two to the same responses.
+    For the detail DRF serves (readers signed in, ?fields=, a head another code wrote);
+    anonymous readers are answered from the same columns by stored_detail, in one statement.
     The publication comes without its parsed document (deferred); document_text is the body.
     Withdrawn and unknown entries answer as entry_live_get does: 410 with the reason, 404.
     """
-    publication = next(iter(Publication.objects.raw(CURRENT_PUBLICATION_SQL, [kind, slug])), None)
-    if publication is None or publication.entry_withdrawn_at is not None:
+    entry = (
+        Entry.objects.of_kind(kind)
+        .filter(slug=slug)
+        .select_related("current__published_document")
+        .defer("current__document")
+        .first()
+    )
+    if entry is None or entry.is_withdrawn:
         entry_live_get(kind=kind, slug=slug)  # raises NotFound or 410
-    if publication.document_text is None:
+    publication = entry.current
+    try:
+        document = publication.published_document
+    except PublishedDocument.DoesNotExist:
         raise PublishedDocument.DoesNotExist(
             f"Publication {publication.pk} ({kind} '{slug}' version {publication.version}) "
             "has no PublishedDocument row; read tables are written when it is published."
-        )
+        ) from None
+    publication.document_text = document.body
+    publication.detail_head, publication.detail_head_etag = document.head, document.head_etag
+    publication.detail_head_renderer = document.head_renderer
+    publication.entry_uid = entry.uid
     return publication
 
 

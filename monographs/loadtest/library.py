@@ -13,9 +13,6 @@ import markdown
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
-from monographs.api.selectors import entry_live_get
-from monographs.publishing.models import Entry, Publication
-
 
 @contextlib.contextmanager
 def swapped(owner: object, name: str, value: object) -> Iterator[None]:
@@ -26,24 +23,6 @@ def swapped(owner: object, name: str, value: object) -> Iterator[None]:
         yield
     finally:
         setattr(owner, name, saved)
-
-
-def current_publication_get(*, kind: str, slug: str) -> Publication:
-    """The current version of a live entry and its stored document text, through the ORM."""
-    entry = (
-        Entry.objects.of_kind(kind)
-        .filter(slug=slug)
-        .select_related("current__published_document")
-        .defer("current__document")
-        .first()
-    )
-    if entry is None or entry.is_withdrawn:
-        entry_live_get(kind=kind, slug=slug)  # raises NotFound or 410
-    publication = entry.current
-    publication.document_text = publication.published_document.body
-    publication.entry_uid = entry.uid
-    publication.entry_withdrawn_at = entry.withdrawn_at
-    return publication
 
 
 def django_read_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:

@@ -92,6 +92,9 @@ CACHE_KEYS_ATTRIBUTE = "published_cache_keys"
 # a header value nobody else sends) would cost the cache a round trip to check the generation
 # and the write of its body for nothing; an entry read often is stored at its second read.
 CHEAP_TO_REMAKE_ATTRIBUTE = "published_cache_cheap_to_remake"
+# Set on an API response that is not DRF's own (an entry's stored detail): replayed from the
+# cache, it counts towards the reader's rate limit like every API response.
+RATE_LIMITED_ATTRIBUTE = "published_cache_rate_limited"
 CACHEABLE_STATUSES = frozenset({200, 410})
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
 CACHE_UNAVAILABLE = (RedisError, OSError)
@@ -258,8 +261,9 @@ def _response_is_storable(request: HttpRequest, response: HttpResponseBase) -> b
     return not any(directive in cache_control for directive in UNCACHEABLE_DIRECTIVES)
 
 
-def _throttled(request: HttpRequest) -> bool:
-    """Whether the API's rate limit refuses this reader: a cache hit counts like any request."""
+def api_reader_throttled(request: HttpRequest) -> bool:
+    """Whether the API's rate limit refuses this reader (and counts the request if not): a
+    response answered above the API's views counts like any other."""
     api_request = Request(request)
     return any(
         not throttle().allow_request(api_request, None)
@@ -445,7 +449,7 @@ class PublishedResponseCacheMiddleware:
             return response
         if cached is not None:
             response, from_api = cached
-            if not (from_api and _throttled(request)):
+            if not (from_api and api_reader_throttled(request)):
                 return _replay(request, response)
         response = self.get_response(request)
         keys = response_keys(request, response)
@@ -474,7 +478,9 @@ class PublishedResponseCacheMiddleware:
             return
         try:
             if snapshot is not None:
-                from_api = isinstance(response, Response)
+                from_api = isinstance(response, Response) or getattr(
+                    response, RATE_LIMITED_ATTRIBUTE, False
+                )
                 seconds = settings.PUBLISHED_RESPONSE_CACHE_SECONDS
                 cache.set(response_cache_key(request), (snapshot, response, from_api), seconds)
                 _keys_remember(request.build_absolute_uri(), snapshot)

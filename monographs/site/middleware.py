@@ -1,14 +1,16 @@
-"""Anonymous reads of entry pages answered from their stored render, below the response cache.
+"""Anonymous reads of entry pages and API details answered from what publishing stored,
+below the response cache.
 
-A stored page is the same bytes for every reader and is already current: publishing renders
-it in its own transaction. Sessions, CSRF, authentication, messages, axes and CORS have
-nothing to add to it, so an anonymous GET or HEAD of an entry page that the response cache
-misses is answered here, with one query, and the middleware below never runs; what it would
-add to such a response (X-Frame-Options and Content-Length; nothing else for a public page)
-is added here. The response cache above still stores the answer and replays it, exactly as
-it does a response from the view. Everything else goes down the stack unchanged: other URLs,
-readers signed in (the view serves them the same stored bytes), and pages with no stored
-render yet, which the view renders live.
+A stored page, like an entry's current API detail (api.stored_detail), is the same bytes for
+every reader and is already current: publishing writes it in its own transaction. Sessions,
+CSRF, authentication, messages, axes and CORS have nothing to add to it, so an anonymous GET
+or HEAD of one that the response cache misses is answered here, with one query, and the
+middleware below never runs; what it would add to such a response (X-Frame-Options and
+Content-Length; for an API detail read without an Origin, CORS's Vary) is added here. The
+response cache above still stores the answer and replays it, exactly as it does a response
+from the view. Everything else goes down the stack unchanged: other URLs, readers signed in
+(the view serves them the same stored bytes), and entries with nothing stored by this code
+yet, which the view renders live.
 """
 
 from collections.abc import Callable
@@ -27,13 +29,16 @@ from monographs.publishing.cache import request_is_public_read
 
 @cache
 def _stored_page_prefixes() -> tuple[str, ...]:
-    """The path prefixes under which entry pages live ("/drugs/", "/trials/"), so that
-    other requests pass by with one string comparison instead of a URL resolution."""
+    """The path prefixes under which entry pages and API details live ("/drugs/",
+    "/api/v1/drugs/", ...), so that other requests pass by with one string comparison
+    instead of a URL resolution."""
     prefixes = []
     for kind in registry.all_kinds():
+        details = [f"api:{kind.kind}-detail"]
         if kind.page_render_path:
-            page = reverse(kind.page_url_name("detail"), args=["slug"])
-            prefixes.append(page.removesuffix("slug/"))
+            details.append(kind.page_url_name("detail"))
+        for name in details:
+            prefixes.append(reverse(name, args=["slug"]).removesuffix("slug/"))
     return tuple(prefixes)
 
 

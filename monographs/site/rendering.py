@@ -67,11 +67,11 @@ def static_names_ready() -> None:
         )
 
 
-@cache
-def renderer_fingerprint() -> str:
-    """A digest of the templates and code that render entry pages, read once per process."""
+def sources_fingerprint(sources: Iterable[str]) -> str:
+    """A digest of the files under these paths (relative to BASE_DIR): whatever is stored
+    from their output is served only by code with the same digest."""
     digest = hashlib.sha256()
-    for source in RENDERER_SOURCES:
+    for source in sources:
         root = Path(settings.BASE_DIR) / source
         files = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in files:
@@ -79,6 +79,12 @@ def renderer_fingerprint() -> str:
                 digest.update(str(path.relative_to(settings.BASE_DIR)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@cache
+def renderer_fingerprint() -> str:
+    """A digest of the templates and code that render entry pages, read once per process."""
+    return sources_fingerprint(RENDERER_SOURCES)
 
 
 class Dependence:

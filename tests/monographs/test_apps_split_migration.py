@@ -11,6 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from monographs import bulk
+from monographs.api import read_tables
+from monographs.api.models import PublishedDocument
 from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.publishing import projections
@@ -59,6 +62,17 @@ def test_a_database_of_the_previous_release_keeps_every_row_and_permission(clien
     # The previous release's stored-pages table lacks this release's columns; the split does
     # not touch stored pages (a page stored by other code is rendered again anyway).
     monkeypatch.delitem(projections._projections, "stored_pages")
+    # Nor does its documents table have the detail's head, which that release did not write
+    # (after the upgrade the detail is written for each reader until render_stored_pages).
+    old_document = old.get_model("public_api", "PublishedDocument")
+
+    def rows_insert_as_before(*, model, rows, **options):
+        if model is PublishedDocument:
+            model = old_document
+            rows = [{"publication_id": r["publication"].pk, "body": r["body"]} for r in rows]
+        return bulk.rows_insert(model=model, rows=rows, **options)
+
+    monkeypatch.setattr(read_tables, "rows_insert", rows_insert_as_before)
     old_types = old.get_model("contenttypes", "ContentType").objects
     assert not old_types.filter(app_label__in=("editorial", "publishing")).exists()
     # Content written as the previous release wrote it: the tables are the same.

@@ -199,9 +199,15 @@ def publication_body(
         data = {name: data[name] for name in fields if name in data}
         if "document" not in fields:
             return EncodedJSON(JSONRenderer().render(data))
-    metadata = JSONRenderer().render(data)
-    separator = b"," if data else b""
-    return EncodedJSON(metadata[:-1] + separator + b'"document":' + document_text.encode() + b"}")
+    return EncodedJSON(publication_head(data) + document_text.encode() + b"}")
+
+
+def publication_head(metadata: dict) -> bytes:
+    """A publication's JSON up to its document: the metadata, then the document's member
+    opened, for the document's stored text and a closing brace to follow."""
+    encoded = JSONRenderer().render(metadata)
+    separator = b"," if metadata else b""
+    return encoded[:-1] + separator + b'"document":'
 
 
 class VersionSerializer(serializers.Serializer):

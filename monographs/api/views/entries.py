@@ -1,5 +1,6 @@
 """Entries of every kind: lists, current documents, versions and the document as of a moment."""
 
+from django.http import HttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +31,13 @@ from monographs.api.serializers.entries import (
     VersionSerializer,
     publication_body,
     publication_serializer,
+)
+from monographs.api.stored_detail import (
+    DetailHead,
+    detail_head,
+    detail_response,
+    head_fingerprint,
+    stored_detail_responder,
 )
 from monographs.editorial import registry
 from monographs.publishing.cache import CHEAP_TO_REMAKE_ATTRIBUTE
@@ -169,12 +177,47 @@ class PublicationView(FieldSelectionMixin, PublicReadMixin, generics.GenericAPIV
 class EntryDetailView(PublicationView):
     query_parameters = ("as_of", FIELDS)
 
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        # For site.middleware.StoredPageMiddleware, which answers anonymous readers above
+        # the stack with the same bytes as current_response.
+        view.stored_response = stored_detail_responder(kind=cls.kind, allow=cls.allow())
+        return view
+
+    @classmethod
+    def allow(cls) -> str:
+        """The Allow header DRF gives this view's responses."""
+        view = cls()
+        view.setup(None)
+        return ", ".join(view.allowed_methods)
+
+    def current_response(self, current, *, slug: str) -> HttpResponse:
+        """The current detail, from the head written at publish (stored_detail), or from one
+        written now by the same function when the stored head is another code's."""
+        document = current.document_text
+        if current.detail_head_renderer == head_fingerprint():
+            written = DetailHead(head=bytes(current.detail_head), etag=current.detail_head_etag)
+        else:
+            written = detail_head(current, entry_uid=current.entry_uid, document_text=document)
+        return detail_response(
+            self.request,
+            kind=self.kind,
+            slug=slug,
+            head=written.head,
+            document=document.encode(),
+            etag=written.etag,
+            allow=self.allow(),
+        )
+
     def get(self, request, slug: str):
         query = AsOfSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of")
         if as_of is None:
             current = current_publication_get(kind=self.kind, slug=slug)
+            if self.selected_fields() is None:
+                return self.current_response(current, slug=slug)
             response = self.publication_response(
                 current,
                 document_text=current.document_text,
