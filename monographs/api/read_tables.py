@@ -166,19 +166,19 @@ def read_tables_write_many(
                 for row in rows_of(publication.document)
             ],
         )
+    heads = detail_head_columns(
+        (
+            publication,
+            uids[publication.kind, publication.root_id],
+            publication.canonical_document,
+        )
+        for publication in publications
+    )
     rows_insert(
         model=PublishedDocument,
         rows=[
-            {
-                "publication": publication,
-                "body": publication.canonical_document,
-                **detail_head_columns(
-                    publication,
-                    entry_uid=uids[publication.kind, publication.root_id],
-                    document_text=publication.canonical_document,
-                ),
-            }
-            for publication in publications
+            {"publication": publication, "body": publication.canonical_document, **head}
+            for publication, head in zip(publications, heads, strict=True)
         ],
     )
 
