@@ -67,17 +67,22 @@ def spelling_corrections(*, tokens: list[str]) -> dict[str, str]:
         return {token: word for token, word in cursor.fetchall() if word}
 
 
-# The query as a tsquery: each alternative wording (a misspelling corrected, a synonym) OR-ed.
+# The query as a tsquery: each alternative wording (a misspelling corrected, a synonym) OR-ed;
+# and the first, the words as typed, alone.
 _QUERY_CTE = """\
-    WITH q AS MATERIALIZED (
+    WITH expanded AS MATERIALIZED (
+        SELECT a.position, alternative.query
+        FROM unnest(%(alternatives)s::text[]) WITH ORDINALITY AS a(words, position),
+            LATERAL monographs_search_query(
+                string_to_array(a.words, ' '), %(config)s::regconfig, %(expansions)s
+            ) AS alternative(query)
+        WHERE alternative.query IS NOT NULL
+    ), q AS MATERIALIZED (
         SELECT (
-            SELECT string_agg('(' || alternative.query::text || ')', ' | ')
-            FROM unnest(%(alternatives)s::text[]) AS a(words),
-                LATERAL monographs_search_query(
-                    string_to_array(a.words, ' '), %(config)s::regconfig, %(expansions)s
-                ) AS alternative(query)
-            WHERE alternative.query IS NOT NULL
-        )::tsquery AS query
+            SELECT string_agg('(' || expanded.query::text || ')', ' | ' ORDER BY position)
+            FROM expanded
+        )::tsquery AS query,
+        (SELECT expanded.query FROM expanded WHERE position = 1) AS typed
     )
 """
 
@@ -130,15 +135,30 @@ _SEARCH_SQL = f"""
     ORDER BY best.rank DESC, best.title
     LIMIT %(limit)s OFFSET %(offset)s
 """
-# The number of matches, in the same statement: computed once (it refers to no row). Pages
-# are counted, not their sections: a page's row holds its sections' text, so it matches
-# whenever one of them does. Counted up to one past MAX_SEARCH_RESULTS, which tells "more".
-_MATCHES_COUNTED_SQL = f"""(SELECT count(*) FROM (
+
+
+def _matches_counted(query: str) -> str:
+    return f"""(SELECT count(*) FROM (
             SELECT 1 FROM {SearchDocument._meta.db_table} AS matching
-             WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
+             WHERE matching.search_vector @@ (SELECT {query} FROM q) AND matching.anchor = ''
                AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
              LIMIT %(counted)s
         ) AS counted)"""
+
+
+# The number of matches, in the same statement: computed once (it refers to no row). Pages
+# are counted, not their sections: a page's row holds its sections' text, so it matches
+# whenever one of them does. Counted up to one past MAX_SEARCH_RESULTS, which tells "more".
+# The words as typed are counted first, alone: when they match that many, so do all the
+# wordings, and the index is not searched for the others (a GIN index finds every row of
+# an OR of wordings before the count can stop: for "hepatocellular carcinoma" and its
+# three synonyms, 7,332 rows in 13.5 ms against 6,852 in 6 ms for the words typed).
+# PostgreSQL runs the second count only when the CASE reaches it; OFFSET 0 keeps the first
+# a subquery of its own, made once, where it would be copied into each place it is named.
+_MATCHES_COUNTED_SQL = f"""(SELECT CASE
+            WHEN as_typed.matches = %(counted)s OR cardinality(%(alternatives)s::text[]) = 1
+            THEN as_typed.matches ELSE {_matches_counted("query")} END
+        FROM (SELECT {_matches_counted("typed")} AS matches OFFSET 0) AS as_typed)"""
 _SEARCH_WITH_TOTAL_SQL = _SEARCH_SQL.replace("/*total*/", f", {_MATCHES_COUNTED_SQL} AS total")
 _SEARCH_COLUMNS = (
     "kind",

@@ -111,6 +111,27 @@ def test_only_the_first_thousand_results_are_paged(client):
     assert client.get(SEARCH, {"q": "kinase", "limit": 100, "page": 10}).status_code == 200
 
 
+def test_every_wording_of_the_query_is_counted_until_the_limit(
+    client, make_drug, paged_through_at_most_three
+):
+    """The words as typed are counted first; the other wordings only while the count is below
+    what can be paged through (monographs/search/postgres.py), and the answer is the same."""
+    make_drug("alpha-a", drug_class="Paediatric kinase inhibitor")
+    for name in ("beta-b", "gamma-c"):
+        make_drug(name, drug_class="Pediatric kinase inhibitor")
+
+    def counted(query: str) -> tuple[int, bool]:
+        body = client.get(SEARCH, {"q": query, "kind": "drug"}).json()
+        return body["total"], body["total_exact"]
+
+    assert counted("paediatric") == (3, True)  # one as typed, two by its other spelling
+    assert counted("children") == (3, True)  # none as typed
+    for name in ("delta-d", "epsilon-e", "zeta-f", "eta-g"):
+        make_drug(name, drug_class="Paediatric kinase inhibitor")
+    assert counted("paediatric") == (3, False)  # five as typed: more than can be paged
+    assert counted("pediatric") == (3, False)  # two as typed, five more by the other
+
+
 @pytest.fixture
 def paged_through_at_most_three(monkeypatch):
     for module in (
