@@ -32,7 +32,7 @@ from monographs.publishing.cache import (
     api_reader_throttled,
 )
 from monographs.publishing.models import Entry, Publication
-from monographs.publishing.prepared import prepared_read_cursor
+from monographs.publishing.prepared import live_current_row_sql, prepared_read_cursor
 from monographs.site.rendering import (
     ORIGIN_BYTES,
     entry_key,
@@ -134,14 +134,12 @@ def detail_response(
 
 
 def _stored_detail_sql(connection) -> str:
-    document, entry = PublishedDocument._meta.db_table, Entry._meta.db_table
     quote = connection.ops.quote_name
-    return (
-        f"SELECT d.{quote('head')}, d.{quote('body')}, d.{quote('head_etag')}"
-        f" FROM {quote(entry)} e INNER JOIN {quote(document)} d"
-        f" ON d.{quote('publication_id')} = e.{quote('current_id')}"
-        f" WHERE e.{quote('kind')} = %s AND e.{quote('slug')} = %s"
-        f" AND e.{quote('withdrawn_at')} IS NULL AND d.{quote('head_renderer')} = %s"
+    return live_current_row_sql(
+        connection,
+        table=PublishedDocument._meta.db_table,
+        columns=f"r.{quote('head')}, r.{quote('body')}, r.{quote('head_etag')}",
+        written_by="head_renderer",
     )
 
 

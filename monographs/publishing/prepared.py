@@ -18,6 +18,8 @@ import psycopg
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 
+from monographs.publishing.models import Entry
+
 
 class _PreparedBinaryCursor(psycopg.Cursor):
     # Set where Django logs queries (tests, DEBUG): Django writes the statement it logs from
@@ -43,3 +45,27 @@ def prepared_read_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
         cursor.cursor = _PreparedBinaryCursor(connection.connection)
         cursor.cursor.logged = connection.queries_logged
     return cursor
+
+
+def live_current_row_sql(
+    connection: BaseDatabaseWrapper,
+    *,
+    table: str,
+    columns: str,
+    written_by: str,
+    keyed_by_entry: bool = False,
+) -> str:
+    """A statement reading the row of `table` (aliased `r`) stored for the current publication
+    of the live entry of a kind and slug, and written by the code whose fingerprint is given:
+    what a stored response is served from. Parameters: those of `columns`, then the kind, the
+    slug and the fingerprint (column `written_by`). `keyed_by_entry`: the table's unique index
+    begins with entry_id, so the join names it. Two unique indexes, one row or none: a
+    withdrawn entry, an unknown or retired slug, or a row another code wrote has none."""
+    quote = connection.ops.quote_name
+    entry_of_row = f" AND r.{quote('entry_id')} = e.{quote('id')}" if keyed_by_entry else ""
+    return (
+        f"SELECT {columns} FROM {quote(Entry._meta.db_table)} e INNER JOIN {quote(table)} r"
+        f" ON r.{quote('publication_id')} = e.{quote('current_id')}{entry_of_row}"
+        f" WHERE e.{quote('kind')} = %s AND e.{quote('slug')} = %s"
+        f" AND e.{quote('withdrawn_at')} IS NULL AND r.{quote(written_by)} = %s"
+    )

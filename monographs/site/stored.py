@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from monographs.editorial import registry
 from monographs.publishing.cache import SITE_KEY, responses_invalidate
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
-from monographs.publishing.prepared import prepared_read_cursor
+from monographs.publishing.prepared import live_current_row_sql, prepared_read_cursor
 from monographs.site.compression import deflate_around
 from monographs.site.models import StoredPage, StoredPageKey
 from monographs.site.rendering import (
@@ -80,18 +80,19 @@ class ServedPage:
 
 
 def _stored_page_sql(connection) -> str:
-    page, entry = StoredPage._meta.db_table, Entry._meta.db_table
     quote = connection.ops.quote_name
-    return (
-        f"SELECT CASE WHEN %s AND p.{quote('body_deflated_index')} <> ''"
-        f" THEN p.{quote('body_deflated')} ELSE p.{quote('body')} END,"
-        f" CASE WHEN %s THEN p.{quote('body_deflated_index')} ELSE '' END,"
-        f" p.{quote('etag')}, p.{quote('keys')}, p.{quote('rendered_at')}, p.{quote('entry_id')}"
-        f" FROM {quote(entry)} e INNER JOIN {quote(page)} p"
-        f" ON p.{quote('entry_id')} = e.{quote('id')}"
-        f" AND p.{quote('publication_id')} = e.{quote('current_id')}"
-        f" WHERE e.{quote('kind')} = %s AND e.{quote('slug')} = %s"
-        f" AND e.{quote('withdrawn_at')} IS NULL AND p.{quote('renderer')} = %s"
+    return live_current_row_sql(
+        connection,
+        table=StoredPage._meta.db_table,
+        columns=(
+            f"CASE WHEN %s AND r.{quote('body_deflated_index')} <> ''"
+            f" THEN r.{quote('body_deflated')} ELSE r.{quote('body')} END,"
+            f" CASE WHEN %s THEN r.{quote('body_deflated_index')} ELSE '' END,"
+            f" r.{quote('etag')}, r.{quote('keys')}, r.{quote('rendered_at')},"
+            f" r.{quote('entry_id')}"
+        ),
+        written_by="renderer",
+        keyed_by_entry=True,
     )
 
 
