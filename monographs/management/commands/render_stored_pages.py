@@ -17,10 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Render stored pages again too.")
 
     def handle(self, *args, **options) -> None:
+        # The details first: a few minutes at 100,000 trials, where the pages may take an hour.
+        heads = detail_heads_fill(missing_only=not options["all"])
+        self.stdout.write(self.style.SUCCESS(f"Stored the metadata of {heads} API details."))
         stored = 0
         for count in stored_pages_fill(missing_only=not options["all"]):
             stored += count
             self.stdout.write(f"  {stored} pages stored…")
         self.stdout.write(self.style.SUCCESS(f"Stored {stored} entry pages."))
-        heads = detail_heads_fill(missing_only=not options["all"])
-        self.stdout.write(self.style.SUCCESS(f"Stored the metadata of {heads} API details."))
