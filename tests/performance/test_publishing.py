@@ -76,6 +76,9 @@ def publish_queries(drug: Drug) -> tuple[int, int]:
 
 
 def test_publishing_the_largest_monograph_costs_a_bounded_number_of_queries():
+    # The first publish of a process also looks up the key sequences it draws from (once per
+    # process, monographs/bulk.py), so the comparison starts after one.
+    publish_queries(monograph("firstinib", adverse_events=1, references=1, trials=1))
     small, small_reads = publish_queries(
         monograph("smallinib", adverse_events=5, references=20, trials=2)
     )
