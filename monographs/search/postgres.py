@@ -1,10 +1,12 @@
 """Search on PostgreSQL: one hand-written statement ranks, counts and highlights."""
 
 import re
+from functools import partial
 
 from django.db import connection, connections, router
 
 from monographs.models.search import SearchDocument
+from monographs.publishing.prepared import prepared_read_cursor
 from monographs.search.results import (
     KIND_PRIORITY,
     MAX_SEARCH_RESULTS,
@@ -95,13 +97,14 @@ _KIND_PRIORITY_SQL = " ".join(
 )
 # One statement, written out rather than built with the ORM, which takes longer to compile
 # it than PostgreSQL takes to run it. monographs_search_query turns the words into exact
-# indexed words and monographs_search_candidates finds the rows worth ranking (both in
-# migration 0010). The rank is the weighted text rank plus what term frequency misses: a
+# indexed words (migration 0010) and monographs_search_candidates finds the rows worth
+# ranking, those holding the words as typed before those holding another wording only
+# (migration 0032). The rank is the weighted text rank plus what term frequency misses: a
 # title that is, starts with or is mostly the query, an identifier typed in full, and
 # entries before the vocabulary that describes them. Headlines are computed for the rows
 # returned only (PostgreSQL evaluates them after the sort and limit).
 _SEARCH_SQL = f"""
-{_QUERY_CTE}    , ranked AS (
+{_QUERY_CTE}    /*typed pages*/, ranked AS (
         SELECT id, kind, slug, anchor, title, description,
             COALESCE(ts_rank(search_vector, q.query), 0)::float8
             + CASE WHEN upper(title) = upper(%(phrase)s) THEN 1.0
@@ -114,14 +117,15 @@ _SEARCH_SQL = f"""
             + CASE WHEN anchor = '' THEN 0.0
                    WHEN anchor = ANY (%(sections)s::text[]) THEN {SECTION_ASKED_FOR}
                    ELSE {SECTION_NOT_ASKED_FOR} END
-            + CASE WHEN %(identifier)s IS NOT NULL
-                        AND strpos(upper(names), upper(%(identifier)s)) > 0
+            + CASE WHEN %(identifier)s::text IS NOT NULL
+                        AND strpos(upper(names), upper(%(identifier)s::text)) > 0
                    THEN 0.5 ELSE 0.0 END
             AS rank
         FROM {SearchDocument._meta.db_table}, q
         WHERE id IN (
             SELECT monographs_search_candidates(
-                (SELECT query FROM q), %(phrase)s, %(identifier)s, %(kinds)s::text[], %(size)s
+                (SELECT query FROM q), (SELECT typed FROM q), /*typed named*/, %(phrase)s,
+                %(identifier)s, %(kinds)s::text[], %(size)s
             )
         )
     ), best AS (
@@ -137,29 +141,49 @@ _SEARCH_SQL = f"""
 """
 
 
-def _matches_counted(query: str) -> str:
-    return f"""(SELECT count(*) FROM (
-            SELECT 1 FROM {SearchDocument._meta.db_table} AS matching
-             WHERE matching.search_vector @@ (SELECT {query} FROM q) AND matching.anchor = ''
-               AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
-             LIMIT %(counted)s
-        ) AS counted)"""
+# The pages whose text holds the words as typed, up to one past MAX_SEARCH_RESULTS (which
+# tells "more"), and whether their title or names do too: what the total is counted from,
+# and the candidates whose names hold the words (monographs_search_candidates, migration
+# 0032), read once for both. Pages are counted, not their sections: a page's row holds its
+# sections' text, so it matches whenever one of them does.
+_TYPED_PAGES_CTE = f"""    , typed_pages AS MATERIALIZED (
+        SELECT matching.id, matching.name_vector @@ (SELECT typed FROM q) AS named
+        FROM {SearchDocument._meta.db_table} AS matching
+        WHERE matching.search_vector @@ (SELECT typed FROM q) AND matching.anchor = ''
+          AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
+        LIMIT %(counted)s
+    )
+"""
+_TYPED_NAMED_ARGUMENTS = """(SELECT array_agg(id) FROM (
+                    SELECT id FROM typed_pages WHERE named LIMIT %(size)s) AS named),
+                (SELECT count(*) < %(counted)s FROM typed_pages)"""
 
-
-# The number of matches, in the same statement: computed once (it refers to no row). Pages
-# are counted, not their sections: a page's row holds its sections' text, so it matches
-# whenever one of them does. Counted up to one past MAX_SEARCH_RESULTS, which tells "more".
-# The words as typed are counted first, alone: when they match that many, so do all the
-# wordings, and the index is not searched for the others (a GIN index finds every row of
-# an OR of wordings before the count can stop: for "hepatocellular carcinoma" and its
-# three synonyms, 7,332 rows in 13.5 ms against 6,852 in 6 ms for the words typed).
-# PostgreSQL runs the second count only when the CASE reaches it; OFFSET 0 keeps the first
-# a subquery of its own, made once, where it would be copied into each place it is named.
+# The number of matches, in the same statement: computed once (it refers to no row). When
+# the words as typed match as many pages as are counted, so do all the wordings, and the
+# index is not searched for the others (a GIN index finds every row of an OR of wordings
+# before a count can stop: for "hepatocellular carcinoma" and its three synonyms, 7,332
+# rows in 13.5 ms against 6,852 in 6 ms for the words typed). PostgreSQL runs the second
+# count only when the CASE reaches it.
 _MATCHES_COUNTED_SQL = f"""(SELECT CASE
             WHEN as_typed.matches = %(counted)s OR cardinality(%(alternatives)s::text[]) = 1
-            THEN as_typed.matches ELSE {_matches_counted("query")} END
-        FROM (SELECT {_matches_counted("typed")} AS matches OFFSET 0) AS as_typed)"""
-_SEARCH_WITH_TOTAL_SQL = _SEARCH_SQL.replace("/*total*/", f", {_MATCHES_COUNTED_SQL} AS total")
+            THEN as_typed.matches
+            ELSE (SELECT count(*) FROM (
+                SELECT 1 FROM {SearchDocument._meta.db_table} AS matching
+                 WHERE matching.search_vector @@ (SELECT query FROM q) AND matching.anchor = ''
+                   AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
+                 LIMIT %(counted)s
+            ) AS counted) END
+        FROM (SELECT count(*) AS matches FROM typed_pages) AS as_typed)"""
+_SEARCH_WITH_TOTAL_SQL = (
+    _SEARCH_SQL.replace("/*typed pages*/", _TYPED_PAGES_CTE)
+    .replace("/*typed named*/", _TYPED_NAMED_ARGUMENTS)
+    .replace("/*total*/", f", {_MATCHES_COUNTED_SQL} AS total")
+)
+_SEARCH_SQL = (
+    _SEARCH_SQL.replace("/*typed pages*/", "")
+    .replace("/*typed named*/", "NULL::bigint[], false")
+    .replace("/*total*/", "")
+)
 _SEARCH_COLUMNS = (
     "kind",
     "slug",
@@ -198,7 +222,11 @@ def postgres_search(
     }
     columns = (*_SEARCH_COLUMNS, "total") if with_total else _SEARCH_COLUMNS
     database = connections[router.db_for_read(SearchDocument)]
-    with database.cursor() as cursor:
+    # Planned once per connection when no kind narrows it, which is the plan any words get;
+    # a plan for every list of kinds would read every row the words match to find those of
+    # the kinds (see migration 0032), so those are planned each time.
+    cursor_for = database.cursor if kinds else partial(prepared_read_cursor, database)
+    with cursor_for() as cursor:
         cursor.execute(_SEARCH_WITH_TOTAL_SQL if with_total else _SEARCH_SQL, parameters)
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         total = rows[0]["total"] if rows and with_total else 0
@@ -221,5 +249,5 @@ def postgres_search(
 
 
 _COUNT_SQL = f"""
-{_QUERY_CTE}    SELECT {_MATCHES_COUNTED_SQL}
+{_QUERY_CTE}{_TYPED_PAGES_CTE}    SELECT {_MATCHES_COUNTED_SQL}
 """

@@ -64,9 +64,11 @@ def entry_search(
     (or `limit`, if larger) found through indexes alone, in this order: names holding an
     identifier typed whole, titles starting with the query (an exact title first), drugs and
     adverse-event terms whose names hold every word, other rows whose title or names do, then
-    any row holding every word. Where more rows match, which of the equally good ones are
-    ranked is not defined, but a title or name match is never left out for a mention in the
-    text. One query, whatever the size of the index.
+    any row holding every word; of the last two, rows holding the words as typed before rows
+    holding only another wording of them (a synonym, another spelling). Where more rows
+    match, which of the equally good ones are ranked is not defined, but a title or name
+    match is never left out for a mention in the text. One query, whatever the size of the
+    index.
     """
     return _search(query=query, kinds=kinds, limit=limit, offset=0, with_total=False).results
 

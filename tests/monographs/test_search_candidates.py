@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from monographs.editorial.services.publish import root_import_publish
-from monographs.search import entry_search, postgres, search_index_rebuild
+from monographs.search import entry_search, entry_search_page, postgres, search_index_rebuild
 from tests.factories import DrugNameFactory
 from tests.site.corpus import drug_with_monograph, published_drug, published_trial
 
@@ -59,14 +59,70 @@ def test_matches_beyond_the_candidates_are_still_found_when_asked_for(two_candid
 
 
 @pytest.mark.postgres
+def test_rows_holding_the_words_as_typed_are_ranked_before_other_wordings(two_candidates):
+    """Names holding another wording only (a synonym, a spelling) are candidates when the words
+    as typed fill fewer than CANDIDATES; a wider index bitmap is then not built."""
+    drug = published_drug(inn="sorafenib", slug="sorafenib")
+    other_spelling = published_trial(
+        drugs=[drug], acronym="", title="Sorafenib in pediatric sarcoma"
+    )
+    as_typed = [
+        published_trial(drugs=[drug], acronym="", title=f"Sorafenib in paediatric {tumour}")
+        for tumour in ("sarcoma", "leukaemia")
+    ]
+
+    assert {slug for _, slug in found("paediatric", kinds=["trial"], limit=2)} == {
+        trial.slug for trial in as_typed
+    }
+    assert ("trial", other_spelling.slug) in found("pediatric", kinds=["trial"], limit=2)
+    assert len(found("pediatric", kinds=["trial"], limit=3)) == 3
+
+
+@pytest.mark.postgres
+def test_a_name_match_is_found_when_the_count_stops_before_it(two_candidates, monkeypatch):
+    """The count reads pages whose text holds the words, up to what can be paged through,
+    and the candidates take those whose names hold them from it; when it stopped before
+    finding enough, the index of names is searched for the others."""
+    monkeypatch.setattr(postgres, "MAX_SEARCH_RESULTS", 3)
+    other = published_drug(inn="regorafenib", slug="regorafenib")
+    for index in range(5):
+        published_trial(
+            drugs=[other], acronym="", population=f"Cohort {index}, after Nexavar failed."
+        )
+    named = published_trial(drugs=[other], acronym="", title="Rechallenge with Nexavar")
+
+    page = entry_search_page(query="nexavar", kinds=["trial"], limit=2)
+
+    assert (page.results[0].kind, page.results[0].slug) == ("trial", named.slug)
+    assert (page.total, page.total_exact) == (3, False)
+
+
+@pytest.mark.postgres
+def test_a_search_of_some_kinds_is_planned_for_them():
+    """A plan kept for any kinds reads every row the words match to find those of the
+    kinds (migration 0032); searches without kinds keep theirs."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, proconfig FROM pg_proc WHERE proname LIKE 'monographs_search_cand%%'"
+        )
+        settings = dict(cursor.fetchall())
+
+    assert "plan_cache_mode=force_custom_plan" in settings["monographs_search_candidates_of_kinds"]
+    assert not any(
+        "plan_cache_mode" in setting
+        for setting in settings["monographs_search_candidates_of_any_kind"]
+    )
+
+
+@pytest.mark.postgres
 def test_the_candidate_set_is_bounded():
     drug = published_drug(inn="sorafenib", slug="sorafenib")
     for _ in range(4):
         published_trial(drugs=[drug])
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM monographs_search_candidates("
-            "monographs_search_query(%s, 'english', 32), %s, NULL, NULL, 2)",
+            "SELECT count(*) FROM monographs_search_query(%s, 'english', 32) AS q, "
+            "monographs_search_candidates(q, q, NULL, false, %s, NULL, NULL, 2)",
             [["sorafenib"], "sorafenib"],
         )
         [(count,)] = cursor.fetchall()
