@@ -338,6 +338,7 @@ from django.test import Client
 from monographs import richtext
 from monographs.api import stored_detail
 from monographs.loadtest import library
+from monographs.search import postgres as search_postgres
 from monographs.site import stored
 from monographs.documents import build_drug_documents
 from monographs.views import filters
@@ -411,6 +412,10 @@ results = [
             "monograph page, uncached", same,
             lambda: swapped(stored, "prepared_read_cursor", library.django_read_cursor),
             get(f"/drugs/{DRUG}/"), 50),
+    compare("Search statement prepared once per connection (prepared_read_cursor)",
+            "search, uncached", same,
+            lambda: swapped(search_postgres, "prepared_read_cursor", library.django_read_cursor),
+            get("/api/v1/search/?q=hepatocellular+carcinoma"), 50),
     compare("OptionsSelect", "trial list page, uncached", same,
             lambda: swapped(filters, "OptionsSelect", forms.Select), get("/trials/"), 5),
     compare("OptionsSelect", "trial list page by drug, uncached", same,
