@@ -5,7 +5,6 @@ from django.db import migrations
 CANDIDATES_FUNCTION = "monographs_search_candidates"
 ANY_KIND_FUNCTION = "monographs_search_candidates_of_any_kind"
 KINDS_FUNCTION = "monographs_search_candidates_of_kinds"
-PREVIOUS_SIGNATURE = "tsquery, text, text, text[], integer"
 SIGNATURE = "tsquery, tsquery, bigint[], boolean, text, text, text[], integer"
 ARGUMENTS = """
     query tsquery, typed tsquery, typed_named bigint[], typed_named_all boolean,
@@ -13,23 +12,23 @@ ARGUMENTS = """
 """
 CALL_ARGUMENTS = "query, typed, typed_named, typed_named_all, title_prefix, identifier, kinds, size"
 
-# The rows search ranks, as in 0010, with one change: among the rows whose title or names
-# hold the query, and then among those holding it anywhere, the rows holding the words as
-# typed (`typed`) come before those holding only another wording of them (a synonym or an
+# The rows search ranks, as in 0010, with two changes. First, among the rows whose title or
+# names hold the query, and then among those holding it anywhere, the rows holding the words
+# as typed (`typed`) come before those holding only another wording of them (a synonym or an
 # abbreviation, OR-ed into `query`). A GIN index builds the bitmap of every row an OR of
 # wordings matches before LIMIT can stop it: for "hepatocellular carcinoma" and its three
-# other wordings, 6,601 names at 100,000 trials, in twice the time of the 6,594 of the
-# words typed. The other wordings are searched only when the words typed find fewer than
-# `size` rows. Drugs and adverse-event terms (a small index) are still found by any wording
-# first, so that a synonym or brand name typed always finds what it names.
+# other wordings, 6,601 names at 100,000 trials, in twice the time of the 6,594 of the words
+# typed. The other wordings are searched only when the words typed find fewer than `size`
+# rows. Drugs and adverse-event terms (a small index) are still found by any wording first, so
+# that a synonym or brand name typed always finds what it names.
 #
-# The pages whose title or names hold the words as typed may be given (`typed_named`): the
-# search counts the pages whose text holds them, up to what can be paged through, and a
-# name's words are all in the text's vector, so that count has already read them. When the
-# count read every such page (`typed_named_all`) or found at least `size` named ones, they
-# are the candidates of that rank, and the index of names is not searched for them (for
-# "hepatocellular carcinoma", a bitmap of 6,594 rows built to keep 100). Sections are not
-# among them: a drug's carry its names and are found with it, others by their text.
+# Second, the pages whose title or names hold the words as typed may be given (`typed_named`,
+# already of `kinds`): the search counts the pages whose text holds them, up to what can be
+# paged through, and a name's words are all in the text's vector, so that count has already
+# read them. When the count read every such page (`typed_named_all`) or found at least `size`
+# named ones, they are the candidates of that rank, and the index of names is not searched for
+# them (for "hepatocellular carcinoma", a bitmap of 6,594 rows built to keep 100). Sections
+# are not among them: a drug's carry its names and are found with it, others by their text.
 CANDIDATE_ROWS = """
     RETURN QUERY SELECT id FROM (
         (SELECT id FROM monographs_searchdocument
@@ -57,7 +56,8 @@ CANDIDATE_ROWS = """
         (SELECT unnest(typed_named) LIMIT size)
         UNION ALL
         (SELECT id FROM monographs_searchdocument
-         WHERE NOT typed_named_all AND coalesce(cardinality(typed_named), 0) < size
+         WHERE NOT coalesce(typed_named_all, false)
+           AND coalesce(cardinality(typed_named), 0) < size
            AND name_vector @@ typed AND (kinds IS NULL OR kind = ANY (kinds))
            AND (typed_named IS NULL OR id <> ALL (typed_named))
          LIMIT size)
@@ -84,7 +84,7 @@ CANDIDATE_ROWS = """
 # Two copies of the same statement, which differ in how it is planned. PL/pgSQL keeps a
 # statement's plan per connection, and after five calls PostgreSQL may keep one generic
 # plan for any arguments. Without kinds that plan is as good as any and saves planning the
-# seven branches on every search (about 2 ms). With kinds it is not: "kinds IS NULL OR kind
+# eight branches on every search (about 2 ms). With kinds it is not: "kinds IS NULL OR kind
 # = ANY (kinds)" is then no index condition, and a search for "carcinoma" among drugs and
 # adverse-event terms read the heap rows of all 47,916 rows holding the word, 240-280 ms from
 # the sixth such search on a connection on, against 27 ms planned for its arguments. So a
@@ -128,9 +128,10 @@ def previous_candidates() -> str:
 
 
 def words_as_typed_first(apps, schema_editor):
+    """The previous function (five arguments) stays: the previous release calls it until
+    every node runs this one (docs/deploy.md, Upgrades); a later release drops it."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(f"DROP FUNCTION IF EXISTS {CANDIDATES_FUNCTION}({PREVIOUS_SIGNATURE})")
     schema_editor.execute(candidates_function(ANY_KIND_FUNCTION, PLANNED_ONCE))
     schema_editor.execute(candidates_function(KINDS_FUNCTION, PLANNED_EACH_TIME))
     schema_editor.execute(CREATE_DISPATCH)

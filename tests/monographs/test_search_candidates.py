@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from monographs.editorial.services.publish import root_import_publish
+from monographs.models import SearchDocument
 from monographs.search import entry_search, entry_search_page, postgres, search_index_rebuild
 from tests.factories import DrugNameFactory
 from tests.site.corpus import drug_with_monograph, published_drug, published_trial
@@ -59,9 +60,10 @@ def test_matches_beyond_the_candidates_are_still_found_when_asked_for(two_candid
 
 
 @pytest.mark.postgres
-def test_rows_holding_the_words_as_typed_are_ranked_before_other_wordings(two_candidates):
+@pytest.mark.parametrize("kinds", [None, ["trial"]])
+def test_rows_holding_the_words_as_typed_are_ranked_before_other_wordings(two_candidates, kinds):
     """Names holding another wording only (a synonym, a spelling) are candidates when the words
-    as typed fill fewer than CANDIDATES; a wider index bitmap is then not built."""
+    as typed fill fewer than CANDIDATES."""
     drug = published_drug(inn="sorafenib", slug="sorafenib")
     other_spelling = published_trial(
         drugs=[drug], acronym="", title="Sorafenib in pediatric sarcoma"
@@ -71,15 +73,16 @@ def test_rows_holding_the_words_as_typed_are_ranked_before_other_wordings(two_ca
         for tumour in ("sarcoma", "leukaemia")
     ]
 
-    assert {slug for _, slug in found("paediatric", kinds=["trial"], limit=2)} == {
+    assert {slug for _, slug in found("paediatric", kinds=kinds, limit=2)} == {
         trial.slug for trial in as_typed
     }
-    assert ("trial", other_spelling.slug) in found("pediatric", kinds=["trial"], limit=2)
-    assert len(found("pediatric", kinds=["trial"], limit=3)) == 3
+    assert ("trial", other_spelling.slug) in found("pediatric", kinds=kinds, limit=2)
+    assert len(found("pediatric", kinds=kinds, limit=3)) == 3
 
 
 @pytest.mark.postgres
-def test_a_name_match_is_found_when_the_count_stops_before_it(two_candidates, monkeypatch):
+@pytest.mark.parametrize("kinds", [None, ["trial"]])
+def test_a_name_match_is_found_when_the_count_stops_before_it(two_candidates, monkeypatch, kinds):
     """The count reads pages whose text holds the words, up to what can be paged through,
     and the candidates take those whose names hold them from it; when it stopped before
     finding enough, the index of names is searched for the others."""
@@ -91,10 +94,37 @@ def test_a_name_match_is_found_when_the_count_stops_before_it(two_candidates, mo
         )
     named = published_trial(drugs=[other], acronym="", title="Rechallenge with Nexavar")
 
-    page = entry_search_page(query="nexavar", kinds=["trial"], limit=2)
+    page = entry_search_page(query="nexavar", kinds=kinds, limit=2)
 
     assert (page.results[0].kind, page.results[0].slug) == ("trial", named.slug)
     assert (page.total, page.total_exact) == (3, False)
+
+
+@pytest.mark.postgres
+def test_the_names_found_while_counting_stand_for_the_index_of_names():
+    """Given the pages whose names hold the words, as the count found them: when it read every
+    page whose text holds them, the index of names is not searched again; otherwise it is."""
+    other = published_drug(inn="regorafenib", slug="regorafenib")
+    for index in range(2):
+        published_trial(
+            drugs=[other], acronym="", population=f"Cohort {index}, after Nexavar failed."
+        )
+    named = published_trial(drugs=[other], acronym="", title="Rechallenge with Nexavar")
+    named_row = SearchDocument.objects.get(kind="trial", slug=named.slug, anchor="").pk
+
+    def candidates(typed_named: list[int] | None, every_page_read: bool) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT monographs_search_candidates(q, q, %s::bigint[], %s, 'nexavar', NULL, "
+                "NULL, 1) FROM monographs_search_query(%s, 'english', 32) AS q",
+                [typed_named, every_page_read, ["nexavar"]],
+            )
+            return [row for (row,) in cursor.fetchall()]
+
+    assert candidates(None, False) == [named_row]  # not given: the index of names is searched
+    assert candidates([named_row], True) == [named_row]
+    assert candidates([], True) != [named_row]  # every page read, none named: text matches
+    assert candidates([], False) == [named_row]  # the read stopped short: searched again
 
 
 @pytest.mark.postgres
