@@ -243,6 +243,11 @@ PUBLISHED_RESPONSE_CACHE_SECONDS = int(
 PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES", "2")
 )
+# A search is asked for once more often than not, and every publish retires all of them:
+# its response is cached from its second miss in a process too (1: at once).
+PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES = int(
+    os.environ.get("PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES", "2")
+)
 
 # Caching proxies in front (Varnish with vmod xkey, deploy/varnish.vcl), each sent a PURGE
 # naming the keys a publish changed once it has committed; comma-separated URLs such as

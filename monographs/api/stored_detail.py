@@ -27,9 +27,9 @@ from django.utils.http import quote_etag
 from monographs.api.models import PublishedDocument
 from monographs.api.serializers.entries import PublicationMetadataSerializer, publication_head
 from monographs.publishing.cache import (
-    CHEAP_TO_REMAKE_ATTRIBUTE,
     RATE_LIMITED_ATTRIBUTE,
     api_reader_throttled,
+    response_store_from_miss,
 )
 from monographs.publishing.models import Entry, Publication
 from monographs.publishing.prepared import live_current_row_sql, prepared_read_cursor
@@ -128,7 +128,7 @@ def detail_response(
     response["Surrogate-Key"] = response["Cache-Tag"] = key
     patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
     patch_vary_headers(response, ["Accept"])
-    setattr(response, CHEAP_TO_REMAKE_ATTRIBUTE, True)
+    response_store_from_miss(response, settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES)
     setattr(response, RATE_LIMITED_ATTRIBUTE, True)
     return response
 

@@ -85,13 +85,16 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
 # (site.stored), which changes exactly when the render does, while the proxies in front
 # still purge it by every entry it shows.
 CACHE_KEYS_ATTRIBUTE = "published_cache_keys"
-# A response may set this attribute when its view makes it again from one indexed read of
-# stored bytes (an entry's stored page, its API detail): it is then stored only at its
-# PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES-th miss in this process (2 by default). An entry read
-# once (a link followed from outside, a crawl or a mirror reading every entry, a request with
-# a header value nobody else sends) would cost the cache a round trip to check the generation
-# and the write of its body for nothing; an entry read often is stored at its second read.
-CHEAP_TO_REMAKE_ATTRIBUTE = "published_cache_cheap_to_remake"
+# A response may name, in this attribute, the miss in this process from which it is worth
+# storing (1, at once, when it names none): its view knows whether it is likely to be asked
+# for again before it is retired, and what remaking it costs. An entry's stored page or API
+# detail is one indexed read (PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES, 2 by default): an entry
+# read once (a link followed from outside, a crawl or a mirror reading every entry, a request
+# with a header value nobody else sends) would cost the cache the write of its body for
+# nothing. A search (PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES, 2 by default) is asked for once
+# more often than not, and every publish retires all of them (SEARCH_KEY), so most stored
+# searches would never be read; a query asked again is stored at its second miss.
+STORE_FROM_MISS_ATTRIBUTE = "published_cache_store_from_miss"
 # Set on an API response that is not DRF's own (an entry's stored detail): replayed from the
 # cache, it counts towards the reader's rate limit like every API response.
 RATE_LIMITED_ATTRIBUTE = "published_cache_rate_limited"
@@ -331,14 +334,20 @@ def _keys_remember(url: str, keys: Iterable[str]) -> None:
     _KEYS_BY_URL[url] = tuple(keys)
 
 
-# Misses in this process of responses cheap to remake, by cache key, until they are stored;
-# forgetting them all when full only delays a store.
+# Misses in this process of responses stored only from a later miss, by cache key, until
+# they are stored; forgetting them all when full only delays a store.
 _MISSES: dict[str, int] = {}
 
 
-def _worth_storing(key: str) -> bool:
+def response_store_from_miss(response: HttpResponseBase, misses: int) -> None:
+    """Store this response only from its `misses`-th miss in this process (see
+    STORE_FROM_MISS_ATTRIBUTE)."""
+    setattr(response, STORE_FROM_MISS_ATTRIBUTE, misses)
+
+
+def _worth_storing(key: str, *, from_miss: int) -> bool:
     misses = _MISSES.pop(key, 0) + 1
-    if misses >= settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES:
+    if misses >= from_miss:
         return True
     if len(_MISSES) >= KEYS_REMEMBERED:
         _MISSES.clear()
@@ -455,9 +464,8 @@ class PublishedResponseCacheMiddleware:
         keys = response_keys(request, response)
         if _response_is_storable(request, response):
             keys = getattr(response, CACHE_KEYS_ATTRIBUTE, None) or keys
-            if not getattr(response, CHEAP_TO_REMAKE_ATTRIBUTE, False) or _worth_storing(
-                response_cache_key(request)
-            ):
+            from_miss = getattr(response, STORE_FROM_MISS_ATTRIBUTE, 1)
+            if from_miss <= 1 or _worth_storing(response_cache_key(request), from_miss=from_miss):
                 self._store(request, response, keys=keys, generation=generation)
             response["X-Cache"] = "miss"
         return response

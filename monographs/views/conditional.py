@@ -18,7 +18,7 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
 from monographs.editorial.identity import moved_location
-from monographs.publishing.cache import CACHE_KEYS_ATTRIBUTE, CHEAP_TO_REMAKE_ATTRIBUTE
+from monographs.publishing.cache import CACHE_KEYS_ATTRIBUTE, response_store_from_miss
 from monographs.publishing.models import Entry
 from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
 from monographs.site.rendering import RenderedPage, page_response, reader_takes_gzip
@@ -134,7 +134,7 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
             deflated_index=page.deflated_index,
         )
         setattr(response, CACHE_KEYS_ATTRIBUTE, [stored_page_key(page.entry_id)])
-        setattr(response, CHEAP_TO_REMAKE_ATTRIBUTE, True)
+        response_store_from_miss(response, settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES)
         return response
 
     @require_safe

@@ -20,6 +20,7 @@ from monographs.editorial.roles import (
 )
 from monographs.editorial.services.review import REVIEW_INTERVAL
 from monographs.editorial.services.transitions import FOUR_EYES_TRANSITIONS, TRANSITIONS
+from monographs.publishing.cache import response_store_from_miss
 from monographs.search import entry_search_page
 from monographs.search.results import SearchResult
 from monographs.selectors import drugs_most_documented, entry_counts
@@ -145,7 +146,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = found.results if found else []
     counts = Counter(result.kind for result in results)
     shown = [result for result in results if not kind or result.kind == kind]
-    return render(
+    response = render(
         request,
         "monographs/search.html",
         {
@@ -163,6 +164,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "noindex": True,
         },
     )
+    if query:
+        response_store_from_miss(response, settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES)
+    return response
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:

@@ -470,6 +470,36 @@ def test_an_entry_page_or_detail_is_cached_at_its_second_miss(
     assert [client.get("/drugs/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
 
 
+@pytest.mark.parametrize("url", ["/search/?q=sorafenib", "/api/v1/search/?q=sorafenib"])
+def test_a_search_is_cached_at_its_second_miss(
+    url, response_cache, publish_drug, client, settings, monkeypatch
+):
+    """A query asked once (most are, and every publish retires them all) costs the cache no
+    write; one asked again is cached. A search page without a query is cached at once."""
+    settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES = 2
+    monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
+    publish_drug()
+    backend = caches["default"]
+    stored = []
+    set_response = backend.set
+
+    def counted_set(key, value, *args, **kwargs):
+        stored.append(key)
+        return set_response(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", counted_set)
+
+    reads = [client.get(url) for _ in range(3)]
+    other = client.get(url.replace("sorafenib", "sorafen"))
+
+    assert [response["X-Cache"] for response in reads] == ["miss", "miss", "hit"]
+    assert len({response.content for response in reads}) == 1
+    assert other["X-Cache"] == "miss"
+    assert len([key for key in stored if "published-response" in key]) == 1
+    if url.startswith("/search/"):
+        assert [client.get("/search/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+
+
 def test_a_stored_entry_page_is_counted_apart_for_each_reader_header(
     response_cache, publish_drug, client, settings, monkeypatch
 ):

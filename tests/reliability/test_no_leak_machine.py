@@ -328,9 +328,10 @@ def test_every_public_surface_shows_only_approved_documents(
             # A key prefix per example: nothing cached by an earlier one is read again.
             prefixes.append(f"test-no-leak-{uuid.uuid4().hex}")
             settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
-            # Entry pages cached at their first read too: every later read of one is a
-            # cached response checked against what was approved.
+            # Entry pages and searches cached at their first read too: every later read of
+            # one is a cached response checked against what was approved.
             settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 1
+            settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES = 1
             settings.CACHES = {
                 "default": {"BACKEND": REDIS, "LOCATION": REDIS_URL, "KEY_PREFIX": prefixes[-1]}
             }

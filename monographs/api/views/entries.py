@@ -1,5 +1,6 @@
 """Entries of every kind: lists, current documents, versions and the document as of a moment."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -40,7 +41,7 @@ from monographs.api.stored_detail import (
     stored_detail_responder,
 )
 from monographs.editorial import registry
-from monographs.publishing.cache import CHEAP_TO_REMAKE_ATTRIBUTE
+from monographs.publishing.cache import response_store_from_miss
 
 MAX_VERSION = 2_147_483_647
 AS_OF = OpenApiParameter(
@@ -225,7 +226,7 @@ class EntryDetailView(PublicationView):
                 current_version=current.version,
                 uid=current.entry_uid,
             )
-            setattr(response, CHEAP_TO_REMAKE_ATTRIBUTE, True)
+            response_store_from_miss(response, settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES)
             return response
         entry = entry_live_get(kind=self.kind, slug=slug)
         publication = publication_as_of(entry=entry, moment=as_of)

@@ -1,5 +1,6 @@
 """Search over what is live, through the same selector as the public site's search page."""
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -10,6 +11,7 @@ from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import MAX_PAGE_SIZE
 from monographs.api.serializers.changes import SearchResultSerializer
 from monographs.api.serializers.common import ErrorSerializer
+from monographs.publishing.cache import response_store_from_miss
 from monographs.search import MAX_QUERY_LENGTH, MAX_SEARCH_RESULTS, Kind, entry_search_page
 
 
@@ -135,4 +137,6 @@ class SearchView(PublicReadMixin, APIView):
                 found.results, many=True, context={"request": request}
             ).data,
         }
-        return Response(data)
+        response = Response(data)
+        response_store_from_miss(response, settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES)
+        return response
