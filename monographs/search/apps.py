@@ -31,7 +31,12 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from monographs.models import AdverseEventTerm, Condition
-        from monographs.search.vocabulary import search_vocabulary_changed
+        from monographs.search.vocabulary import (
+            search_vocabulary_changed,
+            search_vocabulary_read_with_lookup,
+        )
+
+        search_vocabulary_read_with_lookup()
 
         def vocabulary_changed(**kwargs) -> None:
             search_vocabulary_changed()

@@ -23,7 +23,11 @@ from django.db.models import Value
 
 from monographs.models import AdverseEventTerm, Condition, SearchDocument
 from monographs.models.content import section_anchor
-from monographs.publishing.cache import CACHE_UNAVAILABLE
+from monographs.publishing.cache import (
+    CACHE_UNAVAILABLE,
+    cache_read_with_lookup,
+    cache_value_read_with_lookup,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -266,16 +270,24 @@ def _generation_bump() -> None:
 
 
 def _generation() -> str:
-    generation = cache.get(GENERATION_KEY)
+    """Read with the response cache's lookup when there was one: a search then costs the
+    cache one round trip, not two (see search_vocabulary_read_with_lookup)."""
+    generation = cache_value_read_with_lookup(GENERATION_KEY) or cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(GENERATION_KEY) or ""
     return generation
 
 
+def search_vocabulary_read_with_lookup() -> None:
+    """Have the response cache read the vocabulary's generation with each lookup."""
+    cache_read_with_lookup(GENERATION_KEY)
+
+
 def _cached(name: str, build: Callable[[], T]) -> T:
-    """Built once per process and generation: a search reads the generation, one cache
-    read, and nothing else until the index or the vocabulary changes."""
+    """Built once per process and generation: a search reads the generation (with the
+    response cache's lookup, where there was one) and nothing else until the index or the
+    vocabulary changes."""
     try:
         generation = _generation()
     except CACHE_UNAVAILABLE as error:

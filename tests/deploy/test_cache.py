@@ -500,6 +500,49 @@ def test_a_search_is_cached_at_its_second_miss(
         assert [client.get("/search/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
 
 
+def test_a_search_reads_the_cache_once_with_the_vocabulary_generation(
+    response_cache, publish_drug, client, monkeypatch, settings
+):
+    """The vocabulary's generation is read with the lookup, not in a round trip of its own,
+    and is the current one: a synonym added since is searched at once."""
+    from monographs.search import vocabulary
+    from tests.factories import ConditionFactory
+
+    settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES = 2  # a first miss, not stored
+    publish_drug(summary="Used in hepatocellular carcinoma.")
+    condition = ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=[])
+    assert client.get("/api/v1/search/?q=hepatoma").json()["total"] == 0
+    backend = caches["default"]
+    read, inside_get_many = [], []
+    get_many, get = backend.get_many, backend.get
+
+    def counted_get_many(keys, **kwargs):
+        read.append(keys)
+        inside_get_many.append(True)  # local memory's get_many calls get for each key
+        try:
+            return get_many(keys, **kwargs)
+        finally:
+            inside_get_many.pop()
+
+    def counted_get(key, *args, **kwargs):
+        if not inside_get_many:
+            read.append([key])
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "get_many", counted_get_many)
+    monkeypatch.setattr(backend, "get", counted_get)
+
+    found = client.get("/api/v1/search/?q=carcinoma", headers={"Accept-Language": "fr"})
+
+    assert found["X-Cache"] == "miss" and found.json()["total"] == 1
+    assert vocabulary.GENERATION_KEY in read[0]  # the lookup's
+    assert [keys for keys in read if vocabulary.GENERATION_KEY in keys] == [read[0]]
+    condition.synonyms = ["hepatoma"]
+    condition.save()
+    again = client.get("/api/v1/search/?q=hepatoma", headers={"Accept-Language": "fr"})
+    assert again["X-Cache"] == "miss" and again.json()["total"] == 1
+
+
 def test_a_stored_entry_page_is_counted_apart_for_each_reader_header(
     response_cache, publish_drug, client, settings, monkeypatch
 ):
