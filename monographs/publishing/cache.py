@@ -45,6 +45,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from itertools import islice
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -94,7 +95,8 @@ CACHE_KEYS_ATTRIBUTE = "published_cache_keys"
 # with a header value nobody else sends) would cost the cache the write of its body for
 # nothing. A search (PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES, 2 by default) is asked for once
 # more often than not, and every publish retires all of them (SEARCH_KEY), so most stored
-# searches would never be read; a query asked again is stored at its second miss.
+# searches would never be read; a query asked again is stored at its second miss in a
+# process.
 STORE_FROM_MISS_ATTRIBUTE = "published_cache_store_from_miss"
 # Set on an API response that is not DRF's own (an entry's stored detail): replayed from the
 # cache, it counts towards the reader's rate limit like every API response.
@@ -336,7 +338,9 @@ def _keys_remember(url: str, keys: Iterable[str]) -> None:
 
 
 # Misses in this process of responses stored only from a later miss, by cache key, until
-# they are stored; forgetting them all when full only delays a store.
+# they are stored, oldest first; when full, the older half is forgotten, which only delays
+# their store: a key missed again moves to the end, so a stream of queries asked once does
+# not push out the entries and searches asked again.
 _MISSES: dict[str, int] = {}
 
 
@@ -351,7 +355,8 @@ def _worth_storing(key: str, *, from_miss: int) -> bool:
     if misses >= from_miss:
         return True
     if len(_MISSES) >= KEYS_REMEMBERED:
-        _MISSES.clear()
+        for older in list(islice(_MISSES, KEYS_REMEMBERED // 2)):
+            del _MISSES[older]
     _MISSES[key] = misses
     return False
 

@@ -504,7 +504,8 @@ def test_a_search_reads_the_cache_once_with_the_vocabulary_generation(
     response_cache, publish_drug, client, monkeypatch, settings
 ):
     """The vocabulary's generation is read with the lookup, not in a round trip of its own,
-    and is the current one: a synonym added since is searched at once."""
+    and is the current one: a synonym added since is searched by the next search not
+    answered from the cache (neither search here is stored: the first miss of each)."""
     from monographs.search import vocabulary
     from tests.factories import ConditionFactory
 
@@ -541,6 +542,22 @@ def test_a_search_reads_the_cache_once_with_the_vocabulary_generation(
     condition.save()
     again = client.get("/api/v1/search/?q=hepatoma", headers={"Accept-Language": "fr"})
     assert again["X-Cache"] == "miss" and again.json()["total"] == 1
+
+
+def test_misses_counted_when_full_forget_the_older_half(monkeypatch):
+    """A stream of keys missed once does not push out a key missed again since."""
+    from monographs.publishing import cache as response_cache
+
+    monkeypatch.setattr(response_cache, "_MISSES", {})
+    monkeypatch.setattr(response_cache, "KEYS_REMEMBERED", 4)
+    worth = [response_cache._worth_storing(key, from_miss=2) for key in "abcd"]
+    response_cache._worth_storing("a", from_miss=3)  # asked again: now the newest
+    for key in "ef":
+        response_cache._worth_storing(key, from_miss=2)
+
+    assert worth == [False] * 4
+    assert response_cache._worth_storing("a", from_miss=3)  # its third miss: stored
+    assert not response_cache._worth_storing("b", from_miss=2)  # forgotten: a first miss again
 
 
 def test_a_stored_entry_page_is_counted_apart_for_each_reader_header(
