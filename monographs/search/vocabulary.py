@@ -269,10 +269,11 @@ def _generation_bump() -> None:
         logger.warning("Cache unavailable, search vocabulary generation not changed: %s", error)
 
 
-def _generation() -> str:
-    """Read with the response cache's lookup when there was one: a search then costs the
-    cache one round trip, not two (see search_vocabulary_read_with_lookup)."""
-    generation = cache_value_read_with_lookup(GENERATION_KEY) or cache.get(GENERATION_KEY)
+def _generation(*, now: bool = False) -> str:
+    """Read with the response cache's lookup when there was one, unless asked for `now`: a
+    search then costs the cache one round trip, not two (search_vocabulary_read_with_lookup)."""
+    generation = None if now else cache_value_read_with_lookup(GENERATION_KEY)
+    generation = generation or cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(GENERATION_KEY) or ""
@@ -290,11 +291,16 @@ def _cached(name: str, build: Callable[[], T]) -> T:
     vocabulary changes."""
     try:
         generation = _generation()
+        memo = _memo.get(name)
+        if memo is None or memo[0] != generation:
+            # Built for the generation as it is now: the lookup's may be older than a change
+            # since, and a copy tagged with it would replace a newer one only to be rebuilt.
+            generation = _generation(now=True)
+            memo = _memo.get(name)
     except CACHE_UNAVAILABLE as error:
         # Other processes could not say the index changed: read it afresh every time.
         logger.warning("Cache unavailable, search vocabulary read afresh: %s", error)
         return build()
-    memo = _memo.get(name)
     if memo is not None and memo[0] == generation:
         return memo[1]  # type: ignore[return-value]
     value = build()
