@@ -58,9 +58,10 @@ def when_ready(server) -> None:
     Last, what the master loaded is frozen out of the garbage collector (gc.freeze), which
     the workers inherit: a full collection in a worker otherwise walks every object of
     Django, DRF and the app, 75-100 ms during which its request waits, every few hundred
-    requests, and writes to pages the workers would have shared with the master. Frozen,
-    it walks only what the worker made (2-3 ms). Objects frozen are never freed, so this is
-    done once, here, of what lives as long as the process does.
+    requests, and writes to the collector's header of each, in pages the workers would
+    have shared with the master. Frozen, it walks only what the worker made (2-3 ms). A
+    frozen object is still freed when nothing refers to it, but a cycle among frozen
+    objects never is, so this is done once, here, of what lives as long as the process.
     """
     if not server.cfg.preload_app:
         return

@@ -323,7 +323,6 @@ def main() -> int:
             # What node A stores, node B serves: the drug page is cached at its first miss,
             # not at its second in one of a node's two workers (docs/deploy.md).
             "PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES": "1",
-            "PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES": "1",
             "STATIC_ROOT": str(workdir / "static"),
             "API_THROTTLE_ANON": "off",
             "GUNICORN_WORKERS": "2",
