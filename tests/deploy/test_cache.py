@@ -443,6 +443,21 @@ def test_trial_filter_options_are_counted_every_time_without_the_response_cache(
     assert query_count(trial_filter_options) == query_count(trial_filter_options) == 1
 
 
+def responses_stored(monkeypatch) -> list[str]:
+    """The keys of the responses the cache is asked to store from now on."""
+    backend = caches["default"]
+    stored = []
+    set_value = backend.set
+
+    def counted_set(key, value, *args, **kwargs):
+        if "published-response" in key:
+            stored.append(key)
+        return set_value(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "set", counted_set)
+    return stored
+
+
 @pytest.mark.parametrize("url", [DRUG_PAGE, "/api/v1/drugs/sorafenib/"])
 def test_an_entry_page_or_detail_is_cached_at_its_second_miss(
     url, response_cache, publish_drug, client, settings, monkeypatch
@@ -451,21 +466,13 @@ def test_an_entry_page_or_detail_is_cached_at_its_second_miss(
     settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 2
     monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
     publish_drug()
-    backend = caches["default"]
-    stored = []
-    set_response = backend.set
-
-    def counted_set(key, value, *args, **kwargs):
-        stored.append(key)
-        return set_response(key, value, *args, **kwargs)
-
-    monkeypatch.setattr(backend, "set", counted_set)
+    stored = responses_stored(monkeypatch)
 
     reads = [client.get(url) for _ in range(3)]
 
     assert [response["X-Cache"] for response in reads] == ["miss", "miss", "hit"]
     assert len({response.content for response in reads}) == 1
-    assert len([key for key in stored if "published-response" in key]) == 1
+    assert len(stored) == 1
     # Cached at once: a page whose response is a render of many entries.
     assert [client.get("/drugs/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
 
@@ -479,15 +486,7 @@ def test_a_search_is_cached_at_its_second_miss(
     settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES = 2
     monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
     publish_drug()
-    backend = caches["default"]
-    stored = []
-    set_response = backend.set
-
-    def counted_set(key, value, *args, **kwargs):
-        stored.append(key)
-        return set_response(key, value, *args, **kwargs)
-
-    monkeypatch.setattr(backend, "set", counted_set)
+    stored = responses_stored(monkeypatch)
 
     reads = [client.get(url) for _ in range(3)]
     other = client.get(url.replace("sorafenib", "sorafen"))
@@ -495,7 +494,7 @@ def test_a_search_is_cached_at_its_second_miss(
     assert [response["X-Cache"] for response in reads] == ["miss", "miss", "hit"]
     assert len({response.content for response in reads}) == 1
     assert other["X-Cache"] == "miss"
-    assert len([key for key in stored if "published-response" in key]) == 1
+    assert len(stored) == 1
     if url.startswith("/search/"):
         assert [client.get("/search/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
 
