@@ -32,14 +32,14 @@ class SearchConfig(AppConfig):
 
         from monographs.models import AdverseEventTerm, Condition
         from monographs.search.vocabulary import (
-            search_vocabulary_changed,
+            search_vocabulary_edited,
             search_vocabulary_read_with_lookup,
         )
 
         search_vocabulary_read_with_lookup()
 
         def vocabulary_changed(**kwargs) -> None:
-            search_vocabulary_changed()
+            search_vocabulary_edited()
 
         for model in (Condition, AdverseEventTerm):
             for signal in (post_save, post_delete):

@@ -25,8 +25,10 @@ from monographs.models import AdverseEventTerm, Condition, SearchDocument
 from monographs.models.content import section_anchor
 from monographs.publishing.cache import (
     CACHE_UNAVAILABLE,
+    SEARCH_KEY,
     cache_read_with_lookup,
     cache_value_read_with_lookup,
+    responses_invalidate,
 )
 
 logger = logging.getLogger(__name__)
@@ -259,6 +261,22 @@ def search_vocabulary_changed() -> None:
     _memo.clear()
     _generation_bump()
     transaction.on_commit(_generation_bump)
+
+
+def search_vocabulary_edited() -> None:
+    """A condition's or adverse-event term's names were saved or deleted: besides the
+    vocabulary, the searches stored with the old reading of queries are retired, once the
+    change has committed and once per transaction however many names it saved (a load saves
+    thousands, and each retirement is a purge sent to every caching proxy)."""
+    search_vocabulary_changed()
+    connection = transaction.get_connection(router.db_for_write(Condition))
+    pending = (callback for _, callback, _ in connection.run_on_commit)
+    if not any(callback is _stored_searches_retire for callback in pending):
+        transaction.on_commit(_stored_searches_retire, using=connection.alias, robust=True)
+
+
+def _stored_searches_retire() -> None:
+    responses_invalidate(keys=[SEARCH_KEY])
 
 
 def _generation_bump() -> None:

@@ -20,6 +20,7 @@ from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.publishing.cache import (
     GENERATION_KEY,
+    SEARCH_KEY,
     PublishedResponseCacheMiddleware,
     published_generation,
     published_generation_bump,
@@ -541,6 +542,48 @@ def test_a_search_reads_the_cache_once_with_the_vocabulary_generation(
     condition.save()
     again = client.get("/api/v1/search/?q=hepatoma", headers={"Accept-Language": "fr"})
     assert again["X-Cache"] == "miss" and again.json()["total"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_names_edited_retire_the_stored_searches_once_per_transaction(
+    response_cache, publish_drug, client, monkeypatch
+):
+    """A search stored before a synonym was added no longer answers with the old reading of
+    the query. A transaction saving many names retires the stored searches once, after it
+    commits; one whose saves were all rolled back to a savepoint still retires them for the
+    saves that stayed."""
+    from django.db import transaction
+
+    from monographs.search import vocabulary
+    from tests.factories import AdverseEventTermFactory, ConditionFactory
+
+    publish_drug(summary="Used in hepatocellular carcinoma.")
+    condition = ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=[])
+    url = "/api/v1/search/?q=hepatoma"
+    stored = [client.get(url) for _ in range(2)]
+    assert [(r["X-Cache"], r.json()["total"]) for r in stored] == [("miss", 0), ("hit", 0)]
+    retired = []
+    invalidate = vocabulary.responses_invalidate
+
+    def recorded(*, keys, **kwargs):
+        retired.append(list(keys))
+        invalidate(keys=keys, **kwargs)
+
+    monkeypatch.setattr(vocabulary, "responses_invalidate", recorded)
+
+    with transaction.atomic():
+        with transaction.atomic():
+            ConditionFactory(name="Renal cell carcinoma", slug="rcc")
+            transaction.set_rollback(True)
+        condition.synonyms = ["hepatoma"]
+        condition.save()
+        AdverseEventTermFactory.create_batch(3)
+        AdverseEventTermFactory().delete()
+        assert retired == []  # nothing before the commit
+
+    again = client.get(url)
+    assert retired == [[SEARCH_KEY]]
+    assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
 
 
 def test_misses_counted_when_full_forget_the_older_half(monkeypatch):
