@@ -23,6 +23,7 @@ from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
+from rest_framework.settings import api_settings
 
 from monographs.api.models import PublishedDocument
 from monographs.api.serializers.entries import PublicationMetadataSerializer, publication_head
@@ -50,6 +51,17 @@ HEAD_SOURCES = (
     "monographs/api/urls.py",
     "config/urls.py",
 )
+# How the head's JSON and dates are written: Django's settings, then the REST framework's.
+HEAD_SETTINGS = ("TIME_ZONE", "USE_TZ")
+HEAD_API_SETTINGS = (
+    "UNICODE_JSON",
+    "COMPACT_JSON",
+    "STRICT_JSON",
+    "COERCE_DECIMAL_TO_STRING",
+    "DATETIME_FORMAT",
+    "DATE_FORMAT",
+    "URL_FIELD_NAME",
+)
 # The Accept headers a detail answers as stored: none, and what clients send for JSON. Any other
 # goes through DRF's content negotiation (a 406 for text/html, for instance).
 STORED_ACCEPT = frozenset({"", "*/*", "application/json", "application/json, */*"})
@@ -57,8 +69,10 @@ STORED_ACCEPT = frozenset({"", "*/*", "application/json", "application/json, */*
 
 @cache
 def head_fingerprint() -> str:
-    """A digest of the code that writes a detail's head, read once per process."""
-    return sources_fingerprint(HEAD_SOURCES)
+    """A digest of the code and settings that write a detail's head, read once per process."""
+    values = {name: getattr(settings, name) for name in HEAD_SETTINGS}
+    values |= {f"REST_FRAMEWORK.{name}": getattr(api_settings, name) for name in HEAD_API_SETTINGS}
+    return sources_fingerprint(HEAD_SOURCES, setting_values=values)
 
 
 @dataclass(frozen=True)

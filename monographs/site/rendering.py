@@ -8,11 +8,12 @@ name the site as the reader reached it, exactly as a live render would.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
@@ -43,6 +44,23 @@ RENDERER_SOURCES = (
     "monographs/stated.py",
     # Pages name static files by their hashed names: new styles or scripts, new pages.
     "static",
+    # Pages link to each other by reversed URLs.
+    "config/urls.py",
+    "monographs/urls.py",
+    "trials/urls.py",
+)
+# Settings a page's bytes depend on: where static files are served from, and how dates and
+# times are written.
+RENDERER_SETTINGS = (
+    "STATIC_URL",
+    "TIME_ZONE",
+    "USE_TZ",
+    "LANGUAGE_CODE",
+    "USE_I18N",
+    "USE_THOUSAND_SEPARATOR",
+    "DATE_FORMAT",
+    "DATETIME_FORMAT",
+    "SHORT_DATE_FORMAT",
 )
 
 
@@ -67,10 +85,13 @@ def static_names_ready() -> None:
         )
 
 
-def sources_fingerprint(sources: Iterable[str]) -> str:
-    """A digest of the files under these paths (relative to BASE_DIR): whatever is stored
-    from their output is served only by code with the same digest."""
+def sources_fingerprint(sources: Iterable[str], *, setting_values: Mapping[str, Any]) -> str:
+    """A digest of the files under these paths (relative to BASE_DIR) and of the settings'
+    values: whatever is stored from their output is served only by code with the same
+    digest, so a deployment that changes one is served afresh, never the bytes before."""
     digest = hashlib.sha256()
+    for name, value in sorted(setting_values.items()):
+        digest.update(f"{name}={value!r}\n".encode())
     for source in sources:
         root = Path(settings.BASE_DIR) / source
         files = [root] if root.is_file() else sorted(root.rglob("*"))
@@ -83,8 +104,10 @@ def sources_fingerprint(sources: Iterable[str]) -> str:
 
 @cache
 def renderer_fingerprint() -> str:
-    """A digest of the templates and code that render entry pages, read once per process."""
-    return sources_fingerprint(RENDERER_SOURCES)
+    """A digest of the templates, code and settings that render entry pages, read once per
+    process."""
+    values = {name: getattr(settings, name, None) for name in RENDERER_SETTINGS}
+    return sources_fingerprint(RENDERER_SOURCES, setting_values=values)
 
 
 class Dependence:

@@ -136,6 +136,26 @@ def test_heads_written_by_other_code_are_written_again_by_render_stored_pages(
         assert _answer(client.get("/api/v1/drugs/examplinib/")) == answer
 
 
+def test_a_head_written_under_other_json_settings_is_never_served(
+    make_drug, client, settings, django_assert_num_queries
+):
+    """A deployment that writes its dates otherwise (here without the time) answers every
+    detail with them so, stored heads included once they are written again."""
+    make_drug("examplinib")
+    before = client.get("/api/v1/drugs/examplinib/").json()["published_at"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DATETIME_FORMAT": "%Y-%m-%d"}
+    stored_detail.head_fingerprint.cache_clear()
+    try:
+        dated = client.get("/api/v1/drugs/examplinib/").content
+        call_command("render_stored_pages", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        with django_assert_num_queries(1):
+            assert client.get("/api/v1/drugs/examplinib/").content == dated
+    finally:
+        stored_detail.head_fingerprint.cache_clear()
+
+    assert len(before) > 10 and json.loads(dated)["published_at"] == before[:10]
+
+
 def test_the_response_cache_replays_a_stored_detail_within_the_rate_limit(
     make_drug, client, settings
 ):

@@ -16,7 +16,7 @@ from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.publishing.models import Entry
 from monographs.site.models import StoredPage
-from monographs.site.rendering import ORIGIN
+from monographs.site.rendering import ORIGIN, renderer_fingerprint
 from monographs.site.stored import pages_forget
 from tests.factories import DrugFactory, UserFactory
 from tests.site.corpus import published_drug, published_trial
@@ -196,6 +196,32 @@ def test_a_page_stored_by_other_templates_is_never_served(
     call_command("render_stored_pages", stdout=StringIO())
     with django_assert_num_queries(1):
         assert client.get(detail_url("drug", "sorafenib")).content == response.content
+
+
+def test_a_page_stored_under_other_settings_is_never_served(
+    client, settings, sorafenib, django_assert_num_queries
+):
+    """A deployment that serves its static files from elsewhere (or writes dates in another
+    zone or language) never serves pages naming the old ones: they are rendered live until
+    `render_stored_pages` stores them again."""
+    url = detail_url("drug", "sorafenib")
+    before = client.get(url).content
+    settings.STATIC_URL = "https://static.example.org/assets/"
+    renderer_fingerprint.cache_clear()
+    try:
+        moved = client.get(url).content
+        call_command("render_stored_pages", stdout=StringIO())
+        with django_assert_num_queries(1):
+            assert client.get(url).content == moved
+        fingerprint = renderer_fingerprint()
+        settings.TIME_ZONE = "Pacific/Auckland"
+        renderer_fingerprint.cache_clear()
+        assert renderer_fingerprint() != fingerprint
+    finally:
+        renderer_fingerprint.cache_clear()
+
+    assert b"https://static.example.org/assets/" in moved
+    assert b"https://static.example.org/assets/" not in before
 
 
 def test_a_publish_changing_more_pages_than_the_limit_renders_its_own_and_forgets_the_rest(
