@@ -281,11 +281,15 @@ def response_cache_key(request: HttpRequest) -> str:
     """One key per URL (scheme, host, path and query) and per value of each VARY_HEADERS header.
 
     GET and HEAD share it: a HEAD is answered from the stored GET, as Django's cache does.
+    Made once per request: the lookup, the count of misses and the store all ask for it.
     """
-    parts = [request.build_absolute_uri()]
-    parts += [request.headers.get(name, "") for name in VARY_HEADERS]
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return f"published-response.{digest}"
+    key = getattr(request, "published_response_cache_key", None)
+    if key is None:
+        parts = [request.build_absolute_uri()]
+        parts += [request.headers.get(name, "") for name in VARY_HEADERS]
+        digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        key = request.published_response_cache_key = f"published-response.{digest}"
+    return key
 
 
 def _varies_only_on_known_headers(response: HttpResponseBase) -> bool:

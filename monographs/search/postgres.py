@@ -248,6 +248,8 @@ def postgres_search(
     )
 
 
+# The count alone (past the last page), where no candidate is named.
 _COUNT_SQL = f"""
-{_QUERY_CTE}{_TYPED_PAGES_CTE}    SELECT {_MATCHES_COUNTED_SQL}
+{_QUERY_CTE}{_TYPED_PAGES_CTE.replace("matching.name_vector @@ (SELECT typed FROM q)", "false")}\
+    SELECT {_MATCHES_COUNTED_SQL}
 """
