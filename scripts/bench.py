@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -69,14 +70,21 @@ PUBLISH_EVERY = 10
 CACHE_BUSTER_SCRIPT = OUTPUT / "cache_buster.lua"
 # Each request gets its own response-cache key through a header the key is made of
 # (Accept-Language, which nothing public varies on), not through the URL: the API refuses a
-# query parameter it does not take.
+# query parameter it does not take. The header starts with a token of the wrk run (its
+# script argument): wrk's random numbers repeat from run to run, and a URL measured twice
+# (idle, then while publishing) would otherwise meet its first run's keys again, as second
+# misses the cache stores.
 CACHE_BUSTER = """
 counter = 0
+run = "x-bench"
+init = function(args)
+  if args[1] then run = "x-bench-" .. args[1] end
+end
 request = function()
   counter = counter + 1
   local headers = {}
   for name, value in pairs(wrk.headers) do headers[name] = value end
-  headers["Accept-Language"] = "x-bench-" .. counter .. "-" .. math.random(1, 1000000000)
+  headers["Accept-Language"] = run .. "-" .. counter .. "-" .. math.random(1, 1000000000)
   return wrk.format(nil, wrk.path, headers)
 end
 """
@@ -771,9 +779,9 @@ def wrk(
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "30s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    if bust_cache:
-        command += ["-s", str(CACHE_BUSTER_SCRIPT)]
-    output = subprocess.run(command + [base + path], capture_output=True, text=True).stdout
+    command += ["-s", str(CACHE_BUSTER_SCRIPT)] if bust_cache else []
+    command += [base + path] + (["--", uuid.uuid4().hex[:12]] if bust_cache else [])
+    output = subprocess.run(command, capture_output=True, text=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
