@@ -45,11 +45,13 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
@@ -73,6 +75,8 @@ SITE_KEY = "site"
 # versions): every publish or withdrawal retires them, as before responses were tagged.
 LIST_KEY = "list"
 SEARCH_KEY = "search"
+# The about page names the reviewers: a change of who they are retires it.
+REVIEWERS_KEY = "reviewers"
 # Group keys of the pages built from many entries, by URL name; a kind's API list is tagged
 # with the kind's plural (its group), entry details with the entry's key, anything else LIST_KEY.
 # The public lists filter and link across kinds, so they depend on both groups.
@@ -81,6 +85,7 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "trials:trial_list": ("trials", "drugs"),
     "monographs:search": (SEARCH_KEY,),
     "api:search": (SEARCH_KEY,),
+    "monographs:about": (LIST_KEY, REVIEWERS_KEY),
 }
 # A response may name, in this attribute, the keys this cache is to check instead of those of
 # its Surrogate-Key: a stored entry page is retired by the one key of its stored render
@@ -164,6 +169,32 @@ def responses_invalidate(*, keys: Iterable[str], purge_proxies: bool = True) -> 
         logger.warning("Cache unavailable, responses of %s not retired: %s", keys, error)
     if purge_proxies:
         proxies_purge(keys=keys)
+
+
+@dataclass
+class _Retirement:
+    keys: tuple[str, ...]
+    done: bool = False
+
+    def __call__(self) -> None:
+        self.done = True
+        responses_invalidate(keys=self.keys)
+
+
+def responses_invalidate_on_commit(*, keys: Iterable[str], using: str | None = None) -> None:
+    """Retire the responses depending on any of the keys once the current transaction has
+    committed (at once outside one), and only once for the same keys however often a
+    transaction asks: a load or an import saves thousands of records, and each retirement is
+    a purge sent to every caching proxy. A retirement asked for inside a savepoint that is
+    rolled back goes with it, and is asked for again by the next change."""
+    keys = tuple(sorted(set(keys)))
+    pending = (
+        callback
+        for _, callback, _ in transaction.get_connection(using).run_on_commit
+        if isinstance(callback, _Retirement) and not callback.done
+    )
+    if all(retirement.keys != keys for retirement in pending):
+        transaction.on_commit(_Retirement(keys), using=using, robust=True)
 
 
 def responses_invalidate_all() -> None:

@@ -28,7 +28,7 @@ from monographs.publishing.cache import (
     SEARCH_KEY,
     cache_read_with_lookup,
     cache_value_read_with_lookup,
-    responses_invalidate,
+    responses_invalidate_on_commit,
 )
 
 logger = logging.getLogger(__name__)
@@ -269,14 +269,7 @@ def search_vocabulary_edited() -> None:
     change has committed and once per transaction however many names it saved (a load saves
     thousands, and each retirement is a purge sent to every caching proxy)."""
     search_vocabulary_changed()
-    connection = transaction.get_connection(router.db_for_write(Condition))
-    pending = (callback for _, callback, _ in connection.run_on_commit)
-    if not any(callback is _stored_searches_retire for callback in pending):
-        transaction.on_commit(_stored_searches_retire, using=connection.alias, robust=True)
-
-
-def _stored_searches_retire() -> None:
-    responses_invalidate(keys=[SEARCH_KEY])
+    responses_invalidate_on_commit(keys=[SEARCH_KEY], using=router.db_for_write(Condition))
 
 
 def _generation_bump() -> None:

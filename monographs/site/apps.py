@@ -35,3 +35,6 @@ class SiteConfig(AppConfig):
             published=responses_after_publish,
             withdrawn=responses_after_withdrawal,
         )
+        from monographs.site.invalidation import reviewers_follow
+
+        reviewers_follow()

@@ -8,15 +8,17 @@ than RESPONSES_RETIRED_ONE_BY_ONE (a corpus load) retires every response instead
 counter, where thousands of keys would be thousands of round trips after the commit.
 """
 
-from functools import partial
-
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from monographs.editorial.roles import REVIEWER
 from monographs.publishing.cache import (
+    REVIEWERS_KEY,
     entry_key,
     kind_group_keys,
-    responses_invalidate,
     responses_invalidate_all,
+    responses_invalidate_on_commit,
 )
 from monographs.publishing.models import Entry, Publication, RetiredSlug
 from monographs.site.stored import entries_shown_on
@@ -25,7 +27,7 @@ RESPONSES_RETIRED_ONE_BY_ONE = 200
 
 
 def _after_commit(keys: set[str]) -> None:
-    transaction.on_commit(partial(responses_invalidate, keys=sorted(keys)), robust=True)
+    responses_invalidate_on_commit(keys=keys)
 
 
 def responses_after_publish(*, publications: list[Publication], entries: list[Entry]) -> None:
@@ -50,3 +52,56 @@ def responses_after_publish(*, publications: list[Publication], entries: list[En
 
 def responses_after_withdrawal(*, entry: Entry) -> None:
     _after_commit({entry_key(entry.kind, entry.slug), *kind_group_keys(entry.kind)})
+
+
+# A user's fields the about page shows, or that decide whether it lists them.
+_REVIEWER_FIELDS = frozenset({"first_name", "last_name", "is_active"})
+
+
+def _reviewers_changed() -> None:
+    responses_invalidate_on_commit(keys=[REVIEWERS_KEY])
+
+
+def _user_saved(sender, instance, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and not _REVIEWER_FIELDS & set(update_fields):
+        return  # a login, a new password: nothing the about page shows
+    if instance.groups.filter(name=REVIEWER).exists():
+        _reviewers_changed()
+
+
+def _user_deleted(sender, instance, **kwargs) -> None:
+    # The user's memberships are gone by now; a retirement too many costs one render.
+    _reviewers_changed()
+
+
+def _memberships_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # from the group's side: the group is the instance
+        touched = instance.name == REVIEWER
+    else:
+        groups = Group.objects.filter(name=REVIEWER)
+        touched = action == "post_clear" or groups.filter(pk__in=pk_set or ()).exists()
+    if touched:
+        _reviewers_changed()
+
+
+def _group_changed(sender, instance, **kwargs) -> None:
+    if instance.name == REVIEWER:
+        _reviewers_changed()
+
+
+def reviewers_follow() -> None:
+    """Retire the about page, which names the reviewers, when who they are changes: a user
+    joins or leaves the Reviewer group, is deactivated, renamed or deleted. Not every
+    save of a user: each login writes its time."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model()
+    post_save.connect(_user_saved, sender=user, dispatch_uid="site-reviewer-saved")
+    post_delete.connect(_user_deleted, sender=user, dispatch_uid="site-reviewer-deleted")
+    m2m_changed.connect(
+        _memberships_changed, sender=user.groups.through, dispatch_uid="site-reviewer-groups"
+    )
+    for signal in (post_save, post_delete):
+        signal.connect(_group_changed, sender=Group, dispatch_uid=f"site-reviewer-group-{signal}")

@@ -12,7 +12,7 @@ from django.core.cache import cache, caches
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.views.decorators.cache import never_cache
 
@@ -554,7 +554,6 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
     saves that stayed."""
     from django.db import transaction
 
-    from monographs.search import vocabulary
     from tests.factories import AdverseEventTermFactory, ConditionFactory
 
     publish_drug(summary="Used in hepatocellular carcinoma.")
@@ -562,14 +561,7 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
     url = "/api/v1/search/?q=hepatoma"
     stored = [client.get(url) for _ in range(2)]
     assert [(r["X-Cache"], r.json()["total"]) for r in stored] == [("miss", 0), ("hit", 0)]
-    retired = []
-    invalidate = vocabulary.responses_invalidate
-
-    def recorded(*, keys, **kwargs):
-        retired.append(list(keys))
-        invalidate(keys=keys, **kwargs)
-
-    monkeypatch.setattr(vocabulary, "responses_invalidate", recorded)
+    retired = responses_retired(monkeypatch)
 
     with transaction.atomic():
         with transaction.atomic():
@@ -584,6 +576,57 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
     again = client.get(url)
     assert retired == [[SEARCH_KEY]]
     assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+
+
+def responses_retired(monkeypatch) -> list[list[str]]:
+    """The keys of each retirement of responses from now on."""
+    from monographs.publishing import cache as response_cache
+
+    retired = []
+    invalidate = response_cache.responses_invalidate
+
+    def recorded(*, keys, **kwargs):
+        retired.append(list(keys))
+        invalidate(keys=keys, **kwargs)
+
+    monkeypatch.setattr(response_cache, "responses_invalidate", recorded)
+    return retired
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_about_page_follows_who_the_reviewers_are(
+    response_cache, publish_drug, client, monkeypatch, django_user_model
+):
+    """The about page names the reviewers: one who joins, is renamed or leaves is shown at
+    once, not after the next publish; a login (which saves the user) retires nothing."""
+    from django.contrib.auth.models import Group
+
+    from monographs.editorial.roles import REVIEWER
+    from monographs.publishing.cache import REVIEWERS_KEY
+
+    publish_drug()
+    reviewers = Group.objects.get_or_create(name=REVIEWER)[0]
+    user = django_user_model.objects.create_user("ada", password="pw", first_name="Ada")
+    user.last_name = "Lovelace"
+    user.save()
+    assert [client.get("/about/")["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+    retired = responses_retired(monkeypatch)
+
+    user.groups.add(reviewers)
+    joined = client.get("/about/")
+    Client().force_login(user)  # saves the time of the login
+    user.refresh_from_db()
+    user.first_name = "Augusta Ada"
+    user.save(update_fields=["first_name"])
+    renamed = client.get("/about/")
+    reviewers.user_set.remove(user)
+    left = client.get("/about/")
+
+    assert retired == [[REVIEWERS_KEY]] * 3
+    assert (joined["X-Cache"], renamed["X-Cache"], left["X-Cache"]) == ("miss",) * 3
+    assert b"Ada Lovelace" in joined.content
+    assert b"Augusta Ada Lovelace" in renamed.content
+    assert b"Lovelace" not in left.content
 
 
 def test_misses_counted_when_full_forget_the_older_half(monkeypatch):
