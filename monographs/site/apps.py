@@ -2,7 +2,9 @@ from django.apps import AppConfig
 
 
 class SiteConfig(AppConfig):
-    """The public site's entry pages, rendered once when what they show is published.
+    """The public site's entry pages, rendered once when what they show is published, and
+    the retirement of the cached responses a publish, a withdrawal or a change of reviewers
+    (named on the about page) makes stale.
 
     It follows publishing through a projection registered after the read tables' (INSTALLED_APPS
     order), since a drug page lists its trials from those tables.
