@@ -17,6 +17,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.http import require_safe
 
+from monographs.charts.drawing import charts_numbered_afresh
 from monographs.editorial.identity import moved_location
 from monographs.publishing.cache import CACHE_KEYS_ATTRIBUTE, response_store_from_miss
 from monographs.publishing.models import Entry
@@ -41,7 +42,10 @@ def _respond(
     timestamp = int(last_modified.timestamp()) if last_modified else None
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
-        response = render_page()
+        # The same page in the same bytes at every render, not numbered after the charts
+        # the process drew before: what the response cache answers is what a render gives.
+        with charts_numbered_afresh():
+            response = render_page()
     if response.status_code in (200, 304, 410):
         response.headers.setdefault("ETag", etag)
         if timestamp is not None:

@@ -224,6 +224,23 @@ def test_a_page_stored_under_other_settings_is_never_served(
     assert b"https://static.example.org/assets/" not in before
 
 
+def test_every_page_with_charts_is_the_same_bytes_at_every_render(client, sharp):
+    """Charts are numbered from 1 on each page (their ids label them for screen readers), not
+    after however many the process drew before: a page rendered again, by this process or
+    another, is the very answer a cache or a conditional GET holds."""
+    term = sharp.adverse_events.first().term.slug
+    urls = [
+        detail_url("drug", "sorafenib") + "versions/1/",
+        detail_url("trial", "sharp") + "versions/1/",
+        reverse("monographs:adverse_event_detail", args=[term]),
+    ]
+    first = {url: client.get(url).content for url in urls}
+    again = {url: client.get(url).content for url in urls}
+
+    assert first == again
+    assert all(b'id="chart-1-title"' in page for page in first.values())
+
+
 def test_a_publish_changing_more_pages_than_the_limit_renders_its_own_and_forgets_the_rest(
     client, settings, sorafenib
 ):
