@@ -83,8 +83,13 @@ def public_urls(*, search_words: list[str] = ()) -> list[str]:
     for key in Citation.objects.values_list("key", flat=True):
         urls.append(f"/references/{key}/")
     for word in search_words:
-        urls += [f"/search/?q={quote(word)}", f"/api/v1/search/?q={quote(word)}"]
+        urls += search_urls(word)
     return urls
+
+
+def search_urls(word: str) -> list[str]:
+    """The site's and the API's search for a word."""
+    return [f"/search/?q={quote(word)}", f"/api/v1/search/?q={quote(word)}"]
 
 
 def crawl(client: Client, urls: list[str]) -> list[Fetched]:

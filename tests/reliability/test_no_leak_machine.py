@@ -10,6 +10,8 @@ The invariants, checked as the machine goes and at its end:
   reviewed words;
 - every stored page holds only reviewed words, belongs to a live entry's current version and
   is what a live render of it gives at that moment;
+- every answer the response cache gives is what a render gives at that moment, whatever
+  changed since it was stored (a publish, a withdrawal, a synonym of the vocabulary);
 - every publication an approval led to is byte for byte the document that was approved;
 - no entry or publication once written ever disappears, and a slug once public keeps
   leading to the entry it was public for.
@@ -29,7 +31,7 @@ from django.core.cache import cache, caches
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -42,14 +44,14 @@ from monographs.editorial.services.publish import root_publish
 from monographs.editorial.services.review import revision_approve, revision_submit
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.editorial.shared import shared_edits_collected
-from monographs.models import Citation, Drug
+from monographs.models import Citation, Condition, Drug
 from monographs.publishing.models import Entry, Publication, RetiredSlug
 from monographs.site.models import StoredPage
 from monographs.views.drugs import drug_page_render
 from tests.deploy.conftest import REDIS, REDIS_URL, delete_prefixed, require_redis
 from tests.factories import DrugFactory, DrugInteractionFactory
 from tests.reliability.content import drug_written, root_rewrite, trial_written
-from tests.reliability.crawl import crawl, public_urls
+from tests.reliability.crawl import crawl, public_urls, search_urls
 from tests.seeds.tiny import tiny_seed_write
 from trials.views.pages import trial_page_render
 
@@ -225,6 +227,26 @@ class ReviewAroundMachine(RuleBasedStateMachine):
         drug.save()
         root_record_edit(root=drug, user=self.editor)
 
+    @precondition(lambda self: len(self.reviewed) >= 2)
+    @rule(data=st.data())
+    def someone_edits_the_vocabulary(self, data):
+        """A condition's synonyms (vocabulary, kept without review) change how a query is
+        read: a search for one word finds the pages of another. Searches a reader asks next
+        follow at once, from the cache too."""
+        asked = sorted(self.written)[-4:]  # the words readers search for
+        name = data.draw(st.sampled_from(asked))
+        synonym = data.draw(st.sampled_from(sorted(self.reviewed - {name})))
+        if self.through_cache:  # a reader searched before: the answers are stored
+            self.commits_complete()
+            crawl(Client(), search_urls(name))
+        Condition.objects.update_or_create(
+            slug="machine-condition", defaults={"name": name, "synonyms": [synonym]}
+        )
+        if self.through_cache:
+            self.commits_complete()
+            after = crawl(Client(), search_urls(name))
+            self.cached_answers_are_fresh([page for page in after if page.cache == "hit"])
+
     @precondition(lambda self: len(self.written) > 4)
     @rule()
     def readers_look(self):
@@ -302,7 +324,17 @@ class ReviewAroundMachine(RuleBasedStateMachine):
                 if word not in page.url  # a search page echoes its query
             }
             assert not unreviewed, f"{page.url} shows unreviewed {sorted(unreviewed)}"
-        self.hits += sum(page.cache == "hit" for page in pages)
+        hits = [page for page in pages if page.cache == "hit"]
+        if hits:
+            self.cached_answers_are_fresh(hits)
+        self.hits += len(hits)
+
+    def cached_answers_are_fresh(self, hits) -> None:
+        """What the response cache answered is what a render now answers."""
+        with override_settings(PUBLISHED_RESPONSE_CACHE_SECONDS=0):
+            fresh = {page.url: page.text for page in crawl(Client(), [p.url for p in hits])}
+        stale = [page.url for page in hits if page.text != fresh[page.url]]
+        assert not stale, f"answered from the cache, and stale: {stale}"
 
 
 MACHINE_SETTINGS = settings(
