@@ -184,13 +184,15 @@ print(json.dumps({"drugs": Entry.objects.filter(kind="drug").count(),
 STORE_TARGET_PAGES = """
 import json
 from django.db import transaction
+from monographs.api.stored_detail import detail_heads_fill
 from monographs.publishing.models import Entry
 from monographs.site.stored import stored_pages_write
 entries = Entry.objects.live().select_related("current").filter(
     kind__in=["drug", "trial"], slug__in=[{drug!r}, {trial!r}, "sorafenib"])
 with transaction.atomic():
     stored = stored_pages_write(entries=list(entries))
-print(json.dumps({{"stored": stored}}))
+    heads = detail_heads_fill(entries=entries)
+print(json.dumps({{"stored": stored, "heads": heads}}))
 """
 
 
@@ -863,8 +865,13 @@ def main() -> int:
         targets = django_snippet(TARGETS_QUERY)
         drug, trial = targets["drug"], targets["trial"]
         say(f"Monograph: {drug} ({targets['drug_trials']} trials); trial page: {trial}")
-        stored = django_snippet(STORE_TARGET_PAGES.format(drug=drug, trial=trial))["stored"]
-        say(f"Stored pages of the monograph, the trial page and sorafenib: {stored}")
+        # As a deployment does at start (render_stored_pages), for the entries measured: on a
+        # reused database, written by other code, their pages and API heads are not served.
+        stored = django_snippet(STORE_TARGET_PAGES.format(drug=drug, trial=trial))
+        say(
+            "Stored pages of the monograph, the trial page and sorafenib: "
+            f"{stored['stored']}; API detail heads written again: {stored['heads']}"
+        )
         server_env = django_env(
             GUNICORN_BIND=f"127.0.0.1:{PORT}",
             GUNICORN_WORKERS=str(WORKERS),

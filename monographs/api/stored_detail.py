@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
@@ -204,13 +205,15 @@ def stored_detail_responder(*, kind: str, allow: str) -> Callable[..., HttpRespo
     return stored
 
 
-def detail_heads_fill(*, missing_only: bool = True, batch_size: int = 500) -> int:
+def detail_heads_fill(
+    *, missing_only: bool = True, batch_size: int = 500, entries: QuerySet[Entry] | None = None
+) -> int:
     """Write the heads of live entries' current details that this code did not write (all
-    of them with missing_only=False): after an upgrade, or a corpus loaded from an export
-    made before heads were stored. Until then those details are built for each reader."""
-    documents = PublishedDocument.objects.filter(
-        publication_id__in=Entry.objects.live().values("current_id")
-    )
+    of them with missing_only=False), of every live entry or of those of `entries`: after an
+    upgrade, or a corpus loaded from an export made before heads were stored. Until then
+    those details are built for each reader."""
+    live = (Entry.objects.all() if entries is None else entries).live()
+    documents = PublishedDocument.objects.filter(publication_id__in=live.values("current_id"))
     if missing_only:
         documents = documents.exclude(head_renderer=head_fingerprint())
     pks = list(documents.order_by("pk").values_list("pk", flat=True))
