@@ -263,13 +263,13 @@ def search_vocabulary_changed() -> None:
     transaction.on_commit(_generation_bump)
 
 
-def search_vocabulary_edited() -> None:
-    """A condition's or adverse-event term's names were saved or deleted: besides the
-    vocabulary, the searches stored with the old reading of queries are retired, once the
-    change has committed and once per transaction however many names it saved (a load saves
+def search_vocabulary_edited(*, using: str) -> None:
+    """A condition or adverse-event term was saved or deleted (on database `using`): besides
+    the vocabulary, the searches stored with the old reading of queries are retired, once
+    the change has committed and once per transaction however many it saved (a load saves
     thousands, and each retirement is a purge sent to every caching proxy)."""
     search_vocabulary_changed()
-    responses_invalidate_on_commit(keys=[SEARCH_KEY], using=router.db_for_write(Condition))
+    responses_invalidate_on_commit(keys=[SEARCH_KEY], using=using)
 
 
 def _generation_bump() -> None:
@@ -289,6 +289,17 @@ def _generation(*, now: bool = False) -> str:
         cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(GENERATION_KEY) or ""
     return generation
+
+
+def search_vocabulary_generation() -> str:
+    """Changes whenever the vocabulary or the index does, on every node: what validates a
+    search page besides the publications. Empty when the cache cannot be reached (the
+    vocabulary is then read afresh for every search)."""
+    try:
+        return _generation()
+    except CACHE_UNAVAILABLE as error:
+        logger.warning("Cache unavailable, search vocabulary generation not read: %s", error)
+        return ""
 
 
 def search_vocabulary_read_with_lookup() -> None:

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -152,19 +153,32 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
     return view
 
 
-def site_page(view: EntryView) -> EntryView:
-    """Validators for pages built from many entries: lists, search, terms, references."""
+def site_page(
+    view: EntryView | None = None, *, also_shows: Callable[[HttpRequest], str] | None = None
+) -> Any:
+    """Validators for pages built from many entries: lists, search, terms, references.
 
-    @require_safe
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        changed = site_last_changed()
-        etag = _etag(changed.isoformat() if changed else "empty", request.get_full_path())
-        return _respond(
-            request,
-            etag=etag,
-            last_modified=changed,
-            render_page=lambda: view(request, *args, **kwargs),
-        )
+    A page that also shows what no publish changes (the reviewers, on the about page; how
+    the vocabulary reads a query, on the search page) names it in `also_shows`, a digest of
+    it for the request: it is part of the ETag, and no Last-Modified is sent, whose date
+    would say the page is unchanged since the last publish. A browser or proxy holding the
+    page before such a change then gets the page again, not a 304."""
 
-    return wrapper
+    def decorator(view: EntryView) -> EntryView:
+        @require_safe
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            changed = site_last_changed()
+            parts = [changed.isoformat() if changed else "empty", request.get_full_path()]
+            if also_shows is not None:
+                parts.append(also_shows(request))
+            return _respond(
+                request,
+                etag=_etag(*parts),
+                last_modified=changed if also_shows is None else None,
+                render_page=lambda: view(request, *args, **kwargs),
+            )
+
+        return wrapper
+
+    return decorator if view is None else decorator(view)

@@ -23,6 +23,7 @@ from monographs.editorial.services.transitions import FOUR_EYES_TRANSITIONS, TRA
 from monographs.publishing.cache import response_store_from_miss
 from monographs.search import entry_search_page
 from monographs.search.results import SearchResult
+from monographs.search.vocabulary import search_vocabulary_generation
 from monographs.selectors import drugs_most_documented, entry_counts
 from monographs.views.conditional import site_page
 from monographs.views.filters import SearchForm
@@ -81,7 +82,11 @@ def _workflow_steps() -> list[dict[str, object]]:
     ]
 
 
-@site_page
+def _reviewers_shown(request: HttpRequest) -> str:
+    return repr(reviewers_listed())
+
+
+@site_page(also_shows=_reviewers_shown)
 def about(request: HttpRequest) -> HttpResponse:
     """Who stands behind the content and how it is checked, stated from the rules the
     workflow enforces (its steps, roles, the four-eyes rule, the review interval)."""
@@ -131,7 +136,13 @@ def search_rows(results: list[SearchResult]) -> list[dict[str, Any]]:
     return rows
 
 
-@site_page
+def _query_reading(request: HttpRequest) -> str:
+    """The vocabulary's generation when there is a query: a synonym added since changes what
+    the same query finds."""
+    return search_vocabulary_generation() if request.GET.get("q", "").strip() else ""
+
+
+@site_page(also_shows=_query_reading)
 def search(request: HttpRequest) -> HttpResponse:
     """Ranked results across kinds; a tab per kind shows how many of each were found.
 

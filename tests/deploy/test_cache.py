@@ -550,8 +550,8 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
 ):
     """A search stored before a synonym was added no longer answers with the old reading of
     the query. A transaction saving many names retires the stored searches once, after it
-    commits; one whose saves were all rolled back to a savepoint still retires them for the
-    saves that stayed."""
+    commits, including when the first of its saves was rolled back to a savepoint (whose
+    retirement went with it)."""
     from django.db import transaction
 
     from tests.factories import AdverseEventTermFactory, ConditionFactory
@@ -597,8 +597,9 @@ def responses_retired(monkeypatch) -> list[list[str]]:
 def test_the_about_page_follows_who_the_reviewers_are(
     response_cache, publish_drug, client, monkeypatch, django_user_model
 ):
-    """The about page names the reviewers: one who joins, is renamed or leaves is shown at
-    once, not after the next publish; a login (which saves the user) retires nothing."""
+    """The about page names the reviewers: one who joins, is renamed, leaves or is
+    deactivated, and a Reviewer group renamed, show at once, not after the next publish; a
+    login (which saves the user) retires nothing."""
     from django.contrib.auth.models import Group
 
     from monographs.editorial.roles import REVIEWER
@@ -621,12 +622,55 @@ def test_the_about_page_follows_who_the_reviewers_are(
     renamed = client.get("/about/")
     reviewers.user_set.remove(user)
     left = client.get("/about/")
+    reviewers.user_set.add(user)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    deactivated = client.get("/about/")
+    user.is_active = True
+    user.save()
+    reviewers.name = "Former reviewers"
+    reviewers.save()
+    group_renamed = client.get("/about/")
 
-    assert retired == [[REVIEWERS_KEY]] * 3
-    assert (joined["X-Cache"], renamed["X-Cache"], left["X-Cache"]) == ("miss",) * 3
+    assert retired == [[REVIEWERS_KEY]] * 7
+    answers = (joined, renamed, left, deactivated, group_renamed)
+    assert [answer["X-Cache"] for answer in answers] == ["miss"] * 5
     assert b"Ada Lovelace" in joined.content
     assert b"Augusta Ada Lovelace" in renamed.content
     assert b"Lovelace" not in left.content
+    assert b"Lovelace" not in deactivated.content
+    assert b"Lovelace" not in group_renamed.content
+
+
+def test_a_browser_holding_the_about_or_a_search_page_gets_it_again_after_a_change(
+    publish_drug, client, django_user_model
+):
+    """Pages that show what no publish changes are validated by it too: after a reviewer
+    joins, or a synonym changes how a query reads, the browser's copy is not confirmed
+    with a 304 (and no Last-Modified, which dates only publishes, is sent to confirm it by)."""
+    from django.contrib.auth.models import Group
+
+    from monographs.editorial.roles import REVIEWER
+    from tests.factories import ConditionFactory
+
+    publish_drug(summary="Used in hepatocellular carcinoma.")
+    condition = ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=[])
+    pages = ["/about/", "/search/?q=hepatoma"]
+    held = {url: client.get(url) for url in pages}
+    assert all(not response.has_header("Last-Modified") for response in held.values())
+    unchanged = [client.get(url, headers={"If-None-Match": held[url]["ETag"]}) for url in pages]
+
+    user = django_user_model.objects.create_user("ada", first_name="Ada", last_name="Lovelace")
+    user.groups.add(Group.objects.get_or_create(name=REVIEWER)[0])
+    condition.synonyms = ["hepatoma"]
+    condition.save()
+    again = {url: client.get(url, headers={"If-None-Match": held[url]["ETag"]}) for url in pages}
+
+    assert [response.status_code for response in unchanged] == [304, 304]
+    assert [response.status_code for response in again.values()] == [200, 200]
+    assert b"Ada Lovelace" in again["/about/"].content
+    assert b"sorafenib" in again["/search/?q=hepatoma"].content.lower()
+    assert b"sorafenib" not in held["/search/?q=hepatoma"].content.lower()
 
 
 def test_misses_counted_when_full_forget_the_older_half(monkeypatch):
