@@ -20,7 +20,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
@@ -35,6 +34,7 @@ from monographs.publishing.cache import (
 )
 from monographs.publishing.models import Entry, Publication
 from monographs.publishing.prepared import live_current_row_sql, prepared_read_cursor
+from monographs.publishing.querysets import EntryQuerySet
 from monographs.site.rendering import (
     ORIGIN_BYTES,
     entry_key,
@@ -52,8 +52,9 @@ HEAD_SOURCES = (
     "monographs/api/urls.py",
     "config/urls.py",
 )
-# How the head's JSON and dates are written: Django's settings, then the REST framework's.
-HEAD_SETTINGS = ("TIME_ZONE", "USE_TZ")
+# Where the head's addresses point and how its JSON and dates are written: Django's settings,
+# then the REST framework's.
+HEAD_SETTINGS = ("FORCE_SCRIPT_NAME", "TIME_ZONE", "USE_TZ")
 HEAD_API_SETTINGS = (
     "UNICODE_JSON",
     "COMPACT_JSON",
@@ -206,7 +207,7 @@ def stored_detail_responder(*, kind: str, allow: str) -> Callable[..., HttpRespo
 
 
 def detail_heads_fill(
-    *, missing_only: bool = True, batch_size: int = 500, entries: QuerySet[Entry] | None = None
+    *, missing_only: bool = True, batch_size: int = 500, entries: EntryQuerySet | None = None
 ) -> int:
     """Write the heads of live entries' current details that this code did not write (all
     of them with missing_only=False), of every live entry or of those of `entries`: after an

@@ -173,6 +173,10 @@ def responses_invalidate(*, keys: Iterable[str], purge_proxies: bool = True) -> 
 
 @dataclass
 class _Retirement:
+    """Retirement of the keys' responses, left for after a commit. A commit empties the
+    connection's list of such callbacks before running them; a test's capture of them runs
+    them and leaves them there, so `done` tells a pending one from one that ran."""
+
     keys: tuple[str, ...]
     done: bool = False
 

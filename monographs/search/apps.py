@@ -38,8 +38,8 @@ class SearchConfig(AppConfig):
 
         search_vocabulary_read_with_lookup()
 
-        def vocabulary_changed(**kwargs) -> None:
-            search_vocabulary_edited()
+        def vocabulary_changed(*, using: str, **kwargs) -> None:
+            search_vocabulary_edited(using=using)
 
         for model in (Condition, AdverseEventTerm):
             for signal in (post_save, post_delete):

@@ -146,8 +146,9 @@ _SEARCH_SQL = f"""
 # and the candidates whose names hold the words (monographs_search_candidates, migration
 # 0032), read once for both. Pages are counted, not their sections: a page's row holds its
 # sections' text, so it matches whenever one of them does.
+_NAMED = "matching.name_vector @@ (SELECT typed FROM q)"
 _TYPED_PAGES_CTE = f"""    , typed_pages AS MATERIALIZED (
-        SELECT matching.id, matching.name_vector @@ (SELECT typed FROM q) AS named
+        SELECT matching.id, {_NAMED} AS named
         FROM {SearchDocument._meta.db_table} AS matching
         WHERE matching.search_vector @@ (SELECT typed FROM q) AND matching.anchor = ''
           AND (%(kinds)s::text[] IS NULL OR matching.kind = ANY (%(kinds)s::text[]))
@@ -250,6 +251,5 @@ def postgres_search(
 
 # The count alone (past the last page), where no candidate is named.
 _COUNT_SQL = f"""
-{_QUERY_CTE}{_TYPED_PAGES_CTE.replace("matching.name_vector @@ (SELECT typed FROM q)", "false")}\
-    SELECT {_MATCHES_COUNTED_SQL}
+{_QUERY_CTE}{_TYPED_PAGES_CTE.replace(_NAMED, "false")}    SELECT {_MATCHES_COUNTED_SQL}
 """

@@ -1,4 +1,5 @@
-"""Which cached responses a publish or withdrawal retires, once it has committed.
+"""Which cached responses a publish, a withdrawal or a change of reviewers retires, once it
+has committed.
 
 An entry's change reaches the pages tagged with its key (its own page and API detail, every
 page showing, linking to or naming it), the pages tagged with a slug it answered at before
@@ -7,6 +8,8 @@ its drugs' pages), and the bounded groups of its kind (kind_group_keys). A batch
 than RESPONSES_RETIRED_ONE_BY_ONE (a corpus load) retires every response instead: one
 counter, where thousands of keys would be thousands of round trips after the commit.
 """
+
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -58,43 +61,53 @@ def responses_after_withdrawal(*, entry: Entry) -> None:
 _REVIEWER_FIELDS = frozenset({"first_name", "last_name", "is_active"})
 
 
-def _reviewers_changed() -> None:
-    responses_invalidate_on_commit(keys=[REVIEWERS_KEY])
+def _reviewers_changed(*, using: str) -> None:
+    responses_invalidate_on_commit(keys=[REVIEWERS_KEY], using=using)
 
 
-def _user_saved(sender, instance, update_fields=None, **kwargs) -> None:
+def _user_saved(sender: type, instance: Any, using: str, update_fields=None, **kwargs) -> None:
     if update_fields is not None and not _REVIEWER_FIELDS & set(update_fields):
-        return  # a login, a new password: nothing the about page shows
+        return  # a login writes only its time: nothing the about page shows
     if instance.groups.filter(name=REVIEWER).exists():
-        _reviewers_changed()
+        _reviewers_changed(using=using)
 
 
-def _user_deleted(sender, instance, **kwargs) -> None:
-    # The user's memberships are gone by now; a retirement too many costs one render.
-    _reviewers_changed()
+def _user_deleted(sender: type, instance: Any, using: str, **kwargs) -> None:
+    # Its memberships are gone by now, so whether it was a reviewer is not known; deleting a
+    # user is rare, and a retirement too many costs a render and a purge.
+    _reviewers_changed(using=using)
 
 
-def _memberships_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+def _memberships_changed(
+    sender: type,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    pk_set: set[int] | None,
+    using: str,
+    **kwargs,
+) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if reverse:  # from the group's side: the group is the instance
         touched = instance.name == REVIEWER
     else:
-        groups = Group.objects.filter(name=REVIEWER)
+        groups = Group.objects.using(using).filter(name=REVIEWER)
         touched = action == "post_clear" or groups.filter(pk__in=pk_set or ()).exists()
     if touched:
-        _reviewers_changed()
+        _reviewers_changed(using=using)
 
 
-def _group_changed(sender, instance, **kwargs) -> None:
-    if instance.name == REVIEWER:
-        _reviewers_changed()
+def _group_changed(sender: type, instance: Group, using: str, **kwargs) -> None:
+    # Any group: one renamed from "Reviewer" no longer lists its members, and its old name
+    # is not known here. Groups change seldom.
+    _reviewers_changed(using=using)
 
 
 def reviewers_follow() -> None:
     """Retire the about page, which names the reviewers, when who they are changes: a user
-    joins or leaves the Reviewer group, is deactivated, renamed or deleted. Not every
-    save of a user: each login writes its time."""
+    joins or leaves the Reviewer group, is deactivated, renamed or deleted, or a group is
+    renamed or deleted. Not every save of a user: each login writes its time."""
     from django.contrib.auth import get_user_model
 
     user = get_user_model()
@@ -103,5 +116,5 @@ def reviewers_follow() -> None:
     m2m_changed.connect(
         _memberships_changed, sender=user.groups.through, dispatch_uid="site-reviewer-groups"
     )
-    for signal in (post_save, post_delete):
-        signal.connect(_group_changed, sender=Group, dispatch_uid=f"site-reviewer-group-{signal}")
+    post_save.connect(_group_changed, sender=Group, dispatch_uid="site-reviewer-group-saved")
+    post_delete.connect(_group_changed, sender=Group, dispatch_uid="site-reviewer-group-deleted")

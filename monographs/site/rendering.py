@@ -49,10 +49,12 @@ RENDERER_SOURCES = (
     "monographs/urls.py",
     "trials/urls.py",
 )
-# Settings a page's bytes depend on: where static files are served from, and how dates and
-# times are written.
+# Settings a page's bytes depend on: where it and its static files are served from, and how
+# dates and times are written.
 RENDERER_SETTINGS = (
+    "FORCE_SCRIPT_NAME",
     "STATIC_URL",
+    "STORAGES",
     "TIME_ZONE",
     "USE_TZ",
     "LANGUAGE_CODE",
