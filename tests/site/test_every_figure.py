@@ -195,10 +195,17 @@ def test_the_figures_the_sources_state_as_ranges_and_bounds_read_so(client, seed
 
 
 def test_an_unstated_frequency_band_reads_not_stated_never_not_known(client, seed_corpus):
+    """To a screen reader and to the eye: a cell left visually empty reads, on a phone where
+    the table stacks into cards, as a label with nothing after it."""
     for page in ("/drugs/sorafenib/", "/adverse-events/hypertension/"):
         html = client.get(page).content.decode()
         assert "Not known" not in html
         assert "Frequency band not stated" in html
+        cells = re.findall(r'<td data-label="Frequency">(.*?)</td>', html)
+        assert cells, page
+        for cell in cells:
+            visible = re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', "", cell)
+            assert visible.strip(), (page, cell)
 
 
 def test_the_desmoid_trial_says_which_of_its_facts_its_source_leaves_out(client, seed_corpus):
