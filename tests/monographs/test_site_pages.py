@@ -83,6 +83,17 @@ def test_about_query_count_is_constant(client, django_assert_max_num_queries, re
     )
 
 
+def test_about_reads_the_reviewers_once_for_its_validator_and_its_page(client, reviewers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("monographs:about"))
+    assert response.status_code == 200 and response.has_header("ETag")
+    reads = [q["sql"] for q in captured.captured_queries if '"auth_group"' in q["sql"]]
+    assert len(reads) == 1, reads
+
+
 def meta(html: str, attribute: str, name: str) -> str:
     match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', html)
     assert match, f"no {name} on the page"
