@@ -1,3 +1,6 @@
+import copy
+from typing import Any, ClassVar
+
 from django.db import models
 
 from monographs.validators import HGNC_SYMBOL_PATTERN, validate_hgnc_symbol
@@ -5,8 +8,43 @@ from monographs.validators import HGNC_SYMBOL_PATTERN, validate_hgnc_symbol
 from .base import NaturalKeyManager, PlainConstraintMessages, regex_constraint
 
 
-class Condition(models.Model):
+class ReadingNames(models.Model):
+    """A vocabulary record whose names change how search reads a query (its fields in
+    READING_NAMES, read by monographs.search.vocabulary). They are remembered as loaded so
+    that a save leaving them as they were (a term's organ class, a condition's slug) is
+    known as one: it changes no search, and retiring every stored search for it would send
+    readers to the slow path for nothing."""
+
+    READING_NAMES: ClassVar[tuple[str, ...]]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._reading_names_loaded = instance._reading_names()
+        return instance
+
+    def _reading_names(self) -> tuple[Any, ...] | None:
+        """The names as they stand, copied (synonyms are a list an editor's form or a script
+        may change in place); None when one of them was not loaded."""
+        if any(name not in self.__dict__ for name in self.READING_NAMES):
+            return None
+        return tuple(copy.deepcopy(self.__dict__[name]) for name in self.READING_NAMES)
+
+    def reading_names_changed(self) -> bool:
+        """Whether saving now may change the names a query is read with: compared with the
+        names as loaded, never with those of an earlier save of this instance, which a
+        rollback may have undone; True when unknown."""
+        loaded = getattr(self, "_reading_names_loaded", None)
+        return loaded is None or loaded != self._reading_names()
+
+
+class Condition(ReadingNames):
     """A disease or indication, e.g. hepatocellular carcinoma (HCC)."""
+
+    READING_NAMES = ("name", "abbreviation", "synonyms")
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -59,8 +97,10 @@ class Target(PlainConstraintMessages, models.Model):
         return (self.symbol,)
 
 
-class AdverseEventTerm(models.Model):
+class AdverseEventTerm(ReadingNames):
     """A CTCAE term with its system organ class; synonyms let readers find it by any name."""
+
+    READING_NAMES = ("name", "synonyms")
 
     name = models.CharField(max_length=200, unique=True, help_text="The CTCAE term.")
     slug = models.SlugField(max_length=120, unique=True)

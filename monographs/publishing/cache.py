@@ -43,7 +43,7 @@ import hashlib
 import logging
 import time
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import islice
@@ -172,33 +172,50 @@ def responses_invalidate(*, keys: Iterable[str], purge_proxies: bool = True) -> 
 
 
 @dataclass
-class _Retirement:
-    """Retirement of the keys' responses, left for after a commit. A commit empties the
-    connection's list of such callbacks before running them; a test's capture of them runs
-    them and leaves them there, so `done` tells a pending one from one that ran."""
+class _Once:
+    """An action left for after a commit under a key. A commit empties the connection's list
+    of such callbacks before running them; a test's capture of them runs them and leaves them
+    there, so `done` tells a pending one from one that ran."""
 
-    keys: tuple[str, ...]
+    key: Hashable
+    action: Callable[[], None]
     done: bool = False
 
     def __call__(self) -> None:
         self.done = True
-        responses_invalidate(keys=self.keys)
+        self.action()
+
+
+def on_commit_once(
+    *, key: Hashable, action: Callable[[], None], using: str | None = None, robust: bool = False
+) -> bool:
+    """Run `action` once the current transaction on `using` has committed (at once outside
+    one), and only once for the key however often the transaction asks: a load or an import
+    saves thousands of records, and each would otherwise leave its own callback (and the
+    next caller one more list to read). An action asked for inside a savepoint that is
+    rolled back goes with it, and is asked for again by the next change. True when this call
+    registered (or ran) it."""
+    pending = transaction.get_connection(using).run_on_commit
+    if any(
+        isinstance(callback, _Once) and not callback.done and callback.key == key
+        for _, callback, _ in pending
+    ):
+        return False
+    transaction.on_commit(_Once(key, action), using=using, robust=robust)
+    return True
 
 
 def responses_invalidate_on_commit(*, keys: Iterable[str], using: str | None = None) -> None:
     """Retire the responses depending on any of the keys once the current transaction has
-    committed (at once outside one), and only once for the same keys however often a
-    transaction asks: a load or an import saves thousands of records, and each retirement is
-    a purge sent to every caching proxy. A retirement asked for inside a savepoint that is
-    rolled back goes with it, and is asked for again by the next change."""
+    committed, once per transaction and key set: each retirement is a purge sent to every
+    caching proxy."""
     keys = tuple(sorted(set(keys)))
-    pending = (
-        callback
-        for _, callback, _ in transaction.get_connection(using).run_on_commit
-        if isinstance(callback, _Retirement) and not callback.done
+    on_commit_once(
+        key=("responses-invalidate", keys),
+        action=lambda: responses_invalidate(keys=list(keys)),
+        using=using,
+        robust=True,
     )
-    if all(retirement.keys != keys for retirement in pending):
-        transaction.on_commit(_Retirement(keys), using=using, robust=True)
 
 
 def responses_invalidate_all() -> None:

@@ -38,8 +38,10 @@ class SearchConfig(AppConfig):
 
         search_vocabulary_read_with_lookup()
 
-        def vocabulary_changed(*, using: str, **kwargs) -> None:
-            search_vocabulary_edited(using=using)
+        def vocabulary_changed(*, instance, using: str, created: bool = True, **kwargs) -> None:
+            # A deletion has no `created`: it always changes what a query may mean.
+            if created or instance.reading_names_changed():
+                search_vocabulary_edited(using=using)
 
         for model in (Condition, AdverseEventTerm):
             for signal in (post_save, post_delete):

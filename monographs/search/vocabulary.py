@@ -18,7 +18,7 @@ from itertools import product
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import router, transaction
+from django.db import router
 from django.db.models import Value
 
 from monographs.models import AdverseEventTerm, Condition, SearchDocument
@@ -28,6 +28,7 @@ from monographs.publishing.cache import (
     SEARCH_KEY,
     cache_read_with_lookup,
     cache_value_read_with_lookup,
+    on_commit_once,
     responses_invalidate_on_commit,
 )
 
@@ -252,15 +253,17 @@ T = TypeVar("T")
 _memo: dict[str, tuple[str, object]] = {}
 
 
-def search_vocabulary_changed() -> None:
-    """Forget the cached vocabulary: called whenever the index or the vocabulary changes.
+def search_vocabulary_changed(*, using: str | None = None) -> None:
+    """Forget the cached vocabulary: called whenever the index or the vocabulary changes
+    (on database `using`).
 
-    Called inside the writing transaction, so it forgets again once that commits: another
-    process may have rebuilt its copy in between, from what was committed before.
+    Called inside the writing transaction, so that what is read in it from now on is read
+    afresh, and it forgets again once that commits: another process may have rebuilt its
+    copy in between, from what was committed before; once however many records the
+    transaction saves.
     """
-    _memo.clear()
     _generation_bump()
-    transaction.on_commit(_generation_bump)
+    on_commit_once(key="search-vocabulary-generation", action=_generation_bump, using=using)
 
 
 def search_vocabulary_edited(*, using: str) -> None:
@@ -268,7 +271,7 @@ def search_vocabulary_edited(*, using: str) -> None:
     the vocabulary, the searches stored with the old reading of queries are retired, once
     the change has committed and once per transaction however many it saved (a load saves
     thousands, and each retirement is a purge sent to every caching proxy)."""
-    search_vocabulary_changed()
+    search_vocabulary_changed(using=using)
     responses_invalidate_on_commit(keys=[SEARCH_KEY], using=using)
 
 

@@ -578,6 +578,64 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
     assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_save_leaving_the_names_as_they_were_keeps_the_stored_searches(
+    response_cache, publish_drug, client, monkeypatch
+):
+    """A term's organ class or a condition's slug does not change how a query is read: saving
+    them keeps the stored searches; the same records' synonyms, read from the database and
+    edited in place as a form or a script does, retire them."""
+    from monographs.models import AdverseEventTerm, Condition
+    from tests.factories import AdverseEventTermFactory, ConditionFactory
+
+    publish_drug(summary="Used in hepatocellular carcinoma.")
+    ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=["liver cancer"])
+    AdverseEventTermFactory(name="Hypertension", slug="hypertension", synonyms=["high bp"])
+    url = "/api/v1/search/?q=hepatoma"
+    assert [client.get(url)["X-Cache"] for _ in range(2)] == ["miss", "hit"]
+    retired = responses_retired(monkeypatch)
+
+    term = AdverseEventTerm.objects.get(slug="hypertension")
+    term.system_organ_class = "Vascular disorders"
+    term.save()
+    condition = Condition.objects.get(slug="hcc")
+    condition.slug = "hepatocellular-carcinoma"
+    condition.save()
+    partly_loaded = Condition.objects.only("slug").get(slug="hepatocellular-carcinoma")
+    assert (retired, client.get(url)["X-Cache"]) == ([], "hit")
+
+    partly_loaded.save()  # its names were not loaded: they may have changed
+    assert retired == [[SEARCH_KEY]]
+    condition = Condition.objects.get(slug="hepatocellular-carcinoma")
+    condition.synonyms.append("hepatoma")
+    condition.save()
+    assert retired == [[SEARCH_KEY]] * 2
+    again = client.get(url)
+    assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_saving_many_names_leaves_one_callback_of_each_kind(response_cache):
+    """A load saving thousands of terms leaves the vocabulary's generation and the searches'
+    retirement for after its commit once each, not once per term: a retirement is a purge
+    sent to every proxy, and each save read the list of the callbacks left before it."""
+    from django.db import connection, transaction
+
+    from monographs.search.vocabulary import search_vocabulary_generation
+    from tests.factories import AdverseEventTermFactory
+
+    before = search_vocabulary_generation()
+    with transaction.atomic():
+        AdverseEventTermFactory.create_batch(200)
+        pending = [callback for _, callback, _ in connection.run_on_commit]
+        during = search_vocabulary_generation()
+    assert [callback.key for callback in pending] == [
+        "search-vocabulary-generation",
+        ("responses-invalidate", (SEARCH_KEY,)),
+    ]
+    assert len({before, during, search_vocabulary_generation()}) == 3
+
+
 def responses_retired(monkeypatch) -> list[list[str]]:
     """The keys of each retirement of responses from now on."""
     from monographs.publishing import cache as response_cache
