@@ -241,6 +241,28 @@ def test_postgres_stores_a_weighted_vector_under_a_gin_index(sorafenib):
     assert any("USING gin (search_vector)" in index for index in indexes)
 
 
+@pytest.mark.postgres
+def test_postgres_search_indexes_merge_new_entries_in_small_batches(db):
+    """A search reads every entry its GIN index has not merged yet: a short pending list
+    bounds that read (and the merge a publish may pay for) however much was loaded before."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+            "WHERE a.amname = 'gin' AND c.relname LIKE 'monographs_search%%'"
+        )
+        options = dict(cursor.fetchall())
+
+    assert set(options) == {
+        "monographs_searchdocument_vector_gin",
+        "monographs_searchdocument_name_vector_gin",
+        "monographs_searchdocument_named_vector_gin",
+        "monographs_searchspelling_trigram",
+    }
+    assert all(value == ["gin_pending_list_limit=256"] for value in options.values()), options
+
+
 def test_rebuild_command_restores_a_lost_index(sorafenib):
     SearchDocument.objects.all().delete()
 
