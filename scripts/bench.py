@@ -306,33 +306,37 @@ def largest_monograph():
 """
 
 PUBLISH_COST = """
-import json, time
+import json, statistics, time
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 class Discard(Exception):
     pass
 
-result = {}
-try:
-    with transaction.atomic():
-        drug = largest_monograph()
-        # Editors publish in a running server, whose URL configuration and templates are
-        # loaded: rendering sorafenib's page first keeps their one-off loading (0.2-0.4 s
-        # on the bench machine) out of the publish's time.
-        from monographs.publishing.models import Entry
-        from monographs.site.stored import stored_pages_write
-        stored_pages_write(entries=[Entry.objects.live().select_related("current").get(
-            kind="drug", slug="sorafenib")])
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            root_import_publish(root=drug, note="benchmark")
-            result["seconds"] = time.perf_counter() - started
-        result["queries"] = len(captured.captured_queries)
-        raise Discard
-except Discard:
-    pass
-print(json.dumps(result))
+# Three publishes, each rolled back: one sample of a third of a second on a shared machine
+# is noise (a single one read 1.85 s where the next three, in the same state, read 0.27 to
+# 0.34 s). The target is judged on the median; the first is reported beside it.
+rounds = []
+for _ in range(3):
+    try:
+        with transaction.atomic():
+            drug = largest_monograph()
+            # Editors publish in a running server, whose URL configuration and templates are
+            # loaded: rendering sorafenib's page first keeps their one-off loading (0.2-0.4 s
+            # on the bench machine) out of the publish's time.
+            from monographs.publishing.models import Entry
+            from monographs.site.stored import stored_pages_write
+            stored_pages_write(entries=[Entry.objects.live().select_related("current").get(
+                kind="drug", slug="sorafenib")])
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                root_import_publish(root=drug, note="benchmark")
+                rounds.append(time.perf_counter() - started)
+            queries = len(captured.captured_queries)
+            raise Discard
+    except Discard:
+        pass
+print(json.dumps({"seconds": statistics.median(rounds), "rounds": rounds, "queries": queries}))
 """
 
 # Each hand-written speed-up against the framework's own way (monographs/loadtest/library.py),
@@ -1076,7 +1080,9 @@ def render(report: dict) -> tuple[str, list[str]]:
         ("search p99 <= 20 ms", rows["search"]["p99_ms"] <= 20,
          f"{rows['search']['p99_ms']:.1f} ms"),
         ("publishing the largest monograph <= 0.5 s", publish["seconds"] <= 0.5,
-         f"{publish['seconds']:.2f} s, {publish['queries']} queries"),
+         f"{publish['seconds']:.2f} s (median of "
+         f"{', '.join(f'{s:.2f}' for s in publish.get('rounds', []))}), "
+         f"{publish['queries']} queries"),
         ("load_seeds <= 5 s", corpus["load_seeds_s"] <= 5, f"{corpus['load_seeds_s']:.1f} s"),
         ("generate_corpus <= 300 s", corpus["generate_s"] <= 300, f"{corpus['generate_s']:.0f} s"),
         ("export worker growth <= 100 MB", export["worker_growth_mb"] <= 100,
