@@ -260,7 +260,8 @@ def test_postgres_search_indexes_merge_new_entries_in_small_batches(db):
         "monographs_searchdocument_named_vector_gin",
         "monographs_searchspelling_trigram",
     }
-    assert all(value == ["gin_pending_list_limit=256"] for value in options.values()), options
+    assert options.pop("monographs_searchdocument_named_vector_gin") == ["fastupdate=off"]
+    assert all(value == ["gin_pending_list_limit=64"] for value in options.values()), options
 
 
 def test_rebuild_command_restores_a_lost_index(sorafenib):
