@@ -1,4 +1,5 @@
 import copy
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.db import models
@@ -10,21 +11,49 @@ from .base import NaturalKeyManager, PlainConstraintMessages, regex_constraint
 
 class ReadingNames(models.Model):
     """A vocabulary record whose names change how search reads a query (its fields in
-    READING_NAMES, read by monographs.search.vocabulary). They are remembered as loaded so
-    that a save leaving them as they were (a term's organ class, a condition's slug) is
-    known as one: it changes no search, and retiring every stored search for it would send
-    readers to the slow path for nothing."""
+    READING_NAMES, read by monographs.search.vocabulary). A save that leaves them as they
+    were loaded (a term's organ class, a condition's slug) does not write them, so it cannot
+    change how a query is read whatever another process committed since, and it retires no
+    stored search: retiring every one for it would send readers to the slow path for
+    nothing. Any save that writes them may change them (`reading_names_written`)."""
 
     READING_NAMES: ClassVar[tuple[str, ...]]
 
     class Meta:
         abstract = True
 
+    def save(self, **kwargs: Any) -> None:
+        if (
+            not self._state.adding
+            and kwargs.get("update_fields") is None
+            and not self._reading_names_changed()
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.READING_NAMES
+            ]
+        super().save(**kwargs)
+        if self.reading_names_written(kwargs.get("update_fields")):
+            # Unknown from now on: the transaction that wrote them may yet be rolled back.
+            self._reading_names_loaded = None
+
     @classmethod
-    def from_db(cls, db, field_names, values):
+    def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> "ReadingNames":
         instance = super().from_db(db, field_names, values)
         instance._reading_names_loaded = instance._reading_names()
         return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or set(self.READING_NAMES) <= set(fields):
+            self._reading_names_loaded = self._reading_names()
+        elif set(self.READING_NAMES) & set(fields):
+            self._reading_names_loaded = None
+
+    def reading_names_written(self, update_fields: Iterable[str] | None) -> bool:
+        """Whether a save with these update_fields wrote the names a query is read with."""
+        return update_fields is None or bool(set(update_fields) & set(self.READING_NAMES))
 
     def _reading_names(self) -> tuple[Any, ...] | None:
         """The names as they stand, copied (synonyms are a list an editor's form or a script
@@ -33,10 +62,8 @@ class ReadingNames(models.Model):
             return None
         return tuple(copy.deepcopy(self.__dict__[name]) for name in self.READING_NAMES)
 
-    def reading_names_changed(self) -> bool:
-        """Whether saving now may change the names a query is read with: compared with the
-        names as loaded, never with those of an earlier save of this instance, which a
-        rollback may have undone; True when unknown."""
+    def _reading_names_changed(self) -> bool:
+        """Whether the names differ from those loaded; True when unknown."""
         loaded = getattr(self, "_reading_names_loaded", None)
         return loaded is None or loaded != self._reading_names()
 

@@ -38,9 +38,12 @@ class SearchConfig(AppConfig):
 
         search_vocabulary_read_with_lookup()
 
-        def vocabulary_changed(*, instance, using: str, created: bool = True, **kwargs) -> None:
-            # A deletion has no `created`: it always changes what a query may mean.
-            if created or instance.reading_names_changed():
+        def vocabulary_changed(
+            *, instance: Condition | AdverseEventTerm, using: str, created: bool = True, **kwargs
+        ) -> None:
+            # A deletion has no `created` (nor `update_fields`): it always changes what a
+            # query may mean.
+            if created or instance.reading_names_written(kwargs.get("update_fields")):
                 search_vocabulary_edited(using=using)
 
         for model in (Condition, AdverseEventTerm):

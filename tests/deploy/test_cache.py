@@ -583,8 +583,9 @@ def test_a_save_leaving_the_names_as_they_were_keeps_the_stored_searches(
     response_cache, publish_drug, client, monkeypatch
 ):
     """A term's organ class or a condition's slug does not change how a query is read: saving
-    them keeps the stored searches; the same records' synonyms, read from the database and
-    edited in place as a form or a script does, retire them."""
+    them keeps the stored searches, and so does saving a copy loaded without its names (it
+    writes what it loaded). The records' synonyms edited in place, as a form or a script
+    does, retire them, and so does putting them back as they were loaded."""
     from monographs.models import AdverseEventTerm, Condition
     from tests.factories import AdverseEventTermFactory, ConditionFactory
 
@@ -604,14 +605,51 @@ def test_a_save_leaving_the_names_as_they_were_keeps_the_stored_searches(
     partly_loaded = Condition.objects.only("slug").get(slug="hepatocellular-carcinoma")
     assert (retired, client.get(url)["X-Cache"]) == ([], "hit")
 
-    partly_loaded.save()  # its names were not loaded: they may have changed
-    assert retired == [[SEARCH_KEY]]
+    partly_loaded.save()  # it writes only the slug it loaded
+    assert retired == []
     condition = Condition.objects.get(slug="hepatocellular-carcinoma")
     condition.synonyms.append("hepatoma")
     condition.save()
-    assert retired == [[SEARCH_KEY]] * 2
+    assert retired == [[SEARCH_KEY]]
     again = client.get(url)
     assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+
+    # The same instance put back as it was: a change, though the names match those loaded.
+    condition.synonyms.remove("hepatoma")
+    condition.save()
+    assert retired == [[SEARCH_KEY]] * 2
+    assert client.get(url).json()["total"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_from_an_older_copy_never_puts_back_names_unretired(response_cache, monkeypatch):
+    """A copy loaded before another process changed the names, saved for its organ class,
+    leaves the new names in place (it does not write them back unannounced); a copy
+    refreshed from the database knows the names it holds."""
+    from monographs.models import AdverseEventTerm
+    from tests.factories import AdverseEventTermFactory
+
+    AdverseEventTermFactory(name="Hypertension", slug="hypertension", synonyms=["high bp"])
+    older = AdverseEventTerm.objects.get(slug="hypertension")
+    newer = AdverseEventTerm.objects.get(slug="hypertension")
+    newer.synonyms = ["raised blood pressure"]
+    newer.save()
+    retired = responses_retired(monkeypatch)
+
+    older.system_organ_class = "Vascular disorders"
+    older.save()
+    stored = AdverseEventTerm.objects.get(slug="hypertension")
+    assert (stored.synonyms, stored.system_organ_class) == (
+        ["raised blood pressure"],
+        "Vascular disorders",
+    )
+    assert retired == []
+
+    older.refresh_from_db()
+    older.synonyms = ["high bp"]
+    older.save()
+    assert retired == [[SEARCH_KEY]]
+    assert AdverseEventTerm.objects.get(slug="hypertension").synonyms == ["high bp"]
 
 
 @pytest.mark.django_db(transaction=True)
