@@ -24,15 +24,24 @@ NO_LIST = "monographs_searchdocument_named_vector_gin"
 PENDING_LIST_KB = 64
 
 
+def _merge_pending(cursor) -> None:
+    for index in (*SHORT_LISTS, NO_LIST):
+        cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+
+
 def shorten_pending_lists(apps, schema_editor):
+    """ALTER INDEX locks out every query planned on the table until the migration commits, so
+    the lists (up to 4 MB each) are merged before it, and only what arrived meanwhile after;
+    and it waits for the lock at most 10 s, failing rather than queueing readers behind it."""
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
+        _merge_pending(cursor)
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
         for index in SHORT_LISTS:
             cursor.execute(f"ALTER INDEX {index} SET (gin_pending_list_limit = {PENDING_LIST_KB})")
         cursor.execute(f"ALTER INDEX {NO_LIST} SET (fastupdate = off)")
-        for index in (*SHORT_LISTS, NO_LIST):
-            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        _merge_pending(cursor)
 
 
 def default_pending_lists(apps, schema_editor):
