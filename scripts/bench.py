@@ -315,7 +315,7 @@ class Discard(Exception):
 
 # Three publishes, each rolled back: one sample of a third of a second on a shared machine
 # is noise (a single one read 1.85 s where the next three, in the same state, read 0.27 to
-# 0.34 s). The target is judged on the median; the first is reported beside it.
+# 0.34 s). The target is judged on the median; the three are reported beside it.
 rounds = []
 for _ in range(3):
     try:

@@ -193,8 +193,9 @@ def on_commit_once(
     one), and only once for the key however often the transaction asks: a load or an import
     saves thousands of records, and each would otherwise leave its own callback (and the
     next caller one more list to read). An action asked for inside a savepoint that is
-    rolled back goes with it, and is asked for again by the next change. True when this call
-    registered (or ran) it."""
+    rolled back goes with it, and is asked for again by the next change. The key names the
+    action: a later call with the same key, whatever its `action` or `robust`, is the same
+    request. True when this call registered (or ran) it."""
     pending = transaction.get_connection(using).run_on_commit
     if any(
         isinstance(callback, _Once) and not callback.done and callback.key == key

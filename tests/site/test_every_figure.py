@@ -206,6 +206,8 @@ def test_an_unstated_frequency_band_reads_not_stated_never_not_known(client, see
         for cell in cells:
             visible = re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', "", cell)
             assert visible.strip(), (page, cell)
+            if "Frequency band not stated" in cell:  # heard once, not twice
+                assert '<span class="muted" aria-hidden="true">Not stated</span>' in cell
 
 
 def test_the_desmoid_trial_says_which_of_its_facts_its_source_leaves_out(client, seed_corpus):
