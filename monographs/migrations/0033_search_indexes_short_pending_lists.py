@@ -11,10 +11,10 @@ from django.db import migrations
 #
 # So the two large indexes keep at most 64 kB pending (8 pages; the least PostgreSQL allows),
 # merged by the write that fills them, and the index of drugs' and terms' names, written
-# only when one of those is published, keeps none. Publishing the largest monograph took as
-# long as with the default list (medians 0.29-0.31 s against 0.28-0.43 s, in turns), and so
-# did generating 20,000 trials (43-49 s either way). Without a pending list on the large
-# indexes too, that publish was about a quarter slower (its 300 rows written one by one).
+# only when one of those is published, keeps none. Publishing the largest monograph (300
+# rows), timed in turns: 0.27-0.48 s with the default lists against 0.31-0.54 s with none on
+# any index (its rows written one by one), then 0.25-0.44 s with 256 kB lists against
+# 0.26-0.37 s with these. Generating 20,000 trials took 43-49 s with any of them.
 SHORT_LISTS = (
     "monographs_searchdocument_vector_gin",
     "monographs_searchdocument_name_vector_gin",
