@@ -102,7 +102,9 @@ _KIND_PRIORITY_SQL = " ".join(
 # (migration 0032). The rank is the weighted text rank plus what term frequency misses: a
 # title that is, starts with or is mostly the query, an identifier typed in full, and
 # entries before the vocabulary that describes them. Headlines are computed for the rows
-# returned only (PostgreSQL evaluates them after the sort and limit).
+# returned only (PostgreSQL evaluates a select list after the sort and limit), and that of a
+# row's names only where its text's marks no typed word (the snippet is the text's then):
+# ts_headline parses and stems every word it is given.
 _SEARCH_SQL = f"""
 {_QUERY_CTE}    /*typed pages*/, ranked AS (
         SELECT id, kind, slug, anchor, title, description,
@@ -131,13 +133,21 @@ _SEARCH_SQL = f"""
     ), best AS (
         SELECT DISTINCT ON (kind, slug) * FROM ranked ORDER BY kind, slug, rank DESC, anchor
     )
-    SELECT best.kind, best.slug, best.anchor, best.title, best.description, best.rank,
-        ts_headline(%(config)s::regconfig, doc.body, q.query, %(headline)s) AS body_snippet,
-        ts_headline(%(config)s::regconfig, doc.names, q.query, %(headline)s) AS names_snippet
+    SELECT page.kind, page.slug, page.anchor, page.title, page.description, page.rank,
+        page.body_snippet,
+        CASE WHEN strpos(page.body_snippet, '{START_MARK}') = 0
+             THEN ts_headline(%(config)s::regconfig, page.names, q.query, %(headline)s)
+        END AS names_snippet
         /*total*/
-    FROM best JOIN {SearchDocument._meta.db_table} AS doc ON doc.id = best.id, q
-    ORDER BY best.rank DESC, best.title
-    LIMIT %(limit)s OFFSET %(offset)s
+    FROM (
+        SELECT best.kind, best.slug, best.anchor, best.title, best.description, best.rank,
+            doc.names,
+            ts_headline(%(config)s::regconfig, doc.body, q.query, %(headline)s) AS body_snippet
+        FROM best JOIN {SearchDocument._meta.db_table} AS doc ON doc.id = best.id, q
+        ORDER BY best.rank DESC, best.title
+        LIMIT %(limit)s OFFSET %(offset)s
+    ) AS page, q
+    ORDER BY page.rank DESC, page.title
 """
 
 
