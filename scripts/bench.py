@@ -351,6 +351,7 @@ from django.db import transaction
 from django.test import Client
 from monographs import richtext
 from monographs.api import stored_detail
+from monographs.api.serializers import changes as api_changes
 from monographs.loadtest import library
 from monographs.search import postgres as search_postgres
 from monographs.site import stored
@@ -429,6 +430,9 @@ results = [
     compare("Search statement prepared once per connection (prepared_read_cursor)",
             "search, uncached", same,
             lambda: swapped(search_postgres, "prepared_read_cursor", library.django_read_cursor),
+            get("/api/v1/search/?q=hepatocellular+carcinoma"), 50),
+    compare("Search results written out (search_results_data)", "search, uncached", same,
+            lambda: swapped(api_changes, "search_results_data", library.search_results_serialized),
             get("/api/v1/search/?q=hepatocellular+carcinoma"), 50),
     compare("OptionsSelect", "trial list page, uncached", same,
             lambda: swapped(filters, "OptionsSelect", forms.Select), get("/trials/"), 5),

@@ -12,6 +12,10 @@ from collections.abc import Iterator
 import markdown
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
+from rest_framework.request import Request
+
+from monographs.api.serializers.changes import SearchResultSerializer
+from monographs.search import SearchResult
 
 
 @contextlib.contextmanager
@@ -38,3 +42,8 @@ def markdown_to_html(text: str) -> str:
 def never_plain_paragraph(text: str | None) -> bool:
     """Every text goes through the Markdown converter."""
     return False
+
+
+def search_results_serialized(results: list[SearchResult], *, request: Request) -> list[dict]:
+    """DRF's way: the declared serializer, a field object visited for each value."""
+    return SearchResultSerializer(results, many=True, context={"request": request}).data

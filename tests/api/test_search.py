@@ -161,3 +161,29 @@ def test_matches_are_counted_up_to_what_can_be_paged_through(
     assert first["next"] is not None and "page=2" in first["next"]
     assert (narrowed["total"], narrowed["total_exact"]) == (1, True)
     assert (past_the_end["total"], past_the_end["total_exact"]) == (1, True)
+
+
+def test_results_are_written_as_the_serializer_declares_them(
+    client, make_drug, make_trial, monkeypatch
+):
+    """The results' hand-written representation and SearchResultSerializer's (the schema's)
+    are the same for every kind a search finds, sections included."""
+    from monographs.api.serializers import changes
+    from monographs.loadtest import library
+
+    sorafenib = make_drug("sorafenib")
+    make_trial("sharp", drugs=(sorafenib,))
+    queries = ("sorafenib", "sorafenib mechanism", "hand foot", "sharp", "hepatocellular")
+
+    def pages() -> list[dict]:
+        return [client.get(SEARCH, {"q": q, "limit": 50}).json() for q in queries]
+
+    written = pages()
+    monkeypatch.setattr(changes, "search_results_data", library.search_results_serialized)
+    serialized = pages()
+
+    assert written == serialized
+    results = [result for page in written for result in page["results"]]
+    assert {r["kind"] for r in results} == {"drug", "trial", "adverse_event", "reference"}
+    assert any(r["section"] for r in results) and any(r["section"] is None for r in results)
+    assert all(r["api_url"] for r in results)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from monographs.api.http import PublicReadMixin
 from monographs.api.pagination import MAX_PAGE_SIZE
+from monographs.api.serializers import changes
 from monographs.api.serializers.changes import SearchResultSerializer
 from monographs.api.serializers.common import ErrorSerializer
 from monographs.publishing.cache import response_store_from_miss
@@ -133,9 +134,7 @@ class SearchView(PublicReadMixin, APIView):
                 if page > 1
                 else None
             ),
-            "results": SearchResultSerializer(
-                found.results, many=True, context={"request": request}
-            ).data,
+            "results": changes.search_results_data(found.results, request=request),
         }
         response = Response(data)
         response_store_from_miss(response, settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES)
