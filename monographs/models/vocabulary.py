@@ -2,7 +2,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import DatabaseError, models
 
 from monographs.validators import HGNC_SYMBOL_PATTERN, validate_hgnc_symbol
 
@@ -23,17 +23,26 @@ class ReadingNames(models.Model):
         abstract = True
 
     def save(self, **kwargs: Any) -> None:
-        if (
+        narrowed = (
             not self._state.adding
             and kwargs.get("update_fields") is None
             and not self._reading_names_changed()
-        ):
+        )
+        if narrowed:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
                 if not field.primary_key and field.name not in self.READING_NAMES
             ]
-        super().save(**kwargs)
+        try:
+            super().save(**kwargs)
+        except DatabaseError as error:
+            # Raised by Django, not the database (no cause), when the row was deleted since
+            # it was loaded: saved whole, it is inserted again, as any record's save does.
+            if not narrowed or error.__cause__ is not None:
+                raise
+            kwargs["update_fields"] = None
+            super().save(**kwargs)
         if self.reading_names_written(kwargs.get("update_fields")):
             # Unknown from now on: the transaction that wrote them may yet be rolled back.
             self._reading_names_loaded = None

@@ -653,6 +653,30 @@ def test_a_save_from_an_older_copy_never_puts_back_names_unretired(response_cach
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_copy_whose_row_was_deleted_since_is_saved_whole(response_cache, monkeypatch):
+    """A term deleted by another process after an editor loaded it is inserted again by the
+    editor's save, names and all (as Django saves any record), and the searches retired."""
+    from monographs.models import AdverseEventTerm
+    from tests.factories import AdverseEventTermFactory
+
+    AdverseEventTermFactory(name="Hypertension", slug="hypertension", synonyms=["high bp"])
+    loaded = AdverseEventTerm.objects.get(slug="hypertension")
+    AdverseEventTerm.objects.filter(pk=loaded.pk).delete()
+    retired = responses_retired(monkeypatch)
+
+    loaded.system_organ_class = "Vascular disorders"
+    loaded.save()
+
+    stored = AdverseEventTerm.objects.get(pk=loaded.pk)
+    assert (stored.name, stored.synonyms, stored.system_organ_class) == (
+        "Hypertension",
+        ["high bp"],
+        "Vascular disorders",
+    )
+    assert retired == [[SEARCH_KEY]]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_transaction_saving_many_names_leaves_one_callback_of_each_kind(response_cache):
     """A load saving thousands of terms leaves the vocabulary's generation and the searches'
     retirement for after its commit once each, not once per term: a retirement is a purge
