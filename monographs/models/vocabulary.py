@@ -2,7 +2,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from django.db import DatabaseError, models
+from django.db import models
 
 from monographs.validators import HGNC_SYMBOL_PATTERN, validate_hgnc_symbol
 
@@ -23,29 +23,30 @@ class ReadingNames(models.Model):
         abstract = True
 
     def save(self, **kwargs: Any) -> None:
-        narrowed = (
+        # Left out of the UPDATE (_do_update) when they are as loaded and every field is saved.
+        self._reading_names_left_out = (
             not self._state.adding
             and kwargs.get("update_fields") is None
             and not self._reading_names_changed()
         )
-        if narrowed:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.READING_NAMES
-            ]
         try:
             super().save(**kwargs)
-        except DatabaseError as error:
-            # Raised by Django, not the database (no cause), when the row was deleted since
-            # it was loaded: saved whole, it is inserted again, as any record's save does.
-            if not narrowed or error.__cause__ is not None:
-                raise
-            kwargs["update_fields"] = None
-            super().save(**kwargs)
-        if self.reading_names_written(kwargs.get("update_fields")):
-            # Unknown from now on: the transaction that wrote them may yet be rolled back.
-            self._reading_names_loaded = None
+            if self.reading_names_written(kwargs.get("update_fields")):
+                # Unknown from now on: the transaction that wrote them may yet be rolled back.
+                self._reading_names_loaded = None
+        finally:
+            self._reading_names_left_out = False
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update) -> bool:
+        """Django's UPDATE of a save, without the names when they are left out. When it finds
+        no row (deleted since it was loaded), Django inserts the whole record, names and all,
+        as it does for any record."""
+        if self._reading_names_left_out:
+            values = [value for value in values if value[0].name not in self.READING_NAMES]
+        updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if not updated:
+            self._reading_names_left_out = False
+        return updated
 
     @classmethod
     def from_db(cls, db: str, field_names: list[str], values: list[Any]) -> "ReadingNames":
@@ -61,7 +62,10 @@ class ReadingNames(models.Model):
             self._reading_names_loaded = None
 
     def reading_names_written(self, update_fields: Iterable[str] | None) -> bool:
-        """Whether a save with these update_fields wrote the names a query is read with."""
+        """Whether the save under way (or one with these update_fields) wrote the names a
+        query is read with."""
+        if getattr(self, "_reading_names_left_out", False):
+            return False
         return update_fields is None or bool(set(update_fields) & set(self.READING_NAMES))
 
     def _reading_names(self) -> tuple[Any, ...] | None:

@@ -655,7 +655,10 @@ def test_a_save_from_an_older_copy_never_puts_back_names_unretired(response_cach
 @pytest.mark.django_db(transaction=True)
 def test_a_copy_whose_row_was_deleted_since_is_saved_whole(response_cache, monkeypatch):
     """A term deleted by another process after an editor loaded it is inserted again by the
-    editor's save, names and all (as Django saves any record), and the searches retired."""
+    editor's save, names and all (as Django saves any record), and the searches retired;
+    in a transaction too, as the admin saves."""
+    from django.db import transaction
+
     from monographs.models import AdverseEventTerm
     from tests.factories import AdverseEventTermFactory
 
@@ -665,7 +668,8 @@ def test_a_copy_whose_row_was_deleted_since_is_saved_whole(response_cache, monke
     retired = responses_retired(monkeypatch)
 
     loaded.system_organ_class = "Vascular disorders"
-    loaded.save()
+    with transaction.atomic():
+        loaded.save()
 
     stored = AdverseEventTerm.objects.get(pk=loaded.pk)
     assert (stored.name, stored.synonyms, stored.system_organ_class) == (
