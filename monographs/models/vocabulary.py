@@ -18,6 +18,8 @@ class ReadingNames(models.Model):
     nothing. Any save that writes them may change them (`reading_names_written`)."""
 
     READING_NAMES: ClassVar[tuple[str, ...]]
+    # Set by save() for its UPDATE; False for a save that bypasses it (loaddata's save_base).
+    _reading_names_left_out = False
 
     class Meta:
         abstract = True
@@ -64,7 +66,7 @@ class ReadingNames(models.Model):
     def reading_names_written(self, update_fields: Iterable[str] | None) -> bool:
         """Whether the save under way (or one with these update_fields) wrote the names a
         query is read with."""
-        if getattr(self, "_reading_names_left_out", False):
+        if self._reading_names_left_out:
             return False
         return update_fields is None or bool(set(update_fields) & set(self.READING_NAMES))
 
