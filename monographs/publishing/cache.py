@@ -54,7 +54,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.urls import NoReverseMatch, reverse
+from django.urls import (
+    NoReverseMatch,
+    URLResolver,
+    get_resolver,
+    get_script_prefix,
+    get_urlconf,
+    reverse,
+)
 from django.utils.cache import cc_delim_re, get_conditional_response, has_vary_header
 from django.utils.http import parse_http_date_safe
 from redis.exceptions import RedisError
@@ -274,11 +281,26 @@ def published_value(*, name: str, compute: Callable[[], T]) -> T:
     return value
 
 
+# The admin's path by URLconf and script prefix: reversed once, not on every request (twice
+# for an entry or API detail read), as reverse() costs as much as the rest of the check.
+_ADMIN_PREFIXES: dict[tuple[int, str], tuple[URLResolver, str | None]] = {}
+
+
 def _admin_prefix() -> str | None:
+    resolver = get_resolver(get_urlconf())
+    script_prefix = get_script_prefix()
+    remembered = _ADMIN_PREFIXES.get((id(resolver), script_prefix))
+    # The resolver is kept with its prefix, so no other can take its id while remembered.
+    if remembered is not None:
+        return remembered[1]
     try:
-        return reverse("admin:index")
+        prefix = reverse("admin:index", urlconf=resolver.urlconf_name)
     except NoReverseMatch:
-        return None
+        prefix = None
+    if len(_ADMIN_PREFIXES) >= 16:
+        _ADMIN_PREFIXES.clear()
+    _ADMIN_PREFIXES[(id(resolver), script_prefix)] = (resolver, prefix)
+    return prefix
 
 
 def request_is_public_read(request: HttpRequest) -> bool:

@@ -14,6 +14,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import set_script_prefix
 from django.views.decorators.cache import never_cache
 
 from monographs.editorial.services.publish import root_import_publish
@@ -24,6 +25,7 @@ from monographs.publishing.cache import (
     PublishedResponseCacheMiddleware,
     published_generation,
     published_generation_bump,
+    request_is_public_read,
     responses_invalidate_all,
 )
 from tests.deploy.conftest import REDIS, REDIS_URL, delete_prefixed, require_redis
@@ -205,6 +207,28 @@ def test_admin_and_writes_are_never_cached(response_cache, client):
     posted = client.post("/search/", {"q": "sorafenib"})
     assert posted.status_code == 405
     assert "X-Cache" not in posted
+
+
+# A URLconf without the admin, for the test below.
+urlpatterns: list = []
+
+
+def test_the_admin_is_found_under_each_script_prefix_and_urlconf(settings):
+    """Where the admin lives is remembered, per URLconf and script prefix: a site mounted
+    under a prefix, or a URLconf without the admin, is told apart from the default."""
+    factory = RequestFactory()
+    try:
+        set_script_prefix("/oncology/")
+        assert not request_is_public_read(factory.get("/oncology/admin/login/"))
+        assert request_is_public_read(factory.get("/oncology/drugs/sorafenib/"))
+        assert request_is_public_read(factory.get("/admin/login/"))
+    finally:
+        set_script_prefix("/")
+    assert not request_is_public_read(factory.get("/admin/login/"))
+    site_urls, settings.ROOT_URLCONF = settings.ROOT_URLCONF, __name__
+    assert request_is_public_read(factory.get("/admin/login/"))
+    settings.ROOT_URLCONF = site_urls
+    assert not request_is_public_read(factory.get("/admin/login/"))
 
 
 def test_the_api_rate_limit_counts_cache_hits(response_cache, publish_drug, client, settings):
