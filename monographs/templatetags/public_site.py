@@ -11,6 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from monographs.figures import (
+    MISSING,
     format_figure,
     incidence,
     plain_number,
@@ -85,6 +86,18 @@ def trial_ae_figure(cell) -> str:
         return "–"
     figure = trial_incidence(cell)
     return figure.text() if not figure.is_empty else ""
+
+
+NOT_STATED_CELL = mark_safe('<span class="muted">Not stated</span>')
+
+
+@register.filter
+def or_not_stated(text):
+    """A figure's cell: its text, or "Not stated" where the source gives none. A bare dash in
+    a column of figures reads as "none" to many readers; the column's header names the fact."""
+    if text is None or text == "" or text == MISSING:
+        return NOT_STATED_CELL
+    return text
 
 
 @register.filter

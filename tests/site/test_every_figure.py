@@ -210,6 +210,41 @@ def test_an_unstated_frequency_band_reads_not_stated_never_not_known(client, see
                 assert '<span class="muted" aria-hidden="true">Not stated</span>' in cell
 
 
+# Columns of figures a source may leave out, on the pages that show them.
+FIGURE_COLUMNS = (
+    "Any grade",
+    "Grade ≥3",
+    "Enrolled",
+    "Patients",
+    "Strength",
+    "Daily total",
+    "Value",
+    "Range",
+)
+
+
+def figure_cells(html: str) -> list[tuple[str, str]]:
+    columns = "|".join(re.escape(column) for column in FIGURE_COLUMNS)
+    return re.findall(rf'<td data-label="({columns})"[^>]*>(.*?)</td>', html, re.DOTALL)
+
+
+def test_a_figure_the_source_leaves_out_reads_not_stated_never_a_dash(client, seed_corpus):
+    """A dash in a column of figures reads as "none" to many readers: a grade 3 figure the
+    source does not give is not "no grade 3 events"."""
+    corpus_generate(drugs=3, trials=12, seed=5)
+    pages = [entry.get_absolute_url() for entry in Entry.objects.live()]
+    pages += ["/adverse-events/hypertension/", "/adverse-events/diarrhoea/"]
+    not_stated = 0
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        for column, cell in figure_cells(response.content.decode()):
+            visible = re.sub(r"<[^>]+>", "", cell).strip()
+            assert visible and not visible.startswith("–"), (page, column, cell)
+            not_stated += visible.startswith("Not stated")
+    assert not_stated > 0
+
+
 def test_the_desmoid_trial_says_which_of_its_facts_its_source_leaves_out(client, seed_corpus):
     """Its source states neither phase nor design: lines that run facts together name them."""
     desmoid = "/trials/sorafenib-desmoid-gounder/"
