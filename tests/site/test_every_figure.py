@@ -220,6 +220,8 @@ FIGURE_COLUMNS = (
     "Daily total",
     "Value",
     "Range",
+    "Result",
+    "Interval",
 )
 
 
