@@ -281,25 +281,27 @@ def published_value(*, name: str, compute: Callable[[], T]) -> T:
     return value
 
 
-# The admin's path by URLconf and script prefix: reversed once, not on every request (twice
-# for an entry or API detail read), as reverse() costs as much as the rest of the check.
-_ADMIN_PREFIXES: dict[tuple[int, str], tuple[URLResolver, str | None]] = {}
+# The admin's path by URLconf (its resolver, a new one whenever the URLconf changes) and
+# script prefix; a handful at most, even in tests that swap URLconfs.
+_ADMIN_PREFIXES: dict[tuple[URLResolver, str], str | None] = {}
+ADMIN_PREFIXES_REMEMBERED = 16
 
 
 def _admin_prefix() -> str | None:
+    """Where the admin lives, None without one: reversed once per URLconf and script prefix,
+    not on every anonymous request (twice for an entry or an API detail), as reverse() cost
+    as much as the rest of the check."""
     resolver = get_resolver(get_urlconf())
-    script_prefix = get_script_prefix()
-    remembered = _ADMIN_PREFIXES.get((id(resolver), script_prefix))
-    # The resolver is kept with its prefix, so no other can take its id while remembered.
-    if remembered is not None:
-        return remembered[1]
+    key = (resolver, get_script_prefix())
+    if key in _ADMIN_PREFIXES:
+        return _ADMIN_PREFIXES[key]
     try:
         prefix = reverse("admin:index", urlconf=resolver.urlconf_name)
     except NoReverseMatch:
         prefix = None
-    if len(_ADMIN_PREFIXES) >= 16:
+    if len(_ADMIN_PREFIXES) >= ADMIN_PREFIXES_REMEMBERED:
         _ADMIN_PREFIXES.clear()
-    _ADMIN_PREFIXES[(id(resolver), script_prefix)] = (resolver, prefix)
+    _ADMIN_PREFIXES[key] = prefix
     return prefix
 
 

@@ -14,11 +14,12 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.urls import set_script_prefix
+from django.urls import get_script_prefix, set_script_prefix
 from django.views.decorators.cache import never_cache
 
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
+from monographs.publishing import cache as published_cache
 from monographs.publishing.cache import (
     GENERATION_KEY,
     SEARCH_KEY,
@@ -213,22 +214,37 @@ def test_admin_and_writes_are_never_cached(response_cache, client):
 urlpatterns: list = []
 
 
-def test_the_admin_is_found_under_each_script_prefix_and_urlconf(settings):
-    """Where the admin lives is remembered, per URLconf and script prefix: a site mounted
-    under a prefix, or a URLconf without the admin, is told apart from the default."""
+def test_the_admin_is_found_under_each_script_prefix_and_urlconf(settings, monkeypatch):
+    """Where the admin lives is reversed once per URLconf and script prefix, not on every
+    request: a site mounted under a prefix, or a URLconf without the admin, is told apart."""
+    reversed_for = []
+    reverse = published_cache.reverse
+    monkeypatch.setattr(
+        published_cache,
+        "reverse",
+        lambda *args, **kwargs: (
+            reversed_for.append(get_script_prefix()) or reverse(*args, **kwargs)
+        ),
+    )
+    monkeypatch.setattr(published_cache, "_ADMIN_PREFIXES", {})
     factory = RequestFactory()
+    site_prefix = get_script_prefix()
     try:
         set_script_prefix("/oncology/")
         assert not request_is_public_read(factory.get("/oncology/admin/login/"))
         assert request_is_public_read(factory.get("/oncology/drugs/sorafenib/"))
         assert request_is_public_read(factory.get("/admin/login/"))
     finally:
-        set_script_prefix("/")
-    assert not request_is_public_read(factory.get("/admin/login/"))
+        set_script_prefix(site_prefix)
+    for _ in range(3):
+        assert not request_is_public_read(factory.get("/admin/login/"))
+    assert reversed_for == ["/oncology/", site_prefix]
+
     site_urls, settings.ROOT_URLCONF = settings.ROOT_URLCONF, __name__
     assert request_is_public_read(factory.get("/admin/login/"))
     settings.ROOT_URLCONF = site_urls
     assert not request_is_public_read(factory.get("/admin/login/"))
+    assert len(reversed_for) == 4
 
 
 def test_the_api_rate_limit_counts_cache_hits(response_cache, publish_drug, client, settings):
