@@ -19,7 +19,7 @@ from functools import cache
 from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.urls import Resolver404, resolve, reverse
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
 
 from config.middleware import UNAVAILABLE_ERRORS, database_unavailable_answer
 from config.routers import public_reads_from_replica
@@ -31,14 +31,16 @@ from monographs.publishing.cache import request_is_public_read
 def _stored_page_prefixes() -> tuple[str, ...]:
     """The path prefixes under which entry pages and API details live ("/drugs/",
     "/api/v1/drugs/", ...), so that other requests pass by with one string comparison
-    instead of a URL resolution."""
+    instead of a URL resolution. As `path_info` has them: without the script prefix of a
+    site mounted below the root, which reverse() puts in front."""
     prefixes = []
     for kind in registry.all_kinds():
         details = [f"api:{kind.kind}-detail"]
         if kind.page_render_path:
             details.append(kind.page_url_name("detail"))
         for name in details:
-            prefixes.append(reverse(name, args=["slug"]).removesuffix("slug/"))
+            path = reverse(name, args=["slug"]).removeprefix(get_script_prefix())
+            prefixes.append("/" + path.removesuffix("slug/"))
     return tuple(prefixes)
 
 

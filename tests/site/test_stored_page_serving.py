@@ -6,8 +6,9 @@ import gzip
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
+from monographs.site.middleware import StoredPageMiddleware, _stored_page_prefixes
 from monographs.site.models import StoredPage
 from monographs.site.rendering import ORIGIN
 from tests.factories import UserFactory
@@ -153,3 +154,27 @@ def test_pages_without_a_stored_render_and_other_urls_go_down_the_stack(client, 
     assert "Content-Encoding" not in live, "a live render is sent as rendered"
     assert versions.status_code == 200
     assert unknown.status_code == 404
+
+
+def test_a_site_mounted_below_the_root_serves_its_stored_pages_too(client, monkeypatch):
+    """Behind a proxy that mounts the site at /oncology/, a request's path_info has no script
+    prefix, while reverse() puts it in front of every path."""
+    answered = []
+    stored = StoredPageMiddleware._stored
+    monkeypatch.setattr(
+        StoredPageMiddleware,
+        "_stored",
+        lambda self, request: answered.append(request.path) or stored(self, request),
+    )
+    _stored_page_prefixes.cache_clear()
+    try:
+        set_script_prefix("/oncology/")
+        published_drug(inn="sorafenib", slug="sorafenib")
+        response = client.get(PAGE, SCRIPT_NAME="/oncology")
+    finally:
+        set_script_prefix("/")
+        _stored_page_prefixes.cache_clear()
+
+    assert response.status_code == 200
+    assert answered == ["/oncology/drugs/sorafenib/"]
+    assert b'href="/oncology/drugs/' in response.content
