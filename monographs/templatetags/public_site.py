@@ -92,7 +92,7 @@ NOT_STATED_CELL = mark_safe('<span class="muted">Not stated</span>')
 
 
 @register.filter
-def or_not_stated(text):
+def or_not_stated(text: object) -> object:
     """A figure's cell: its text, or "Not stated" where the source gives none. A bare dash in
     a column of figures reads as "none" to many readers; the column's header names the fact."""
     if text is None or text == "" or text == MISSING:

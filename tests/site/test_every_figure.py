@@ -32,8 +32,14 @@ from monographs.figures import (
 )
 from monographs.loadtest.synthetic import corpus_generate
 from monographs.publishing.models import Entry
-from tests.factories import OutcomeFactory
-from tests.site.corpus import drug_with_monograph, trial_with_results
+from tests.factories import (
+    CitationFactory,
+    DoseRegimenFactory,
+    FormulationFactory,
+    OutcomeFactory,
+    PharmacokineticParameterFactory,
+)
+from tests.site.corpus import drug_with_monograph, published_drug, trial_with_results
 
 pytestmark = pytest.mark.django_db
 
@@ -230,21 +236,71 @@ def figure_cells(html: str) -> list[tuple[str, str]]:
     return re.findall(rf'<td data-label="({columns})"[^>]*>(.*?)</td>', html, re.DOTALL)
 
 
-def test_a_figure_the_source_leaves_out_reads_not_stated_never_a_dash(client, seed_corpus):
-    """A dash in a column of figures reads as "none" to many readers: a grade 3 figure the
-    source does not give is not "no grade 3 events"."""
-    corpus_generate(drugs=3, trials=12, seed=5)
-    pages = [entry.get_absolute_url() for entry in Entry.objects.live()]
-    pages += ["/adverse-events/hypertension/", "/adverse-events/diarrhoea/"]
-    not_stated = 0
+def _not_stated_columns(client, pages: list[str]) -> set[str]:
+    """The figure columns seen reading "Not stated"; no figure cell may read as a dash."""
+    left_out: set[str] = set()
     for page in pages:
         response = client.get(page)
         assert response.status_code == 200, page
         for column, cell in figure_cells(response.content.decode()):
-            visible = re.sub(r"<[^>]+>", "", cell).strip()
+            visible = strip_tags(cell).strip()
             assert visible and not visible.startswith("–"), (page, column, cell)
-            not_stated += visible.startswith("Not stated")
-    assert not_stated > 0
+            if visible.startswith("Not stated"):
+                left_out.add(column)
+    return left_out
+
+
+def test_a_figure_the_source_leaves_out_reads_not_stated_never_a_dash(client, seed_corpus):
+    """A dash in a column of figures reads as "none" to many readers: a grade 3 figure the
+    source does not give is not "no grade 3 events". Over the seed corpus and a synthetic
+    one, every page of a live entry and two adverse-event term pages."""
+    corpus_generate(drugs=3, trials=12, seed=5)
+    pages = [entry.get_absolute_url() for entry in Entry.objects.live()]
+    pages += ["/adverse-events/hypertension/", "/adverse-events/diarrhoea/"]
+
+    left_out = _not_stated_columns(client, pages)
+
+    assert left_out >= {"Any grade", "Grade ≥3", "Enrolled", "Patients", "Result", "Interval"}
+
+
+def test_a_drug_whose_source_gives_no_strength_dose_or_kinetics_says_so(client):
+    drug = drug_with_monograph(inn="silentinib", slug="silentinib")
+    label = CitationFactory(kind="label", journal="")
+    FormulationFactory(drug=drug, strength="", citation=label)
+    DoseRegimenFactory(drug=drug, daily_dose_amount=None, citation=label)
+    PharmacokineticParameterFactory(
+        drug=drug, value=None, range_low=None, range_high=None, citation=label
+    )
+    root_import_publish(root=drug, note="Test publication")
+
+    left_out = _not_stated_columns(client, ["/drugs/silentinib/"])
+
+    assert left_out >= {"Strength", "Daily total", "Value", "Range"}
+
+
+def test_a_result_the_registry_gives_as_a_word_points_to_its_note(client):
+    """'NR' (not reached, or not reported) is the registry's word, kept in the note: the
+    result cell must not say the source is silent."""
+    drug = published_drug(inn="sorafenib", slug="sorafenib")
+    trial = trial_with_results(drugs=[drug], slug="registry-nr")
+    arm = trial.arms.get(label="Sorafenib")
+    OutcomeFactory(
+        trial=trial,
+        arm=arm,
+        measure="PFS",
+        citation=arm.citation,
+        value=None,
+        ci_low=None,
+        ci_high=None,
+        editorial_note="The registry gives 'NR'.",
+    )
+    root_import_publish(root=trial, note="Test publication")
+
+    html = client.get("/trials/registry-nr/").content.decode()
+    cells = [strip_tags(cell) for column, cell in figure_cells(html) if column == "Result"]
+
+    assert any(cell.startswith("See the note below") for cell in cells), cells
+    assert "The registry gives &#x27;NR&#x27;." in html or "The registry gives 'NR'." in html
 
 
 def test_the_desmoid_trial_says_which_of_its_facts_its_source_leaves_out(client, seed_corpus):

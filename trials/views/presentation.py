@@ -184,12 +184,15 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{plain_number(outcome['test_statistic_value'])}"
             )
             p_value = f"{statistic}; {p_value}" if p_value else statistic
+        figure = outcome_figure(outcome)
         rows.append(
             {
                 "outcome": outcome,
                 "measure": _measure_name(outcome),
                 "statistic": outcome.get("statistic") or "",
-                "result": outcome_figure(outcome).text(),
+                "result": figure.text(),
+                # A result the registry gave as a word ('NR') is None, with the word in the note.
+                "result_stated": not figure.is_empty,
                 "interval": interval,
                 "comparison": comparison,
                 "p_value": p_value,
