@@ -817,22 +817,29 @@ def wrk(
 
 def floor_turns(judged: dict[str, tuple[str, dict, bool]], *, rounds: int = FLOOR_ROUNDS) -> dict:
     """Each row judged against the floor measured again right after a run of the floor, in
-    rounds, and its ratio to that floor: the machine's speed drifts within a run (the floor
-    of one day's runs ranged 1,748-2,168 requests/s), and a ratio to a floor measured
-    minutes before carries the drift as if it were the page's. Targets take the median."""
+    rounds, and its ratio to that floor: the shared machine's speed drifts, and a ratio to a
+    floor measured minutes before carries the drift as if it were the page's. Targets take
+    the median."""
+    missing = set(FLOOR_JUDGED) - set(judged)
+    if missing:
+        raise SystemExit(f"Rows judged against the floor were not measured: {sorted(missing)}")
     ratios: dict[str, list[float]] = {label: [] for label in judged}
     floors: list[float] = []
+    errors = 0
     for _ in range(rounds):
         for label, (path, headers, bust_cache) in judged.items():
-            floor = wrk("/bench/floor/")["requests_per_second"]
-            measured = wrk(path, headers=headers, bust_cache=bust_cache)["requests_per_second"]
-            floors.append(floor)
-            ratios[label].append(measured / floor if floor else 0.0)
+            floor = wrk("/bench/floor/")
+            measured = wrk(path, headers=headers, bust_cache=bust_cache)
+            floors.append(floor["requests_per_second"])
+            errors += floor["errors"] + measured["errors"]
+            ratio = measured["requests_per_second"] / floors[-1] if floors[-1] else 0.0
+            ratios[label].append(ratio)
     return {
         "rounds": rounds,
         "floor_rps": floors,
         "ratios": ratios,
         "median": {label: median(values) for label, values in ratios.items() if values},
+        "errors": errors,
     }
 
 
@@ -1082,7 +1089,8 @@ def render(report: dict) -> tuple[str, list[str]]:
             "",
             "Rows judged against the floor, each measured right after a run of the floor, in "
             f"{in_turns['rounds']} rounds (the targets take the median ratio; floor "
-            f"{min(in_turns['floor_rps']):.0f}-{max(in_turns['floor_rps']):.0f} requests/s):",
+            f"{min(in_turns['floor_rps']):.0f}-{max(in_turns['floor_rps']):.0f} requests/s; "
+            f"{in_turns.get('errors', 0)} non-2xx/3xx responses):",
             "",
             "| row | x floor, each round | median |",
             "| --- | --- | ---: |",
@@ -1097,7 +1105,11 @@ def render(report: dict) -> tuple[str, list[str]]:
             return in_turns["median"][label]
         return rows[label]["requests_per_second"] / floor
 
-    turns = ", the median in turns with the floor" if in_turns.get("median") else ""
+    turns = (
+        ", the median in turns with the floor (the others against the run's floor)"
+        if in_turns.get("median")
+        else ""
+    )
     naive = rows["naive DRF baseline"]["requests_per_second"] or 1.0
     first, deepest = rows["API list of 100, first page"], rows["API list of 100, deepest page"]
     pages = (
