@@ -32,6 +32,8 @@ from trials.models import TrialAdverseEvent, TrialPublication
 ROWS_PER_PAGE = 100
 # A term page shows the trials most recently published; a common term has thousands.
 TRIALS_PER_TERM_PAGE = 50
+# Rows of figures a term's chart draws at most (two bars each); past that it is not drawn.
+TERM_CHART_ROWS = 60
 FREQUENCY_LABELS = dict(DrugAdverseEvent.FrequencyBand.choices)
 GRADE_SCOPE_LABELS = dict(TrialAdverseEvent.GradeScope.choices)
 TRIAL_PUBLICATION_ROLES = dict(TrialPublication.Role.choices)
@@ -175,7 +177,10 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
     }
 
 
-def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[str, str] | None:
+def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[str, Any] | None:
+    """The incidence chart of a term, or how many figures it would draw when they are more
+    than TERM_CHART_ROWS: a term reported with hundreds of drugs drew as many bars, 600 kB of
+    SVG that no reader could compare, and a third of the page's time."""
     rows = [
         IncidenceRow(
             group=row["name"],
@@ -191,6 +196,9 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[st
     rows += trial_incidence_rows(
         (row["name"], row["ae"]["arm"] or "All participants", row["ae"]) for row in trials
     )
+    drawn = sum(1 for row in rows if not (row.any_grade.is_empty and row.severe.is_empty))
+    if drawn > TERM_CHART_ROWS:
+        return {"too_many": drawn}
     return incidence_chart(
         rows,
         title=f"Reported incidence of {term_name.lower()}, in %",

@@ -493,6 +493,31 @@ def test_adverse_event_page_shows_the_latest_trials_and_counts_them_all(
     assert "The 2 most recently published of the 3 trials reporting it." in text
 
 
+def test_a_term_with_more_figures_than_a_chart_can_compare_says_so_and_draws_none(
+    client, sorafenib, monkeypatch
+):
+    """Hundreds of drugs report a common term at scale: its tables give every figure, and a
+    chart of as many bars would be read by no one (it was 600 kB of the page)."""
+    from monographs.views import vocabulary
+    from trials.models import TrialAdverseEvent
+
+    drug_row = sorafenib.adverse_events.select_related("term").first()
+    trial = published_trial(drugs=[sorafenib])
+    TrialAdverseEvent.objects.filter(trial=trial).update(term=drug_row.term)
+    root_import_publish(root=trial, note="Same term as the drug")
+    url = reverse("monographs:adverse_event_detail", args=[drug_row.term.slug])
+    rows = client.get(url).context["chart"]
+
+    monkeypatch.setattr(vocabulary, "TERM_CHART_ROWS", 2)
+    response = client.get(url)
+
+    assert "svg" in rows and "too_many" not in rows
+    html = response.content.decode()
+    assert "<svg" not in html
+    assert "3 rows of figures are too many to compare in one chart" in text_of(response)
+    assert "21–45%" in text_of(response) and "8–11%" in text_of(response)
+
+
 def test_adverse_event_page_shows_each_drug_as_last_reviewed_with_its_source(
     client, sorafenib, editor_in_chief
 ):
