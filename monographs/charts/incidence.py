@@ -84,12 +84,17 @@ def _severe_text(row: IncidenceRow) -> str:
     return f"{text} ({row.severe_scope.lower()})" if row.severe_scope != "Grade ≥3" else text
 
 
+def drawn_rows(rows: Sequence[IncidenceRow]) -> list[IncidenceRow]:
+    """The rows a chart draws: those with a figure to draw."""
+    return [r for r in rows if not (r.any_grade.is_empty and r.severe.is_empty)]
+
+
 def incidence_bars(
     rows: Sequence[IncidenceRow], *, title: str, layout: Layout = WIDE
 ) -> SafeString:
     """Incidence of adverse events: any grade against grade 3 or higher (or the grades the
     source names), in %, each figure drawn as stated (value, range or bound)."""
-    rows = [r for r in rows if not (r.any_grade.is_empty and r.severe.is_empty)]
+    rows = drawn_rows(rows)
     if not rows:
         return mark_safe("")
     figures = [f for r in rows for f in (r.any_grade, r.severe)]

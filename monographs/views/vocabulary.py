@@ -14,7 +14,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from monographs.charts.incidence import IncidenceRow, incidence_chart, trial_incidence_rows
+from monographs.charts.incidence import (
+    IncidenceRow,
+    drawn_rows,
+    incidence_chart,
+    trial_incidence_rows,
+)
 from monographs.figures import as_entered, stated_number, trial_incidence
 from monographs.figures import incidence as incidence_figure
 from monographs.links import url_with_argument
@@ -178,9 +183,9 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
 
 
 def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[str, Any] | None:
-    """The incidence chart of a term, or how many figures it would draw when they are more
-    than TERM_CHART_ROWS: a term reported with hundreds of drugs drew as many bars, 600 kB of
-    SVG that no reader could compare, and a third of the page's time."""
+    """The incidence chart of a term, or `too_many` when it would draw more than
+    TERM_CHART_ROWS rows of figures: a term reported with hundreds of drugs drew as many rows
+    of bars, 600 kB of SVG that no reader could compare, and a quarter of the page's time."""
     rows = [
         IncidenceRow(
             group=row["name"],
@@ -196,9 +201,8 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[st
     rows += trial_incidence_rows(
         (row["name"], row["ae"]["arm"] or "All participants", row["ae"]) for row in trials
     )
-    drawn = sum(1 for row in rows if not (row.any_grade.is_empty and row.severe.is_empty))
-    if drawn > TERM_CHART_ROWS:
-        return {"too_many": drawn}
+    if len(drawn_rows(rows)) > TERM_CHART_ROWS:
+        return {"too_many": True}
     return incidence_chart(
         rows,
         title=f"Reported incidence of {term_name.lower()}, in %",

@@ -506,16 +506,21 @@ def test_a_term_with_more_figures_than_a_chart_can_compare_says_so_and_draws_non
     TrialAdverseEvent.objects.filter(trial=trial).update(term=drug_row.term)
     root_import_publish(root=trial, note="Same term as the drug")
     url = reverse("monographs:adverse_event_detail", args=[drug_row.term.slug])
-    rows = client.get(url).context["chart"]
 
+    monkeypatch.setattr(vocabulary, "TERM_CHART_ROWS", 3)  # the drug's row and two arms
+    drawn = client.get(url)
     monkeypatch.setattr(vocabulary, "TERM_CHART_ROWS", 2)
-    response = client.get(url)
+    too_many = client.get(url)
 
-    assert "svg" in rows and "too_many" not in rows
-    html = response.content.decode()
-    assert "<svg" not in html
-    assert "3 rows of figures are too many to compare in one chart" in text_of(response)
-    assert "21–45%" in text_of(response) and "8–11%" in text_of(response)
+    assert "<svg" in drawn.content.decode()
+    assert "<svg" not in too_many.content.decode()
+    text = text_of(too_many)
+    assert (
+        "Figures from 1 drug and 1 trial are too many to compare in one chart: "
+        "the tables below give each, with its source."
+    ) in text
+    assert "21–45%" in text and "8–11%" in text
+    assert "Sorafenib" in text and "Placebo" in text  # the trial's arms, in its table
 
 
 def test_adverse_event_page_shows_each_drug_as_last_reviewed_with_its_source(

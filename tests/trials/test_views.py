@@ -10,7 +10,7 @@ from monographs.editorial.services.edits import root_record_edit
 from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.publishing.models import Entry
-from tests.factories import UserFactory
+from tests.factories import TrialAdverseEventFactory, UserFactory
 from tests.site.corpus import published_drug, published_trial, trial_with_results
 from trials.models import Trial
 
@@ -159,6 +159,22 @@ def test_trial_page_pivots_adverse_events_by_arm_and_grade(client, sharp):
         ("Placebo", "Any grade"),
     ]
     assert [cell["percent"] for cell in table["rows"][0]["cells"]] == [21, 8, 3]
+
+
+def test_a_dash_in_the_adverse_event_grid_is_explained_only_where_there_is_one(client, sharp):
+    """A dash is an arm and grade the trial gives no figure for: the line above the grid says
+    so when the grid has one, and is not there to puzzle over when it has none."""
+    url = reverse("trials:trial_detail", args=["sharp"])
+    full = client.get(url)
+    arm = sharp.arms.get(label="Sorafenib")
+    TrialAdverseEventFactory(trial=sharp, arm=arm, citation=arm.citation)
+    root_import_publish(root=sharp, note="A term reported in one arm only")
+    with_gap = client.get(url)
+
+    assert 'id="ae-dash"' not in full.content.decode()
+    html = with_gap.content.decode()
+    assert 'aria-describedby="ae-dash"' in html
+    assert "A dash (–): the trial reports no figure for that arm and grade." in text_of(with_gap)
 
 
 def test_trial_page_carries_medical_trial_structured_data(client, sharp):

@@ -232,6 +232,10 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
         return arm_position, scope_position
 
     ordered = sorted(columns, key=column_order)
+    rows = [
+        {"term": term, "cells": [cells[slug].get(column) for column in ordered]}
+        for slug, term in terms.items()
+    ]
     return {
         "columns": [
             {"arm": arm, "grade": GRADE_SCOPES.get(scope, scope), "key": (arm, scope)}
@@ -241,10 +245,9 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
             {"label": arm, "span": sum(1 for a, _ in ordered if a == arm)}
             for arm in dict.fromkeys(a for a, _ in ordered)
         ],
-        "rows": [
-            {"term": term, "cells": [cells[slug].get(column) for column in ordered]}
-            for slug, term in terms.items()
-        ],
+        "rows": rows,
+        # An arm and grade the trial gives no figure for, shown as a dash the page explains.
+        "has_gaps": any(cell is None for row in rows for cell in row["cells"]),
     }
 
 
