@@ -68,6 +68,12 @@ def plain_number(value: Number | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def entry_count(value: int | None) -> str:
+    """How many entries a page counts (9,190 trials), with thousands separated: a count
+    of our own records, never a figure from a source, which keeps its digits as stated."""
+    return f"{value or 0:,}"
+
+
 def with_unit(text: str, unit: str) -> str:
     """A formatted number or range followed by its unit: '%' sticks, words are spaced."""
     if not unit:

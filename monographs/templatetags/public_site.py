@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from monographs.figures import (
     MISSING,
+    entry_count,
     format_figure,
     incidence,
     plain_number,
@@ -89,6 +90,12 @@ def trial_ae_figure(cell) -> str:
 
 
 NOT_STATED_CELL = mark_safe('<span class="muted">Not stated</span>')
+
+
+@register.filter(name="entry_count")
+def entry_count_filter(value: int | None) -> str:
+    """How many entries: 9,190 trials."""
+    return entry_count(value)
 
 
 @register.filter

@@ -292,3 +292,20 @@ def test_every_outcome_shape_reads_the_same_in_the_outcome_table_and_the_median_
         ).replace("&gt;", ">")
     else:
         assert charts == []
+
+
+def test_a_count_of_entries_separates_its_thousands_a_figure_keeps_its_digits():
+    """9,190 trials on a page; a source's 1200 patients stays as the source wrote it."""
+    from django.template import Context, Template
+
+    from monographs.figures import entry_count
+
+    assert [entry_count(n) for n in (None, 0, 7, 9190, 100000)] == [
+        "0",
+        "0",
+        "7",
+        "9,190",
+        "100,000",
+    ]
+    page = Template("{% load public_site %}{{ trials|entry_count }} · {{ enrolled|number }}")
+    assert page.render(Context({"trials": 100000, "enrolled": 1200})) == "100,000 · 1200"
