@@ -35,9 +35,11 @@ JINJA_CONTENT = """
   <p class="eyebrow">Adverse event{% if term.system_organ_class %} · {{ term.system_organ_class }}{% endif %}</p>
   <h1>{{ title }}</h1>
   {% if term.synonyms %}<p class="lede">Also called {{ term.synonyms|join(", ") }}.</p>{% endif %}
-  <p class="muted">Reported in {{ drug_count }} drug monograph{{ drug_count|pluralize }} and {{ trial_count }} trial{{ trial_count|pluralize }}. Incidence is the percentage of patients.</p>
+  <p class="muted">Reported in {{ drug_count|entry_count }} drug monograph{{ drug_count|pluralize }} and {{ trial_count|entry_count }} trial{{ trial_count|pluralize }}. Incidence is the percentage of patients.</p>
 </header>
-{% if chart %}
+{% if chart.too_many %}
+<p class="muted">Figures from {{ drug_count|entry_count }} drug{{ drug_count|pluralize }} and {{ trials_shown }} trial{{ trials_shown|pluralize }} are too many to compare in one chart: the tables below give each, with its source.</p>
+{% elif chart %}
 <figure class="chart-figure" tabindex="0">
   {{ chart.svg }}
   <figcaption>{{ chart.caption }}</figcaption>
@@ -55,9 +57,9 @@ JINJA_CONTENT = """
       <tr>
         <th scope="row"><a href="{{ row.url }}#section-adverse_events">{{ row.name }}</a></th>
         <td data-label="Population or study">{{ row.ae.context or "–" }}</td>
-        <td data-label="Any grade" class="num">{{ row.any_grade_text }}</td>
-        <td data-label="Grade ≥3" class="num">{{ row.severe_text }}{% if row.severe_scope %}<p class="cell-note">{{ row.severe_scope }}</p>{% endif %}</td>
-        <td data-label="Frequency">{% if row.frequency %}{{ row.frequency }}{% else %}<span class="visually-hidden">Not stated in the source</span>{% endif %}</td>
+        <td data-label="Any grade" class="num">{{ row.any_grade_text|or_not_stated }}</td>
+        <td data-label="Grade ≥3" class="num">{{ row.severe_text|or_not_stated }}{% if row.severe_scope %}<p class="cell-note">{{ row.severe_scope }}</p>{% endif %}</td>
+        <td data-label="Frequency">{% if row.frequency %}{{ row.frequency }}{% else %}<span class="muted" aria-hidden="true">Not stated</span><span class="visually-hidden">{{ row.frequency_band|not_stated("frequency band") }}</span>{% endif %}</td>
         <td data-label="Source">{% if row.source %}<a href="{{ row.source.url }}">{{ row.source.label }}</a>{% if row.source.locator %}<p class="cell-note">{{ row.source.locator }}</p>{% endif %}{% else %}–{% endif %}</td>
       </tr>
     {% endfor %}
@@ -69,7 +71,7 @@ JINJA_CONTENT = """
 {% if trials %}
 <section aria-labelledby="trials-title">
   <h2 id="trials-title">Trials</h2>
-  {% if trials_shown < trial_count %}<p class="muted">The {{ trials_shown }} most recently published of the {{ trial_count }} trials reporting it.</p>{% endif %}
+  {% if trials_shown < trial_count %}<p class="muted">The {{ trials_shown }} most recently published of the {{ trial_count|entry_count }} trials reporting it.</p>{% endif %}
   <div class="table-wrap" role="region" aria-labelledby="trials-caption" tabindex="0">
   <table class="stack">
     <caption id="trials-caption">{{ title }} by trial arm and grade</caption>
@@ -80,7 +82,7 @@ JINJA_CONTENT = """
         <th scope="row"><a href="{{ row.url }}#adverse-events">{{ row.name }}</a></th>
         <td data-label="Arm">{{ row.arm }}</td>
         <td data-label="Grade">{{ row.grade }}</td>
-        <td data-label="Patients (%)" class="num">{{ row.figure_text }}</td>
+        <td data-label="Patients (%)" class="num">{{ row.figure_text|or_not_stated }}</td>
         <td data-label="Source">{% if row.source %}<a href="{{ row.source.url }}">{{ row.source.label }}</a>{% if row.source.locator %}<p class="cell-note">{{ row.source.locator }}</p>{% endif %}{% else %}–{% endif %}</td>
       </tr>
     {% endfor %}
@@ -95,8 +97,8 @@ TRIAL_CARDS_DJANGO = """{% load public_site %}{% for trial in trials %}
           <li class="card">
             <h2 class="card__title"><a href="{{ trial.url }}">{{ trial.name }}</a></h2>
             <p class="card__meta">
-              <span class="pill">{{ trial.document.phase_label }}</span>
-              {{ trial.document.design_label }}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
+              <span class="pill">{% if trial.document.phase == "not_stated" %}Phase not stated{% else %}{{ trial.document.phase_label }}{% endif %}</span>
+              {% if trial.document.design == "not_stated" %}Design not stated{% else %}{{ trial.document.design_label }}{% endif %}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
               {% if trial.document.start_date %} · started {{ trial.document.start_date|iso_date:trial.document.start_date_precision }}{% endif %}
               {% if trial.document.enrolment is not None %} · {{ trial.document.enrolment }} patients{% endif %}
             </p>
@@ -110,8 +112,8 @@ TRIAL_CARDS_JINJA = """{% for trial in trials %}
           <li class="card">
             <h2 class="card__title"><a href="{{ trial.url }}">{{ trial.name }}</a></h2>
             <p class="card__meta">
-              <span class="pill">{{ trial.document.phase_label }}</span>
-              {{ trial.document.design_label }}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
+              <span class="pill">{% if trial.document.phase == "not_stated" %}Phase not stated{% else %}{{ trial.document.phase_label }}{% endif %}</span>
+              {% if trial.document.design == "not_stated" %}Design not stated{% else %}{{ trial.document.design_label }}{% endif %}{% if trial.masking %}, {{ trial.masking|lower }}{% endif %}
               {% if trial.document.start_date %} · started {{ trial.document.start_date|iso_date(trial.document.start_date_precision) }}{% endif %}
               {% if trial.document.enrolment is not none %} · {{ trial.document.enrolment }} patients{% endif %}
             </p>
@@ -146,7 +148,7 @@ def django_content_template():
 
     source = (HERE / "templates/monographs/adverse_event_detail.html").read_text()
     content = re.search(r"{% block content %}(.*){% endblock %}", source, re.S).group(1)
-    return engines["django"].from_string(content)
+    return engines["django"].from_string("{% load public_site %}" + content)
 
 
 def term_page_context() -> dict:
@@ -238,11 +240,23 @@ def main() -> None:
     from django.template.defaultfilters import pluralize
     from django.utils.text import capfirst
 
-    from monographs.templatetags.public_site import iso_date
+    from monographs.templatetags.public_site import (
+        entry_count_filter,
+        iso_date,
+        not_stated,
+        or_not_stated,
+    )
     from trials.views.presentation import trial_card
 
     environment = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
-    environment.filters.update(pluralize=pluralize, iso_date=iso_date, capfirst=capfirst)
+    environment.filters.update(
+        pluralize=pluralize,
+        iso_date=iso_date,
+        capfirst=capfirst,
+        entry_count=entry_count_filter,
+        or_not_stated=or_not_stated,
+        not_stated=not_stated,
+    )
     rounds, repeat = int(option("--rounds", "10")), int(option("--repeat", "20"))
     failed = False
 
