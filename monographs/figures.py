@@ -32,6 +32,8 @@ BOUND_WORDS = {
 UPPER_BOUNDS = {"lt", "le"}
 LOWER_BOUNDS = {"gt", "ge"}
 MISSING = "–"
+# A figure the source leaves out, in words: never a dash or "no", which read as "none".
+NOT_STATED = "not stated"
 
 
 class StatedNumber(Decimal):

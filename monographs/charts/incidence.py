@@ -24,6 +24,7 @@ from monographs.charts.drawing import (
     svg_text,
 )
 from monographs.figures import (
+    NOT_STATED,
     Figure,
     trial_incidence,
 )
@@ -79,8 +80,12 @@ def _bar(
     return parts
 
 
+def _label_text(figure: Figure) -> str:
+    return NOT_STATED if figure.is_empty else figure.text()
+
+
 def _severe_text(row: IncidenceRow) -> str:
-    text = row.severe.text()
+    text = _label_text(row.severe)
     return f"{text} ({row.severe_scope.lower()})" if row.severe_scope != "Grade ≥3" else text
 
 
@@ -134,7 +139,7 @@ def incidence_bars(
                     svg_label(8, y + 10, group, limit=layout.group_limit, font_weight="600")
                 )
                 y += 20
-        value_text = f"{row.any_grade.text()} / {_severe_text(row)}"
+        value_text = f"{_label_text(row.any_grade)} / {_severe_text(row)}"
         if layout.label_above:
             body.append(svg_row_head(layout, y + 10, row.label, value_text))
             y += LABEL_LINE
@@ -168,7 +173,7 @@ def _scope_words(label: str) -> str:
 
 
 def _said(figure: Figure) -> str:
-    return "not reported" if figure.is_empty else figure.words()
+    return NOT_STATED if figure.is_empty else figure.words()
 
 
 def trial_incidence_rows(cells: Iterable[tuple[str, str, dict]]) -> list[IncidenceRow]:

@@ -167,7 +167,7 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                     "url": entry_url(entry.kind, entry.slug),
                     "ae": ae,
                     "arm": ae.get("arm") or "All participants",
-                    "figure_text": "no figure given" if figure.is_empty else figure.text(),
+                    "figure_text": "" if figure.is_empty else figure.text(),
                     "source": _source_label(ae, document),
                     "grade": GRADE_SCOPE_LABELS.get(ae.get("grade_scope"), ae.get("grade_scope")),
                 }

@@ -151,14 +151,14 @@ def test_an_upper_bound_is_drawn_as_a_bound_not_a_value():
 
     _, description = accessible_name(root)
     assert description == (
-        "Diarrhoea: any grade not reported, grade 3 at most 8%; "
-        "Pancreatitis: any grade less than 1%, grade 3 or higher not reported"
+        "Diarrhoea: any grade not stated, grade 3 at most 8%; "
+        "Pancreatitis: any grade less than 1%, grade 3 or higher not stated"
     )
     outlined = [rect for rect in root.iter(f"{SVG}rect") if rect.get("stroke-dasharray")]
     assert len(outlined) == 3  # two bounds and the legend's sample
     texts = [text.text for text in root.iter(f"{SVG}text")]
-    assert "– / ≤8% (grade 3)" in texts
-    assert "<1% / –" in texts
+    assert "not stated / ≤8% (grade 3)" in texts
+    assert "<1% / not stated" in texts
 
 
 def test_an_incidence_caption_describes_only_what_is_drawn():

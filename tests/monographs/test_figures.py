@@ -159,9 +159,10 @@ def test_every_percent_shape_renders_the_same_in_tables_and_charts(figure):
         return
     root = ElementTree.fromstring(str(svg))
     texts = [element.text or "" for element in root.iter(f"{SVG}text")]
-    assert f"{expected_row.text()} / {expected_cell.text()}" in texts
+    labels = [f.text() if not f.is_empty else "not stated" for f in (expected_row, expected_cell)]
+    assert " / ".join(labels) in texts
     description = next(root.iter(f"{SVG}desc")).text
-    assert (expected_row.words() if not expected_row.is_empty else "not reported") in description
+    assert (expected_row.words() if not expected_row.is_empty else "not stated") in description
     dashed = [rect for rect in root.iter(f"{SVG}rect") if rect.get("stroke-dasharray")]
     uppers = sum(f.kind == "upper" for f in (expected_row, expected_cell))
     assert len(dashed) == (uppers + 1 if uppers else 0)  # each bound, and the legend sample

@@ -38,6 +38,7 @@ from tests.factories import (
     FormulationFactory,
     OutcomeFactory,
     PharmacokineticParameterFactory,
+    TrialAdverseEventFactory,
 )
 from tests.site.corpus import drug_with_monograph, published_drug, trial_with_results
 
@@ -222,6 +223,7 @@ FIGURE_COLUMNS = (
     "Grade ≥3",
     "Enrolled",
     "Patients",
+    "Patients (%)",
     "Strength",
     "Daily total",
     "Value",
@@ -276,6 +278,40 @@ def test_a_drug_whose_source_gives_no_strength_dose_or_kinetics_says_so(client):
     left_out = _not_stated_columns(client, ["/drugs/silentinib/"])
 
     assert left_out >= {"Strength", "Daily total", "Value", "Range"}
+
+
+def test_a_trial_event_the_source_gives_no_figure_for_reads_not_stated_everywhere(client):
+    """One wording for a figure left out: the term page's cell, the trial's grid and chart
+    (drawn for its other figures), and the chart's words for screen readers."""
+    drug = published_drug(inn="sorafenib", slug="sorafenib")
+    trial = trial_with_results(drugs=[drug], slug="silent-event")
+    event = trial.adverse_events.get(arm__label="Placebo")
+    TrialAdverseEventFactory(
+        trial=trial,
+        arm=event.arm,
+        term=event.term,
+        grade_scope="grade_3_plus",
+        count=None,
+        denominator=None,
+        percent=None,
+        citation=event.citation,
+    )
+    root_import_publish(root=trial, note="Test publication")
+
+    term_page = client.get(f"/adverse-events/{event.term.slug}/").content.decode()
+    trial_page = client.get("/trials/silent-event/").content.decode()
+
+    assert "Not stated" in _not_stated_cells(term_page, "Patients (%)")
+    grid = trial_page.split('class="ae-table"')[1].split("</table>")[0]
+    assert '<span class="muted">Not stated</span>' in grid
+    assert "no figure given" not in term_page + trial_page
+    assert "not reported" not in term_page + trial_page
+    assert "3% / not stated" in trial_page  # the chart's label for the placebo arm
+    assert "Placebo: any grade 3%, grade 3 or higher not stated" in trial_page
+
+
+def _not_stated_cells(html: str, column: str) -> list[str]:
+    return [strip_tags(cell).strip() for name, cell in figure_cells(html) if name == column]
 
 
 def test_a_result_the_registry_gives_as_a_word_points_to_its_note(client):

@@ -58,7 +58,7 @@ TERM_ROWS_BEFORE = """{% load public_site %}{% for row in drugs %}
         <th scope="row"><a href="{{ row.url }}#adverse-events">{{ row.name }}</a></th>
         <td data-label="Arm">{{ row.ae.arm|default:"All participants" }}</td>
         <td data-label="Grade">{{ row.grade }}</td>
-        <td data-label="Patients (%)" class="num">{{ row.ae|trial_ae_figure|default:"no figure given" }}</td>
+        <td data-label="Patients (%)" class="num">{{ row.ae|trial_ae_figure|or_not_stated }}</td>
         <td data-label="Source">{% if row.source %}<a href="{% link 'monographs:reference_detail' row.source.key %}">{{ row.source.label }}</a>{% if row.source.locator %}<p class="cell-note">{{ row.source.locator }}</p>{% endif %}{% else %}–{% endif %}</td>
       </tr>
     {% endfor %}"""  # noqa: E501

@@ -174,7 +174,7 @@ def test_a_dash_in_the_adverse_event_grid_is_explained_only_where_there_is_one(c
     assert 'id="ae-dash"' not in full.content.decode()
     html = with_gap.content.decode()
     assert 'aria-describedby="ae-dash"' in html
-    assert "A dash (–): the trial reports no figure for that arm and grade." in text_of(with_gap)
+    assert "A dash (–): the trial states no figure for that arm and grade." in text_of(with_gap)
 
 
 def test_trial_page_carries_medical_trial_structured_data(client, sharp):
