@@ -302,7 +302,7 @@ def test_a_trial_event_the_source_gives_no_figure_for_reads_not_stated_everywher
     trial_page = client.get("/trials/silent-event/").content.decode()
 
     assert "Not stated" in _not_stated_cells(term_page, "Patients (%)")
-    grid = trial_page.split('class="ae-table"')[1].split("</table>")[0]
+    grid = trial_page.split('class="ae-table')[1].split("</table>")[0]
     assert '<span class="muted">Not stated</span>' in grid
     assert "no figure given" not in term_page + trial_page
     assert "not reported" not in term_page + trial_page

@@ -171,10 +171,46 @@ def test_a_dash_in_the_adverse_event_grid_is_explained_only_where_there_is_one(c
     root_import_publish(root=sharp, note="A term reported in one arm only")
     with_gap = client.get(url)
 
-    assert 'id="ae-dash"' not in full.content.decode()
+    assert "A dash (–)" not in full.content.decode()
     html = with_gap.content.decode()
-    assert 'aria-describedby="ae-dash"' in html
+    assert 'aria-describedby="ae-notes"' in html and 'id="ae-notes"' in html
     assert "A dash (–): the trial states no figure for that arm and grade." in text_of(with_gap)
+    assert 'class="num ae-gap"' in html  # left out of the cards a narrow screen shows
+
+
+def test_the_adverse_event_grid_names_a_shared_source_once(client, sharp):
+    """Every figure from one passage: said once above the grid, each cell keeping only its
+    numbered marker (the passage in the marker's label for screen readers). Figures from
+    different places keep each its own passage."""
+    url = reverse("trials:trial_detail", args=["sharp"])
+    events = list(sharp.adverse_events.all())
+    for event in events:
+        event.source_locator = "Table 3"
+        event.save()
+    root_import_publish(root=sharp, note="Every figure from Table 3")
+    shared = client.get(url).content.decode()
+    grid = shared.split('class="ae-table stack"')[1].split("</table>")[0]
+
+    assert "Source of every figure: Table 3" in text_of(client.get(url))
+    assert 'class="source-locator"' not in grid
+    assert len(re.findall(r'aria-label="Reference \d+, Table 3"', grid)) == len(events)
+
+    events[0].source_locator = "Table 4"
+    events[0].save()
+    root_import_publish(root=sharp, note="One figure from Table 4")
+    mixed = client.get(url).content.decode()
+    grid = mixed.split('class="ae-table stack"')[1].split("</table>")[0]
+
+    assert "Source of every figure" not in mixed
+    assert grid.count('class="source-locator"') == len(events)
+
+
+def test_each_cell_of_the_adverse_event_grid_is_labelled_with_its_arm_and_grade(client, sharp):
+    html = client.get(reverse("trials:trial_detail", args=["sharp"])).content.decode()
+    grid = html.split('class="ae-table stack"')[1].split("</table>")[0]
+    labels = set(re.findall(r'<td data-label="([^"]+)"', grid))
+
+    assert labels == {"Sorafenib · Any grade", "Sorafenib · Grade ≥3", "Placebo · Any grade"}
 
 
 def test_trial_page_carries_medical_trial_structured_data(client, sharp):

@@ -232,10 +232,21 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
         return arm_position, scope_position
 
     ordered = sorted(columns, key=column_order)
-    rows = [
-        {"term": term, "cells": [cells[slug].get(column) for column in ordered]}
-        for slug, term in terms.items()
-    ]
+    # What a cell is when the grid is read as cards, on a narrow screen.
+    labels = [f"{arm} · {GRADE_SCOPES.get(scope, scope)}" for arm, scope in ordered]
+    rows = []
+    for slug, term in terms.items():
+        row_cells = [cells[slug].get(column) for column in ordered]
+        rows.append(
+            {
+                "term": term,
+                "cells": row_cells,
+                "labelled": [
+                    {"cell": cell, "label": label}
+                    for cell, label in zip(row_cells, labels, strict=True)
+                ],
+            }
+        )
     return {
         "columns": [
             {"arm": arm, "grade": GRADE_SCOPES.get(scope, scope), "key": (arm, scope)}
@@ -248,7 +259,24 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
         "rows": rows,
         # An arm and grade the trial gives no figure for, shown as a dash the page explains.
         "has_gaps": any(cell is None for row in rows for cell in row["cells"]),
+        "shared_source": _shared_source(
+            [cell for row in rows for cell in row["cells"] if cell is not None]
+        ),
     }
+
+
+def _shared_source(cells: list[dict]) -> dict | None:
+    """The source of every figure of the grid when they all cite the same place, as a row the
+    `source` tag reads: then said once beside the grid, not under each of its figures, where
+    the same passage repeated in every cell made the grid twice as tall and wider than the
+    page."""
+    places = {
+        (source.get("number"), source.get("locator") or "")
+        for source in ((cell.get("source") or {}) for cell in cells)
+    }
+    if len(cells) < 2 or len(places) != 1 or None in next(iter(places)):
+        return None
+    return {"source": cells[0]["source"]}
 
 
 def adverse_event_chart(document: dict[str, Any]) -> dict[str, str] | None:
