@@ -248,6 +248,9 @@ PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = int(
 PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES", "2")
 )
+# Request headers the response cache's key is also made of, though no response varies on
+# them: for a load test that must miss the cache on purpose (config/settings_bench.py).
+PUBLISHED_RESPONSE_CACHE_KEY_HEADERS: tuple[str, ...] = ()
 
 # Caching proxies in front (Varnish with vmod xkey, deploy/varnish.vcl), each sent a PURGE
 # naming the keys a publish changed once it has committed; comma-separated URLs such as

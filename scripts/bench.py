@@ -79,12 +79,12 @@ PUBLISH_WINDOW = int(os.environ.get("BENCH_PUBLISH_WINDOW") or (30 if QUICK else
 PUBLISH_EVERY = 10
 
 CACHE_BUSTER_SCRIPT = OUTPUT / "cache_buster.lua"
-# Each request gets its own response-cache key through a header the key is made of
-# (Accept-Language, which nothing public varies on), not through the URL: the API refuses a
-# query parameter it does not take. The header starts with a token of the wrk run (its
-# script argument): wrk's random numbers repeat from run to run, and a URL measured twice
-# (idle, then while publishing) would otherwise meet its first run's keys again, as second
-# misses the cache stores.
+# Each request gets its own response-cache key through a header config/settings_bench.py
+# adds to the key (Accept-Language, which nothing public varies on), not through the URL:
+# the API refuses a query parameter it does not take. The header starts with a token of the
+# wrk run (its script argument): wrk's random numbers repeat from run to run, and a URL
+# measured twice (idle, then while publishing) would otherwise meet its first run's keys
+# again, as second misses the cache stores.
 CACHE_BUSTER = """
 counter = 0
 run = "x-bench"

@@ -46,6 +46,7 @@ import urllib.request
 from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -117,8 +118,17 @@ CACHEABLE_STATUSES = frozenset({200, 410})
 UNCACHEABLE_DIRECTIVES = ("private", "no-store", "max-age=0")
 CACHE_UNAVAILABLE = (RedisError, OSError)
 # Request headers a public response may vary on; each is part of the cache key. A response
-# varying on any other header is not stored.
-VARY_HEADERS = ("accept", "accept-encoding", "accept-language", "origin")
+# varying on any other header is not stored. Not Accept-Language: no public response varies
+# on it, and readers send it in as many forms as they have browsers and languages, each a
+# copy of the page of its own, each missed once.
+VARY_HEADERS = ("accept", "accept-encoding", "origin")
+# The content codings the key tells apart. Accept-Encoding is part of the key as the set of
+# these it allows or refuses (q=0), so "gzip, deflate, br" and "br, gzip;q=1.0, deflate"
+# share a stored response: the site's encodings depend on which codings are allowed, never
+# on how the header is written.
+CONTENT_CODINGS = frozenset(
+    {"*", "br", "compress", "deflate", "gzip", "identity", "x-gzip", "zstd"}
+)
 
 
 def entry_key(kind: str, slug: str) -> str:
@@ -355,18 +365,50 @@ def api_reader_throttled(request: HttpRequest) -> bool:
 
 
 def response_cache_key(request: HttpRequest) -> str:
-    """One key per URL (scheme, host, path and query) and per value of each VARY_HEADERS header.
+    """One key per URL (scheme, host, path and query) and per value of each VARY_HEADERS header
+    (Accept-Encoding as the codings it allows), and of any header the settings add
+    (PUBLISHED_RESPONSE_CACHE_KEY_HEADERS).
 
     GET and HEAD share it: a HEAD is answered from the stored GET, as Django's cache does.
     Made once per request: the lookup, the count of misses and the store all ask for it.
     """
     key = getattr(request, "published_response_cache_key", None)
     if key is None:
-        parts = [request.build_absolute_uri()]
-        parts += [request.headers.get(name, "") for name in VARY_HEADERS]
+        headers = request.headers
+        parts = [
+            request.build_absolute_uri(),
+            headers.get("accept", ""),
+            allowed_codings(headers.get("accept-encoding", "")),
+            headers.get("origin", ""),
+        ]
+        parts += [headers.get(name, "") for name in settings.PUBLISHED_RESPONSE_CACHE_KEY_HEADERS]
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
         key = request.published_response_cache_key = f"published-response.{digest}"
     return key
+
+
+@lru_cache(maxsize=256)
+def allowed_codings(accept_encoding: str) -> str:
+    """The CONTENT_CODINGS an Accept-Encoding header names, in one spelling: sorted, lower
+    case, each allowed (a weight above 0) or refused (`;q=0`, as an unreadable weight is),
+    the weights otherwise left out. A coding named twice counts as its last naming."""
+    weights: dict[str, float] = {}
+    for item in accept_encoding.lower().split(","):
+        coding, _, parameters = item.partition(";")
+        weight = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[coding.strip()] = weight
+    return ",".join(
+        coding if weight > 0 else f"{coding};q=0"
+        for coding, weight in sorted(weights.items())
+        if coding in CONTENT_CODINGS
+    )
 
 
 def _varies_only_on_known_headers(response: HttpResponseBase) -> bool:

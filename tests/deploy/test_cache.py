@@ -24,6 +24,7 @@ from monographs.publishing.cache import (
     GENERATION_KEY,
     SEARCH_KEY,
     PublishedResponseCacheMiddleware,
+    allowed_codings,
     published_generation,
     published_generation_bump,
     request_is_public_read,
@@ -267,6 +268,71 @@ def test_responses_that_vary_on_accept_are_kept_apart(response_cache, publish_dr
     assert client.get(url, headers={"Accept": "application/json"})["X-Cache"] == "miss"
     assert client.get(url, headers={"Accept": "application/json"})["X-Cache"] == "hit"
     assert client.get(url, headers={"Accept": "*/*"})["X-Cache"] == "miss"
+
+
+def test_readers_of_other_languages_and_spellings_of_one_encoding_share_a_response(
+    response_cache, publish_drug, client
+):
+    """No public response varies on Accept-Language, and the page's encodings depend on
+    which codings a reader allows, not on how the header writes them: such readers share
+    one stored response. A reader refusing gzip is kept apart from one allowing it."""
+    publish_drug()
+    browser = {"Accept-Encoding": "gzip, deflate, br, zstd", "Accept-Language": "en-GB,en;q=0.9"}
+    first = client.get(DRUG_PAGE, headers=browser)
+    other = client.get(
+        DRUG_PAGE,
+        headers={"Accept-Encoding": "zstd, br;q=1.0, GZIP,deflate", "Accept-Language": "fr-CA"},
+    )
+    refusing = client.get(DRUG_PAGE, headers={"Accept-Encoding": "br, deflate, zstd, gzip;q=0"})
+
+    assert [first["X-Cache"], other["X-Cache"]] == ["miss", "hit"]
+    assert other["Content-Encoding"] == "gzip" and other.content == first.content
+    assert refusing["X-Cache"] == "miss" and not refusing.has_header("Content-Encoding")
+
+
+def test_a_load_test_misses_the_cache_by_a_header_the_settings_add_to_the_key(
+    response_cache, publish_drug, client, settings
+):
+    """config/settings_bench.py keys on Accept-Language, which the benchmark's uncached rows
+    send unique on every request."""
+    settings.PUBLISHED_RESPONSE_CACHE_KEY_HEADERS = ("accept-language",)
+    publish_drug()
+    read = [client.get(DRUG_PAGE, headers={"Accept-Language": f"x-{n}"}) for n in (1, 2, 1)]
+
+    assert [response["X-Cache"] for response in read] == ["miss", "miss", "hit"]
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("", ""),
+        ("gzip, deflate, br, zstd", "br,deflate,gzip,zstd"),
+        ("ZSTD, br;q=1.0, gzip ,deflate", "br,deflate,gzip,zstd"),
+        ("gzip;q=0, *", "*,gzip;q=0"),
+        ("gzip;q=0.5;level=1, identity;q=oops", "gzip,identity;q=0"),
+        ("gzip;q=0, gzip", "gzip"),
+        ("unknown, gzip", "gzip"),
+    ],
+)
+def test_accept_encoding_is_keyed_as_the_codings_it_allows_and_refuses(header, key):
+    assert allowed_codings(header) == key
+
+
+def test_a_response_varying_on_accept_language_is_not_stored(settings):
+    settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
+    calls = []
+
+    def get_response(request):
+        calls.append(request)
+        response = HttpResponse("bonjour")
+        response["Vary"] = "Accept-Language"
+        return response
+
+    middleware = PublishedResponseCacheMiddleware(get_response)
+    for _ in range(2):
+        middleware(RequestFactory().get("/some/page/"))
+
+    assert len(calls) == 2
 
 
 def test_off_when_no_shared_cache_is_configured(publish_drug, client, settings):
