@@ -42,6 +42,9 @@ class IncidenceRow:
     severe: Figure
     severe_scope: str = "Grade ≥3"
     group: str = ""
+    # False on the row of an arm's further grade (grade 4 after grade 3): the arm's any-grade
+    # figure is on its first row, so this one neither shows nor describes one.
+    any_grade_on_row: bool = True
 
 
 def _bar(
@@ -139,7 +142,11 @@ def incidence_bars(
                     svg_label(8, y + 10, group, limit=layout.group_limit, font_weight="600")
                 )
                 y += 20
-        value_text = f"{_label_text(row.any_grade)} / {_severe_text(row)}"
+        value_text = (
+            f"{_label_text(row.any_grade)} / {_severe_text(row)}"
+            if row.any_grade_on_row
+            else _severe_text(row)
+        )
         if layout.label_above:
             body.append(svg_row_head(layout, y + 10, row.label, value_text))
             y += LABEL_LINE
@@ -156,7 +163,8 @@ def incidence_bars(
     axis = linear_axis(maximum, scale, top=TOP - 4, bottom=y, unit="% of patients", layout=layout)
     description = "; ".join(
         f"{(r.group + ', ') if r.group else ''}{r.label}: "
-        f"any grade {_said(r.any_grade)}, {_scope_words(r.severe_scope)} {_said(r.severe)}"
+        + (f"any grade {_said(r.any_grade)}, " if r.any_grade_on_row else "")
+        + f"{_scope_words(r.severe_scope)} {_said(r.severe)}"
         for r in rows
     )
     return svg_root(
@@ -207,6 +215,7 @@ def trial_incidence_rows(cells: Iterable[tuple[str, str, dict]]) -> list[Inciden
                     any_grade=Figure(),
                     severe=trial_incidence(cell),
                     severe_scope=GRADE_SCOPE_LABELS.get(scope, scope),
+                    any_grade_on_row=False,
                 )
             )
     return rows

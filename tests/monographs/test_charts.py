@@ -161,6 +161,31 @@ def test_an_upper_bound_is_drawn_as_a_bound_not_a_value():
     assert "<1% / not stated" in texts
 
 
+def test_an_arms_further_grade_is_drawn_on_a_row_of_its_own_without_any_grade():
+    """The arm's any-grade figure is on its first row: the row of a further grade neither
+    shows nor describes one, and never says the source left it out."""
+    from monographs.charts.incidence import trial_incidence_rows
+
+    cells = [
+        (
+            "Hypertension",
+            "Sorafenib",
+            {"grade_scope": scope, "count": n, "percent": percent, "denominator": 305},
+        )
+        for scope, n, percent in (("any", 150, 49.2), ("grade_3", 12, 3.9), ("grade_4", 2, 0.7))
+    ]
+    rows = trial_incidence_rows(cells)
+    root = parse(incidence_bars(rows, title="Adverse events by arm"))
+
+    _, description = accessible_name(root)
+    texts = [text.text for text in root.iter(f"{SVG}text")]
+    assert [row.any_grade_on_row for row in rows] == [True, False]
+    assert "Hypertension, Sorafenib (grade 4): grade 4 2/305 (0.7%)" in description
+    assert "2/305 (0.7%) (grade 4)" in texts
+    assert "(grade 4): any grade" not in description and "not stated" not in description
+    assert not any(text and text.startswith(("not stated", "–")) for text in texts)
+
+
 def test_an_incidence_caption_describes_only_what_is_drawn():
     from monographs.charts.incidence import incidence_caption
 

@@ -274,7 +274,10 @@ def _shared_source(cells: list[dict]) -> dict | None:
         (source.get("number"), source.get("locator") or "")
         for source in ((cell.get("source") or {}) for cell in cells)
     }
+    # A reference with no passage needs no line: each cell's marker already says it all.
     if len(cells) < 2 or len(places) != 1 or None in next(iter(places)):
+        return None
+    if not next(iter(places))[1]:
         return None
     return {"source": cells[0]["source"]}
 
