@@ -3,7 +3,8 @@
 The synthetic corpus (`generate_corpus`), the floor view and the naive baseline
 (docs/performance.md) exist only here; the baseline reads the working copy, drafts included,
 so no other settings module routes it. Everything else is the production settings, driven by
-the same environment.
+the same environment, but for the response cache's key, which also holds the header the
+benchmark misses the cache with.
 """
 
 from config.settings import *  # noqa: F403

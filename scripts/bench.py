@@ -1,10 +1,11 @@
 """`make bench`: the site under load on PostgreSQL, measured side by side in one run.
 
 Creates a dedicated database, loads the seed corpus and a synthetic one (generate_corpus),
-starts gunicorn with production settings and Redis on loopback, drives each URL with wrk
-for a fixed time, counts SQL queries per request with the test client on the same
-database, and prints one table: requests/s, p50, p99, ratio to the floor view, queries per
-request and peak worker memory, then each target with PASS or FAIL.
+starts gunicorn with the production settings plus the load-test app (config/settings_bench.py)
+and Redis on loopback, drives each URL with wrk for a fixed time, counts SQL queries per
+request with the test client on the same database, and prints one table: requests/s, p50,
+p99, ratio to the floor view, queries per request and peak worker memory, then each target
+with PASS or FAIL.
 
 Environment (all optional):
   BENCH_QUICK=1          a small corpus and short runs, to try the benchmark out

@@ -125,7 +125,8 @@ VARY_HEADERS = ("accept", "accept-encoding", "origin")
 # The content codings the key tells apart. Accept-Encoding is part of the key as the set of
 # these it allows or refuses (q=0), so "gzip, deflate, br" and "br, gzip;q=1.0, deflate"
 # share a stored response: the site's encodings depend on which codings are allowed, never
-# on how the header is written.
+# on how the header is written. Code choosing a response by the header reads it through
+# content_codings, and chooses by these codings only.
 CONTENT_CODINGS = frozenset(
     {"*", "br", "compress", "deflate", "gzip", "identity", "x-gzip", "zstd"}
 )
@@ -388,10 +389,12 @@ def response_cache_key(request: HttpRequest) -> str:
 
 
 @lru_cache(maxsize=256)
-def allowed_codings(accept_encoding: str) -> str:
-    """The CONTENT_CODINGS an Accept-Encoding header names, in one spelling: sorted, lower
-    case, each allowed (a weight above 0) or refused (`;q=0`, as an unreadable weight is),
-    the weights otherwise left out. A coding named twice counts as its last naming."""
+def content_codings(accept_encoding: str) -> tuple[tuple[str, bool], ...]:
+    """Each content coding an Accept-Encoding header names, lower case and sorted, with
+    whether it is allowed (a weight above 0) or refused (a weight of 0, or one that cannot
+    be read). A coding named twice counts as its last naming. Every choice of a response by
+    Accept-Encoding reads the header through this, so that the cache key (allowed_codings)
+    tells apart whatever the choice does."""
     weights: dict[str, float] = {}
     for item in accept_encoding.lower().split(","):
         coding, _, parameters = item.partition(";")
@@ -404,9 +407,16 @@ def allowed_codings(accept_encoding: str) -> str:
                 except ValueError:
                     weight = 0.0
         weights[coding.strip()] = weight
+    return tuple((coding, weight > 0) for coding, weight in sorted(weights.items()))
+
+
+@lru_cache(maxsize=256)
+def allowed_codings(accept_encoding: str) -> str:
+    """The CONTENT_CODINGS an Accept-Encoding header names, in one spelling for the cache key:
+    each allowed, or refused (`;q=0`), the weights otherwise left out."""
     return ",".join(
-        coding if weight > 0 else f"{coding};q=0"
-        for coding, weight in sorted(weights.items())
+        coding if allowed else f"{coding};q=0"
+        for coding, allowed in content_codings(accept_encoding)
         if coding in CONTENT_CODINGS
     )
 

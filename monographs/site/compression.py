@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from monographs.publishing.cache import content_codings
+
 GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time, unknown OS
 FINAL_EMPTY_BLOCK = b"\x03\x00"  # a final, empty block with fixed Huffman codes
 STORED_BLOCK_LIMIT = 0xFFFF
@@ -94,20 +96,10 @@ def gzip_with(data: bytes, index: str, replacement: bytes) -> bytes | None:
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header allows gzip: named (or x-gzip, or *) with q above 0."""
-    allowed = {}
-    for coding in accept_encoding.lower().split(","):
-        name, _, parameters = coding.partition(";")
-        quality = 1.0
-        for parameter in parameters.split(";"):
-            key, _, value = parameter.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        allowed[name.strip()] = quality
+    """Whether an Accept-Encoding header allows gzip: named (or x-gzip, or *) with q above 0.
+    Read as the response cache's key reads it (content_codings)."""
+    named = dict(content_codings(accept_encoding))
     for name in ("gzip", "x-gzip"):
-        if name in allowed:
-            return allowed[name] > 0
-    return allowed.get("*", 0) > 0
+        if name in named:
+            return named[name]
+    return named.get("*", False)
