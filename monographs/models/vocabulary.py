@@ -3,10 +3,38 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.db import models
+from django.dispatch import Signal
 
 from monographs.validators import HGNC_SYMBOL_PATTERN, validate_hgnc_symbol
 
 from .base import NaturalKeyManager, PlainConstraintMessages, regex_constraint
+
+# Sent (sender: the model; `using`: the database) when rows of a ReadingNames model were
+# written in bulk, past save() and its post_save: an update() or bulk_update() naming one of
+# READING_NAMES, or a bulk_create(). Search listens, as it does to post_save.
+reading_names_written_in_bulk = Signal()
+
+
+class ReadingNamesQuerySet(models.QuerySet):
+    """Writes in bulk that may change the names a query is read with say so
+    (reading_names_written_in_bulk), so that search reads them afresh and retires the
+    searches read with the old ones, as it does after a save. bulk_update() writes through
+    update(). Deletions send post_delete for each row already."""
+
+    def update(self, **kwargs: Any) -> int:
+        rows = super().update(**kwargs)
+        if rows and set(kwargs) & set(self.model.READING_NAMES):
+            reading_names_written_in_bulk.send(sender=self.model, using=self.db)
+        return rows
+
+    def bulk_create(self, objs: Iterable[models.Model], *args: Any, **kwargs: Any) -> list:
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            reading_names_written_in_bulk.send(sender=self.model, using=self.db)
+        return created
+
+
+ReadingNamesManager = NaturalKeyManager.from_queryset(ReadingNamesQuerySet)
 
 
 class ReadingNames(models.Model):
@@ -93,7 +121,7 @@ class Condition(ReadingNames):
     abbreviation = models.CharField(max_length=30, blank=True)
     synonyms = models.JSONField(default=list, blank=True)
 
-    objects = NaturalKeyManager("slug")
+    objects = ReadingNamesManager("slug")
 
     class Meta:
         ordering = ["name"]
@@ -150,7 +178,7 @@ class AdverseEventTerm(ReadingNames):
     synonyms = models.JSONField(default=list, blank=True)
     ctcae_version = models.CharField(max_length=10, blank=True, default="5.0")
 
-    objects = NaturalKeyManager("slug")
+    objects = ReadingNamesManager("slug")
 
     class Meta:
         ordering = ["name"]

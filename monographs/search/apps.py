@@ -31,6 +31,7 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from monographs.models import AdverseEventTerm, Condition
+        from monographs.models.vocabulary import reading_names_written_in_bulk
         from monographs.search.vocabulary import (
             search_vocabulary_edited,
             search_vocabulary_read_with_lookup,
@@ -49,6 +50,13 @@ class SearchConfig(AppConfig):
         for model in (Condition, AdverseEventTerm):
             for signal in (post_save, post_delete):
                 signal.connect(vocabulary_changed, sender=model, dispatch_uid=f"search-{model}")
+
+        def vocabulary_written_in_bulk(*, using: str, **kwargs) -> None:
+            search_vocabulary_edited(using=using)
+
+        reading_names_written_in_bulk.connect(
+            vocabulary_written_in_bulk, dispatch_uid="search-vocabulary-bulk"
+        )
 
         register_projection(
             "search",

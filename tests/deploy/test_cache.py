@@ -612,6 +612,7 @@ def test_a_search_reads_the_cache_once_with_the_vocabulary_generation(
     """The vocabulary's generation is read with the lookup, not in a round trip of its own,
     and is the current one: a synonym added since is searched by the next search not
     answered from the cache (neither search here is stored: the first miss of each)."""
+    monkeypatch.setattr("monographs.publishing.cache._MISSES", {})
     from monographs.search import vocabulary
     from tests.factories import ConditionFactory
 
@@ -639,14 +640,15 @@ def test_a_search_reads_the_cache_once_with_the_vocabulary_generation(
     monkeypatch.setattr(backend, "get_many", counted_get_many)
     monkeypatch.setattr(backend, "get", counted_get)
 
-    found = client.get("/api/v1/search/?q=carcinoma", headers={"Accept-Language": "fr"})
+    found = client.get("/api/v1/search/?q=carcinoma")
 
     assert found["X-Cache"] == "miss" and found.json()["total"] == 1
     assert vocabulary.GENERATION_KEY in read[0]  # the lookup's
     assert [keys for keys in read if vocabulary.GENERATION_KEY in keys] == [read[0]]
     condition.synonyms = ["hepatoma"]
     condition.save()
-    again = client.get("/api/v1/search/?q=hepatoma", headers={"Accept-Language": "fr"})
+    published_cache._MISSES.clear()  # the first search for it, above, was a miss too
+    again = client.get("/api/v1/search/?q=hepatoma")
     assert again["X-Cache"] == "miss" and again.json()["total"] == 1
 
 
@@ -682,6 +684,64 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
     again = client.get(url)
     assert retired == [[SEARCH_KEY]]
     assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", ["update", "bulk_update", "bulk_create"])
+def test_names_written_in_bulk_retire_the_stored_searches(
+    write, response_cache, publish_drug, client, monkeypatch
+):
+    """update(), bulk_update() and bulk_create() pass by save() and its signal: a synonym
+    written so is read by the next search all the same, and the searches stored before are
+    retired once the write commits."""
+    from django.db import transaction
+
+    from monographs.models import Condition
+    from tests.factories import ConditionFactory
+
+    publish_drug(summary="Used in hepatocellular carcinoma.")
+    condition = ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=[])
+    url = "/api/v1/search/?q=hepatoma"
+    stored = [client.get(url) for _ in range(2)]
+    assert [(r["X-Cache"], r.json()["total"]) for r in stored] == [("miss", 0), ("hit", 0)]
+    retired = responses_retired(monkeypatch)
+
+    with transaction.atomic():
+        if write == "update":
+            Condition.objects.filter(pk=condition.pk).update(synonyms=["hepatoma"])
+        elif write == "bulk_update":
+            condition.synonyms = ["hepatoma"]
+            Condition.objects.bulk_update([condition], ["synonyms"])
+        else:  # another condition, naming the first among its synonyms
+            Condition.objects.bulk_create(
+                [
+                    Condition(
+                        name="Liver cell carcinoma",
+                        slug="liver-cell-carcinoma",
+                        synonyms=["hepatoma", "hepatocellular carcinoma"],
+                    )
+                ]
+            )
+        assert retired == []  # nothing before the commit
+
+    again = client.get(url)
+    assert retired == [[SEARCH_KEY]]
+    assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_update_of_other_fields_keeps_the_stored_searches(
+    response_cache, publish_drug, client, monkeypatch
+):
+    from monographs.models import AdverseEventTerm
+    from tests.factories import AdverseEventTermFactory
+
+    term = AdverseEventTermFactory()
+    retired = responses_retired(monkeypatch)
+
+    AdverseEventTerm.objects.filter(pk=term.pk).update(system_organ_class="Vascular disorders")
+
+    assert retired == []
 
 
 @pytest.mark.django_db(transaction=True)
