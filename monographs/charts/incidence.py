@@ -198,26 +198,27 @@ def trial_incidence_rows(cells: Iterable[tuple[str, str, dict]]) -> list[Inciden
         any_grade = trial_incidence(scopes["any"]) if "any" in scopes else Figure()
         others = [(scope, cell) for scope, cell in scopes.items() if scope != "any"]
         first = others[0] if others else ("grade_3_plus", None)
-        rows.append(
-            IncidenceRow(
-                group=group,
-                label=arm,
-                any_grade=any_grade,
-                severe=trial_incidence(first[1]) if first[1] else Figure(),
-                severe_scope=GRADE_SCOPE_LABELS.get(first[0], first[0]),
-            )
+        first_row = IncidenceRow(
+            group=group,
+            label=arm,
+            any_grade=any_grade,
+            severe=trial_incidence(first[1]) if first[1] else Figure(),
+            severe_scope=GRADE_SCOPE_LABELS.get(first[0], first[0]),
         )
+        rows.append(first_row)
+        # The arm's any-grade figure (or that it is not stated) goes on its first row drawn.
+        carried = bool(drawn_rows([first_row]))
         for scope, cell in others[1:]:
-            rows.append(
-                IncidenceRow(
-                    group=group,
-                    label=f"{arm} ({GRADE_SCOPE_LABELS.get(scope, scope).lower()})",
-                    any_grade=Figure(),
-                    severe=trial_incidence(cell),
-                    severe_scope=GRADE_SCOPE_LABELS.get(scope, scope),
-                    any_grade_on_row=False,
-                )
+            row = IncidenceRow(
+                group=group,
+                label=f"{arm} ({GRADE_SCOPE_LABELS.get(scope, scope).lower()})",
+                any_grade=Figure(),
+                severe=trial_incidence(cell),
+                severe_scope=GRADE_SCOPE_LABELS.get(scope, scope),
+                any_grade_on_row=not carried,
             )
+            rows.append(row)
+            carried = carried or bool(drawn_rows([row]))
     return rows
 
 

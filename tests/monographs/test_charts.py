@@ -186,6 +186,22 @@ def test_an_arms_further_grade_is_drawn_on_a_row_of_its_own_without_any_grade():
     assert not any(text and text.startswith(("not stated", "–")) for text in texts)
 
 
+def test_an_arms_any_grade_goes_on_its_first_row_drawn():
+    """A first grade given without a figure is not drawn: the next row says the any-grade
+    figure is not stated."""
+    from monographs.charts.incidence import trial_incidence_rows
+
+    cells = [
+        ("Rash", "Sorafenib", {"grade_scope": "grade_3"}),
+        ("Rash", "Sorafenib", {"grade_scope": "grade_4", "percent": 1.0}),
+    ]
+    rows = trial_incidence_rows(cells)
+    _, description = accessible_name(parse(incidence_bars(rows, title="Adverse events")))
+
+    assert [row.any_grade_on_row for row in rows] == [True, True]
+    assert description == "Rash, Sorafenib (grade 4): any grade not stated, grade 4 1%"
+
+
 def test_an_incidence_caption_describes_only_what_is_drawn():
     from monographs.charts.incidence import incidence_caption
 

@@ -205,6 +205,17 @@ def test_the_adverse_event_grid_names_a_shared_source_once(client, sharp):
     assert grid.count('class="source-locator"') == len(events)
 
 
+def test_a_grid_citing_one_reference_with_no_passage_has_no_source_line(client, sharp):
+    sharp.adverse_events.update(source_locator="")
+    root_import_publish(root=sharp, note="No passage named")
+    html = client.get(reverse("trials:trial_detail", args=["sharp"])).content.decode()
+    grid = html.split('class="ae-table stack"')[1].split("</table>")[0]
+
+    assert "Source of every figure" not in html
+    assert grid.count('class="source"') == sharp.adverse_events.count()
+    assert 'class="source-locator"' not in grid
+
+
 def test_each_cell_of_the_adverse_event_grid_is_labelled_with_its_arm_and_grade(client, sharp):
     html = client.get(reverse("trials:trial_detail", args=["sharp"])).content.decode()
     grid = html.split('class="ae-table stack"')[1].split("</table>")[0]

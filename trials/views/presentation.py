@@ -275,9 +275,10 @@ def _shared_source(cells: list[dict]) -> dict | None:
         for source in ((cell.get("source") or {}) for cell in cells)
     }
     # A reference with no passage needs no line: each cell's marker already says it all.
-    if len(cells) < 2 or len(places) != 1 or None in next(iter(places)):
+    if len(cells) < 2 or len(places) != 1:
         return None
-    if not next(iter(places))[1]:
+    number, locator = next(iter(places))
+    if number is None or not locator:
         return None
     return {"source": cells[0]["source"]}
 
