@@ -652,6 +652,25 @@ def test_a_search_reads_the_cache_once_with_the_vocabulary_generation(
     assert again["X-Cache"] == "miss" and again.json()["total"] == 1
 
 
+def hepatoma_search_stored(publish_drug, client, monkeypatch):
+    """A page mentioning hepatocellular carcinoma, its condition without synonyms, and the
+    search for "hepatoma" (which finds nothing yet) stored; then the retirements recorded."""
+    from tests.factories import ConditionFactory
+
+    publish_drug(summary="Used in hepatocellular carcinoma.")
+    condition = ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=[])
+    url = "/api/v1/search/?q=hepatoma"
+    stored = [client.get(url) for _ in range(2)]
+    assert [(r["X-Cache"], r.json()["total"]) for r in stored] == [("miss", 0), ("hit", 0)]
+    return condition, url, responses_retired(monkeypatch)
+
+
+def assert_search_reads_the_synonym_once_retired(client, url: str, retired: list) -> None:
+    again = client.get(url)
+    assert retired == [[SEARCH_KEY]]
+    assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_names_edited_retire_the_stored_searches_once_per_transaction(
     response_cache, publish_drug, client, monkeypatch
@@ -664,12 +683,7 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
 
     from tests.factories import AdverseEventTermFactory, ConditionFactory
 
-    publish_drug(summary="Used in hepatocellular carcinoma.")
-    condition = ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=[])
-    url = "/api/v1/search/?q=hepatoma"
-    stored = [client.get(url) for _ in range(2)]
-    assert [(r["X-Cache"], r.json()["total"]) for r in stored] == [("miss", 0), ("hit", 0)]
-    retired = responses_retired(monkeypatch)
+    condition, url, retired = hepatoma_search_stored(publish_drug, client, monkeypatch)
 
     with transaction.atomic():
         with transaction.atomic():
@@ -681,9 +695,7 @@ def test_names_edited_retire_the_stored_searches_once_per_transaction(
         AdverseEventTermFactory().delete()
         assert retired == []  # nothing before the commit
 
-    again = client.get(url)
-    assert retired == [[SEARCH_KEY]]
-    assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+    assert_search_reads_the_synonym_once_retired(client, url, retired)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -697,14 +709,8 @@ def test_names_written_in_bulk_retire_the_stored_searches(
     from django.db import transaction
 
     from monographs.models import Condition
-    from tests.factories import ConditionFactory
 
-    publish_drug(summary="Used in hepatocellular carcinoma.")
-    condition = ConditionFactory(name="Hepatocellular carcinoma", slug="hcc", synonyms=[])
-    url = "/api/v1/search/?q=hepatoma"
-    stored = [client.get(url) for _ in range(2)]
-    assert [(r["X-Cache"], r.json()["total"]) for r in stored] == [("miss", 0), ("hit", 0)]
-    retired = responses_retired(monkeypatch)
+    condition, url, retired = hepatoma_search_stored(publish_drug, client, monkeypatch)
 
     with transaction.atomic():
         if write == "update":
@@ -724,9 +730,7 @@ def test_names_written_in_bulk_retire_the_stored_searches(
             )
         assert retired == []  # nothing before the commit
 
-    again = client.get(url)
-    assert retired == [[SEARCH_KEY]]
-    assert (again["X-Cache"], again.json()["total"]) == ("miss", 1)
+    assert_search_reads_the_synonym_once_retired(client, url, retired)
 
 
 @pytest.mark.django_db(transaction=True)
