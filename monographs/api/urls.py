@@ -70,5 +70,5 @@ urlpatterns = [
         SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
         name="redoc",
     ),
-    re_path(r"^(?P<unmatched>.*)$", api_not_found),
+    re_path(r"^(?P<unmatched>.*)$", api_not_found, name="not-found"),
 ]

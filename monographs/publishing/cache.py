@@ -34,9 +34,10 @@ response cache off (PUBLISHED_RESPONSE_CACHE_SECONDS = 0) unless REDIS_URL is se
 
 A hit costs no SQL query and one cache round trip: the stored response, the generation and
 the counters of the keys the same URL depended on when last seen by this process (one MGET;
-a second for the counters of keys it did not depend on then). Entries are keyed by URL and by the
-request headers public responses may vary on (VARY_HEADERS). If-None-Match and
-If-Modified-Since are answered from the cached validators, so conditional GET keeps working.
+a second for the counters of keys it did not depend on then). Entries are keyed by URL and
+by the request headers public responses may vary on (VARY_HEADERS; the site's pages not by
+those only the API's vary on). If-None-Match and If-Modified-Since are answered from the
+cached validators, so conditional GET keeps working.
 """
 
 import hashlib
@@ -122,6 +123,14 @@ CACHE_UNAVAILABLE = (RedisError, OSError)
 # on it, and readers send it in as many forms as they have browsers and languages, each a
 # copy of the page of its own, each missed once.
 VARY_HEADERS = ("accept", "accept-encoding", "origin")
+# Of those, the headers only the API's responses vary on: its views choose JSON or the
+# browsable rendering by Accept, and CORS (CORS_URLS_REGEX) answers an Origin under its prefix
+# only. The site's pages are keyed without them, so a page is stored once for every browser:
+# each writes Accept its own way (Chromium's, Firefox's and a crawler's "*/*" are three
+# spellings, three copies and three misses otherwise). A site response that does vary on one
+# of them is not stored (_response_is_storable), so the key never serves a reader what was
+# chosen for another.
+API_ONLY_VARY_HEADERS = frozenset({"accept", "origin"})
 # The content codings the key tells apart. Accept-Encoding is part of the key as the set of
 # these it allows or refuses (q=0), so "gzip, deflate, br" and "br, gzip;q=1.0, deflate"
 # share a stored response: the site's encodings depend on which codings are allowed, never
@@ -294,26 +303,56 @@ def published_value(*, name: str, compute: Callable[[], T]) -> T:
 
 # The admin's path by URLconf (its resolver, a new one whenever the URLconf changes) and
 # script prefix; a handful at most, even in tests that swap URLconfs.
-_ADMIN_PREFIXES: dict[tuple[URLResolver, str], str | None] = {}
-ADMIN_PREFIXES_REMEMBERED = 16
+_PREFIXES: dict[tuple[URLResolver, str, str], str | None] = {}
+PREFIXES_REMEMBERED = 16
+
+
+def _prefix_of(view_name: str, kwargs: dict[str, str] | None = None) -> str | None:
+    """Where the URLs under a view start, None without it: reversed once per URLconf and
+    script prefix, not on every anonymous request (twice for an entry or an API detail), as
+    reverse() cost as much as the rest of the check."""
+    resolver = get_resolver(get_urlconf())
+    key = (resolver, get_script_prefix(), view_name)
+    if key in _PREFIXES:
+        return _PREFIXES[key]
+    try:
+        prefix = reverse(view_name, urlconf=resolver.urlconf_name, kwargs=kwargs)
+    except NoReverseMatch:
+        prefix = None
+    if len(_PREFIXES) >= PREFIXES_REMEMBERED:
+        _PREFIXES.clear()
+    _PREFIXES[key] = prefix
+    return prefix
 
 
 def _admin_prefix() -> str | None:
-    """Where the admin lives, None without one: reversed once per URLconf and script prefix,
-    not on every anonymous request (twice for an entry or an API detail), as reverse() cost
-    as much as the rest of the check."""
-    resolver = get_resolver(get_urlconf())
-    key = (resolver, get_script_prefix())
-    if key in _ADMIN_PREFIXES:
-        return _ADMIN_PREFIXES[key]
-    try:
-        prefix = reverse("admin:index", urlconf=resolver.urlconf_name)
-    except NoReverseMatch:
-        prefix = None
-    if len(_ADMIN_PREFIXES) >= ADMIN_PREFIXES_REMEMBERED:
-        _ADMIN_PREFIXES.clear()
-    _ADMIN_PREFIXES[key] = prefix
-    return prefix
+    """Where the admin lives, None without one."""
+    return _prefix_of("admin:index")
+
+
+def _api_prefix() -> str | None:
+    """Where the API lives (its catch-all's start), None without one."""
+    return _prefix_of("api:not-found", {"unmatched": ""})
+
+
+def _keyed_headers(request: HttpRequest) -> frozenset[str]:
+    """The request headers this request's stored response is keyed by, and may vary on: the
+    VARY_HEADERS (under the API's prefix only those of API_ONLY_VARY_HEADERS) and those the
+    settings add."""
+    keyed = getattr(request, "published_keyed_headers", None)
+    if keyed is None:
+        api_prefix = _api_prefix()
+        keyed = request.published_keyed_headers = _headers_keyed(
+            under_api=bool(api_prefix and request.path.startswith(api_prefix)),
+            added=tuple(settings.PUBLISHED_RESPONSE_CACHE_KEY_HEADERS),
+        )
+    return keyed
+
+
+@lru_cache(maxsize=16)
+def _headers_keyed(*, under_api: bool, added: tuple[str, ...]) -> frozenset[str]:
+    headers = set(VARY_HEADERS) if under_api else set(VARY_HEADERS) - API_ONLY_VARY_HEADERS
+    return frozenset(headers | {name.lower() for name in added})
 
 
 def request_is_public_read(request: HttpRequest) -> bool:
@@ -341,7 +380,7 @@ def _response_is_storable(request: HttpRequest, response: HttpResponseBase) -> b
         return False
     if response.cookies or has_vary_header(response, "Cookie"):
         return False
-    if not _varies_only_on_known_headers(response):
+    if not _varies_only_on_keyed_headers(request, response):
         return False
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
@@ -366,9 +405,9 @@ def api_reader_throttled(request: HttpRequest) -> bool:
 
 
 def response_cache_key(request: HttpRequest) -> str:
-    """One key per URL (scheme, host, path and query) and per value of each VARY_HEADERS header
-    (Accept-Encoding as the codings it allows), and of any header the settings add
-    (PUBLISHED_RESPONSE_CACHE_KEY_HEADERS).
+    """One key per URL (scheme, host, path and query) and per value of each header it is
+    keyed by (_keyed_headers: Accept-Encoding as the codings it allows; Accept and Origin
+    under the API only; any header the settings add, PUBLISHED_RESPONSE_CACHE_KEY_HEADERS).
 
     GET and HEAD share it: a HEAD is answered from the stored GET, as Django's cache does.
     Made once per request: the lookup, the count of misses and the store all ask for it.
@@ -376,11 +415,12 @@ def response_cache_key(request: HttpRequest) -> str:
     key = getattr(request, "published_response_cache_key", None)
     if key is None:
         headers = request.headers
+        keyed = _keyed_headers(request)
         parts = [
             request.build_absolute_uri(),
-            headers.get("accept", ""),
+            headers.get("accept", "") if "accept" in keyed else "",
             allowed_codings(headers.get("accept-encoding", "")),
-            headers.get("origin", ""),
+            headers.get("origin", "") if "origin" in keyed else "",
         ]
         parts += [headers.get(name, "") for name in settings.PUBLISHED_RESPONSE_CACHE_KEY_HEADERS]
         digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -421,11 +461,11 @@ def allowed_codings(accept_encoding: str) -> str:
     )
 
 
-def _varies_only_on_known_headers(response: HttpResponseBase) -> bool:
+def _varies_only_on_keyed_headers(request: HttpRequest, response: HttpResponseBase) -> bool:
     if not response.has_header("Vary"):
         return True
     varied = {header.strip().lower() for header in cc_delim_re.split(response["Vary"])}
-    return varied <= set(VARY_HEADERS)
+    return varied <= _keyed_headers(request)
 
 
 def response_keys(request: HttpRequest, response: HttpResponseBase) -> list[str]:

@@ -227,7 +227,7 @@ def test_the_admin_is_found_under_each_script_prefix_and_urlconf(settings, monke
             reversed_for.append(get_script_prefix()) or reverse(*args, **kwargs)
         ),
     )
-    monkeypatch.setattr(published_cache, "_ADMIN_PREFIXES", {})
+    monkeypatch.setattr(published_cache, "_PREFIXES", {})
     factory = RequestFactory()
     site_prefix = get_script_prefix()
     try:
@@ -268,6 +268,54 @@ def test_responses_that_vary_on_accept_are_kept_apart(response_cache, publish_dr
     assert client.get(url, headers={"Accept": "application/json"})["X-Cache"] == "miss"
     assert client.get(url, headers={"Accept": "application/json"})["X-Cache"] == "hit"
     assert client.get(url, headers={"Accept": "*/*"})["X-Cache"] == "miss"
+
+
+CHROMIUM_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,"
+    "*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+)
+FIREFOX_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("url", [DRUG_PAGE, "/drugs/", "/search/?q=sorafenib", "/feed/"])
+def test_browsers_writing_accept_their_own_way_share_a_page(
+    url, response_cache, publish_drug, client
+):
+    """No page of the site varies on Accept or Origin (only the API's responses do), so the
+    page one browser stored is the page every other reads."""
+    publish_drug()
+    first = client.get(url, headers={"Accept": CHROMIUM_ACCEPT})
+    others = [
+        client.get(url, headers={"Accept": FIREFOX_ACCEPT}),
+        client.get(url, headers={"Accept": "*/*", "Origin": "https://elsewhere.example"}),
+        client.get(url),
+    ]
+
+    assert first["X-Cache"] == "miss"
+    assert [response["X-Cache"] for response in others] == ["hit"] * 3
+    assert all(response.content == first.content for response in others)
+
+
+def test_a_page_varying_on_accept_outside_the_api_is_not_stored(settings):
+    """The site's pages are keyed without Accept: one that chose its content by it would be
+    served to readers asking for another, so it is served and not stored."""
+    settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
+    calls = []
+
+    def get_response(request):
+        calls.append(request)
+        response = HttpResponse(request.headers.get("Accept", ""))
+        response["Vary"] = "Accept"
+        return response
+
+    middleware = PublishedResponseCacheMiddleware(get_response)
+    served = [
+        middleware(RequestFactory().get("/some/page/", headers={"Accept": accept})).content
+        for accept in ("text/html", "application/json")
+    ]
+
+    assert served == [b"text/html", b"application/json"]
+    assert len(calls) == 2
 
 
 def test_readers_of_other_languages_and_spellings_of_one_encoding_share_a_response(
