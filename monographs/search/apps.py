@@ -58,6 +58,20 @@ class SearchConfig(AppConfig):
             vocabulary_written_in_bulk, dispatch_uid="search-vocabulary-bulk"
         )
 
+        # A data migration writes names through the historical models, whose managers send
+        # no signal: once a migrate has applied anything, the vocabulary is read afresh and
+        # the stored searches retired. A migrate with nothing to apply (every `make run`)
+        # retires nothing; a flush (plan None) neither.
+        from django.db.models.signals import post_migrate
+
+        def vocabulary_after_migrate(*, using: str, plan=None, **kwargs) -> None:
+            if plan:
+                search_vocabulary_edited(using=using)
+
+        post_migrate.connect(
+            vocabulary_after_migrate, sender=self, dispatch_uid="search-vocabulary-migrate"
+        )
+
         register_projection(
             "search",
             published=lambda *, publications, entries: search_index_entries_update(entries=entries),

@@ -782,6 +782,40 @@ def test_names_written_in_bulk_retire_the_stored_searches(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_migrate_applying_a_data_migration_retires_the_stored_searches(
+    response_cache, publish_drug, client, monkeypatch
+):
+    """A data migration writes names through the historical models, which send no signal;
+    the migrate that applied it retires the stored searches once it is done. A migrate that
+    applies nothing retires nothing."""
+    from django.apps import apps as installed_apps
+    from django.core.management import call_command
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db.migrations.executor import MigrationExecutor
+
+    condition, url, retired = hepatoma_search_stored(publish_drug, client, monkeypatch)
+    call_command("migrate", verbosity=0)
+    assert retired == []
+
+    executor = MigrationExecutor(connection)
+    state = executor.loader.project_state()
+    historical = state.apps.get_model(condition._meta.app_label, "Condition")
+    historical.objects.filter(pk=condition.pk).update(synonyms=["hepatoma"])
+    assert retired == []
+    assert client.get(url)["X-Cache"] == "hit"  # the historical model told nobody
+    leaf = executor.loader.graph.leaf_nodes(condition._meta.app_label)[0]
+    emit_post_migrate_signal(
+        0,
+        False,
+        connection.alias,
+        apps=installed_apps,
+        plan=[(executor.loader.graph.nodes[leaf], False)],
+    )
+
+    assert_search_reads_the_synonym_once_retired(client, url, retired)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_an_update_of_other_fields_keeps_the_stored_searches(
     response_cache, publish_drug, client, monkeypatch
 ):
