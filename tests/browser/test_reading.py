@@ -191,3 +191,36 @@ def test_the_longest_chart_words_stay_inside_the_chart_and_the_page(page, seeded
         assert scroll_width <= width, f"{path} scrolls sideways ({scroll_width}px at {width}px)"
     page.goto(LONGEST_CHART_WORDS[0])
     assert "5–11% / 0–5% (grade 3–4)" in page.locator("svg.chart").first.text_content()
+
+
+def accessible_description(page, role: str, name: str) -> str | None:
+    """The description Chromium gives screen readers for the element of this role and name."""
+    session = page.context.new_cdp_session(page)
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    session.detach()
+    (found,) = [
+        node
+        for node in nodes
+        if node.get("role", {}).get("value") == role and node.get("name", {}).get("value") == name
+    ]
+    return found.get("description", {}).get("value")
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_the_adverse_event_grid_is_described_as_each_screen_shows_it(page, seeded, device):
+    """The phase I programme's grid cites one passage throughout and has gaps: its
+    description says the passage once, and the dash only where dashes are shown (a narrow
+    screen's cards leave the gaps out, and the line explaining them)."""
+    page.set_viewport_size({"width": WIDTHS[device], "height": 900})
+    page.goto("/trials/sorafenib-phase-1-programme/")
+
+    description = accessible_description(
+        page, "region", "Adverse events by arm and grade: patients (%)"
+    )
+
+    passage = "Trial review, phase I safety paragraph (ref [3])"
+    assert description.startswith("Source of every figure: Reference ")
+    assert description.count(passage) == 1
+    dash = "A dash (–): the trial states no figure for that arm and grade."
+    assert (dash in description) is (device == "desktop")
+    assert page.locator(".ae-notes__dash").is_visible() is (device == "desktop")

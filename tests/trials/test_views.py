@@ -34,6 +34,14 @@ def text_of(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+def spoken(html: str) -> str:
+    """What a screen reader reads of a fragment: nothing hidden from it, a link's label
+    instead of its text."""
+    html = re.sub(r'<(\w+)[^>]*aria-hidden="true"[^>]*>.*?</\1>', "", html, flags=re.S)
+    html = re.sub(r'<a [^>]*aria-label="([^"]*)"[^>]*>.*?</a>', r"\1", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
 def grow_corpus(drug) -> None:
     for _ in range(3):
         published_trial(drugs=[drug, published_drug()])
@@ -193,6 +201,8 @@ def test_the_adverse_event_grid_names_a_shared_source_once(client, sharp):
 
     assert "Source of every figure: Table 3" in text_of(client.get(url))
     assert 'class="source-locator"' not in grid
+    note = shared.split('id="ae-notes">')[1].split("</p>")[0]
+    assert spoken(note) == "Source of every figure: Reference 1, Table 3."  # the passage once
     assert len(re.findall(r'aria-label="Reference \d+, Table 3"', grid)) == len(events)
 
     events[0].source_locator = "Table 4"
