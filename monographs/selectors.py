@@ -222,7 +222,7 @@ def entries_mentioning(*, facet: str, value: str) -> list[Entry]:
     """Live drugs and trials whose current publication has this fact (an AE term, a citation)."""
     return list(
         Entry.objects.live()
-        .filter(current__facets__name=facet, current__facets__value=value)
+        .with_facet(facet, value)
         .select_related("current")
         .order_by("kind", "title")
     )
@@ -290,13 +290,14 @@ def term_mentions(*, slug: str, trial_limit: int) -> TermMentions:
         .annotate(source_reference=Subquery(cited))
         .order_by(Lower("drug_name"), "drug_slug", "sort_key")
     )
-    trials = (
-        Entry.objects.live()
-        .of_kind("trial")
-        .filter(current__facets__name="term", current__facets__value=slug)
-        .with_document_members(*TERM_PAGE_TRIAL_MEMBERS)
+    trials = Entry.objects.live().of_kind("trial").with_facet("term", slug)
+    shown = list(
+        trials.with_document_members(*TERM_PAGE_TRIAL_MEMBERS).order_by(
+            "-last_published_at", "-pk"
+        )[:trial_limit]
     )
-    shown = list(trials.order_by("-last_published_at", "-pk")[:trial_limit])
+    # Counted from the indexes alone: with the documents' members annotated, the count
+    # joined every trial's publication.
     trial_count = len(shown) if len(shown) < trial_limit else trials.count()
     return TermMentions(drug_incidences=drug_incidences, trials=shown, trial_count=trial_count)
 

@@ -114,6 +114,13 @@ class Entry(models.Model):
             models.Index(fields=["withdrawn_at"], name="entry_withdrawn_at"),
             # The home page's newest entries, read in order instead of sorting them all.
             models.Index(fields=["-first_published_at", "title"], name="entry_newest_first"),
+            # The live entries by their current publication, read from the index alone: what
+            # a filter by a fact joins its facets to (with_facet; a common term's 9,000 trials).
+            models.Index(
+                fields=["current", "kind"],
+                name="entry_live_current",
+                condition=models.Q(withdrawn_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -177,9 +184,12 @@ class Facet(models.Model):
                 fields=["publication", "name", "value"], name="facet_unique_per_publication"
             )
         ]
+        # The publications of a fact, or of a range of a numeric one, read from the index
+        # alone (EntryQuerySet.with_facet): the facets of every version, 1.5 million rows at
+        # 100,000 trials, are not visited.
         indexes = [
-            models.Index(fields=["name", "value"]),
-            models.Index(fields=["name", "number"]),
+            models.Index(fields=["name", "value", "publication"], name="facet_value_publication"),
+            models.Index(fields=["name", "number", "publication"], name="facet_number_publication"),
         ]
 
     def __str__(self) -> str:

@@ -26,19 +26,28 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(kind=kind)
 
     def with_facet(self, name: str, value: str) -> "EntryQuerySet":
-        """Entries whose current publication has this filterable fact (e.g. drug=sorafenib)."""
-        return self.filter(current__facets__name=name, current__facets__value=value)
+        """Entries whose current publication has this filterable fact (e.g. drug=sorafenib).
+
+        Matched on the facets' own index, joined to no publication: a common adverse-event
+        term is a fact of 9,000 of 100,000 trials, and the join through the publications
+        table tripled the count of them on its page."""
+        return self._with_facets(name=name, value=value)
 
     def with_facet_between(
         self, name: str, low: float | None = None, high: float | None = None
     ) -> "EntryQuerySet":
         """Entries whose numeric fact (e.g. enrolment, start_year) lies within [low, high]."""
-        facet = {"current__facets__name": name}
+        bounds = {}
         if low is not None:
-            facet["current__facets__number__gte"] = low
+            bounds["number__gte"] = low
         if high is not None:
-            facet["current__facets__number__lte"] = high
-        return self.filter(**facet)
+            bounds["number__lte"] = high
+        return self._with_facets(name=name, **bounds)
+
+    def _with_facets(self, **facet: object) -> "EntryQuerySet":
+        from monographs.publishing.models import Facet
+
+        return self.filter(current_id__in=Facet.objects.filter(**facet).values("publication_id"))
 
     def with_document_members(self, *members: str) -> "EntryQuerySet":
         """Entries with only these top-level members of their current document, not all of it,

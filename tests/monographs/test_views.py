@@ -466,19 +466,27 @@ def test_adverse_event_page_shows_incidence_by_drug_and_trial(client, sorafenib)
 
 
 def test_adverse_event_page_shows_the_latest_trials_and_counts_them_all(
-    client, sorafenib, monkeypatch
+    client, sorafenib, monkeypatch, editor_in_chief
 ):
+    """Counted are the live trials whose current version reports the term: each of the
+    three has a version before it did, and neither a withdrawn trial nor one whose later
+    version no longer reports it counts, though earlier versions of both did."""
     from monographs.views import vocabulary
+    from tests.factories import AdverseEventTermFactory
     from trials.models import TrialAdverseEvent
 
     monkeypatch.setattr(vocabulary, "TRIALS_PER_TERM_PAGE", 2)
     term = sorafenib.adverse_events.select_related("term").first().term
     trials = []
-    for acronym in ("FIRST", "SECOND", "THIRD"):
+    for acronym in ("FIRST", "SECOND", "THIRD", "WITHDRAWN", "RECODED"):
         trial = published_trial(drugs=[sorafenib], acronym=acronym)
         TrialAdverseEvent.objects.filter(trial=trial).update(term=term)
         root_import_publish(root=trial, note="Reports the term")
         trials.append(trial)
+    root_withdraw(root=trials[3], user=editor_in_chief, reason="Under correction.")
+    TrialAdverseEvent.objects.filter(trial=trials[4]).update(term=AdverseEventTermFactory())
+    root_import_publish(root=trials[4], note="Coded as another term")
+    assert Facet.objects.filter(name="term", value=term.slug).count() >= 5
 
     response = client.get(reverse("monographs:adverse_event_detail", args=[term.slug]))
 
