@@ -154,10 +154,10 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
             }
         )
     for entry in mentions.trials:
-        document = as_entered(entry.document_members)
-        for ae in document.get("adverse_events") or []:
-            if ae["term"]["slug"] != slug:
-                continue
+        document = entry.document_members
+        # The term's rows of the trial, its figures read as stated; not every row of it.
+        reported = [ae for ae in document.get("adverse_events") or [] if ae["term"]["slug"] == slug]
+        for ae in as_entered({"adverse_events": reported})["adverse_events"]:
             term = _term_merged(term, ae["term"])
             figure = trial_incidence(ae)
             trials.append(
