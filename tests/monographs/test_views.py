@@ -566,6 +566,31 @@ def test_adverse_event_page_shows_each_drug_as_last_reviewed_with_its_source(
     assert 'href="/drugs/sorafenib/#section-adverse_events"' in html
 
 
+@pytest.mark.parametrize(
+    ("authors", "group_author", "year", "title", "label"),
+    [
+        (["Smith J"], "", 2010, "A title", "Smith J, 2010"),
+        (["Smith J", "Jones K"], "", None, "A title", "Smith J et al."),
+        ([], "SHARP Investigators", 2008, "A title", "SHARP Investigators, 2008"),
+        ([], "", 2001, "Prescribing information " * 4, ("Prescribing information " * 3)[:59]),
+    ],
+)
+def test_adverse_event_page_names_each_drug_source_in_its_short_form(
+    client, authors, group_author, year, title, label
+):
+    """The term page reads of each cited reference only what its short form names."""
+    citation = CitationFactory(authors=authors, group_author=group_author, year=year, title=title)
+    drug = drug_with_monograph(inn="lenvatinib", slug="lenvatinib")
+    row = DrugAdverseEventFactory(drug=drug, citation=citation)
+    root_import_publish(root=drug, note="Cites the reference")
+
+    response = client.get(reverse("monographs:adverse_event_detail", args=[row.term.slug]))
+
+    link = f'<a href="/references/{citation.key}/">'
+    cell = response.content.decode().split(link)[1].split("</a>")[0]
+    assert cell == label.rstrip() + ("…" if len(title) > 60 else "")
+
+
 def test_adverse_event_used_only_by_drafts_is_404(client, sorafenib):
     draft = DrugFactory()
     term = AdverseEventTermFactory()
