@@ -262,7 +262,8 @@ TERM_PAGE_TRIAL_MEMBERS = ("acronym", "adverse_events", "references")
 class _JSONMember(KeyTransform):
     """A member of a JSON column as a value to build JSON from: a JSON null stays null. On
     SQLite Django's KeyTransform reads a null as the text 'null' (so that a lone value
-    decodes), which JSON_OBJECT would then hold as a string."""
+    decodes), which JSON_OBJECT would then hold as a string; read plainly, a null is NULL
+    (and true and false 1 and 0: none of the members read here is one)."""
 
     def as_sqlite(self, compiler, connection):
         lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
@@ -288,7 +289,7 @@ def _short_reference(short: dict[str, Any] | None) -> dict[str, Any] | None:
     authors = [short["first_author"], short["second_author"]]
     return {
         "key": short["key"],
-        "authors": [author for author in authors if author],
+        "authors": [author for author in authors if author is not None],
         "group_author": short["group_author"] or "",
         "year": short["year"],
         "title": short["title"] or "",

@@ -301,8 +301,8 @@ def published_value(*, name: str, compute: Callable[[], T]) -> T:
     return value
 
 
-# The admin's path by URLconf (its resolver, a new one whenever the URLconf changes) and
-# script prefix; a handful at most, even in tests that swap URLconfs.
+# Where the admin and the API live, by URLconf (its resolver, a new one whenever the URLconf
+# changes), script prefix and view; a handful at most, even in tests that swap URLconfs.
 _PREFIXES: dict[tuple[URLResolver, str, str], str | None] = {}
 PREFIXES_REMEMBERED = 16
 
@@ -337,8 +337,8 @@ def _api_prefix() -> str | None:
 
 def _keyed_headers(request: HttpRequest) -> frozenset[str]:
     """The request headers this request's stored response is keyed by, and may vary on: the
-    VARY_HEADERS (under the API's prefix only those of API_ONLY_VARY_HEADERS) and those the
-    settings add."""
+    VARY_HEADERS (outside the API's prefix, not those of API_ONLY_VARY_HEADERS) and those the
+    settings add. Without an API in the URLconf every path is a page of the site."""
     keyed = getattr(request, "published_keyed_headers", None)
     if keyed is None:
         api_prefix = _api_prefix()

@@ -61,7 +61,9 @@ class SearchConfig(AppConfig):
         # A data migration writes names through the historical models, whose managers send
         # no signal: once a migrate has applied anything, the vocabulary is read afresh and
         # the stored searches retired. A migrate with nothing to apply (every `make run`)
-        # retires nothing; a flush (plan None) neither.
+        # retires nothing; a flush (plan None) neither. Django sends post_migrate to the
+        # apps with a models module, which this one lacks: it listens for the names' app.
+        from django.apps import apps
         from django.db.models.signals import post_migrate
 
         def vocabulary_after_migrate(*, using: str, plan=None, **kwargs) -> None:
@@ -69,7 +71,9 @@ class SearchConfig(AppConfig):
                 search_vocabulary_edited(using=using)
 
         post_migrate.connect(
-            vocabulary_after_migrate, sender=self, dispatch_uid="search-vocabulary-migrate"
+            vocabulary_after_migrate,
+            sender=apps.get_app_config(Condition._meta.app_label),
+            dispatch_uid="search-vocabulary-migrate",
         )
 
         register_projection(

@@ -155,7 +155,8 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
         )
     for entry in mentions.trials:
         document = entry.document_members
-        # The term's rows of the trial, its figures read as stated; not every row of it.
+        # Only the term's rows are shown: reading every row's figures as stated was work
+        # thrown away for the trial's other events, a score of them each.
         reported = [ae for ae in document.get("adverse_events") or [] if ae["term"]["slug"] == slug]
         for ae in as_entered({"adverse_events": reported})["adverse_events"]:
             term = _term_merged(term, ae["term"])

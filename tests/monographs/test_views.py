@@ -17,6 +17,7 @@ from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.publishing.models import Entry, Facet
 from monographs.selectors import DRUG_LIST_MEMBERS
+from monographs.views.vocabulary import short_citation
 from tests.factories import (
     AdverseEventTermFactory,
     CitationFactory,
@@ -573,12 +574,14 @@ def test_adverse_event_page_shows_each_drug_as_last_reviewed_with_its_source(
         (["Smith J", "Jones K"], "", None, "A title", "Smith J et al."),
         ([], "SHARP Investigators", 2008, "A title", "SHARP Investigators, 2008"),
         ([], "", 2001, "Prescribing information " * 4, ("Prescribing information " * 3)[:59]),
+        (["Smith J", ""], "", 2010, "A title", "Smith J et al., 2010"),
     ],
 )
 def test_adverse_event_page_names_each_drug_source_in_its_short_form(
     client, authors, group_author, year, title, label
 ):
-    """The term page reads of each cited reference only what its short form names."""
+    """The term page reads of each cited reference only what its short form names, and
+    names it as the reference's whole record would."""
     citation = CitationFactory(authors=authors, group_author=group_author, year=year, title=title)
     drug = drug_with_monograph(inn="lenvatinib", slug="lenvatinib")
     row = DrugAdverseEventFactory(drug=drug, citation=citation)
@@ -589,6 +592,12 @@ def test_adverse_event_page_names_each_drug_source_in_its_short_form(
     link = f'<a href="/references/{citation.key}/">'
     cell = response.content.decode().split(link)[1].split("</a>")[0]
     assert cell == label.rstrip() + ("…" if len(title) > 60 else "")
+    reference = next(
+        r
+        for r in Entry.objects.get(kind="drug", slug="lenvatinib").current.document["references"]
+        if r["key"] == citation.key
+    )
+    assert cell == short_citation(reference)
 
 
 def test_adverse_event_used_only_by_drafts_is_404(client, sorafenib):

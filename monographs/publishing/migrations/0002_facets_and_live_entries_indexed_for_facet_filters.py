@@ -4,9 +4,11 @@ from django.db import migrations, models
 # them to the live entries' index alone (EntryQuerySet.with_facet). Measured at 100,000
 # trials (1.5 million facets, those of every version), counting the 9,190 live trials that
 # report the commonest adverse-event term: 33-46 ms through the publications table and the
-# old indexes, 7 ms with these. The new facet indexes hold the old ones' columns first, so
-# they are built before those are dropped and no read goes without one. Building them
-# blocks publishing (not reading) for the few seconds it takes (about 3 s at that size).
+# old indexes, 7 ms with these. The new facet indexes begin with the old ones' columns and
+# serve every read those did. On PostgreSQL the migration is one transaction: until it
+# commits (about 3 s at that size) publishing waits, as the builds hold the entries' and
+# facets' tables against writes, and the drops at the end hold the facets' table against
+# reads too, for as long as a read already running on it takes.
 
 
 class Migration(migrations.Migration):
