@@ -28,6 +28,28 @@ def files_of_this_test(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def search_words_forgotten(request, django_db_blocker):
+    """The search's word tables (PostgreSQL) are written by SQL, outside Django's models, so
+    the flush that ends a transactional test leaves them: the words one test indexed would be
+    known to a later test's queries, and correct its misspellings (a search for "hepatoma"
+    found what an earlier test's seed corpus had indexed, in some orders of the suite)."""
+    yield
+    if connection.vendor != "postgresql" or not _transactional(request):
+        return
+    from monographs.search.indexing import SPELLING_TABLE, VOCABULARY_TABLE
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {VOCABULARY_TABLE}, {SPELLING_TABLE}")
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s per user; the tests are about rules, not key stretching."""
