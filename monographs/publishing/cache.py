@@ -2,9 +2,10 @@
 
 Each stored response carries the keys it depends on: the entry keys of its Surrogate-Key
 header (an entry page names every entry it shows or links to; an API detail names its
-entry), or, for pages built from many entries, a bounded group key (GROUP_KEYS): `drugs` or
-`trials` for a kind's list, `search` for search, and `list` for everything else (home, feed,
-sitemaps, terms, references, exports, versions). Every key has a generation counter in the
+entry; an adverse-event term's page the term, site.invalidation.term_page_key), or, for
+pages built from many entries, a bounded group key (GROUP_KEYS): `drugs` or `trials` for a
+kind's list, `search` for search, and `list` for everything else (home, feed, sitemaps, the
+index of terms, references, exports, versions). Every key has a generation counter in the
 cache. A publish or withdrawal, once committed, increments the counters of the entries it
 changes and of the groups its kind belongs to (responses_invalidate); a response is served
 only while every counter it depends on still has the value it had when the response was
@@ -80,8 +81,8 @@ GENERATION_KEY = "published-generation"
 COUNTER_PREFIX = "published-key."
 # Every response depends on it; only responses_invalidate_all moves it.
 SITE_KEY = "site"
-# Pages built from entries of every kind (home, feed, sitemaps, terms, references, exports,
-# versions): every publish or withdrawal retires them, as before responses were tagged.
+# Pages built from entries of every kind (home, feed, sitemaps, the index of terms,
+# references, exports, versions): every publish or withdrawal retires them.
 LIST_KEY = "list"
 SEARCH_KEY = "search"
 # The about page names the reviewers: a change of who they are retires it.

@@ -28,6 +28,7 @@ from monographs.models.experience import DrugAdverseEvent
 from monographs.publishing.models import Entry
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions
+from monographs.site.invalidation import term_page_key
 from monographs.templatetags.public_site import severe_scope
 from monographs.views.conditional import site_page
 from monographs.views.presentation import Crumb, breadcrumbs, entry_url, reference_links
@@ -218,7 +219,7 @@ def adverse_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(f"No published entry reports the adverse event '{slug}'.")
     incidence = term_incidence(slug, mentions)
     name = capfirst(incidence["term"].get("name", slug))
-    return render(
+    response = render(
         request,
         "monographs/adverse_event_detail.html",
         {
@@ -232,6 +233,8 @@ def adverse_event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
     )
+    response["Surrogate-Key"] = response["Cache-Tag"] = term_page_key(slug)
+    return response
 
 
 def _reference_uses(key: str, entry: Entry) -> dict[str, Any]:

@@ -354,3 +354,51 @@ def test_a_response_is_checked_on_every_key_of_its_own_when_the_guess_missed_som
     assert len(cache_reads) == 2
     responses_invalidate(keys=[f"trial:{TRIAL}"])
     assert read()["X-Cache"] == "miss"
+
+
+def test_a_term_page_is_retired_by_what_reports_the_term_and_by_nothing_else(
+    redis_response_cache, client, reviewer, django_capture_on_commit_callbacks
+):
+    """A term page shows the live entries whose current version reports the term: their
+    publish or withdrawal retires it, a version that stops reporting it too; a publish of
+    anything else leaves it cached."""
+    from tests.factories import AdverseEventTermFactory
+    from tests.site.corpus import published_drug, published_trial
+    from trials.models import TrialAdverseEvent
+
+    def publish(trial) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            root_import_publish(root=trial, note="test")
+
+    kept, changed = AdverseEventTermFactory(), AdverseEventTermFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        drug = published_drug()
+        reporting = published_trial(drugs=[drug], acronym="ZQREPORTS")
+        other = published_trial(drugs=[drug], acronym="ZQOTHER")
+    TrialAdverseEvent.objects.filter(trial=reporting).update(term=changed)
+    TrialAdverseEvent.objects.filter(trial=other).update(term=kept)
+    publish(reporting)
+    publish(other)
+    kept_page, changed_page = (f"/adverse-events/{term.slug}/" for term in (kept, changed))
+    cached(client, [kept_page, changed_page])
+    assert client.get(kept_page)["Surrogate-Key"] == f"term:{kept.slug}"
+
+    reporting.summary = "A new summary."
+    reporting.save()
+    publish(reporting)
+    assert client.get(changed_page)["X-Cache"] == "miss"
+    assert client.get(kept_page)["X-Cache"] == "hit", "retired by a trial not reporting it"
+
+    cached(client, [changed_page])
+    TrialAdverseEvent.objects.filter(trial=reporting).update(term=kept)
+    publish(reporting)
+    assert client.get(changed_page).status_code == 404  # no live version reports it now
+    now = client.get(kept_page)
+    assert now["X-Cache"] == "miss" and b"ZQREPORTS" in now.content
+
+    cached(client, [kept_page])
+    with django_capture_on_commit_callbacks(execute=True):
+        root_withdraw(root=other, user=reviewer, reason="Checking a figure.")
+    after = client.get(kept_page)
+    assert after["X-Cache"] == "miss"
+    assert b"ZQOTHER" not in after.content and b"ZQREPORTS" in after.content
