@@ -7,9 +7,10 @@
 #
 # and on every app server CACHE_PURGE_URLS=http://<varnish>:6091/ (docs/deploy.md, Varnish).
 # Every response names the keys it depends on in Surrogate-Key: the entries a page shows or
-# links to (drug:sorafenib, trial:sharp), or a bounded group for pages built from many
-# (drugs, trials, search, list). The app sends `PURGE /` with `xkey-purge: <keys>` after
-# each publish; only the purge listener, from the addresses in acl purgers, may do so.
+# links to (drug:sorafenib, trial:sharp), a term's page its term (term:hypertension), or a
+# bounded group for pages built from many (drugs, trials, search, list). The app sends
+# `PURGE /` with `xkey-purge: <keys>` after each publish (several, each header under 4 kB,
+# when it names many); only the purge listener, from the addresses in acl purgers, may.
 #
 # Adapt: the backend (one per app server, with a director, or nginx's upstream), the
 # purgers' addresses (the app servers), and the admin path if ADMIN_URL is not admin/.

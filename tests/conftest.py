@@ -29,9 +29,14 @@ def files_of_this_test(settings, tmp_path):
 
 
 def _transactional(request) -> bool:
+    """Whether the test ran outside a rolled-back transaction, as pytest-django decides."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
-        return True
+    if marker is not None:
+        from pytest_django.fixtures import validate_django_db
+
+        settings = validate_django_db(marker)
+        if settings.transaction or settings.reset_sequences:
+            return True
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 
@@ -47,7 +52,12 @@ def search_words_forgotten(request, django_db_blocker):
     from monographs.search.indexing import SPELLING_TABLE, VOCABULARY_TABLE
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {VOCABULARY_TABLE}, {SPELLING_TABLE}")
+        # A migration test may leave the schema of before the tables.
+        cursor.execute(
+            "SELECT to_regclass(%s), to_regclass(%s)", [VOCABULARY_TABLE, SPELLING_TABLE]
+        )
+        if None not in cursor.fetchone():
+            cursor.execute(f"TRUNCATE {VOCABULARY_TABLE}, {SPELLING_TABLE}")
 
 
 @pytest.fixture(autouse=True)

@@ -45,7 +45,7 @@ import hashlib
 import logging
 import time
 import urllib.request
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -88,7 +88,8 @@ SEARCH_KEY = "search"
 # The about page names the reviewers: a change of who they are retires it.
 REVIEWERS_KEY = "reviewers"
 # Group keys of the pages built from many entries, by URL name; a kind's API list is tagged
-# with the kind's plural (its group), entry details with the entry's key, anything else LIST_KEY.
+# with the kind's plural (its group), entry details with the entry's key, anything else that
+# names no keys of its own (a term's page names its term) LIST_KEY.
 # The public lists filter and link across kinds, so they depend on both groups.
 GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "monographs:drug_list": ("drugs", "trials"),
@@ -265,14 +266,29 @@ def proxies_purge(*, keys: list[str]) -> None:
     """
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     for url in settings.CACHE_PURGE_URLS:
-        request = urllib.request.Request(
-            url, method="PURGE", headers={"xkey-purge": " ".join(keys)}
-        )
-        try:
-            with opener.open(request, timeout=settings.CACHE_PURGE_TIMEOUT) as reply:
-                reply.read()
-        except (OSError, ValueError) as error:
-            logger.warning("Purge of %s at %s failed: %s", keys, url, error)
+        for header in _purge_headers(keys):
+            request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": header})
+            try:
+                with opener.open(request, timeout=settings.CACHE_PURGE_TIMEOUT) as reply:
+                    reply.read()
+            except (OSError, ValueError) as error:
+                logger.warning("Purge of %s at %s failed: %s", header, url, error)
+
+
+# Varnish refuses a request header longer than 8 kB by default (http_req_hdr_len): a purge
+# names its keys in headers of at most half that, one request each.
+PURGE_HEADER_LIMIT = 4096
+
+
+def _purge_headers(keys: list[str]) -> Iterator[str]:
+    header = ""
+    for key in keys:
+        if header and len(header) + 1 + len(key) > PURGE_HEADER_LIMIT:
+            yield header
+            header = ""
+        header = f"{header} {key}" if header else key
+    if header:
+        yield header
 
 
 def published_value(*, name: str, compute: Callable[[], T]) -> T:

@@ -4,9 +4,11 @@ has committed.
 An entry's change reaches the pages tagged with its key (its own page and API detail, every
 page showing, linking to or naming it), the pages tagged with a slug it answered at before
 (a rename), the pages it now appears on although they did not show it before (a new trial on
-its drugs' pages), and the bounded groups of its kind (kind_group_keys). A batch larger
-than RESPONSES_RETIRED_ONE_BY_ONE (a corpus load) retires every response instead: one
-counter, where thousands of keys would be thousands of round trips after the commit.
+its drugs' pages), the pages of the adverse-event terms its versions report
+(term_page_key), and the bounded groups of its kind (kind_group_keys). A change naming more
+than RESPONSES_RETIRED_ONE_BY_ONE entries or keys (a corpus load, a batch reporting hundreds
+of terms) retires every response instead: one counter, where thousands of keys would be
+thousands of round trips after the commit.
 """
 
 from collections.abc import Iterable
@@ -48,14 +50,26 @@ def term_page_key(slug: str) -> str:
 
 def _term_page_keys(entries: Iterable[Entry]) -> set[str]:
     """The pages of the terms any version of these entries reports: the new version's terms
-    gain it, the old ones' lose it, or show it changed."""
-    roots = Q()
+    gain it, the old ones' lose it, or show it changed. Every version, since by the time
+    this runs an entry names only its new publication; the older terms than the last are
+    a few pages retired more."""
+    root_ids: dict[str, list[int]] = {}
     for entry in entries:
-        roots |= Q(publication__kind=entry.kind, publication__root_id=entry.root_id)
-    if not roots:
+        root_ids.setdefault(entry.kind, []).append(entry.root_id)
+    if not root_ids:
         return set()
+    roots = Q(pk__in=[])
+    for kind, ids in root_ids.items():
+        roots |= Q(publication__kind=kind, publication__root_id__in=ids)
     reported = Facet.objects.filter(roots, name="term").values_list("value", flat=True)
     return {term_page_key(slug) for slug in reported.order_by().distinct()}
+
+
+def _retire(keys: set[str]) -> None:
+    if len(keys) > RESPONSES_RETIRED_ONE_BY_ONE:
+        transaction.on_commit(responses_invalidate_all, robust=True)
+    else:
+        _after_commit(keys)
 
 
 def responses_after_publish(*, publications: list[Publication], entries: list[Entry]) -> None:
@@ -76,11 +90,11 @@ def responses_after_publish(*, publications: list[Publication], entries: list[En
     keys |= _term_page_keys(entries)
     for kind in {entry.kind for entry in entries}:
         keys |= set(kind_group_keys(kind))
-    _after_commit(keys)
+    _retire(keys)
 
 
 def responses_after_withdrawal(*, entry: Entry) -> None:
-    _after_commit(
+    _retire(
         {entry_key(entry.kind, entry.slug), *kind_group_keys(entry.kind), *_term_page_keys([entry])}
     )
 

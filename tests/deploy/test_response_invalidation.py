@@ -268,6 +268,37 @@ def test_the_proxies_are_purged_of_the_keys_after_the_commit(
     assert {"drug:sorafenib", "drugs", "search", "list"} <= set(keys.split())
 
 
+def test_many_keys_are_purged_in_headers_a_proxy_accepts(settings, purge_recorder):
+    """Varnish refuses a header over 8 kB: a purge naming many keys sends several."""
+    url, received = purge_recorder
+    settings.CACHE_PURGE_URLS = [url]
+    keys = [f"term:a-long-adverse-event-term-{n}" for n in range(400)]
+
+    response_cache.proxies_purge(keys=keys)
+
+    headers = [header for _path, header in received]
+    assert len(headers) > 1
+    assert all(len(header) <= response_cache.PURGE_HEADER_LIMIT for header in headers)
+    assert " ".join(headers).split() == keys
+
+
+def test_a_change_naming_more_keys_than_are_retired_one_by_one_retires_everything(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    from monographs.site import invalidation
+
+    retired = []
+    monkeypatch.setattr(invalidation, "RESPONSES_RETIRED_ONE_BY_ONE", 3)
+    monkeypatch.setattr(
+        response_cache, "responses_invalidate", lambda *, keys, **kw: retired.append(keys)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invalidation._retire({"a", "b", "c"})
+        invalidation._retire({"a", "b", "c", "d"})
+
+    assert retired == [["a", "b", "c"], [response_cache.SITE_KEY]]
+
+
 def test_a_proxy_that_cannot_be_reached_never_fails_the_publish(
     settings, publish_drug, caplog, client
 ):
@@ -362,8 +393,8 @@ def test_a_term_page_is_retired_by_what_reports_the_term_and_by_nothing_else(
     """A term page shows the live entries whose current version reports the term: their
     publish or withdrawal retires it, a version that stops reporting it too; a publish of
     anything else leaves it cached."""
-    from tests.factories import AdverseEventTermFactory
-    from tests.site.corpus import published_drug, published_trial
+    from tests.factories import AdverseEventTermFactory, CitationFactory, DrugAdverseEventFactory
+    from tests.site.corpus import drug_with_monograph, published_drug, published_trial
     from trials.models import TrialAdverseEvent
 
     def publish(trial) -> None:
@@ -402,3 +433,16 @@ def test_a_term_page_is_retired_by_what_reports_the_term_and_by_nothing_else(
     after = client.get(kept_page)
     assert after["X-Cache"] == "miss"
     assert b"ZQOTHER" not in after.content and b"ZQREPORTS" in after.content
+
+    # A drug's monograph reporting the term, then withdrawn.
+    cached(client, [kept_page])
+    reporting_drug = drug_with_monograph(inn="zqdrugumab", slug="zqdrugumab")
+    DrugAdverseEventFactory(drug=reporting_drug, term=kept, citation=CitationFactory())
+    publish(reporting_drug)
+    with_drug = client.get(kept_page)
+    assert with_drug["X-Cache"] == "miss" and b"Zqdrugumab" in with_drug.content
+    cached(client, [kept_page])
+    with django_capture_on_commit_callbacks(execute=True):
+        root_withdraw(root=reporting_drug, user=reviewer, reason="Checking a figure.")
+    without = client.get(kept_page)
+    assert without["X-Cache"] == "miss" and b"Zqdrugumab" not in without.content
