@@ -34,8 +34,8 @@ def _transactional(request) -> bool:
     if marker is not None:
         from pytest_django.fixtures import validate_django_db
 
-        settings = validate_django_db(marker)
-        if settings.transaction or settings.reset_sequences:
+        outside_a_transaction, reset_sequences, *_ = validate_django_db(marker)
+        if outside_a_transaction or reset_sequences:
             return True
     return bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
