@@ -397,9 +397,13 @@ def test_a_term_page_is_retired_by_what_reports_the_term_and_by_nothing_else(
     from tests.site.corpus import drug_with_monograph, published_drug, published_trial
     from trials.models import TrialAdverseEvent
 
-    def publish(trial) -> None:
+    def publish(root) -> None:
         with django_capture_on_commit_callbacks(execute=True):
-            root_import_publish(root=trial, note="test")
+            root_import_publish(root=root, note="test")
+
+    def withdraw(root) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            root_withdraw(root=root, user=reviewer, reason="Checking a figure.")
 
     kept, changed = AdverseEventTermFactory(), AdverseEventTermFactory()
     with django_capture_on_commit_callbacks(execute=True):
@@ -428,8 +432,7 @@ def test_a_term_page_is_retired_by_what_reports_the_term_and_by_nothing_else(
     assert now["X-Cache"] == "miss" and b"ZQREPORTS" in now.content
 
     cached(client, [kept_page])
-    with django_capture_on_commit_callbacks(execute=True):
-        root_withdraw(root=other, user=reviewer, reason="Checking a figure.")
+    withdraw(other)
     after = client.get(kept_page)
     assert after["X-Cache"] == "miss"
     assert b"ZQOTHER" not in after.content and b"ZQREPORTS" in after.content
@@ -442,7 +445,6 @@ def test_a_term_page_is_retired_by_what_reports_the_term_and_by_nothing_else(
     with_drug = client.get(kept_page)
     assert with_drug["X-Cache"] == "miss" and b"Zqdrugumab" in with_drug.content
     cached(client, [kept_page])
-    with django_capture_on_commit_callbacks(execute=True):
-        root_withdraw(root=reporting_drug, user=reviewer, reason="Checking a figure.")
+    withdraw(reporting_drug)
     without = client.get(kept_page)
     assert without["X-Cache"] == "miss" and b"Zqdrugumab" not in without.content
