@@ -78,12 +78,14 @@ MIDDLEWARE = [
     "config.middleware.DatabaseUnavailableMiddleware",
     # Above the response cache, so a cached answer gets the reader's own counts.
     "monographs.api.http.RateLimitHeadersMiddleware",
+    # An entry page or API detail for an anonymous reader: its stored render, one indexed
+    # read, and no middleware below this. Above the response cache, whose lookup costs as
+    # much as that read and would only add a round trip when it misses.
+    "monographs.site.middleware.StoredPageMiddleware",
     # A cache hit returns from here: the headers of the middleware above (security, CSP) are
     # added to every response, those of the middleware below (CORS, frame options) are
     # stored with it. Sessions, CSRF and messages below mark what must not be stored.
     "monographs.publishing.cache.PublishedResponseCacheMiddleware",
-    # An entry page for an anonymous reader: its stored render, no middleware below this.
-    "monographs.site.middleware.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -12,11 +12,13 @@ The steps, each printed as it happens:
  1. a fresh database on the primary, migrated; the corpus loaded and published (v1);
  2. gunicorn node A and node B (config/gunicorn.py, DEBUG off), each with its own database
     connections (named node-a, node-b) to the primary and the replica, and the shared Redis;
- 3. both nodes serve the drug page (version 1); the second fetch is a cache hit;
+ 3. both nodes serve the drug page (version 1) from its stored render, and the list of
+    drugs, which node A renders and caches and node B then serves from the shared cache;
  4. on node A's side a new version is written through the editorial services: an editor
     edits and submits, a reviewer approves and publishes (four eyes);
- 5. node B, fetched straight after, shows version 2: the publish bumped the cache
-    generation after commit, and the replica had applied the commit before it returned;
+ 5. node B, fetched straight after, shows version 2 on the drug page and the new summary on
+    the list, a cache miss: the publish stored the page again and retired the cached list
+    after commit, and the replica had applied the commit before it returned;
  6. the replica's pg_stat_activity shows node B's connection: the page was read there.
 With --varnish, then (minimal corpus: sorafenib, lenvatinib and the trial sharp):
  7. Varnish (deploy/varnish.vcl, scripts/varnish.sh) in front of node B: the drug, trial and
@@ -164,6 +166,12 @@ def fetch(port: int, path: str) -> tuple[int, str, str, float]:
     except urllib.error.HTTPError as error:
         body, status, cache = error.read().decode(), error.code, error.headers.get("X-Cache", "")
     return status, body, cache, (time.perf_counter() - started) * 1000
+
+
+def served_by(cache: str) -> str:
+    """What answered, from X-Cache: the response cache (hit or miss), else the stored render
+    (entry pages are answered above the cache)."""
+    return f"cache {cache}" if cache else "stored render"
 
 
 def fetch_headers(port: int, path: str) -> tuple[int, str, dict[str, str]]:
@@ -347,15 +355,17 @@ def main() -> int:
             nodes[name] = start_node(name, port, env, workdir)
             cleanup.callback(stop_node, nodes[name])
 
-        page = f"/drugs/{SLUG}/"
-        say(f"3. {page} before the publish")
+        page, listing = f"/drugs/{SLUG}/", "/drugs/"
+        say(f"3. {page} (its stored render) and {listing} (the response cache) before the publish")
         for name, port in (("node A", port_a), ("node B", port_b), ("node B", port_b)):
             status, body, cache, milliseconds = fetch(port, page)
             say(
-                f"   {name}: HTTP {status}, version {shown_version(body)}, cache {cache or '-'}, "
-                f"{milliseconds:.1f} ms"
+                f"   {name}: {page} HTTP {status}, version {shown_version(body)}, "
+                f"{served_by(cache)}, {milliseconds:.1f} ms"
             )
-            if status != 200:
+            listed, _, list_cache, list_ms = fetch(port, listing)
+            say(f"   {name}: {listing} HTTP {listed}, {served_by(list_cache)}, {list_ms:.1f} ms")
+            if status != 200 or listed != 200:
                 return 1
         before = shown_version(body)
 
@@ -372,11 +382,19 @@ def main() -> int:
         status, body, cache, milliseconds = fetch(port_b, page)
         after = shown_version(body)
         say(
-            f"   node B: HTTP {status}, version {after}, cache {cache or '-'}, "
+            f"   node B: {page} HTTP {status}, version {after}, {served_by(cache)}, "
             f"{milliseconds:.1f} ms, new summary shown: {summary in body}"
         )
-        again_status, _, again_cache, again_ms = fetch(port_b, page)
-        say(f"   node B again: HTTP {again_status}, cache {again_cache}, {again_ms:.1f} ms")
+        listed, list_body, list_cache, list_ms = fetch(port_b, listing)
+        say(
+            f"   node B: {listing} HTTP {listed}, {served_by(list_cache)}, {list_ms:.1f} ms, "
+            f"new summary listed: {summary in list_body}"
+        )
+        again_status, _, again_cache, again_ms = fetch(port_b, listing)
+        say(
+            f"   node B again: {listing} HTTP {again_status}, {served_by(again_cache)}, "
+            f"{again_ms:.1f} ms"
+        )
 
         replica_url = f"postgresql://postgres@127.0.0.1:{options.replica_port}/postgres"
         with psycopg.connect(replica_url, autocommit=True) as connection:
@@ -387,7 +405,8 @@ def main() -> int:
             ).fetchone()
         say(f"6. replica in recovery: {in_recovery}; node B connections on it: {readers}")
 
-        if status == 200 and after == (before or 0) + 1 and summary in body and readers > 0:
+        shown = summary in body and summary in list_body and list_cache == "miss"
+        if status == 200 and after == (before or 0) + 1 and shown and readers > 0:
             say(f"node B shows version {after} at once: publish on A, read on B, no stale page")
             if not options.varnish:
                 return 0

@@ -12,6 +12,9 @@ only while every counter it depends on still has the value it had when the respo
 rendered. So a publish makes cold exactly the pages that show what changed, plus the bounded
 groups; every other page on every node stays cached. Every response also depends on SITE_KEY,
 which only an upgrade or a rebuild of the read tables bumps (responses_invalidate_all).
+An anonymous read of an entry page or API detail stored at publish is answered above this
+middleware (site.middleware.StoredPageMiddleware), from one indexed read that costs what a
+lookup here costs, and never reaches it; those their views render are kept like any other.
 
 Why counters read at lookup, and not an index from each key to the responses stored with it:
 an index has to be kept in step by every app server writing responses while others delete
@@ -98,21 +101,17 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "api:search": (SEARCH_KEY,),
     "monographs:about": (LIST_KEY, REVIEWERS_KEY),
 }
-# A response may name, in this attribute, the keys this cache is to check instead of those of
-# its Surrogate-Key: a stored entry page is retired by the one key of its stored render
-# (site.stored), which changes exactly when the render does, while the proxies in front
-# still purge it by every entry it shows.
-CACHE_KEYS_ATTRIBUTE = "published_cache_keys"
 # A response may name, in this attribute, the miss in this process from which it is worth
 # storing (1, at once, when it names none): its view knows whether it is likely to be asked
-# for again before it is retired, and what remaking it costs. An entry's stored page or API
-# detail is one indexed read (PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES, 2 by default): an entry
-# read once (a link followed from outside, a crawl or a mirror reading every entry, a request
-# with a header value nobody else sends) would cost the cache the write of its body for
-# nothing. A search (PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES, 2 by default) is asked for once
-# more often than not, and every publish retires all of them (SEARCH_KEY), so most stored
-# searches would never be read; a query asked again is stored at its second miss in a
-# process.
+# for again before it is retired, and what remaking it costs. An entry's API detail that its
+# view answers (asked with ?fields= or from another origin) is written from the stored head
+# and document, one indexed read, so it is cached from PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES
+# (2 by default): an entry read once (a link followed from outside, a crawl or a mirror
+# reading every entry, a request with a header value nobody else sends) would cost the cache
+# the write of its body for nothing. A search (PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES, 2 by
+# default) is asked for once more often than not, and every publish retires all of them
+# (SEARCH_KEY), so most stored searches would never be read; a query asked again is stored
+# at its second miss in a process.
 STORE_FROM_MISS_ATTRIBUTE = "published_cache_store_from_miss"
 # Set on an API response that is not DRF's own (an entry's stored detail): replayed from the
 # cache, it counts towards the reader's rate limit like every API response.
@@ -694,7 +693,6 @@ class PublishedResponseCacheMiddleware:
             _read_with_lookup.reset(token)
         keys = response_keys(request, response)
         if _response_is_storable(request, response):
-            keys = getattr(response, CACHE_KEYS_ATTRIBUTE, None) or keys
             from_miss = getattr(response, STORE_FROM_MISS_ATTRIBUTE, 1)
             if from_miss <= 1 or _worth_storing(response_cache_key(request), from_miss=from_miss):
                 self._store(request, response, keys=keys, generation=generation)

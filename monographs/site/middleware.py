@@ -1,16 +1,21 @@
 """Anonymous reads of entry pages and API details answered from what publishing stored,
-below the response cache.
+above the response cache.
 
 A stored page, like an entry's current API detail (api.stored_detail), is the same bytes for
 every reader and is already current: publishing writes it in its own transaction. Sessions,
 CSRF, authentication, messages, axes and CORS have nothing to add to it, so an anonymous GET
-or HEAD of one that the response cache misses is answered here, with one query, and the
-middleware below never runs; what it would add to such a response (X-Frame-Options and
-Content-Length; for an API detail read without an Origin, CORS's Vary) is added here. The
-response cache above still stores the answer and replays it, exactly as it does a response
-from the view. Everything else goes down the stack unchanged: other URLs, readers signed in
-(the view serves them the same stored bytes), and entries with nothing stored by this code
-yet, which the view renders live.
+or HEAD of one is answered here, with one query, and the middleware below never runs; what
+it would add to such a response (X-Frame-Options and Content-Length; for an API detail read
+without an Origin, CORS's Vary) is added here.
+
+Why above the response cache and not below it: the stored read is one query by two unique
+indexes, which costs what the cache's lookup costs (one round trip each), so a lookup in
+front of it saved nothing on a hit and added a round trip on every miss; and a read of the
+database that publishing writes in its own transaction cannot be stale, where a cached copy
+is current only through the counters' bookkeeping. Everything else goes down the stack
+unchanged, to the response cache first: other URLs, readers signed in (the view serves them
+the same stored bytes), and entries with nothing stored by this code yet, which the view
+renders live and the cache then keeps.
 """
 
 from collections.abc import Callable
@@ -45,9 +50,9 @@ def _stored_page_prefixes() -> tuple[str, ...]:
 
 
 class StoredPageMiddleware:
-    """Place it right below the response cache, above sessions: the middleware above (security
-    headers, CSP, the database-outage answer, the response cache) applies to these responses
-    as to any other."""
+    """Place it right above the response cache, below the security headers, CSP, the
+    database-outage answer and the rate-limit headers, which apply to these responses as to
+    any other."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response

@@ -11,7 +11,6 @@ the commit would leave a window in which a drug page still lists a trial just wi
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -20,7 +19,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from monographs.editorial import registry
-from monographs.publishing.cache import SITE_KEY, responses_invalidate
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 from monographs.publishing.prepared import live_current_row_sql, prepared_read_cursor
 from monographs.site.compression import deflate_around
@@ -37,34 +35,6 @@ from monographs.site.rendering import (
 def _paged_kinds() -> dict[str, registry.RootKind]:
     """The kinds whose entries have a page of their own to store."""
     return {kind.kind: kind for kind in registry.all_kinds() if kind.page_render_path}
-
-
-# More stored pages than this changed in one transaction (a corpus load) retire every cached
-# response at its commit, in one counter, instead of one counter per page.
-PAGES_RETIRED_ONE_BY_ONE = 200
-
-
-def stored_page_key(entry_id: int) -> str:
-    """The response-cache key of an entry's stored render: it moves whenever the render is
-    written again or forgotten, so a cached response of the stored bytes is checked against
-    one counter, not against every entry the page shows."""
-    return f"page:{entry_id}"
-
-
-def _responses_of_pages_retire(entry_ids: Iterable[int]) -> None:
-    """Once the transaction commits, retire the cached responses of these entries' stored
-    renders (the proxies in front are purged by entry keys, by the publish itself)."""
-    keys = sorted({stored_page_key(entry_id) for entry_id in entry_ids})
-    if not keys:
-        return
-    if len(keys) > PAGES_RETIRED_ONE_BY_ONE:
-        transaction.on_commit(
-            partial(responses_invalidate, keys=[SITE_KEY], purge_proxies=False), robust=True
-        )
-    else:
-        transaction.on_commit(
-            partial(responses_invalidate, keys=keys, purge_proxies=False), robust=True
-        )
 
 
 @dataclass(frozen=True)
@@ -136,11 +106,10 @@ def _pages_delete(entries: Q) -> None:
 
 def pages_forget(entries: Q) -> None:
     """Delete the stored pages of the entries selected (a Q on entry_id) and their keys, in
-    three statements however many (pages first, while a selection reading keys still can),
-    and retire their cached responses once committed."""
-    forgotten = list(StoredPage.objects.filter(entries).values_list("entry_id", flat=True))
+    three statements however many (pages first, while a selection reading keys still can).
+    Nothing of them is in the response cache: stored pages are answered above it
+    (site.middleware)."""
     _pages_delete(entries)
-    _responses_of_pages_retire(forgotten)
 
 
 def stored_pages_write(*, entries: Iterable[Entry]) -> int:
@@ -150,7 +119,6 @@ def stored_pages_write(*, entries: Iterable[Entry]) -> int:
     paged = _paged_kinds()
     rendered = [(entry, paged[entry.kind].page_render(entry=entry)) for entry in entries]
     _pages_delete(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
-    _responses_of_pages_retire(entry.pk for entry, _ in rendered)
     pages = []
     for entry, page in rendered:
         deflated = deflate_around(page.body, ORIGIN_BYTES)

@@ -20,11 +20,10 @@ from django.views.decorators.http import require_safe
 
 from monographs.charts.drawing import charts_numbered_afresh
 from monographs.editorial.identity import moved_location
-from monographs.publishing.cache import CACHE_KEYS_ATTRIBUTE, response_store_from_miss
 from monographs.publishing.models import Entry
 from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
 from monographs.site.rendering import RenderedPage, page_response, reader_takes_gzip
-from monographs.site.stored import stored_page_for, stored_page_key
+from monographs.site.stored import stored_page_for
 
 EntryView = Callable[..., HttpResponse]
 
@@ -138,8 +137,6 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
             last_modified=page.rendered_at,
             deflated_index=page.deflated_index,
         )
-        setattr(response, CACHE_KEYS_ATTRIBUTE, [stored_page_key(page.entry_id)])
-        response_store_from_miss(response, settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES)
         return response
 
     @require_safe

@@ -44,8 +44,8 @@ def test_errors_and_cached_answers_count_and_say_so_too(client, limited, setting
     settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 1
 
     missing = client.get("/api/v1/drugs/lenvatinib/")
-    fresh = client.get(DETAIL)
-    cached = client.get(DETAIL)
+    fresh = client.get("/api/v1/drugs/")
+    cached = client.get("/api/v1/drugs/")
 
     assert missing.status_code == 404 and missing["RateLimit-Remaining"] == "2"
     assert (fresh["X-Cache"], fresh["RateLimit-Remaining"]) == ("miss", "1")

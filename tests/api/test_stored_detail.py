@@ -156,9 +156,10 @@ def test_a_head_written_under_other_json_settings_is_never_served(
     assert len(before) > 10 and json.loads(dated)["published_at"] == before[:10]
 
 
-def test_the_response_cache_replays_a_stored_detail_within_the_rate_limit(
+def test_a_stored_detail_counts_toward_the_rate_limit_with_the_response_cache_on(
     make_drug, client, settings
 ):
+    """Answered above the response cache, every read of a stored detail is counted."""
     settings.API_THROTTLE_ANON = "2/minute"
     settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
     settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 1
@@ -167,5 +168,5 @@ def test_the_response_cache_replays_a_stored_detail_within_the_rate_limit(
     answers = [client.get("/api/v1/drugs/examplinib/") for _ in range(3)]
 
     assert [a.status_code for a in answers] == [200, 200, 429]
-    assert answers[1]["X-Cache"] == "hit"
+    assert not any(a.has_header("X-Cache") for a in answers[:2])
     assert [a["RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]

@@ -44,7 +44,10 @@ def test_a_publish_on_node_a_shows_on_node_b_at_once():
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert "node B: HTTP 200, version 1, cache hit" in output, "node B did not share A's cache"
-    assert "node B: HTTP 200, version 2, cache miss" in output
+    assert "node B: /drugs/ HTTP 200, cache hit" in output, "node B did not share A's cache"
+    assert "node A: /drugs/sorafenib/ HTTP 200, version 1, stored render" in output
+    assert "node B: /drugs/sorafenib/ HTTP 200, version 2, stored render" in output
     assert "new summary shown: True" in output
+    assert "node B: /drugs/ HTTP 200, cache miss" in output
+    assert "new summary listed: True" in output
     assert "replica in recovery: True" in output
