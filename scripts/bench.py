@@ -67,7 +67,7 @@ FLOOR_ROUNDS = int(os.environ.get("BENCH_FLOOR_ROUNDS") or 3)
 # The rows whose targets are a ratio to the floor view (judged as browsers ask).
 FLOOR_JUDGED = (
     "monograph page, uncached, gzip",
-    "monograph page, cache hit, gzip",
+    "monograph page, read again, gzip",
     "monograph page, conditional GET, gzip",
     "API detail, uncached",
 )
@@ -480,6 +480,10 @@ print(json.dumps(results))
 # without ", gzip", as a client asking for no encoding reads them.
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br"
 ENTRY_PAGE_ROWS = ("monograph page", "sorafenib page", "trial page")
+# Rows read with the same headers again and again: from the response cache where it keeps the
+# answer, from its stored render for an entry (which the cache never holds), so their queries
+# are counted with the cache on.
+READ_AGAIN = ("read again", "read again, gzip", "cache hit")
 
 
 def with_browser_encoding(plan: list[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
@@ -940,11 +944,11 @@ def main() -> int:
         plan = [
             ("floor view", "/bench/floor/", {}),
             ("monograph page, uncached", monograph, {"bust_cache": True}),
-            ("monograph page, cache hit", monograph, {}),
+            ("monograph page, read again", monograph, {}),
             ("monograph page, conditional GET", monograph, {"etag": True}),
             ("trial page, uncached", f"/trials/{trial}/", {"bust_cache": True}),
             ("API detail, uncached", api_detail, {"bust_cache": True}),
-            ("API detail, cache hit", api_detail, {}),
+            ("API detail, read again", api_detail, {}),
             ("naive DRF baseline", f"/bench/naive/drugs/{drug}/", {}),
             ("API list of 100, filtered", f"/api/v1/trials/?drug={drug}&page_size=100",
              {"bust_cache": True}),
@@ -955,6 +959,7 @@ def main() -> int:
             ("search", "/api/v1/search/?q=hepatocellular+carcinoma", {"bust_cache": True}),
             ("search, a drug name", f"/api/v1/search/?q={drug[:6]}", {"bust_cache": True}),
             ("trial list page", "/trials/", {"bust_cache": True}),
+            ("trial list page, cache hit", "/trials/", {}),
             ("trial list page, by drug", f"/trials/?drug={drug}", {"bust_cache": True}),
             ("trial list page 30, phase 3", "/trials/?phase=3&page=30", {"bust_cache": True}),
             ("adverse-event page, commonest term", f"/adverse-events/{targets['term']}/",
@@ -1006,7 +1011,7 @@ def main() -> int:
         )
         cached = django_snippet(f"PATHS = {paths!r}\n" + QUERY_COUNTS)
         for row in rows:
-            source = cached if "cache hit" in row.label else uncached
+            source = cached if row.label.endswith(READ_AGAIN) else uncached
             row.queries = source[row.label][0]
         publish = django_snippet(
             LARGEST_MONOGRAPH + PUBLISH_COST, PUBLISHED_RESPONSE_CACHE_SECONDS="0"
@@ -1129,17 +1134,17 @@ def render(report: dict) -> tuple[str, list[str]]:
         ("monograph page uncached >= 0.5x floor", ratio("monograph page, uncached, gzip") >= 0.5,
          f"{ratio('monograph page, uncached, gzip'):.2f}x as browsers ask (gzip){turns}; "
          f"{ratio('monograph page, uncached'):.2f}x with no Accept-Encoding"),
-        ("monograph page cache hit >= 0.9x floor",
-         ratio("monograph page, cache hit, gzip") >= 0.9,
-         f"{ratio('monograph page, cache hit, gzip'):.2f}x as browsers ask (gzip){turns}; "
-         f"{ratio('monograph page, cache hit'):.2f}x with no Accept-Encoding"),
+        ("monograph page read again >= 0.9x floor",
+         ratio("monograph page, read again, gzip") >= 0.9,
+         f"{ratio('monograph page, read again, gzip'):.2f}x as browsers ask (gzip){turns}; "
+         f"{ratio('monograph page, read again'):.2f}x with no Accept-Encoding"),
         ("monograph conditional GET >= 0.9x floor",
          ratio("monograph page, conditional GET, gzip") >= 0.9,
          f"{ratio('monograph page, conditional GET, gzip'):.2f}x as browsers ask (gzip){turns}; "
          f"{ratio('monograph page, conditional GET'):.2f}x with no Accept-Encoding"),
         ("API detail >= 0.7x floor", ratio("API detail, uncached") >= 0.7,
          f"{ratio('API detail, uncached'):.2f}x uncached{turns}; "
-         f"{ratio('API detail, cache hit'):.2f}x as served again from the response cache"),
+         f"{ratio('API detail, read again'):.2f}x read again"),
         ("page <= 4 SQL queries", max(page_queries.values()) <= 4,
          f"{max(page_queries.values())} at most ("
          + "; ".join(f"{label} {count}" for label, count in page_queries.items()) + ")"),
