@@ -240,8 +240,9 @@ else:
 PUBLISHED_RESPONSE_CACHE_SECONDS = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_SECONDS", "600" if REDIS_URL else "0")
 )
-# An entry's stored page or API detail is one indexed read: its response is cached from its
-# second miss in a process, so an entry read once never costs the cache a write (1: at once).
+# An entry's API detail answered by its view (?fields=, another origin) is one indexed read:
+# its response is cached from its second miss in a process, so an entry read once never costs
+# the cache a write (1: at once). Stored pages and details read plainly never reach the cache.
 PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = int(
     os.environ.get("PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES", "2")
 )

@@ -328,9 +328,6 @@ def main() -> int:
             "DATABASE_CONN_MAX_AGE": "60",
             "REDIS_URL": options.redis_url,
             "CACHE_KEY_PREFIX": prefix,
-            # What node A stores, node B serves: the drug page is cached at its first miss,
-            # not at its second in one of a node's two workers (docs/deploy.md).
-            "PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES": "1",
             "STATIC_ROOT": str(workdir / "static"),
             "API_THROTTLE_ANON": "off",
             "GUNICORN_WORKERS": "2",

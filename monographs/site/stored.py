@@ -106,9 +106,11 @@ def _pages_delete(entries: Q) -> None:
 
 def pages_forget(entries: Q) -> None:
     """Delete the stored pages of the entries selected (a Q on entry_id) and their keys, in
-    three statements however many (pages first, while a selection reading keys still can).
-    Nothing of them is in the response cache: stored pages are answered above it
-    (site.middleware)."""
+    two statements however many (pages first, while a selection reading keys still can).
+    Their readers then go to the response cache and the view: stored pages are answered
+    above the cache and never put in it, and what it holds of a live render of one (from
+    before it was stored) names the entries it shows, whose keys the same publish or
+    withdrawal retires (site.invalidation)."""
     _pages_delete(entries)
 
 

@@ -129,7 +129,7 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
         page = stored_page_for(kind=kind, slug=slug, deflated=reader_takes_gzip(request))
         if page is None:
             return None
-        response = page_response(
+        return page_response(
             request,
             body=page.content,
             etag=page.etag,
@@ -137,7 +137,6 @@ def stored_entry_page(kind: str, *, render: Callable[..., RenderedPage]) -> Entr
             last_modified=page.rendered_at,
             deflated_index=page.deflated_index,
         )
-        return response
 
     @require_safe
     def view(request: HttpRequest, slug: str) -> HttpResponse:

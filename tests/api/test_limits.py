@@ -41,7 +41,6 @@ def test_answers_say_how_much_is_left_and_when_it_comes_back(
 
 def test_errors_and_cached_answers_count_and_say_so_too(client, limited, settings):
     settings.PUBLISHED_RESPONSE_CACHE_SECONDS = 600
-    settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 1
 
     missing = client.get("/api/v1/drugs/lenvatinib/")
     fresh = client.get("/api/v1/drugs/")

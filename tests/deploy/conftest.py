@@ -72,10 +72,10 @@ def replicas_only_for_scaleout_tests(request, monkeypatch) -> None:
 
 @pytest.fixture(params=["locmem", "redis"])
 def response_cache(request, settings) -> Iterator[str]:
-    """The response cache on, over local memory and over a real Redis. Entry pages, API
-    details and searches are cached at their first miss, as every other response is, so that
-    what a test reads twice is a hit; tests/deploy/test_cache.py holds the default (their
-    second miss)."""
+    """The response cache on, over local memory and over a real Redis. API details answered by
+    their view and searches are cached at their first miss, as every other response is, so
+    that what a test reads twice is a hit; tests/deploy/test_cache.py holds the default (their
+    second miss). Stored entry pages and details are answered above the cache."""
     settings.PUBLISHED_RESPONSE_CACHE_SECONDS = CACHE_SECONDS
     settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES = 1
     settings.PUBLISHED_RESPONSE_CACHE_SEARCH_MISSES = 1

@@ -7,10 +7,13 @@ import socket
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
+from django.db.models import Q
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -18,6 +21,9 @@ from monographs.editorial.services.publish import root_import_publish
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.publishing import cache as response_cache
 from monographs.publishing.cache import PublishedResponseCacheMiddleware, responses_invalidate
+from monographs.publishing.models import Entry
+from monographs.site.models import StoredPage
+from monographs.site.stored import pages_forget
 from tests.deploy.conftest import CACHE_SECONDS, REDIS, REDIS_URL, delete_prefixed, require_redis
 from tests.factories import TrialFactory
 
@@ -78,8 +84,8 @@ def publish_trial(db, django_capture_on_commit_callbacks):
 
 
 def cached(client, urls):
-    """Read each URL until it is a hit (an entry's stored page, its API detail and a search
-    may be cached from a later miss than the first); returns the bodies."""
+    """Read each URL until it is a hit (an API detail answered by its view and a search may
+    be cached from a later miss than the first); returns the bodies."""
     bodies = {}
     later = max(
         settings.PUBLISHED_RESPONSE_CACHE_ENTRY_MISSES,
@@ -146,6 +152,38 @@ def test_a_new_trial_appears_at_once_on_the_cached_page_of_its_drug(
     assert fresh["X-Cache"] == "miss"
     assert b"SHARPR" in fresh.content
     assert client.get("/drugs/lenvatinib/")["X-Cache"] == "hit"
+
+
+def test_a_page_no_longer_stored_is_never_answered_by_a_live_render_cached_before(
+    redis_response_cache,
+    publish_drug,
+    publish_trial,
+    client,
+    settings,
+    reviewer,
+    django_capture_on_commit_callbacks,
+):
+    """Stored pages are answered above the response cache; one forgotten (a withdrawal, a
+    batch of a corpus load) is read through the cache again, which may hold a live render
+    from before it was stored. What forgot it retires that copy too."""
+    settings.SERVE_STORED_PAGES = True
+    sorafenib = publish_drug("sorafenib")
+    drug_page = Q(entry_id=Entry.objects.get(kind="drug", slug="sorafenib").pk)
+    pages_forget(drug_page)
+    live = [client.get("/drugs/sorafenib/") for _ in range(2)]
+    assert [page["X-Cache"] for page in live] == ["miss", "hit"]
+    call_command("render_stored_pages", stdout=StringIO())
+    assert not client.get("/drugs/sorafenib/").has_header("X-Cache")  # its stored render
+
+    publish_trial("Summary zqnewx.", drugs=[sorafenib])
+    stored = client.get("/drugs/sorafenib/")
+    assert not stored.has_header("X-Cache") and b"SHARPR" in stored.content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        root_withdraw(root=sorafenib, user=reviewer, reason="Checking a figure.")
+
+    assert not StoredPage.objects.filter(drug_page).exists()
+    assert client.get("/drugs/sorafenib/").status_code == 410
 
 
 def test_every_public_response_names_what_it_depends_on(publish_drug, client):

@@ -109,6 +109,12 @@ def test_middleware_order(load_settings):
         "config.middleware.DatabaseUnavailableMiddleware",
     ]
     assert all(middleware.index(name) < cache for name in headers_on_every_response)
+    # Stored entry pages and details: under every response's headers and the readers' rate
+    # limits, right above the cache, whose lookup would only add a round trip to their read.
+    stored = middleware.index("monographs.site.middleware.StoredPageMiddleware")
+    assert stored == cache - 1
+    assert all(middleware.index(name) < stored for name in headers_on_every_response)
+    assert middleware.index("monographs.api.http.RateLimitHeadersMiddleware") < stored
     marks_what_must_not_be_stored = [
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.middleware.csrf.CsrfViewMiddleware",
