@@ -99,11 +99,6 @@ def stored_page_for(*, kind: str, slug: str, deflated: bool = False) -> ServedPa
     )
 
 
-def _pages_delete(entries: Q) -> None:
-    StoredPage.objects.filter(entries).delete()
-    StoredPageKey.objects.filter(entries).delete()
-
-
 def pages_forget(entries: Q) -> None:
     """Delete the stored pages of the entries selected (a Q on entry_id) and their keys, in
     two statements however many (pages first, while a selection reading keys still can).
@@ -111,7 +106,8 @@ def pages_forget(entries: Q) -> None:
     above the cache and never put in it, and what it holds of a live render of one (from
     before it was stored) names the entries it shows, whose keys the same publish or
     withdrawal retires (site.invalidation)."""
-    _pages_delete(entries)
+    StoredPage.objects.filter(entries).delete()
+    StoredPageKey.objects.filter(entries).delete()
 
 
 def stored_pages_write(*, entries: Iterable[Entry]) -> int:
@@ -120,7 +116,7 @@ def stored_pages_write(*, entries: Iterable[Entry]) -> int:
     now = timezone.now()
     paged = _paged_kinds()
     rendered = [(entry, paged[entry.kind].page_render(entry=entry)) for entry in entries]
-    _pages_delete(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
+    pages_forget(Q(entry_id__in=[entry.pk for entry, _ in rendered]))
     pages = []
     for entry, page in rendered:
         deflated = deflate_around(page.body, ORIGIN_BYTES)
