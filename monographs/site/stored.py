@@ -175,21 +175,29 @@ def stored_pages_fill(*, missing_only: bool = True, batch_size: int = 50) -> Ite
             yield stored_pages_write(entries=batch)
 
 
-def _pages_refresh(*, dependents: Q, own: Q, render: bool) -> int:
-    """Render again the live pages selected, or only forget them (render=False)."""
-    changed = StoredPageKey.objects.filter(dependents).values("entry_id")
+def _pages_refresh(*, own: list[int], shown_on: Q, dependents: Q, render: bool) -> int:
+    """Render again the live pages of the entries `own`, of those `shown_on` and of those
+    whose stored keys match `dependents`, or only forget them (render=False).
+
+    The three are read apart and the pages locked by primary key: ORed in one statement,
+    PostgreSQL tested every entry against them (170 ms of a trial's publish at 100,000).
+    """
+    changed = StoredPageKey.objects.filter(dependents).values_list("entry_id", flat=True)
+    shown = Entry.objects.filter(shown_on).values_list("pk", flat=True)
     if not render:
-        affected = Entry.objects.filter(own).values("pk")
-        pages_forget(Q(entry_id__in=affected) | Q(entry_id__in=changed))
+        pages_forget(Q(entry_id__in=own) | Q(entry_id__in=shown) | Q(entry_id__in=changed))
         return 0
-    candidates = Entry.objects.live().filter(own | Q(pk__in=changed))
-    if candidates.count() > settings.STORED_PAGES_RENDERED_AT_PUBLISH:
+    direct = {*own, *shown}
+    dependent = set(changed) - direct
+    if len(direct) + len(dependent) > settings.STORED_PAGES_RENDERED_AT_PUBLISH:
         # A drug named by thousands of trials: rendering them all would hold the publish for
         # minutes. They are forgotten instead, so read live (current, slower) until
-        # `render_stored_pages` stores them again; the entry's own page is rendered now.
-        pages_forget(Q(entry_id__in=candidates.values("pk")))
-        return stored_pages_write(entries=_locked(Entry.objects.live().filter(own)))
-    return stored_pages_write(entries=_locked(candidates))
+        # `render_stored_pages` stores them again; the pages it appears on are rendered now.
+        pages_forget(Q(entry_id__in=dependent))
+        dependent = set()
+    return stored_pages_write(
+        entries=_locked(Entry.objects.live().filter(pk__in=direct | dependent))
+    )
 
 
 def entries_shown_on(publications: list[Publication]) -> Q:
@@ -222,9 +230,10 @@ def stored_pages_after_publish(*, publications: list[Publication], entries: list
         for kind, slug in RetiredSlug.objects.filter(entry__in=entries).values_list("kind", "slug")
     ]
     return _pages_refresh(
+        own=[entry.pk for entry in entries],
+        shown_on=entries_shown_on(publications),
         dependents=Q(key__in=keys, dependence__in=[Dependence.SHOWS, Dependence.NAMES])
         | Q(key__in=retired),
-        own=Q(pk__in=[entry.pk for entry in entries]) | entries_shown_on(publications),
         render=len(entries) == 1,
     )
 
@@ -233,10 +242,11 @@ def stored_pages_after_withdrawal(*, entry: Entry) -> int:
     """Forget the entry's own page and render again every page that shows or links to it."""
     pages_forget(Q(entry_id=entry.pk))
     return _pages_refresh(
+        own=[],
+        shown_on=Q(pk__in=[]),
         dependents=Q(
             key=entry_key(entry.kind, entry.slug),
             dependence__in=[Dependence.SHOWS, Dependence.LINKS],
         ),
-        own=Q(pk__in=[]),
         render=True,
     )
