@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Window
+from django.db.models import CharField, F, Q, Value, Window
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -26,6 +26,10 @@ from monographs.search.vocabulary import (
 
 Kind = SearchDocument.Kind
 MENTIONS_LISTED = 50
+# The order entries mentioning a term or reference are listed in, and the index it is read by
+# (publishing's entry_live_mentions).
+MENTIONS_ORDER = [F("kind").asc(), F("last_published_at").desc(), F("title").asc(), F("id").asc()]
+MENTIONS_READ_IN_ORDER = 100
 BATCH_SIZE = 500
 
 
@@ -186,27 +190,45 @@ def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
     if not values:
         return by_value
     value = F("current__facets__value")
-    rows = (
-        Entry.objects.live()
-        .filter(current__facets__name=facet, current__facets__value__in=values)
-        .annotate(
-            facet_value=value,
-            position=Window(
-                RowNumber(),
-                partition_by=[value],
-                order_by=[F("kind").asc(), F("last_published_at").desc(), "title", "id"],
-            ),
+    position = Window(RowNumber(), partition_by=[value], order_by=MENTIONS_ORDER)
+    columns = ("facet_value", "position", "kind", "title", "slug", "current_id")
+    if (
+        len(values) <= MENTIONS_READ_IN_ORDER
+        and connection.features.supports_slicing_ordering_in_compound
+    ):
+        # One branch per value, each planned for its own value: a common term walks the live
+        # entries in MENTIONS_ORDER (by the index entry_live_mentions) until it has its first
+        # MENTIONS_LISTED, a rare one sorts its few. At 100,000 trials a trial's terms take
+        # 2 ms instead of 250 ms sorting the 9,000 trials of each, inside an editor's
+        # publish. Thousands of values (a corpus's references, each rare) are one window.
+        position = Window(RowNumber(), order_by=MENTIONS_ORDER)
+        branches = [
+            Entry.objects.live()
+            .with_facet(facet, mentioned)
+            .annotate(facet_value=Value(mentioned, output_field=CharField()), position=position)
+            .order_by(*MENTIONS_ORDER)
+            .values_list(*columns)[:MENTIONS_LISTED]
+            for mentioned in sorted(values)
+        ]
+        first, *others = branches
+        rows = (
+            first.union(*others, all=True).order_by("facet_value", "position") if others else first
         )
-        .filter(position__lte=MENTIONS_LISTED)
-        .order_by("facet_value", "position")
-        .values_list("facet_value", "kind", "title", "slug", "current_id")
-    )
+    else:
+        rows = (
+            Entry.objects.live()
+            .filter(current__facets__name=facet, current__facets__value__in=values)
+            .annotate(facet_value=value, position=position)
+            .filter(position__lte=MENTIONS_LISTED)
+            .order_by("facet_value", "position")
+            .values_list(*columns)
+        )
     rows = list(rows)
     slugs_by_kind: dict[str, set[str]] = defaultdict(set)
-    for _, kind, _, slug, _ in rows:
+    for _, _, kind, _, slug, _ in rows:
         slugs_by_kind[kind].add(slug)
     titles = _search_titles(slugs_by_kind)
-    for facet_value, kind, title, slug, publication_id in rows:
+    for facet_value, _, kind, title, slug, publication_id in rows:
         shown = capfirst(titles.get((kind, slug)) or title)
         by_value[facet_value].append(Mention(kind, shown, publication_id))
     return by_value

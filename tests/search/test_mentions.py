@@ -1,0 +1,103 @@
+"""The entries a term's or a reference's search row lists: the same first ones however read.
+
+A few values are read one branch each in the listing order (by an index on PostgreSQL), many
+by one window over all their mentions; both must list the same entries in the same order,
+ties of publication time included (a batch publishes its roots at one time).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from monographs.editorial.services.publish import roots_import_publish_bulk
+from monographs.models import SearchDocument
+from monographs.search import indexing
+from tests.factories import AdverseEventTermFactory, CitationFactory, DrugAdverseEventFactory
+from tests.site.corpus import published_drug, trial_with_results
+from trials.models import Trial, TrialAdverseEvent
+
+pytestmark = pytest.mark.django_db
+
+LISTED = 5
+
+
+@pytest.fixture
+def reported(monkeypatch):
+    """A term reported by a drug and by twelve trials published in one batch (one time), a
+    term reported by one trial only; and the listing cut to LISTED entries per value."""
+    monkeypatch.setattr(indexing, "MENTIONS_LISTED", LISTED)
+    common, rare = AdverseEventTermFactory(), AdverseEventTermFactory()
+    drug = published_drug()
+    trials = [
+        trial_with_results(drugs=[drug], title=f"Study {letter}") for letter in "LKJIHGFEDCBA"
+    ]
+    TrialAdverseEvent.objects.filter(trial__in=trials).update(term=common)
+    TrialAdverseEvent.objects.filter(trial=trials[0]).update(term=rare)
+    DrugAdverseEventFactory(drug=drug, term=common, citation=CitationFactory())
+    roots_import_publish_bulk(kind="trial", roots=Trial.objects.all(), note="test")
+    roots_import_publish_bulk(kind="drug", roots=type(drug).objects.all(), note="test")
+    return common.slug, rare.slug
+
+
+def listed(values: set[str]) -> dict[str, list[tuple[str, str]]]:
+    return {
+        value: [(mention.kind, mention.title) for mention in mentions]
+        for value, mentions in indexing._live_mentions("term", values).items()
+    }
+
+
+def test_the_first_mentions_are_the_drug_then_the_newest_trials_by_title(reported):
+    common, rare = reported
+
+    mentions = listed({common, rare, "reported-by-no-one"})
+
+    assert mentions[common][0][0] == "drug"
+    # Shown as search shows a trial (its acronym first); ordered by the entry's title.
+    assert [(kind, title.split(": ")[-1]) for kind, title in mentions[common][1:]] == [
+        ("trial", f"Study {letter}") for letter in "ABCD"
+    ]
+    assert [title.split(": ")[-1] for _, title in mentions[rare]] == ["Study L"]
+    assert "reported-by-no-one" not in mentions
+
+
+@pytest.mark.postgres
+def test_read_in_order_or_by_one_window_the_same_entries_are_listed(reported, monkeypatch):
+    values = {*reported, "reported-by-no-one"}
+    with CaptureQueriesContext(connection) as in_order:
+        branches = listed(values)
+    monkeypatch.setattr(indexing, "MENTIONS_READ_IN_ORDER", 0)
+    with CaptureQueriesContext(connection) as in_one_window:
+        window = listed(values)
+
+    assert branches == window
+    assert "UNION ALL" in in_order.captured_queries[0]["sql"]
+    assert "UNION" not in in_one_window.captured_queries[0]["sql"]
+    assert len(in_order.captured_queries) == len(in_one_window.captured_queries)
+
+
+@pytest.mark.postgres
+def test_a_common_term_is_read_in_order_by_the_index():
+    """The plan, not only the answer: the first mentions of a term are read by walking the
+    live entries in listing order, not by sorting every entry that mentions it."""
+    branch = (
+        indexing.Entry.objects.live()
+        .with_facet("term", "common")
+        .order_by(*indexing.MENTIONS_ORDER)
+        .values_list("slug")[: indexing.MENTIONS_LISTED]
+    )
+    sql, params = branch.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "entry_live_mentions" in plan
+
+
+def test_the_term_row_names_its_first_reporters(reported):
+    common, _ = reported
+
+    row = SearchDocument.objects.get(kind="adverse_event", slug=common)
+
+    assert "Study A" in row.body and "Study D" in row.body
+    assert "Study E" not in row.body
