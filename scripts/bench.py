@@ -501,18 +501,27 @@ def with_browser_encoding(plan: list[tuple[str, str, dict]]) -> list[tuple[str, 
 
 # Publishes a trial of the measured monograph every PUBLISH_EVERY seconds through the import
 # publish (the path the seed and corpus loads take, one root at a time as an editor's
-# publish): its own page and its drug's page are rendered again in the publishing
-# transaction. The trial's title changes each time, or the publish would be a no-op.
+# publish): its own page and its drugs' pages are rendered again in the publishing
+# transaction. The trial's title changes each time, or the publish would be a no-op: each
+# gains or loses a suffix by what it has (toggling by turn left every other trial as it
+# was, so half the publishes changed nothing). Editors publish in a running server, whose
+# templates and URL configuration are loaded: the loop renders a page before it starts,
+# or its first publish carries their one-off loading.
 PUBLISH_LOOP = """
 import json, sys, time
+from monographs.editorial import registry
 from monographs.editorial.services.publish import root_import_publish
+from monographs.publishing.models import Entry
 from trials.models import Trial
 trials = list(Trial.objects.filter(drugs__slug={drug!r}).order_by("pk")[:50])
+drug = Entry.objects.live().select_related("current").get(kind="drug", slug={drug!r})
+registry.root_kind("drug").page_render(entry=drug)
 print(json.dumps({{"ready": len(trials)}}), flush=True)
 n = 0
 while True:
     trial = trials[n % len(trials)]
-    trial.title = trial.title.removesuffix(" (revised)") if n % 2 else trial.title + " (revised)"
+    revised = trial.title.endswith(" (revised)")
+    trial.title = trial.title.removesuffix(" (revised)") if revised else trial.title + " (revised)"
     trial.save(update_fields=["title"])
     started = time.perf_counter()
     root_import_publish(root=trial, note="benchmark: a publish while pages are read")
