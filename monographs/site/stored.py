@@ -183,7 +183,7 @@ def _pages_refresh(*, own: list[int], shown_on: Q, dependents: Q, render: bool) 
     PostgreSQL tested every entry against them (170 ms of a trial's publish at 100,000).
     """
     changed = StoredPageKey.objects.filter(dependents).values_list("entry_id", flat=True)
-    shown = Entry.objects.filter(shown_on).values_list("pk", flat=True)
+    shown = Entry.objects.live().filter(shown_on).values_list("pk", flat=True)
     if not render:
         pages_forget(Q(entry_id__in=own) | Q(entry_id__in=shown) | Q(entry_id__in=changed))
         return 0
@@ -193,7 +193,7 @@ def _pages_refresh(*, own: list[int], shown_on: Q, dependents: Q, render: bool) 
         # A drug named by thousands of trials: rendering them all would hold the publish for
         # minutes. They are forgotten instead, so read live (current, slower) until
         # `render_stored_pages` stores them again; the pages it appears on are rendered now.
-        pages_forget(Q(entry_id__in=dependent))
+        pages_forget(Q(entry_id__in=changed))
         dependent = set()
     return stored_pages_write(
         entries=_locked(Entry.objects.live().filter(pk__in=direct | dependent))
