@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import CharField, F, Q, Value, Window
+from django.db.models import CharField, F, Q, QuerySet, Value, Window
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -30,6 +30,8 @@ MENTIONS_LISTED = 50
 # (publishing's entry_live_mentions).
 MENTIONS_ORDER = [F("kind").asc(), F("last_published_at").desc(), F("title").asc(), F("id").asc()]
 MENTIONS_READ_IN_ORDER = 100
+# Stands for the value in the statement compiled once for every value read in order.
+_BRANCH_VALUE = "\x00mentioned"
 BATCH_SIZE = 500
 
 
@@ -180,6 +182,20 @@ def _search_titles(slugs_by_kind: dict[str, set[str]]) -> dict[tuple[str, str], 
     return {(kind, slug): title for kind, slug, title in rows} if slugs_by_kind else {}
 
 
+def mentions_in_order(facet: str, value: str) -> QuerySet:
+    """The live entries whose current publication has this fact, in listing order, each with
+    its place in it (`position`) and the value (`facet_value`)."""
+    return (
+        Entry.objects.live()
+        .with_facet(facet, value)
+        .annotate(
+            facet_value=Value(value, output_field=CharField()),
+            position=Window(RowNumber(), order_by=MENTIONS_ORDER),
+        )
+        .order_by(*MENTIONS_ORDER)
+    )
+
+
 def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
     """Live entries mentioning each value, drugs first, then the most recently published.
 
@@ -189,8 +205,6 @@ def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
     by_value: dict[str, list[Mention]] = defaultdict(list)
     if not values:
         return by_value
-    value = F("current__facets__value")
-    position = Window(RowNumber(), partition_by=[value], order_by=MENTIONS_ORDER)
     columns = ("facet_value", "position", "kind", "title", "slug", "current_id")
     if (
         len(values) <= MENTIONS_READ_IN_ORDER
@@ -201,24 +215,29 @@ def _live_mentions(facet: str, values: set[str]) -> dict[str, list[Mention]]:
         # MENTIONS_LISTED, a rare one sorts its few. At 100,000 trials a trial's terms take
         # 2 ms instead of 250 ms sorting the 9,000 trials of each, inside an editor's
         # publish. Thousands of values (a corpus's references, each rare) are one window.
-        position = Window(RowNumber(), order_by=MENTIONS_ORDER)
-        branches = [
-            Entry.objects.live()
-            .with_facet(facet, mentioned)
-            .annotate(facet_value=Value(mentioned, output_field=CharField()), position=position)
-            .order_by(*MENTIONS_ORDER)
-            .values_list(*columns)[:MENTIONS_LISTED]
+        # The branch is compiled once and its value bound per branch: a monograph's hundred
+        # terms built as a hundred querysets spent a quarter of a second in the ORM alone.
+        branch = mentions_in_order(facet, _BRANCH_VALUE).values_list(*columns)
+        sql, params = branch[:MENTIONS_LISTED].query.sql_with_params()
+        branches = " UNION ALL ".join([f"({sql})"] * len(values))
+        statement = f"SELECT * FROM ({branches}) AS mentions ORDER BY 1, 2"
+        bound = [
+            mentioned if param == _BRANCH_VALUE else param
             for mentioned in sorted(values)
+            for param in params
         ]
-        first, *others = branches
-        rows = (
-            first.union(*others, all=True).order_by("facet_value", "position") if others else first
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, bound)
+            rows = cursor.fetchall()
     else:
+        value = F("current__facets__value")
         rows = (
             Entry.objects.live()
             .filter(current__facets__name=facet, current__facets__value__in=values)
-            .annotate(facet_value=value, position=position)
+            .annotate(
+                facet_value=value,
+                position=Window(RowNumber(), partition_by=[value], order_by=MENTIONS_ORDER),
+            )
             .filter(position__lte=MENTIONS_LISTED)
             .order_by("facet_value", "position")
             .values_list(*columns)
