@@ -506,7 +506,7 @@ def with_browser_encoding(plan: list[tuple[str, str, dict]]) -> list[tuple[str, 
 # gains or loses a suffix by what it has (toggling by turn left every other trial as it
 # was, so half the publishes changed nothing). Editors publish in a running server, whose
 # templates and URL configuration are loaded: the loop renders a page before it starts,
-# or its first publish carries their one-off loading.
+# or its first publish carries their one-off loading (the trial page's since run 34).
 PUBLISH_LOOP = """
 import json, sys, time
 from monographs.editorial import registry
@@ -514,8 +514,9 @@ from monographs.editorial.services.publish import root_import_publish
 from monographs.publishing.models import Entry
 from trials.models import Trial
 trials = list(Trial.objects.filter(drugs__slug={drug!r}).order_by("pk")[:50])
-drug = Entry.objects.live().select_related("current").get(kind="drug", slug={drug!r})
-registry.root_kind("drug").page_render(entry=drug)
+live = Entry.objects.live().select_related("current")
+registry.root_kind("drug").page_render(entry=live.get(kind="drug", slug={drug!r}))
+registry.root_kind("trial").page_render(entry=live.get(kind="trial", slug=trials[0].slug))
 print(json.dumps({{"ready": len(trials)}}), flush=True)
 n = 0
 while True:
