@@ -46,6 +46,8 @@ cached validators, so conditional GET keeps working.
 
 import hashlib
 import logging
+import os
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -254,7 +256,13 @@ def responses_invalidate_all() -> None:
 
 def proxies_purge(*, keys: list[str]) -> None:
     """Ask each caching proxy (Varnish with vmod xkey, deploy/varnish.vcl) to drop the
-    objects tagged with any of the keys.
+    objects tagged with any of the keys, now and again CACHE_PURGE_REPEAT seconds later.
+
+    The second purge closes a race the first leaves open: a stored entry page or API detail
+    is read in one query, with no cache lookup to notice a publish, so a read made just
+    before the commit can reach the proxy after the first purge, and the proxy would keep
+    that previous version for its TTL. Sent again, the purge drops it once the read has
+    landed; a response slower than the delay still costs at most the TTL.
 
     Never raises: the publish has committed and must not be reported as failed because a
     proxy is down or slow. That is safe because a proxy keeps an object at most its TTL
@@ -263,8 +271,17 @@ def proxies_purge(*, keys: list[str]) -> None:
     the app's own cache and stored pages are already current. Sent straight to each proxy,
     never through an HTTP proxy the environment may name.
     """
+    urls = tuple(settings.CACHE_PURGE_URLS)
+    if not urls or not keys:
+        return
+    _purges_send(urls=urls, keys=keys)
+    if settings.CACHE_PURGE_REPEAT > 0:
+        _purges_repeated.schedule(urls=urls, keys=keys, delay=settings.CACHE_PURGE_REPEAT)
+
+
+def _purges_send(*, urls: tuple[str, ...], keys: list[str]) -> None:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    for url in settings.CACHE_PURGE_URLS:
+    for url in urls:
         for header in _purge_headers(keys):
             request = urllib.request.Request(url, method="PURGE", headers={"xkey-purge": header})
             try:
@@ -272,6 +289,63 @@ def proxies_purge(*, keys: list[str]) -> None:
                     reply.read()
             except (OSError, ValueError) as error:
                 logger.warning("Purge of %s at %s failed: %s", header, url, error)
+
+
+class _RepeatedPurges:
+    """The purges to send again, each key when its delay has passed, from one timer thread
+    per process however many publishes ask: a load or an import publishes hundreds of
+    entries in a few seconds. A key asked for again before its repeat went is repeated once,
+    the delay after the last ask. The thread is not a daemon, so a command that publishes
+    and exits still sends its repeats (its exit waits for them, at most the delay).
+
+    A forked child starts with none: gunicorn's master purges at start (config/gunicorn.py)
+    and forks its workers within the delay, and a child has no copy of the master's timer
+    thread, only of its state (and of the lock, perhaps held); the master sends its own."""
+
+    def __init__(self) -> None:
+        self._forget()
+
+    def _forget(self) -> None:
+        self._lock = threading.Lock()
+        self._due: dict[tuple[str, ...], dict[str, float]] = {}
+        self._timer: threading.Timer | None = None
+
+    def schedule(self, *, urls: tuple[str, ...], keys: Iterable[str], delay: float) -> None:
+        due = time.monotonic() + delay
+        with self._lock:
+            pending = self._due.setdefault(urls, {})
+            for key in keys:
+                pending[key] = due
+            if self._timer is None:
+                self._start(delay)
+
+    def _start(self, delay: float) -> None:
+        self._timer = threading.Timer(delay, self._send_due)
+        self._timer.name = "proxies-purge-repeat"
+        self._timer.start()
+
+    def _send_due(self) -> None:
+        now = time.monotonic()
+        ready: dict[tuple[str, ...], list[str]] = {}
+        with self._lock:
+            self._timer = None
+            for urls, pending in list(self._due.items()):
+                keys = sorted(key for key, due in pending.items() if due <= now)
+                for key in keys:
+                    del pending[key]
+                if keys:
+                    ready[urls] = keys
+                if not pending:
+                    del self._due[urls]
+            later = [due for pending in self._due.values() for due in pending.values()]
+            if later:
+                self._start(max(min(later) - now, 0.0))
+        for urls, keys in ready.items():
+            _purges_send(urls=urls, keys=keys)
+
+
+_purges_repeated = _RepeatedPurges()
+os.register_at_fork(after_in_child=_purges_repeated._forget)
 
 
 # Varnish refuses a request header longer than 8 kB by default (http_req_hdr_len): a purge

@@ -3,8 +3,10 @@ retires exactly the responses that show what changed (and the bounded groups of 
 every dependent page shows the new state at once, and an unrelated entry stays cached."""
 
 import logging
+import os
 import socket
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
@@ -263,8 +265,10 @@ def test_a_render_overlapping_a_publish_is_not_stored_with_the_counters_read_bef
 
 class PurgeRecorder(BaseHTTPRequestHandler):
     received: list[tuple[str, str | None]] = []
+    arrived: list[float] = []
 
     def do_PURGE(self):  # noqa: N802 (the method's name is the HTTP verb)
+        self.arrived.append(time.monotonic())
         self.received.append((self.path, self.headers.get("xkey-purge")))
         self.send_response(200)
         self.send_header("Content-Length", "0")
@@ -275,8 +279,11 @@ class PurgeRecorder(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def purge_recorder():
+def purge_recorder(settings):
+    """A purge listener; purges are sent once unless a test asks for the repeat."""
+    settings.CACHE_PURGE_REPEAT = 0
     PurgeRecorder.received = []
+    PurgeRecorder.arrived = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -321,6 +328,80 @@ def test_many_keys_are_purged_in_headers_a_proxy_accepts(settings, purge_recorde
     assert len(headers) > 1
     assert all(len(header) <= response_cache.PURGE_HEADER_LIMIT for header in headers)
     assert " ".join(headers).split() == keys
+
+
+def purges_awaited(received: list, count: int, *, seconds: float = 10.0) -> list:
+    deadline = time.monotonic() + seconds
+    while len(received) < count and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return list(received)
+
+
+def test_each_purge_is_sent_again_after_the_delay(settings, purge_recorder):
+    """A stored page read just before the commit can reach the proxy after the first purge:
+    the second drops it."""
+    url, received = purge_recorder
+    settings.CACHE_PURGE_URLS = [url]
+    settings.CACHE_PURGE_REPEAT = 0.3
+
+    response_cache.proxies_purge(keys=["drug:sorafenib", "drugs"])
+
+    assert received == [("/", "drug:sorafenib drugs")], "the first purge is sent at once"
+    assert purges_awaited(received, 2) == [("/", "drug:sorafenib drugs")] * 2
+    assert PurgeRecorder.arrived[1] - PurgeRecorder.arrived[0] >= 0.3
+    time.sleep(0.5)
+    assert len(received) == 2, "repeated once"
+
+
+def test_a_key_purged_again_before_its_repeat_is_repeated_once_the_delay_after(
+    settings, purge_recorder
+):
+    """Publishes in quick succession (a load, an import) share one timer; each key is sent
+    again once, never sooner than the delay after its last purge."""
+    url, received = purge_recorder
+    settings.CACHE_PURGE_URLS = [url]
+    settings.CACHE_PURGE_REPEAT = 0.4
+
+    response_cache.proxies_purge(keys=["drug:a", "drug:b"])
+    first = time.monotonic()
+    time.sleep(0.2)
+    response_cache.proxies_purge(keys=["drug:b", "drug:c"])
+    second = time.monotonic()
+
+    purges_awaited(received, 4)
+    time.sleep(0.6)
+    assert [header for _path, header in received] == [
+        "drug:a drug:b",
+        "drug:b drug:c",
+        "drug:a",
+        "drug:b drug:c",
+    ]
+    assert PurgeRecorder.arrived[2] >= first + 0.4
+    assert PurgeRecorder.arrived[3] >= second + 0.4
+
+
+def test_a_forked_worker_repeats_its_own_purges(settings, purge_recorder):
+    """gunicorn's master purges at start and forks its workers within the delay: a worker
+    inherits the master's pending repeat but not its timer thread, and must not wait on it."""
+    url, received = purge_recorder
+    settings.CACHE_PURGE_URLS = [url]
+    settings.CACHE_PURGE_REPEAT = 30
+    response_cache.proxies_purge(keys=["site"])
+    try:
+        settings.CACHE_PURGE_REPEAT = 0.2
+        child = os.fork()
+        if child == 0:  # the worker: purges, waits for its repeat, and leaves at once
+            try:
+                response_cache.proxies_purge(keys=["drug:sorafenib"])
+                time.sleep(1.0)
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+    finally:
+        response_cache._purges_repeated._timer.cancel()
+        response_cache._purges_repeated._forget()
+
+    assert [header for _path, header in received] == ["site", "drug:sorafenib", "drug:sorafenib"]
 
 
 def test_a_change_naming_more_keys_than_are_retired_one_by_one_retires_everything(
