@@ -260,10 +260,16 @@ PUBLISHED_RESPONSE_CACHE_KEY_HEADERS: tuple[str, ...] = ()
 # http://127.0.0.1:6081/. A purge that fails is logged and never fails the publish.
 CACHE_PURGE_URLS = [url for url in os.environ.get("CACHE_PURGE_URLS", "").split(",") if url]
 CACHE_PURGE_TIMEOUT = float(os.environ.get("CACHE_PURGE_TIMEOUT", "0.5"))
-# Each purge is sent again this many seconds later (0: never): a stored page read just before
-# the commit can reach the proxy after the first purge, which would otherwise keep it for its
-# TTL (monographs.publishing.cache.proxies_purge).
+# Each purge of an entry is sent again this many seconds later (0: never): a stored page read
+# just before the commit can reach the proxy after the first purge, which would otherwise keep
+# it for its TTL (monographs.publishing.cache.proxies_purge). A process that purged waits for
+# its repeats before it exits, so the delay stays short.
 CACHE_PURGE_REPEAT = float(os.environ.get("CACHE_PURGE_REPEAT", "2"))
+if not 0 <= CACHE_PURGE_REPEAT <= 10:
+    raise ImproperlyConfigured(
+        f"CACHE_PURGE_REPEAT={CACHE_PURGE_REPEAT:g} is seconds from 0 (never) to 10: a process"
+        " that purged waits for the repeat before it exits."
+    )
 
 # Entry pages are rendered when published and served as stored bytes (monographs/site). Off,
 # every read renders them, through the same function: for comparing the two.

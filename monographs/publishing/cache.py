@@ -45,6 +45,7 @@ cached validators, so conditional GET keeps working.
 """
 
 import hashlib
+import http.client
 import logging
 import os
 import threading
@@ -256,13 +257,17 @@ def responses_invalidate_all() -> None:
 
 def proxies_purge(*, keys: list[str]) -> None:
     """Ask each caching proxy (Varnish with vmod xkey, deploy/varnish.vcl) to drop the
-    objects tagged with any of the keys, now and again CACHE_PURGE_REPEAT seconds later.
+    objects tagged with any of the keys, and CACHE_PURGE_REPEAT seconds later those tagged
+    with an entry's key again.
 
     The second purge closes a race the first leaves open: a stored entry page or API detail
     is read in one query, with no cache lookup to notice a publish, so a read made just
     before the commit can reach the proxy after the first purge, and the proxy would keep
     that previous version for its TTL. Sent again, the purge drops it once the read has
-    landed; a response slower than the delay still costs at most the TTL.
+    landed; a response slower than the delay still costs at most the TTL. Only entries'
+    keys are sent again: a stored page or detail names those alone, and a page rendered
+    per request that overlapped the publish is not kept by the proxy (Surrogate-Control:
+    no-store), so the lists, search and the whole site are not emptied twice.
 
     Never raises: the publish has committed and must not be reported as failed because a
     proxy is down or slow. That is safe because a proxy keeps an object at most its TTL
@@ -275,8 +280,14 @@ def proxies_purge(*, keys: list[str]) -> None:
     if not urls or not keys:
         return
     _purges_send(urls=urls, keys=keys)
-    if settings.CACHE_PURGE_REPEAT > 0:
-        _purges_repeated.schedule(urls=urls, keys=keys, delay=settings.CACHE_PURGE_REPEAT)
+    entries = [key for key in keys if _names_an_entry(key)]
+    if settings.CACHE_PURGE_REPEAT > 0 and entries:
+        _purges_repeated.schedule(urls=urls, keys=entries, delay=settings.CACHE_PURGE_REPEAT)
+
+
+def _names_an_entry(key: str) -> bool:
+    kind, separator, _slug = key.partition(":")
+    return bool(separator) and kind in {root.kind for root in registry.all_kinds()}
 
 
 def _purges_send(*, urls: tuple[str, ...], keys: list[str]) -> None:
@@ -287,20 +298,20 @@ def _purges_send(*, urls: tuple[str, ...], keys: list[str]) -> None:
             try:
                 with opener.open(request, timeout=settings.CACHE_PURGE_TIMEOUT) as reply:
                     reply.read()
-            except (OSError, ValueError) as error:
+            except (OSError, ValueError, http.client.HTTPException) as error:
                 logger.warning("Purge of %s at %s failed: %s", header, url, error)
 
 
 class _RepeatedPurges:
     """The purges to send again, each key when its delay has passed, from one timer thread
-    per process however many publishes ask: a load or an import publishes hundreds of
-    entries in a few seconds. A key asked for again before its repeat went is repeated once,
-    the delay after the last ask. The thread is not a daemon, so a command that publishes
-    and exits still sends its repeats (its exit waits for them, at most the delay).
+    at a time per process however many publishes ask: a load or an import publishes
+    hundreds of entries in a few seconds. A key asked for again before its repeat went is
+    repeated once, the delay after the last ask. The thread is not a daemon, so a command
+    that publishes and exits still sends its repeats (its exit waits for them, at most the
+    delay, which settings bound).
 
-    A forked child starts with none: gunicorn's master purges at start (config/gunicorn.py)
-    and forks its workers within the delay, and a child has no copy of the master's timer
-    thread, only of its state (and of the lock, perhaps held); the master sends its own."""
+    A forked child starts with none: a child has no copy of its parent's timer thread, only
+    of its state (and of the lock, perhaps held), and the parent sends its own."""
 
     def __init__(self) -> None:
         self._forget()
@@ -309,6 +320,7 @@ class _RepeatedPurges:
         self._lock = threading.Lock()
         self._due: dict[tuple[str, ...], dict[str, float]] = {}
         self._timer: threading.Timer | None = None
+        self._timer_due = 0.0
 
     def schedule(self, *, urls: tuple[str, ...], keys: Iterable[str], delay: float) -> None:
         due = time.monotonic() + delay
@@ -316,19 +328,30 @@ class _RepeatedPurges:
             pending = self._due.setdefault(urls, {})
             for key in keys:
                 pending[key] = due
-            if self._timer is None:
-                self._start(delay)
+            if self._timer is None or due < self._timer_due:
+                self._start(due)
 
-    def _start(self, delay: float) -> None:
-        self._timer = threading.Timer(delay, self._send_due)
-        self._timer.name = "proxies-purge-repeat"
-        self._timer.start()
+    def _start(self, due: float) -> None:
+        """A timer for `due`, replacing any set for later; a timer that cannot be started
+        is logged, and the next schedule tries again."""
+        if self._timer is not None:
+            self._timer.cancel()
+        timer = threading.Timer(max(due - time.monotonic(), 0.0), self._send_due)
+        timer.name = "proxies-purge-repeat"
+        try:
+            timer.start()
+        except RuntimeError as error:
+            self._timer = None
+            logger.warning("Purges cannot be sent again: %s", error)
+            return
+        self._timer, self._timer_due = timer, due
 
     def _send_due(self) -> None:
         now = time.monotonic()
         ready: dict[tuple[str, ...], list[str]] = {}
         with self._lock:
-            self._timer = None
+            if self._timer is threading.current_thread():
+                self._timer = None
             for urls, pending in list(self._due.items()):
                 keys = sorted(key for key, due in pending.items() if due <= now)
                 for key in keys:
@@ -338,10 +361,13 @@ class _RepeatedPurges:
                 if not pending:
                     del self._due[urls]
             later = [due for pending in self._due.values() for due in pending.values()]
-            if later:
-                self._start(max(min(later) - now, 0.0))
+            if later and self._timer is None:
+                self._start(min(later))
         for urls, keys in ready.items():
-            _purges_send(urls=urls, keys=keys)
+            try:
+                _purges_send(urls=urls, keys=keys)
+            except Exception:
+                logger.exception("Purge of %s sent again failed", keys)
 
 
 _purges_repeated = _RepeatedPurges()

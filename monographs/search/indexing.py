@@ -38,7 +38,8 @@ MENTIONS_ORDER = [F("kind").asc(), F("last_published_at").desc(), F("title").asc
 # planning, and 8 ms in one window, while a trial's common terms (9,000 trials each at
 # 100,000) still take a branch each (2 ms, against 250 ms sorted).
 MENTIONS_COMMON = 100
-# At most this many values get a branch each in one statement.
+# More common values than this in one read are sorted with the rest, in one window: a branch
+# planned for each would cost more (a chunk of a corpus load's references).
 MENTIONS_READ_IN_ORDER = 100
 # Stands for the value in the statement compiled once for every value read in order.
 _BRANCH_VALUE = "\x00mentioned"

@@ -72,6 +72,13 @@ def test_replica_urls_become_mirrored_aliases_behind_the_router(load_settings):
     assert settings["DATABASE_ROUTERS"] == ["config.routers.ReplicaRouter"]
 
 
+@pytest.mark.parametrize("seconds", ["-1", "30"])
+def test_a_purge_repeated_never_or_later_than_a_process_may_wait_is_refused(load_settings, seconds):
+    with pytest.raises(ImproperlyConfigured, match=f"CACHE_PURGE_REPEAT={seconds} is seconds"):
+        load_settings(CACHE_PURGE_REPEAT=seconds)
+    assert load_settings(CACHE_PURGE_REPEAT="0")["CACHE_PURGE_REPEAT"] == 0
+
+
 def test_replicas_of_sqlite_are_refused(load_settings):
     with pytest.raises(ImproperlyConfigured, match="DATABASE_REPLICA_URLS"):
         load_settings(DATABASE_REPLICA_URLS="postgres://app@replica.internal/monographs")

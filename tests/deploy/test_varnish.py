@@ -110,10 +110,13 @@ def test_a_page_read_before_a_commit_and_stored_after_its_purge_is_purged_again(
     workdir.chmod(0o755)  # read by the user varnishd drops to
     script = ROOT / "scripts" / "varnish.sh"
     start = [str(backend.server_address[1]), str(port), str(purge_port)]
-    subprocess.run(["bash", script, "start", workdir, *start], check=True, capture_output=True)
     settings.CACHE_PURGE_URLS = [f"http://127.0.0.1:{purge_port}/"]
     settings.CACHE_PURGE_REPEAT = 1.0
     try:
+        started = subprocess.run(
+            ["bash", script, "start", workdir, *start], capture_output=True, text=True
+        )
+        assert started.returncode == 0, started.stdout + started.stderr
         early_read: list[tuple[str, str]] = []
         reader = threading.Thread(target=lambda: early_read.append(through(port)))
         reader.start()
