@@ -6,9 +6,12 @@ Without Chromium the browser tests are skipped, loudly; with REQUIRE_BROWSER_TES
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test import testcases
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,6 +27,31 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+class OneRequestAtATimeOnASharedConnection(ThreadedWSGIServer):
+    """The live server on an in-memory SQLite database answers each request on the test's
+    own connection, shared by every request thread: two requests at once on it (a browser's
+    page and a request of its own beside it) could hang both for good in SQLite's driver.
+    Requests then take turns; connections still open in parallel, as a browser's do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.turns = threading.Lock()
+
+    def get_app(self):
+        app = super().get_app()
+        if not self.connections_override:
+            return app
+
+        def in_turn(environ, start_response):
+            with self.turns:
+                return app(environ, start_response)
+
+        return in_turn
+
+
+testcases.LiveServerThread.server_class = OneRequestAtATimeOnASharedConnection
 
 
 def browser_missing_reason() -> str | None:
