@@ -25,19 +25,15 @@ node_modules/axe-core/axe.min.js: package.json
 	@if command -v npm >/dev/null 2>&1; then npm install --silent --no-audit --no-fund; \
 	else echo "npm not found: browser accessibility checks will fail to find axe-core"; fi
 
-HAS_ENTRIES = import sys; from monographs.editorial.models import Entry; \
-	sys.exit(0 if Entry.objects.exists() else 1)
-
 migrate: $(STAMP)
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 
 # Seeds load into an empty database only: on one that has content, `make run` changes no
-# published entry and nobody's draft (apply seed changes with `manage.py load_seeds`).
+# published entry, nobody's draft and no shared record (apply seed changes with
+# `manage.py load_seeds`).
 seed: migrate
-	@$(BIN)/python manage.py shell -v0 -c "$(HAS_ENTRIES)" \
-		&& echo "The database has published content: seeds not loaded (manage.py load_seeds applies them)." \
-		|| $(BIN)/python manage.py load_seeds
+	$(BIN)/python manage.py load_seeds --if-empty
 
 demo-users: migrate
 	$(BIN)/python manage.py create_demo_users
@@ -60,7 +56,7 @@ serve: $(STAMP)
 	echo "Collecting static files into $${STATIC_ROOT:-var/static}"; \
 	$(BIN)/python manage.py collectstatic --no-input -v0; \
 	$(BIN)/python manage.py migrate --no-input -v0; \
-	$(BIN)/python manage.py shell -v0 -c "$(HAS_ENTRIES)" || $(BIN)/python manage.py load_seeds; \
+	$(BIN)/python manage.py load_seeds --if-empty; \
 	$(BIN)/python manage.py render_stored_pages; \
 	echo "Serving http://$(HOST):$(PORT)/ with gunicorn, DEBUG off. Ctrl-C stops it."; \
 	exec $(BIN)/gunicorn -c config/gunicorn.py config.wsgi

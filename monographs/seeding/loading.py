@@ -219,6 +219,19 @@ def _roots_editors_own(plan: SeedPlan) -> dict[Ref, str]:
     return owned
 
 
+def database_holds_content(*, plan: SeedPlan) -> bool:
+    """Whether any row the seeds would write, or any publication, is already here.
+
+    `load_seeds --if-empty`, what `make run` and `make serve` start with, loads only into a
+    database holding none: on any other, people may have published, drafted or corrected
+    a shared record, and starting the app must change none of it. Applying seed changes to
+    such a database is `load_seeds` run on purpose, which leaves roots people worked on to
+    them.
+    """
+    models_written = {row.model for row in plan.rows}
+    return Entry.objects.exists() or any(model.objects.exists() for model in models_written)
+
+
 def seeds_load(
     *,
     plan: SeedPlan,

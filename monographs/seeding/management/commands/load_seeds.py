@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from monographs.seeding.errors import SeedFilesInvalid
-from monographs.seeding.loading import SeedLoadFailed, seeds_load
+from monographs.seeding.loading import SeedLoadFailed, database_holds_content, seeds_load
 from monographs.seeding.validation import seeds_plan
 from monographs.site.rendering import StaticFilesNotCollected, static_names_ready
 from monographs.site.stored import stored_pages_fill
@@ -27,8 +27,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="Only check the files; write nothing."
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load only into a database holding no content yet (what `make run` does); "
+            "on one that has any, write nothing.",
+        )
 
-    def handle(self, *args, files: list[Path], draft: bool, check: bool, **options) -> None:
+    def handle(
+        self, *args, files: list[Path], draft: bool, check: bool, if_empty: bool, **options
+    ) -> None:
         verbosity = options["verbosity"]
 
         def say(line: str) -> None:
@@ -44,6 +52,12 @@ class Command(BaseCommand):
             records = sum(1 for row in plan.rows if row.file is seed_file)
             say(f"  {seed_file.name}: {records} records")
         if check:
+            return
+        if if_empty and database_holds_content(plan=plan):
+            self.stdout.write(
+                "The database already holds content: seeds not loaded, nothing changed "
+                "(manage.py load_seeds applies seed changes to it)."
+            )
             return
         if not draft:
             try:
