@@ -219,17 +219,19 @@ def _roots_editors_own(plan: SeedPlan) -> dict[Ref, str]:
     return owned
 
 
-def database_holds_content(*, plan: SeedPlan) -> bool:
-    """Whether any row the seeds would write, or any publication, is already here.
+def database_holds_content() -> bool:
+    """Whether any row of a kind the seeds write, or any entry ever published, is here.
 
     `load_seeds --if-empty`, what `make run` and `make serve` start with, loads only into a
     database holding none: on any other, people may have published, drafted or corrected
-    a shared record, and starting the app must change none of it. Applying seed changes to
-    such a database is `load_seeds` run on purpose, which leaves roots people worked on to
-    them.
+    a shared record, and starting the app must change none of it, nor fail on it. So it is
+    asked before the seed files are read, and of every kind the seeds can write, whichever
+    files are named. Users and roles are not content: an account made before the first
+    start still gets the corpus. Applying seed changes to a database with content is
+    `load_seeds` run on purpose, which leaves roots people worked on to them.
     """
-    models_written = {row.model for row in plan.rows}
-    return Entry.objects.exists() or any(model.objects.exists() for model in models_written)
+    kinds = (*MODEL_ORDER, Intervention, Entry)
+    return any(model.objects.exists() for model in kinds)
 
 
 def seeds_load(

@@ -43,6 +43,12 @@ class Command(BaseCommand):
             if verbosity >= 1:
                 self.stdout.write(line)
 
+        if if_empty and not check and database_holds_content():
+            self.stdout.write(
+                "The database already holds content: seeds not loaded, nothing changed "
+                "(manage.py load_seeds applies seed changes to it)."
+            )
+            return
         try:
             plan = seeds_plan(paths=files or None)
         except SeedFilesInvalid as error:
@@ -52,12 +58,6 @@ class Command(BaseCommand):
             records = sum(1 for row in plan.rows if row.file is seed_file)
             say(f"  {seed_file.name}: {records} records")
         if check:
-            return
-        if if_empty and database_holds_content(plan=plan):
-            self.stdout.write(
-                "The database already holds content: seeds not loaded, nothing changed "
-                "(manage.py load_seeds applies seed changes to it)."
-            )
             return
         if not draft:
             try:
