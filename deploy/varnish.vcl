@@ -65,7 +65,7 @@ sub vcl_backend_response {
     if (bereq.uncacheable) {
         return (deliver);
     }
-    # Only answers the same for every reader, as the app's own cache (editorial/cache.py);
+    # Only answers the same for every reader, as the app's own cache (monographs/publishing/cache.py);
     # Surrogate-Control: no-store marks a render that overlapped a publish.
     if (beresp.status != 200 && beresp.status != 410
             || beresp.http.Set-Cookie

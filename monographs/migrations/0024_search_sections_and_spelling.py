@@ -8,7 +8,7 @@ SPELLING_INDEX = "monographs_searchspelling_trigram"
 # the words of the indexed text as written (not stemmed, so that "did you mean" shows a
 # word), under a trigram index. Like the vocabulary of migration 0010 it is not a model,
 # only SQL reads it; words are added as rows are written and removed by a rebuild. SQLite
-# computes the same similarity in Python (monographs.search.spelling).
+# computes the same similarity in Python (monographs.search.vocabulary.similarity).
 def create_spelling(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return

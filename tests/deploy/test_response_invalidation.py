@@ -458,7 +458,7 @@ def test_a_proxy_that_cannot_be_reached_never_fails_the_publish(
         closed_port = probe.getsockname()[1]
     settings.CACHE_PURGE_URLS = [f"http://127.0.0.1:{closed_port}/"]
 
-    with caplog.at_level(logging.WARNING, logger="monographs.editorial.cache"):
+    with caplog.at_level(logging.WARNING, logger="monographs.publishing.cache"):
         publish_drug("sorafenib", summary="Published although the proxy is down.")
 
     assert "Purge of" in caplog.text
