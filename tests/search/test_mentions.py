@@ -126,11 +126,17 @@ def test_only_values_stated_in_many_publications_are_read_in_order(reported, mon
 @pytest.mark.postgres
 def test_a_term_is_read_in_order_by_the_index_not_sorted():
     """The plan, not only the answer: the index gives the listing order, so the first
-    mentions of a common term are read without sorting every entry that reports it."""
+    mentions of a common term are read without sorting every entry that reports it.
+
+    Which plan wins depends on the table's statistics (what earlier tests left behind), so
+    both kinds of sort are priced out: the question is whether the index can give the order.
+    Left on, an incremental sort over another index of `kind` wins once the planner expects
+    few mentions of the value, as it rightly does for one that no publication states."""
     branch = indexing.mentions_in_order("term", "common").values_list("slug")[:LISTED]
     sql, params = branch.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_incremental_sort = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
