@@ -39,3 +39,10 @@ def stated_member(document: Mapping[str, Any], name: str) -> str:
     return stated_choice(
         fact=name.replace("_", " "), value=document[name], label=document[f"{name}_label"]
     )
+
+
+def stated_text(value: str | None, *, fact: str) -> str:
+    """A free-text fact as stated, or '<Fact> not stated': a trial's adverse event with no arm
+    is not one of all participants (SHARP's grade 3 ceiling names neither arm), nor is a
+    drug's incidence with no population one of all patients."""
+    return value or not_stated_phrase(fact)

@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
 from monographs.charts.incidence import (
@@ -29,7 +31,8 @@ from monographs.publishing.models import Entry
 from monographs.search import search_documents_of_kind
 from monographs.selectors import TermMentions, entries_mentioning, term_mentions
 from monographs.site.invalidation import term_page_key
-from monographs.templatetags.public_site import severe_scope
+from monographs.stated import stated_text
+from monographs.templatetags.public_site import cite_in_text, severe_scope
 from monographs.views.conditional import site_page
 from monographs.views.presentation import Crumb, breadcrumbs, entry_url, reference_links
 from monographs.views.structured_data import reference_json_ld
@@ -168,10 +171,15 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                     "name": _entry_name(entry, document),
                     "url": entry_url(entry.kind, entry.slug),
                     "ae": ae,
-                    "arm": ae.get("arm") or "All participants",
+                    "arm": stated_text(ae.get("arm"), fact="arm"),
                     "figure_text": "" if figure.is_empty else figure.text(),
                     "source": _source_label(ae, document),
                     "grade": GRADE_SCOPE_LABELS.get(ae.get("grade_scope"), ae.get("grade_scope")),
+                    "note": _note_on_entry_page(
+                        ae.get("note"),
+                        references=document.get("references"),
+                        url=entry_url(entry.kind, entry.slug),
+                    ),
                 }
             )
     return {
@@ -184,6 +192,15 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
     }
 
 
+def _note_on_entry_page(note: str | None, *, references, url: str) -> str:
+    """An entry's editorial note on a figure, its citations linked to the entry's own
+    reference list (the numbers are that page's)."""
+    if not note:
+        return ""
+    linked = str(cite_in_text(note, references))
+    return mark_safe(linked.replace('href="#ref-', f'href="{escape(url)}#ref-'))  # noqa: S308
+
+
 def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[str, Any] | None:
     """The incidence chart of a term, or `too_many` when it would draw more than
     TERM_CHART_ROWS rows of figures: a term reported with hundreds of drugs drew as many rows
@@ -191,7 +208,7 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[st
     rows = [
         IncidenceRow(
             group=row["name"],
-            label=row["ae"]["context"] or "All patients",
+            label=stated_text(row["ae"]["context"], fact="population"),
             any_grade=row["any_grade"],
             severe=row["severe"],
             severe_scope=GRADE_SCOPE_LABELS.get(
@@ -200,9 +217,7 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[st
         )
         for row in drugs
     ]
-    rows += trial_incidence_rows(
-        (row["name"], row["ae"]["arm"] or "All participants", row["ae"]) for row in trials
-    )
+    rows += trial_incidence_rows((row["name"], row["arm"], row["ae"]) for row in trials)
     if len(drawn_rows(rows)) > TERM_CHART_ROWS:
         return {"too_many": True}
     return incidence_chart(

@@ -47,7 +47,7 @@ DRUG_CARDS_BEFORE = """{% for drug in drugs %}
 TERM_ROWS_BEFORE = """{% load public_site %}{% for row in drugs %}
       <tr>
         <th scope="row"><a href="{{ row.url }}#section-adverse_events">{{ row.name }}</a></th>
-        <td data-label="Population or study">{{ row.ae.context|default:"–" }}</td>
+        <td data-label="Population or study">{{ row.ae.context|default:"Population not stated" }}</td>
         <td data-label="Any grade" class="num">{{ row.ae|drug_incidence:"any_grade"|or_not_stated }}</td>
         <td data-label="Grade ≥3" class="num">{{ row.ae|drug_incidence:"grade_3_plus"|or_not_stated }}{% with scope=row.ae|severe_scope %}{% if scope %}<p class="cell-note">{{ scope }}</p>{% endif %}{% endwith %}</td>
         <td data-label="Frequency">{% if row.frequency %}{{ row.frequency }}{% else %}<span class="muted" aria-hidden="true">Not stated</span><span class="visually-hidden">Frequency band not stated</span>{% endif %}</td>
@@ -56,10 +56,10 @@ TERM_ROWS_BEFORE = """{% load public_site %}{% for row in drugs %}
     {% endfor %}|{% for row in trials %}
       <tr>
         <th scope="row"><a href="{{ row.url }}#adverse-events">{{ row.name }}</a></th>
-        <td data-label="Arm">{{ row.ae.arm|default:"All participants" }}</td>
+        <td data-label="Arm">{{ row.ae.arm|default:"Arm not stated" }}</td>
         <td data-label="Grade">{{ row.grade }}</td>
         <td data-label="Patients (%)" class="num">{{ row.ae|trial_ae_figure|or_not_stated }}</td>
-        <td data-label="Source">{% if row.source %}<a href="{% link 'monographs:reference_detail' row.source.key %}">{{ row.source.label }}</a>{% if row.source.locator %}<p class="cell-note">{{ row.source.locator }}</p>{% endif %}{% else %}–{% endif %}</td>
+        <td data-label="Source">{% if row.source %}<a href="{% link 'monographs:reference_detail' row.source.key %}">{{ row.source.label }}</a>{% if row.source.locator %}<p class="cell-note">{{ row.source.locator }}</p>{% endif %}{% else %}–{% endif %}{% if row.note %}<p class="editorial-note"><span class="editorial-note__label">Editorial note:</span> {{ row.note }}</p>{% endif %}</td>
       </tr>
     {% endfor %}"""  # noqa: E501
 

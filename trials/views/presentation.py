@@ -10,7 +10,7 @@ from monographs.charts.drawing import responsive
 from monographs.charts.estimates import Estimate, estimates_chart
 from monographs.charts.incidence import incidence_chart, trial_incidence_rows
 from monographs.figures import interval_text, outcome_figure, plain_number
-from monographs.stated import is_not_stated, stated_member
+from monographs.stated import is_not_stated, stated_member, stated_text
 from monographs.templatetags.public_site import iso_date
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
 
@@ -220,7 +220,7 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
     cells: dict[str, dict[tuple[str, str], dict]] = defaultdict(dict)
     terms: dict[str, dict] = {}
     for ae in document.get("adverse_events") or []:
-        column = (ae["arm"] or "All participants", ae["grade_scope"])
+        column = (stated_text(ae["arm"], fact="arm"), ae["grade_scope"])
         columns.add(column)
         cells[ae["term"]["slug"]][column] = ae
         terms.setdefault(ae["term"]["slug"], ae["term"])
@@ -248,6 +248,14 @@ def adverse_event_table(document: dict[str, Any]) -> dict[str, Any]:
             }
         )
     return {
+        # Each figure's editorial note (the arm the source leaves unnamed, a bound read from
+        # its words), said under the grid with the term and column it belongs to.
+        "notes": [
+            {"about": f"{row['term']['name']} ({labelled['label']})", "row": labelled["cell"]}
+            for row in rows
+            for labelled in row["labelled"]
+            if labelled["cell"] is not None and labelled["cell"].get("note")
+        ],
         "columns": [
             {"arm": arm, "grade": GRADE_SCOPES.get(scope, scope), "key": (arm, scope)}
             for arm, scope in ordered
@@ -285,7 +293,7 @@ def _shared_source(cells: list[dict]) -> dict | None:
 
 def adverse_event_chart(document: dict[str, Any]) -> dict[str, str] | None:
     rows = trial_incidence_rows(
-        (capfirst(ae["term"]["name"]), ae["arm"] or "All participants", ae)
+        (capfirst(ae["term"]["name"]), stated_text(ae["arm"], fact="arm"), ae)
         for ae in document.get("adverse_events") or []
     )
     return incidence_chart(
