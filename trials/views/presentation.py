@@ -185,20 +185,29 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
             )
             p_value = f"{statistic}; {p_value}" if p_value else statistic
         figure = outcome_figure(outcome)
+        result, result_stated = figure.text(), not figure.is_empty
+        if not result_stated and interval.startswith("range ") and _is_range(outcome):
+            # The statistic is the range ('doses of 50–1200 mg/day'): it is the result, not a
+            # spread around a result the source does not give.
+            result, result_stated, interval = interval.removeprefix("range "), True, ""
         rows.append(
             {
                 "outcome": outcome,
                 "measure": _measure_name(outcome),
                 "statistic": outcome.get("statistic") or "",
-                "result": figure.text(),
+                "result": result,
                 # A result the registry gave as a word ('NR') is None, with the word in the note.
-                "result_stated": not figure.is_empty,
+                "result_stated": result_stated,
                 "interval": interval,
                 "comparison": comparison,
                 "p_value": p_value,
             }
         )
     return rows
+
+
+def _is_range(outcome: dict[str, Any]) -> bool:
+    return (outcome.get("statistic") or "").strip().lower() == "range"
 
 
 def outcome_columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
