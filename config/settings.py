@@ -274,6 +274,12 @@ if not 0 <= CACHE_PURGE_REPEAT <= 10:
 # Entry pages are rendered when published and served as stored bytes (monographs/site). Off,
 # every read renders them, through the same function: for comparing the two.
 SERVE_STORED_PAGES = env_bool("SERVE_STORED_PAGES", True)
+# A Last-Modified names a whole second, and a page's time is taken before its transaction
+# commits: a page changed again within the second a reader was sent its date (or by a publish
+# that dated its render before that reader's answer and committed after it) would be answered
+# 304 to a revalidation by date alone. A date is sent, and If-Modified-Since answered by it,
+# only once it is this many seconds old; until then the ETag alone validates.
+LAST_MODIFIED_SETTLE_SECONDS = int(os.environ.get("LAST_MODIFIED_SETTLE_SECONDS", "10"))
 # At most this many pages are rendered again inside one publish's transaction; a publish that
 # changes more (a drug named by thousands of trials) forgets them for `render_stored_pages`.
 STORED_PAGES_RENDERED_AT_PUBLISH = int(os.environ.get("STORED_PAGES_RENDERED_AT_PUBLISH", "200"))

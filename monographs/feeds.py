@@ -3,12 +3,14 @@ and every withdrawal with its reason, newest first."""
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import capfirst
 
 from monographs.editorial import registry
 from monographs.publishing.models import Entry, Publication
+from monographs.views.conditional import site_page
 from monographs.views.presentation import SITE_NAME, entry_url, version_url
 
 FEED_LENGTH = 50
@@ -89,3 +91,12 @@ class PublicationFeed(Feed):
     def item_categories(self, item: Publication | Entry) -> list[str]:
         labels = [kind_label(item.kind)]
         return [*labels, "Withdrawal"] if isinstance(item, Entry) else labels
+
+
+@site_page
+def feed(request: HttpRequest) -> HttpResponse:
+    """The feed, validated as the other pages built from many entries are (site_page): by the
+    last publish or withdrawal anywhere, answered 304 before a query for its items."""
+    response = PublicationFeed()(request)
+    response.headers.pop("Last-Modified", None)
+    return response

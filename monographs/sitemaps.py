@@ -7,12 +7,15 @@ The index gives no lastmod per section: Django would read every item to find it.
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from monographs.models.search import SearchDocument
 from monographs.publishing.models import Entry
 from monographs.search import search_result_url
+from monographs.views.conditional import site_page
 from monographs.views.presentation import entry_url
 
 URLS_PER_PAGE = 10_000
@@ -81,3 +84,21 @@ class PageSitemap(PagedSitemap):
 
 
 SITEMAPS = {"pages": PageSitemap, "entries": EntrySitemap, "vocabulary": VocabularySitemap}
+
+
+@site_page
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    return sitemap_views.index(
+        request, sitemaps=SITEMAPS, sitemap_url_name="monographs:sitemap_section"
+    )
+
+
+@site_page
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """A section's page, dated and validated as the other pages built from many entries are
+    (site_page): by the last publish or withdrawal anywhere. Django dates it by the newest
+    item it lists, which a withdrawal never moves (and can move back), so a reader or cache
+    revalidating by date was told 304 about a sitemap that had dropped an entry."""
+    response = sitemap_views.sitemap(request, sitemaps=SITEMAPS, section=section)
+    response.headers.pop("Last-Modified", None)
+    return response

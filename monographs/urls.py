@@ -1,9 +1,8 @@
-from django.contrib.sitemaps import views as sitemaps
 from django.urls import path
 
 from monographs import views
-from monographs.feeds import PublicationFeed
-from monographs.sitemaps import SITEMAPS
+from monographs.feeds import feed
+from monographs.sitemaps import sitemap_index, sitemap_section
 
 app_name = "monographs"
 urlpatterns = [
@@ -23,18 +22,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("about/", views.about, name="about"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("feed/", PublicationFeed(), name="feed"),
-    path(
-        "sitemap.xml",
-        sitemaps.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "monographs:sitemap_section"},
-        name="sitemap",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemaps.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap_section",
-    ),
+    path("feed/", feed, name="feed"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -8,6 +8,7 @@ name the site as the reader reached it, exactly as a live render would.
 """
 
 import hashlib
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -181,6 +182,18 @@ def reader_takes_gzip(request: HttpRequest) -> bool:
     )
 
 
+def last_modified_validator(moment: datetime | None) -> int | None:
+    """The Last-Modified of a page changed at `moment`, in whole seconds, to send and to
+    answer If-Modified-Since by; None while it is too recent to tell apart from a change
+    still to come in its second (settings.LAST_MODIFIED_SETTLE_SECONDS)."""
+    if moment is None:
+        return None
+    timestamp = moment.timestamp()
+    if time.time() - timestamp < settings.LAST_MODIFIED_SETTLE_SECONDS:
+        return None
+    return int(timestamp)
+
+
 def page_response(
     request: HttpRequest,
     *,
@@ -200,7 +213,7 @@ def page_response(
     encoding = "gzip" if deflated_index else ""
     representation = f"{etag}|{origin}|{encoding}" if encoding else f"{etag}|{origin}"
     etag = quote_etag(hashlib.sha256(representation.encode()).hexdigest()[:32])
-    timestamp = int(last_modified.timestamp())
+    timestamp = last_modified_validator(last_modified)
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
         if encoding:
@@ -209,7 +222,8 @@ def page_response(
         else:
             response = HttpResponse(body.replace(ORIGIN_BYTES, origin.encode()))
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(timestamp)
+    if timestamp is not None:
+        response["Last-Modified"] = http_date(timestamp)
     response["Surrogate-Key"] = keys
     response["Cache-Tag"] = keys.replace(" ", ",")
     patch_cache_control(response, public=True, no_cache=True)

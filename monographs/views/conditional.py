@@ -22,7 +22,12 @@ from monographs.charts.drawing import charts_numbered_afresh
 from monographs.editorial.identity import moved_location
 from monographs.publishing.models import Entry
 from monographs.selectors import entry_for_page, entry_renamed_to, site_last_changed
-from monographs.site.rendering import RenderedPage, page_response, reader_takes_gzip
+from monographs.site.rendering import (
+    RenderedPage,
+    last_modified_validator,
+    page_response,
+    reader_takes_gzip,
+)
 from monographs.site.stored import stored_page_for
 
 EntryView = Callable[..., HttpResponse]
@@ -39,7 +44,7 @@ def _respond(
     last_modified: datetime | None,
     render_page: Callable[[], HttpResponse],
 ) -> HttpResponse:
-    timestamp = int(last_modified.timestamp()) if last_modified else None
+    timestamp = last_modified_validator(last_modified)
     response = get_conditional_response(request, etag=etag, last_modified=timestamp)
     if response is None:
         # The same page in the same bytes at every render, not numbered after the charts

@@ -341,7 +341,10 @@ def test_a_withdrawn_drug_answers_410_with_the_reason(client, sorafenib, editor_
 # --- conditional GET --------------------------------------------------------------------
 
 
-def test_drug_page_answers_304_before_rendering(client, django_assert_num_queries, sorafenib):
+def test_drug_page_answers_304_before_rendering(
+    client, django_assert_num_queries, sorafenib, settings
+):
+    settings.LAST_MODIFIED_SETTLE_SECONDS = 0  # dated at once (tests/site/test_last_modified.py)
     url = reverse("monographs:drug_detail", args=["sorafenib"])
     first = client.get(url)
     etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]

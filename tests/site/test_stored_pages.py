@@ -73,8 +73,9 @@ def assert_stored_pages_are_live(client, settings) -> None:
 
 
 def test_a_published_page_is_served_from_its_stored_render_in_one_query(
-    client, sorafenib, sharp, django_assert_num_queries
+    client, sorafenib, sharp, django_assert_num_queries, settings
 ):
+    settings.LAST_MODIFIED_SETTLE_SECONDS = 0  # dated at once (tests/site/test_last_modified.py)
     entry = Entry.objects.get(kind="drug", slug="sorafenib")
     stored = StoredPage.objects.get(entry=entry)
     assert stored.publication_id == entry.current_id
