@@ -30,6 +30,9 @@ LABEL_WIDTH = 270
 VALUE_WIDTH = 190
 PLOT_LEFT = LABEL_WIDTH + 10
 PLOT_RIGHT = WIDTH - VALUE_WIDTH - 10
+# About how wide a character of a chart's text is drawn (12 px Public Sans and fallbacks),
+# generous: for making room, never for cutting text.
+CHAR_WIDTH = 7.6
 ROW_HEIGHT = 30
 TOP = 36
 BOTTOM = 40
@@ -161,10 +164,19 @@ def linear_ticks(maximum: float) -> list[float]:
 
 
 def linear_axis(
-    maximum: float, scale: float, *, top: float, bottom: float, unit: str, layout: Layout = WIDE
+    maximum: float,
+    scale: float,
+    *,
+    top: float,
+    bottom: float,
+    unit: str,
+    layout: Layout = WIDE,
+    right: float | None = None,
 ):
+    """Grid lines and ticks of a plot `scale` px per unit wide; `right`, where the plot ends
+    when it gave way to the text after it (the layout's own plot_right otherwise)."""
     parts = []
-    left, right = layout.plot_left, layout.plot_right
+    left, right = layout.plot_left, layout.plot_right if right is None else right
     for tick in linear_ticks(maximum):
         x = left + tick * scale
         parts.append(

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from monographs.charts.drawing import (
     ANY_GRADE,
     BOTTOM,
+    CHAR_WIDTH,
     GRADE_3_PLUS,
     LABEL_LINE,
     MUTED,
@@ -92,6 +93,12 @@ def _severe_text(row: IncidenceRow) -> str:
     return f"{text} ({row.severe_scope.lower()})" if row.severe_scope != "Grade ≥3" else text
 
 
+def _value_text(row: IncidenceRow) -> str:
+    if row.any_grade_on_row:
+        return f"{_label_text(row.any_grade)} / {_severe_text(row)}"
+    return _severe_text(row)
+
+
 def drawn_rows(rows: Sequence[IncidenceRow]) -> list[IncidenceRow]:
     """The rows a chart draws: those with a figure to draw."""
     return [r for r in rows if not (r.any_grade.is_empty and r.severe.is_empty)]
@@ -109,6 +116,10 @@ def incidence_bars(
     values = [v for f in figures for v in f.span if v]
     maximum = min(100.0, nice_maximum(max(values, default=1) * 1.05))
     left, right = layout.plot_left, layout.plot_right
+    if not layout.label_above:
+        # The figures written after the bars, in full: the plot gives way to the longest.
+        longest = max(len(_value_text(row)) for row in rows)
+        right = min(right, int(layout.width - 12 - longest * CHAR_WIDTH - 4))
     scale = (right - left) / maximum
     bar = 10
     body: list[str] = [
@@ -142,11 +153,7 @@ def incidence_bars(
                     svg_label(8, y + 10, group, limit=layout.group_limit, font_weight="600")
                 )
                 y += 20
-        value_text = (
-            f"{_label_text(row.any_grade)} / {_severe_text(row)}"
-            if row.any_grade_on_row
-            else _severe_text(row)
-        )
+        value_text = _value_text(row)
         if layout.label_above:
             body.append(svg_row_head(layout, y + 10, row.label, value_text))
             y += LABEL_LINE
@@ -160,7 +167,9 @@ def incidence_bars(
         if not layout.label_above:
             body.append(svg_text(right + 12, y + bar + 6, value_text))
         y += 2 * bar + 16
-    axis = linear_axis(maximum, scale, top=TOP - 4, bottom=y, unit="% of patients", layout=layout)
+    axis = linear_axis(
+        maximum, scale, top=TOP - 4, bottom=y, unit="% of patients", layout=layout, right=right
+    )
     description = "; ".join(
         f"{(r.group + ', ') if r.group else ''}{r.label}: "
         + (f"any grade {_said(r.any_grade)}, " if r.any_grade_on_row else "")
@@ -189,12 +198,18 @@ def trial_incidence_rows(cells: Iterable[tuple[str, str, dict]]) -> list[Inciden
 
     Each group and arm gets one row: its any-grade figure beside its first other grade
     scope; a further scope for the same arm gets a row of its own, named by its grades.
+    A group's rows are drawn together, in the order the groups first come, however the
+    cells are interleaved (a term entered for one arm, another term, then the first term
+    for the other arm): a chart naming a group twice reads as two different events.
     """
     by_arm: dict[tuple[str, str], dict[str, dict]] = {}
     for group, arm, cell in cells:
         by_arm.setdefault((group, arm), {}).setdefault(cell.get("grade_scope") or "any", cell)
+    group_order: dict[str, int] = {}
+    for group, _ in by_arm:
+        group_order.setdefault(group, len(group_order))
     rows = []
-    for (group, arm), scopes in by_arm.items():
+    for (group, arm), scopes in sorted(by_arm.items(), key=lambda item: group_order[item[0][0]]):
         any_grade = trial_incidence(scopes["any"]) if "any" in scopes else Figure()
         others = [(scope, cell) for scope, cell in scopes.items() if scope != "any"]
         first = others[0] if others else ("grade_3_plus", None)

@@ -289,3 +289,41 @@ def test_a_chart_comes_in_both_layouts_and_nothing_when_empty():
     assert both.count("<svg") == 2
     assert 'class="chart chart--wide"' in both and 'class="chart chart--narrow"' in both
     assert responsive(forest_plot, [], title="t") == ""
+
+
+def test_a_terms_rows_are_drawn_together_however_its_arms_were_entered():
+    """Diarrhoea entered for one arm, then rash, then diarrhoea for the other arm: the
+    chart names each term once, with its arms under it, in the order the terms came."""
+    from monographs.charts.incidence import trial_incidence_rows
+
+    cells = [
+        ("Diarrhoea", "Sorafenib", {"grade_scope": "any", "percent": 55}),
+        ("Rash", "Sorafenib", {"grade_scope": "any", "percent": 16}),
+        ("Diarrhoea", "Placebo", {"grade_scope": "any", "percent": 25}),
+    ]
+
+    rows = trial_incidence_rows(cells)
+
+    assert [(row.group, row.label) for row in rows] == [
+        ("Diarrhoea", "Sorafenib"),
+        ("Diarrhoea", "Placebo"),
+        ("Rash", "Sorafenib"),
+    ]
+
+
+def test_the_figures_after_the_bars_fit_the_chart():
+    """The longest figure written after a bar ends inside the chart: the plot gives way."""
+    from monographs.charts.drawing import CHAR_WIDTH, WIDE
+    from monographs.charts.incidence import trial_incidence_rows
+
+    cells = [
+        ("Hand-foot skin reaction", "Sorafenib", {"grade_scope": "grade_3_4", "percent": 9.5}),
+        ("Diarrhoea", "Sorafenib", {"grade_scope": "any", "percent": 55}),
+    ]
+    root = parse(incidence_bars(trial_incidence_rows(cells), title="Adverse events"))
+
+    texts = [t for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "start" and t.text]
+    written = [t for t in texts if "%" in t.text]
+    assert written
+    for text in written:
+        assert float(text.get("x")) + len(text.text) * CHAR_WIDTH <= WIDE.width, text.text
