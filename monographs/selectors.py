@@ -5,6 +5,7 @@ page query counts stay constant as the corpus grows.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -139,8 +140,17 @@ def live_entries(*, kind: str, facets: dict[str, str] | None = None) -> EntryQue
     """Live entries of a kind having every given filterable fact (name -> value)."""
     entries = Entry.objects.live().of_kind(kind)
     for name, value in (facets or {}).items():
-        entries = entries.with_facet(name, value)
+        entries = (
+            entries.with_drug_facet(name, value)
+            if name in DRUG_SLUG_FACETS
+            else entries.with_facet(name, value)
+        )
     return entries.select_related("current").order_by(Lower("title"), "pk")
+
+
+# Facets whose value is a drug's slug: filtering by a drug finds the versions published
+# before it was renamed too (drug_slugs_named).
+DRUG_SLUG_FACETS = frozenset({"drug", "interacts_with", "followed_by"})
 
 
 @dataclass(frozen=True)
@@ -194,7 +204,18 @@ def facet_options(
     return options
 
 
-def drug_trials(*, slug: str, limit: int | None = None) -> list[Entry]:
+def drug_slugs_named(slug: str) -> list[str]:
+    """Every slug the drug published at `slug` (now, or before a rename) answers to, `slug`
+    first: the facets and read tables of a version published before the drug was renamed
+    name it by its old slug, and its trials and mentions are still its own."""
+    owners = Q(entry__kind="drug", entry__slug=slug) | Q(entry__retired_slugs__slug=slug)
+    rows = RetiredSlug.objects.filter(owners, kind="drug").values_list("slug", "entry__slug")
+    return list(dict.fromkeys([slug, *(name for row in rows for name in row)]))
+
+
+def drug_trials(
+    *, slug: str, limit: int | None = None, named: Sequence[str] | None = None
+) -> list[Entry]:
     """Live trials whose current publication studies this drug, most recently started first
     (then by title, descending, as before), each with the DRUG_PAGE_TRIAL_MEMBERS of its
     document as `document_members`.
@@ -203,10 +224,17 @@ def drug_trials(*, slug: str, limit: int | None = None) -> list[Entry]:
     the latest twenty reads about twenty rows for a drug studied in thousands of trials;
     `limit` bounds it, and the rest are a click away on the filtered trial list.
     """
+    slugs = drug_slugs_named(slug) if named is None else named
+    # One slug (never renamed, nearly every drug) keeps the read in index order.
+    studies = (
+        {"current__studied_drugs__drug_slug": slug}
+        if len(slugs) == 1
+        else {"current__studied_drugs__drug_slug__in": slugs}
+    )
     trials = (
         Entry.objects.live()
         .of_kind("trial")
-        .filter(current__studied_drugs__drug_slug=slug)
+        .filter(**studies)
         .with_document_members(*DRUG_PAGE_TRIAL_MEMBERS)
         .order_by(
             F("current__studied_drugs__start_date").desc(),
@@ -234,7 +262,7 @@ DRUG_MENTION_FACETS = ("interacts_with", "followed_by")
 DRUG_MENTION_MEMBERS = ("title", "interactions", "subsequent_therapies")
 
 
-def drug_mentions(*, slug: str) -> list[Entry]:
+def drug_mentions(*, slug: str, named: Sequence[str] | None = None) -> list[Entry]:
     """Live drugs whose current publication names this drug in an interaction or as an
     option after it, A-Z, each with DRUG_MENTION_MEMBERS of its document as
     `document_members`.
@@ -242,14 +270,15 @@ def drug_mentions(*, slug: str) -> list[Entry]:
     Found through the facets their publications wrote and read from those publications, so
     a mention only another drug's draft makes never shows, and a withdrawn drug's never does.
     """
-    mentioning = Facet.objects.filter(name__in=DRUG_MENTION_FACETS, value=slug).values(
+    slugs = drug_slugs_named(slug) if named is None else named
+    mentioning = Facet.objects.filter(name__in=DRUG_MENTION_FACETS, value__in=slugs).values(
         "publication_id"
     )
     return list(
         Entry.objects.live()
         .of_kind("drug")
         .filter(current_id__in=mentioning)
-        .exclude(slug=slug)
+        .exclude(slug__in=slugs)
         .with_document_members(*DRUG_MENTION_MEMBERS)
         .order_by("title", "pk")
     )
@@ -346,22 +375,36 @@ def term_mentions(*, slug: str, trial_limit: int) -> TermMentions:
 
 @dataclass(frozen=True)
 class LinkedEntries:
-    """Slugs a document refers to, resolved to what is live now: linked if public."""
+    """Slugs a document refers to, resolved to what is live now: linked if public. Keyed by
+    the slug the document names; the entry's own `slug` is where it is now."""
 
     drugs: dict[str, Entry]
     trials: dict[str, Entry]
 
+    def drug_slugs(self) -> dict[str, str]:
+        """Each slug named -> the slug the drug is live at now."""
+        return {named: entry.slug for named, entry in self.drugs.items()}
+
 
 def references_resolve(*, drug_slugs=(), trial_slugs=()) -> LinkedEntries:
-    """Resolve cross-references to live entries in one query."""
-    drug_slugs, trial_slugs = set(drug_slugs), set(trial_slugs)
-    if not drug_slugs and not trial_slugs:
+    """Resolve cross-references to live entries in one query, by the slugs a document names.
+
+    A slug the entry was renamed from finds it too (RetiredSlug): a version published
+    before the rename names the old slug, and still links the entry, at its new address,
+    rather than naming it as if it were not published.
+    """
+    wanted = {"drug": set(drug_slugs), "trial": set(trial_slugs)}
+    if not any(wanted.values()):
         return LinkedEntries(drugs={}, trials={})
+    named = Q(pk__in=[])
+    for kind, slugs in wanted.items():
+        if slugs:
+            named |= Q(kind=kind) & (Q(slug__in=slugs) | Q(retired_slugs__slug__in=slugs))
     by_kind: dict[str, dict[str, Entry]] = defaultdict(dict)
-    for entry in Entry.objects.live().filter(
-        Q(kind="drug", slug__in=drug_slugs) | Q(kind="trial", slug__in=trial_slugs)
-    ):
-        by_kind[entry.kind][entry.slug] = entry
+    for entry in Entry.objects.live().filter(named).annotate(retired=F("retired_slugs__slug")):
+        for slug in (entry.slug, entry.retired):
+            if slug in wanted[entry.kind]:
+                by_kind[entry.kind][slug] = entry
     return LinkedEntries(drugs=by_kind["drug"], trials=by_kind["trial"])
 
 

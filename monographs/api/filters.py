@@ -19,6 +19,7 @@ from rest_framework.filters import OrderingFilter
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.models import Citation
 from monographs.publishing.models import Entry, Facet
+from monographs.selectors import DRUG_SLUG_FACETS
 from trials.documents import STATED_FLAG_CHOICES
 from trials.models import Trial
 
@@ -66,6 +67,8 @@ class FacetMixin:
     def filter(self, qs: QuerySet[Entry], value: str) -> QuerySet[Entry]:
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
+        if self.facet in DRUG_SLUG_FACETS:
+            return qs.with_drug_facet(self.facet, value)
         return qs.with_facet(self.facet, value)
 
 

@@ -224,6 +224,15 @@ def get_item(mapping, key):
 
 
 @register.filter
+def linked_drug(linked_drugs, drug):
+    """The live entry of a drug a document names ({'slug': ..., 'name': ...}), or None: for
+    rows that may name no drug (an intervention that is a procedure)."""
+    if not linked_drugs or not drug:
+        return None
+    return linked_drugs.get(drug.get("slug"))
+
+
+@register.filter
 def get_count(counter, key) -> int:
     """How many of a kind a Counter holds; zero when absent."""
     return (counter or {}).get(key, 0)

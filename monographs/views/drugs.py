@@ -1,5 +1,6 @@
 """Drug pages: the A-Z list, the monograph, and its version history."""
 
+from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
@@ -16,6 +17,7 @@ from monographs.selectors import (
     DRUG_FILTERS,
     DRUG_LIST_MEMBERS,
     drug_mentions,
+    drug_slugs_named,
     drug_trials,
     entry_version,
     entry_versions,
@@ -75,12 +77,14 @@ def drug_page_context(
     publication: Publication,
     trials: list[Entry],
     mentions: list[Entry] = (),
+    named: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What the monograph template needs from one publication's document.
 
     The admin renders a draft's preview through this too, so reviewers see exactly the
     page that would go live. Links to other drugs are resolved against what is live now,
-    and `mentions` (from drug_mentions) are what other live monographs say about this drug.
+    and `mentions` (from drug_mentions) are what other live monographs say about this drug,
+    by any slug it is `named` (drug_slugs_named; its own slug when not given).
     """
     document = as_entered(publication.document)
     title = capfirst(document["title"])
@@ -103,7 +107,7 @@ def drug_page_context(
         "glance": monograph_glance(
             document, sections={block.kind: (block.anchor, block.title) for block in outline}
         ),
-        "mentions": drug_mention_list(document["slug"], list(mentions)),
+        "mentions": drug_mention_list(named or [document["slug"]], list(mentions)),
         "linked_drugs": linked.drugs,
         "adverse_event_chart": adverse_event_chart(document),
         "adverse_event_groups": adverse_event_groups(document),
@@ -116,7 +120,7 @@ def drug_page_context(
             publication=publication,
             url=canonical,
             uid=entry.uid,
-            live_drug_slugs=set(linked.drugs),
+            live_drug_slugs=linked.drug_slugs(),
         ),
     }
 
@@ -127,14 +131,18 @@ def drug_page_render(*, entry: Entry) -> RenderedPage:
     with charts_numbered_afresh():
         canonical = entry_url("drug", entry.slug)
         request = stored_render_request(canonical)
-        trials = drug_trials(slug=entry.slug, limit=DRUG_PAGE_TRIALS + 1)
-        mentions = drug_mentions(slug=entry.slug)
+        # Read once for the trials, the mentions and their rows: a version of another entry
+        # published before this drug was renamed names it by its old slug.
+        named = drug_slugs_named(entry.slug)
+        trials = drug_trials(slug=entry.slug, limit=DRUG_PAGE_TRIALS + 1, named=named)
+        mentions = drug_mentions(slug=entry.slug, named=named)
         context = drug_page_context(
             request,
             entry=entry,
             publication=entry.current,
             trials=trials[:DRUG_PAGE_TRIALS],
             mentions=mentions,
+            named=named,
         )
         context |= version_context(entry=entry, publication=entry.current)
         context |= {
@@ -144,6 +152,7 @@ def drug_page_render(*, entry: Entry) -> RenderedPage:
             if len(trials) > DRUG_PAGE_TRIALS
             else "",
         }
+        linked = set(context["linked_drugs"])
         referenced = set(drug_referenced_slugs(context["document"]))
         return page_render(
             request,
@@ -152,8 +161,8 @@ def drug_page_render(*, entry: Entry) -> RenderedPage:
             shows=[entry_key("drug", entry.slug)]
             + [entry_key("trial", trial.slug) for trial in trials]
             + [entry_key("drug", mention.slug) for mention in mentions],
-            links=[entry_key("drug", slug) for slug in referenced & set(context["linked_drugs"])],
-            names=[entry_key("drug", slug) for slug in referenced - set(context["linked_drugs"])],
+            links=[entry_key("drug", context["linked_drugs"][slug].slug) for slug in linked],
+            names=[entry_key("drug", slug) for slug in referenced - linked],
         )
 
 
@@ -171,12 +180,14 @@ def drug_version_detail(request: HttpRequest, *, entry: Entry, version: int) -> 
     if publication is None:
         raise Http404(f"{entry.title} has no version {version}.")
     is_current = publication.pk == entry.current_id
+    named = drug_slugs_named(entry.slug) if is_current else [entry.slug]
     context = drug_page_context(
         request,
         entry=entry,
         publication=publication,
         trials=[],
-        mentions=drug_mentions(slug=entry.slug) if is_current else (),
+        mentions=drug_mentions(slug=entry.slug, named=named) if is_current else (),
+        named=named,
     )
     context |= version_context(entry=entry, publication=publication, versions=versions)
     context |= {

@@ -1,6 +1,7 @@
 """A drug document as a monograph page: reading order, charts, headline results."""
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -266,8 +267,9 @@ class Mention:
     lines: list[tuple[str, str]]
 
 
-def drug_mention_list(slug: str, entries: list[Entry]) -> list[Mention]:
-    """Rows of other monographs (from drug_mentions) that name the drug `slug`, in words.
+def drug_mention_list(slugs: Collection[str], entries: list[Entry]) -> list[Mention]:
+    """Rows of other monographs (from drug_mentions) that name the drug by any of its `slugs`
+    (drug_slugs_named: a row published before a rename names the old one), in words.
 
     Each line links to the section of the other monograph that holds the row with its
     source; the figures and citations stay there, where their reference numbers belong.
@@ -279,12 +281,12 @@ def drug_mention_list(slug: str, entries: list[Entry]) -> list[Mention]:
         url = entry_url("drug", entry.slug)
         lines = []
         for row in members.get("interactions") or []:
-            if (row.get("interacting_drug") or {}).get("slug") != slug:
+            if (row.get("interacting_drug") or {}).get("slug") not in slugs:
                 continue
             said = " ".join(p for p in (row.get("effect"), row.get("management")) if p)
             lines.append((f"Interacts with {other.lower()}: {said}", f"{url}#section-interactions"))
         for row in members.get("subsequent_therapies") or []:
-            if (row.get("therapy_drug") or {}).get("slug") != slug:
+            if (row.get("therapy_drug") or {}).get("slug") not in slugs:
                 continue
             condition = row["condition"]
             name = condition["name"]

@@ -8,6 +8,8 @@ left out, never written empty. A reference's `url` is where the source can be re
 DOI, PubMed record or publisher's page), never our own page about it.
 """
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from django.http import HttpRequest
@@ -154,10 +156,11 @@ def _dose_schedule(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _drug_mention(
-    request: HttpRequest, drug: dict[str, str], live: set[str] | frozenset[str]
+    request: HttpRequest, drug: dict[str, str], live: Mapping[str, str]
 ) -> dict[str, Any]:
-    """Another drug by name, with the address of its monograph while that is live."""
-    url = entry_url("drug", drug["slug"]) if drug["slug"] in live else None
+    """Another drug by name, with the address of its monograph while that is live (`live`:
+    each slug named -> where it is live now, references_resolve)."""
+    url = entry_url("drug", live[drug["slug"]]) if drug["slug"] in live else None
     return _compact(
         {
             "@type": "Drug",
@@ -174,7 +177,7 @@ def drug_json_ld(
     publication: Publication,
     url: str,
     uid: Any = None,
-    live_drug_slugs: set[str] | frozenset[str] = frozenset(),
+    live_drug_slugs: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[str, Any]:
     """A MedicalWebPage about a Drug: its names, codes, mechanism, doses and interactions."""
     absolute = request.build_absolute_uri(url)
@@ -259,7 +262,7 @@ def trial_json_ld(
     publication: Publication,
     url: str,
     uid: Any = None,
-    live_drug_slugs: set[str] | frozenset[str] = frozenset(),
+    live_drug_slugs: Mapping[str, str] = MappingProxyType({}),
 ) -> dict[str, Any]:
     """A MedicalWebPage about a MedicalTrial: its registry record, design, phase and subjects."""
     absolute = request.build_absolute_uri(url)

@@ -77,7 +77,7 @@ def test_each_trial_comes_with_the_members_a_drug_page_shows_not_its_whole_docum
     document = Entry.objects.get(kind="trial", slug=trial.slug).current.document
 
     with django_assert_num_queries(1):
-        [listed] = drug_trials(slug="sorafenib")
+        [listed] = drug_trials(slug="sorafenib", named=["sorafenib"])
         members = listed.document_members
 
     # SQLite's JSON_EXTRACT gives a string that reads as a number (phase "3") as the number.

@@ -166,8 +166,12 @@ def test_publishing_and_withdrawing_show_at_once_on_every_dependent_page(
     sorafenib.slug = "sorafenib-tosylate"
     sorafenib.save()
     root_import_publish(root=sorafenib, note="Renamed")
-    # SHARP's own publication still names the old slug: unlinked until it is published again.
-    assert b'href="/drugs/sorafenib/"' not in client.get(detail_url("trial", "sharp")).content
+    # SHARP's own publication still names the old slug: it links the drug at its new address,
+    # and the drug's page still lists it (tests/site/test_renamed_drug.py).
+    sharp_page = client.get(detail_url("trial", "sharp")).content
+    assert b'href="/drugs/sorafenib/"' not in sharp_page
+    assert b'href="/drugs/sorafenib-tosylate/"' in sharp_page
+    assert b"SHARP" in client.get(detail_url("drug", "sorafenib-tosylate")).content
     assert client.get(detail_url("drug", "sorafenib")).status_code == 301
     assert_stored_pages_are_live(client, settings)
 

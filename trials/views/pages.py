@@ -94,7 +94,7 @@ def trial_page_context(
             publication=publication,
             url=canonical,
             uid=entry.uid,
-            live_drug_slugs=set(linked.drugs),
+            live_drug_slugs=linked.drug_slugs(),
         ),
     }
 
@@ -108,14 +108,15 @@ def trial_page_render(*, entry: Entry) -> RenderedPage:
         context = trial_page_context(request, entry=entry, publication=entry.current)
         context |= version_context(entry=entry, publication=entry.current)
         context |= {"canonical_path": canonical, "breadcrumbs": entry_breadcrumbs(entry)}
+        linked = set(context["linked_drugs"])
         referenced = set(trial_referenced_slugs(context["document"]))
         return page_render(
             request,
             "trials/trial_detail.html",
             context,
             shows=[entry_key("trial", entry.slug)],
-            links=[entry_key("drug", slug) for slug in referenced & set(context["linked_drugs"])],
-            names=[entry_key("drug", slug) for slug in referenced - set(context["linked_drugs"])],
+            links=[entry_key("drug", context["linked_drugs"][slug].slug) for slug in linked],
+            names=[entry_key("drug", slug) for slug in referenced - linked],
         )
 
 
