@@ -276,10 +276,16 @@ if not 0 <= CACHE_PURGE_REPEAT <= 10:
 SERVE_STORED_PAGES = env_bool("SERVE_STORED_PAGES", True)
 # A Last-Modified names a whole second, and a page's time is taken before its transaction
 # commits: a page changed again within the second a reader was sent its date (or by a publish
-# that dated its render before that reader's answer and committed after it) would be answered
-# 304 to a revalidation by date alone. A date is sent, and If-Modified-Since answered by it,
-# only once it is this many seconds old; until then the ETag alone validates.
+# that dated its render before that reader's answer and committed less than this long after
+# it) would be answered 304 to a revalidation by date alone. A date is sent, and
+# If-Modified-Since answered by it, only once it is this many seconds old; until then the
+# ETag alone validates.
 LAST_MODIFIED_SETTLE_SECONDS = int(os.environ.get("LAST_MODIFIED_SETTLE_SECONDS", "10"))
+if not 0 <= LAST_MODIFIED_SETTLE_SECONDS <= 3600:
+    raise ImproperlyConfigured(
+        f"LAST_MODIFIED_SETTLE_SECONDS={LAST_MODIFIED_SETTLE_SECONDS} is seconds from 0 to"
+        " 3600: how old a page's date must be before it is sent."
+    )
 # At most this many pages are rendered again inside one publish's transaction; a publish that
 # changes more (a drug named by thousands of trials) forgets them for `render_stored_pages`.
 STORED_PAGES_RENDERED_AT_PUBLISH = int(os.environ.get("STORED_PAGES_RENDERED_AT_PUBLISH", "200"))

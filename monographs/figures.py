@@ -206,9 +206,29 @@ def trial_incidence(ae: dict[str, Any]) -> Figure:
     )
 
 
+def result_is_range(outcome: dict[str, Any]) -> bool:
+    """Whether an outcome's result is its range: a 'range' statistic stating no value, count
+    or proportion ('daily doses of 50–1200 mg'), where the range is not a spread around a
+    result the source leaves out."""
+    return (
+        (outcome.get("statistic") or "").strip().lower() == "range"
+        and all(outcome.get(name) is None for name in ("value", "value_high", "count"))
+        and (outcome.get("range_low") is not None or outcome.get("range_high") is not None)
+    )
+
+
 def outcome_figure(outcome: dict[str, Any]) -> Figure:
     """An outcome's result: its value (a range with `value_high`, or a bound), its
-    count/denominator and unit."""
+    count/denominator and unit; or its range, where that is the result (result_is_range).
+    The page, the exports and the headline all read it here."""
+    if result_is_range(outcome):
+        low, high = outcome.get("range_low"), outcome.get("range_high")
+        return Figure(
+            low=low,
+            high=high,
+            bound="le" if low is None else ("ge" if high is None else ""),
+            unit=outcome.get("unit") or "",
+        )
     return Figure(
         low=outcome.get("value"),
         high=outcome.get("value_high"),

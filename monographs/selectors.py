@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, JSONObject, Lower
 from django.utils.text import capfirst
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
+from monographs.editorial import registry
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 from monographs.publishing.querysets import EntryQuerySet
 
@@ -140,17 +141,25 @@ def live_entries(*, kind: str, facets: dict[str, str] | None = None) -> EntryQue
     """Live entries of a kind having every given filterable fact (name -> value)."""
     entries = Entry.objects.live().of_kind(kind)
     for name, value in (facets or {}).items():
-        entries = (
-            entries.with_drug_facet(name, value)
-            if name in DRUG_SLUG_FACETS
-            else entries.with_facet(name, value)
-        )
+        entries = entries.with_facet_any(name, facet_values(name, value))
     return entries.select_related("current").order_by(Lower("title"), "pk")
 
 
-# Facets whose value is a drug's slug: filtering by a drug finds the versions published
-# before it was renamed too (drug_slugs_named).
-DRUG_SLUG_FACETS = frozenset({"drug", "interacts_with", "followed_by"})
+def drug_slug_facets() -> frozenset[str]:
+    """The facets whose value is a drug's slug (as the kinds declare, appears_on): filtering
+    by one finds the versions published before the drug was renamed too (drug_slugs_named)."""
+    return frozenset(
+        facet
+        for root_kind in registry.all_kinds()
+        for facet, shown_kind in root_kind.appears_on
+        if shown_kind == "drug"
+    )
+
+
+def facet_values(name: str, value: str) -> list[str]:
+    """The values a filter by this fact matches: every slug of a drug, else the value. One
+    indexed read of the renamed slugs for a drug; none for other facts."""
+    return drug_slugs_named(value) if name in drug_slug_facets() else [value]
 
 
 @dataclass(frozen=True)
@@ -192,12 +201,31 @@ def facet_options(
             (*counted_params, *drugs_params),
         )
         rows = cursor.fetchall()
-    options: dict[str, list[FacetOption]] = {name: [] for name in names}
+    # A drug named by its slug before a rename is offered once, as it is named now.
+    drug_facets = drug_slug_facets()
+    unnamed = {value for name, value, _, title in rows if name in drug_facets and not title}
+    renamed = (
+        {
+            old: (slug, title)
+            for old, slug, title in RetiredSlug.objects.filter(
+                kind="drug", slug__in=unnamed, entry__in=Entry.objects.live().of_kind("drug")
+            ).values_list("slug", "entry__slug", "entry__title")
+        }
+        if unnamed
+        else {}
+    )
+    merged: dict[tuple[str, str], list] = {}
     for name, value, entries, drug_title in rows:
-        if name == "drug" and drug_title:
+        if name in drug_facets and value in renamed:
+            value, drug_title = renamed[value]
+        if name in drug_facets and drug_title:
             label = capfirst(drug_title)
         else:
             label = labels.get(name, {}).get(value) or humanise_slug(value)
+        option = merged.setdefault((name, value), [label, 0])
+        option[1] += entries
+    options: dict[str, list[FacetOption]] = {name: [] for name in names}
+    for (name, value), (label, entries) in merged.items():
         options[name].append(FacetOption(value=value, label=label, entries=entries))
     for name in options:
         options[name].sort(key=lambda option: (option.label.lower(), option.value))
@@ -227,7 +255,7 @@ def drug_trials(
     slugs = drug_slugs_named(slug) if named is None else named
     # One slug (never renamed, nearly every drug) keeps the read in index order.
     studies = (
-        {"current__studied_drugs__drug_slug": slug}
+        {"current__studied_drugs__drug_slug": slugs[0]}
         if len(slugs) == 1
         else {"current__studied_drugs__drug_slug__in": slugs}
     )

@@ -93,6 +93,11 @@ def _severe_text(row: IncidenceRow) -> str:
     return f"{text} ({row.severe_scope.lower()})" if row.severe_scope != "Grade ≥3" else text
 
 
+# The narrowest plot drawn beside figures so long they would take its room (a count and
+# denominator for both grades and a scope): the text then runs past the chart's edge.
+MIN_PLOT_WIDTH = 160
+
+
 def _value_text(row: IncidenceRow) -> str:
     if row.any_grade_on_row:
         return f"{_label_text(row.any_grade)} / {_severe_text(row)}"
@@ -119,7 +124,8 @@ def incidence_bars(
     if not layout.label_above:
         # The figures written after the bars, in full: the plot gives way to the longest.
         longest = max(len(_value_text(row)) for row in rows)
-        right = min(right, int(layout.width - 12 - longest * CHAR_WIDTH - 4))
+        room = int(layout.width - 12 - longest * CHAR_WIDTH - 4)
+        right = max(left + MIN_PLOT_WIDTH, min(right, room))
     scale = (right - left) / maximum
     bar = 10
     body: list[str] = [

@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.db import models
 from django.db.models.fields.json import KeyTransform
 
@@ -33,23 +35,11 @@ class EntryQuerySet(models.QuerySet):
         table tripled the count of them on its page."""
         return self._with_facets(name=name, value=value)
 
-    def with_drug_facet(self, name: str, slug: str) -> "EntryQuerySet":
-        """Entries whose current publication names this drug in a fact (drug, interacts_with)
-        by its slug, or by one it had before a rename (or, given an old slug, by its new
-        one): a version published before the rename still names the old. In one statement."""
-        from monographs.publishing.models import Entry, Facet, RetiredSlug
-
-        drug = models.Q(kind="drug") & (models.Q(slug=slug) | models.Q(retired_slugs__slug=slug))
-        owned = Entry.objects.filter(drug)
-        retired = RetiredSlug.objects.filter(kind="drug", entry__in=owned)
-        named = (
-            models.Q(value=slug)
-            | models.Q(value__in=owned.values("slug"))
-            | models.Q(value__in=retired.values("slug"))
-        )
-        return self.filter(
-            current_id__in=Facet.objects.filter(named, name=name).values("publication_id")
-        )
+    def with_facet_any(self, name: str, values: Sequence[str]) -> "EntryQuerySet":
+        """Entries whose current publication has this fact with any of these values."""
+        if len(values) == 1:
+            return self.with_facet(name, values[0])
+        return self._with_facets(name=name, value__in=list(values))
 
     def with_facet_between(
         self, name: str, low: float | None = None, high: float | None = None

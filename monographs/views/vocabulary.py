@@ -145,6 +145,7 @@ def term_incidence(slug: str, mentions: TermMentions) -> dict[str, Any]:
                 "name": capfirst(incidence.drug_name),
                 "url": entry_url("drug", incidence.drug_slug),
                 "ae": ae,
+                "population": stated_text(incidence.context, fact="population"),
                 "any_grade": any_grade,
                 "any_grade_text": any_grade.text(),
                 "severe": severe,
@@ -208,7 +209,7 @@ def term_chart(term_name: str, drugs: list[dict], trials: list[dict]) -> dict[st
     rows = [
         IncidenceRow(
             group=row["name"],
-            label=stated_text(row["ae"]["context"], fact="population"),
+            label=row["population"],
             any_grade=row["any_grade"],
             severe=row["severe"],
             severe_scope=GRADE_SCOPE_LABELS.get(

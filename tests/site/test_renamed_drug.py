@@ -68,6 +68,22 @@ def test_filtering_trials_by_either_slug_finds_them(client, renamed):
         assert [row["slug"] for row in listed["results"]] == ["sharp"], slug
 
 
+def test_the_trial_filter_offers_the_drug_once(client, renamed):
+    from trials.selectors import _trial_filter_options
+
+    drugs = _trial_filter_options()["drug"]
+
+    assert [(o.value, o.label, o.entries) for o in drugs] == [
+        ("sorafenib-tosylate", "Sorafenib", 1)
+    ]
+
+
+def test_its_adverse_events_are_found_by_either_slug(client, renamed):
+    for slug in ("sorafenib-tosylate", "sorafenib"):
+        rows = client.get("/api/v1/adverse-events/", {"drug": slug}).json()["results"]
+        assert rows and {row["drug_slug"] for row in rows} == {"sorafenib-tosylate"}, slug
+
+
 def test_a_drug_never_renamed_answers_to_its_slug_alone(renamed):
     assert drug_slugs_named("regorafenib") == ["regorafenib"]
     assert drug_slugs_named("sorafenib-tosylate") == ["sorafenib-tosylate", "sorafenib"]

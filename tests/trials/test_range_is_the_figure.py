@@ -1,6 +1,7 @@
 """An outcome whose statistic is a range is shown as that range where the result goes, never
-as "Not stated" beside it: a phase I programme's doses tested (50–1200 mg/day). A range
-around a median stays a range, and a median the source does not give stays not stated."""
+as "Not stated" beside it: a phase I programme's doses tested (50–1200 mg/day), on its page
+and in the outcomes export. A range around a median stays a range, and a median the source
+does not give stays not stated."""
 
 import html
 import re
@@ -8,6 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from monographs.api.exports.tables import outcome_rows as exported_outcome_rows
+from monographs.publishing.models import Entry
 from trials.views.presentation import outcome_rows
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,10 @@ def test_a_range_around_a_value_stays_a_range():
 
     assert (median["result"], median["interval"]) == ("10.7 months", "range 2–30 months")
     assert not unstated["result_stated"] and unstated["interval"] == "range 2–30 months"
+
+
+def test_the_export_states_the_same_result(published_seed_corpus):
+    programme = Entry.objects.filter(slug="sorafenib-phase-1-programme").select_related("current")
+    row = next(r for r in exported_outcome_rows(programme) if r["label"] == "Daily doses tested")
+
+    assert row["result"] == "50–1200 mg/day"

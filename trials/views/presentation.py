@@ -9,7 +9,7 @@ from django.utils.text import capfirst
 from monographs.charts.drawing import responsive
 from monographs.charts.estimates import Estimate, estimates_chart
 from monographs.charts.incidence import incidence_chart, trial_incidence_rows
-from monographs.figures import interval_text, outcome_figure, plain_number
+from monographs.figures import interval_text, outcome_figure, plain_number, result_is_range
 from monographs.stated import is_not_stated, stated_member, stated_text
 from monographs.templatetags.public_site import iso_date
 from trials.models import Arm, TrialAdverseEvent, TrialPublication
@@ -155,7 +155,9 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{plain_number(outcome['ci_level'])}% CI " if outcome.get("ci_level") else "CI "
             )
             interval = level + interval_text(outcome.get("ci_low"), outcome.get("ci_high"), unit)
-        elif outcome.get("range_low") is not None or outcome.get("range_high") is not None:
+        elif not result_is_range(outcome) and (  # else the range is the result itself
+            outcome.get("range_low") is not None or outcome.get("range_high") is not None
+        ):
             interval = "range " + interval_text(
                 outcome.get("range_low"), outcome.get("range_high"), unit
             )
@@ -186,10 +188,6 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
             p_value = f"{statistic}; {p_value}" if p_value else statistic
         figure = outcome_figure(outcome)
         result, result_stated = figure.text(), not figure.is_empty
-        if not result_stated and interval.startswith("range ") and _is_range(outcome):
-            # The statistic is the range ('doses of 50–1200 mg/day'): it is the result, not a
-            # spread around a result the source does not give.
-            result, result_stated, interval = interval.removeprefix("range "), True, ""
         rows.append(
             {
                 "outcome": outcome,
@@ -204,10 +202,6 @@ def outcome_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def _is_range(outcome: dict[str, Any]) -> bool:
-    return (outcome.get("statistic") or "").strip().lower() == "range"
 
 
 def outcome_columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
