@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.editorial import registry
+from monographs.publishing.cache import published_value
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 from monographs.publishing.querysets import EntryQuerySet
 
@@ -157,9 +158,8 @@ def drug_slug_facets() -> frozenset[str]:
 
 
 def facet_values(name: str, value: str) -> list[str]:
-    """The values a filter by this fact matches: every slug of a drug, else the value. One
-    indexed read of the renamed slugs for a drug; none for other facts."""
-    return drug_slugs_named(value) if name in drug_slug_facets() else [value]
+    """The values a filter by this fact matches: every slug of a drug, else the value."""
+    return drug_slugs_read(value) if name in drug_slug_facets() else [value]
 
 
 @dataclass(frozen=True)
@@ -235,10 +235,33 @@ def facet_options(
 def drug_slugs_named(slug: str) -> list[str]:
     """Every slug the drug published at `slug` (now, or before a rename) answers to, `slug`
     first: the facets and read tables of a version published before the drug was renamed
-    name it by its old slug, and its trials and mentions are still its own."""
+    name it by its old slug, and its trials and mentions are still its own.
+
+    Read from the database: a page rendered inside the publish that renames the drug must
+    see the rename (drug_slugs_read holds what readers filter by).
+    """
     owners = Q(entry__kind="drug", entry__slug=slug) | Q(entry__retired_slugs__slug=slug)
     rows = RetiredSlug.objects.filter(owners, kind="drug").values_list("slug", "entry__slug")
     return list(dict.fromkeys([slug, *(name for row in rows for name in row)]))
+
+
+def drug_slugs_read(slug: str) -> list[str]:
+    """drug_slugs_named for a reader's filter: from the renames read once per publication
+    generation (a rename is a publish), so a trial list narrowed by a drug costs no query
+    of its own."""
+    renamed = published_value(name="drug-renames", compute=_drug_renames).get(slug, ())
+    return [slug, *(name for name in renamed if name != slug)]
+
+
+def _drug_renames() -> dict[str, tuple[str, ...]]:
+    slugs: dict[str, list[str]] = defaultdict(list)
+    for retired, current in RetiredSlug.objects.filter(kind="drug").values_list(
+        "slug", "entry__slug"
+    ):
+        if not slugs[current]:
+            slugs[current].append(current)
+        slugs[current].append(retired)
+    return {name: tuple(names) for names in slugs.values() for name in names}
 
 
 def drug_trials(

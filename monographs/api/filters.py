@@ -19,7 +19,7 @@ from rest_framework.filters import OrderingFilter
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.models import Citation
 from monographs.publishing.models import Entry, Facet
-from monographs.selectors import drug_slugs_named, facet_values
+from monographs.selectors import drug_slugs_read, facet_values
 from trials.documents import STATED_FLAG_CHOICES
 from trials.models import Trial
 
@@ -225,7 +225,7 @@ class AdverseEventFilter(django_filters.FilterSet):
 
     def filter_drug(self, queryset, name, value):
         """A drug's rows under any slug it had (a rename keeps its old address)."""
-        return queryset.filter(drug_slug__in=drug_slugs_named(value))
+        return queryset.filter(drug_slug__in=drug_slugs_read(value))
 
     class Meta:
         model = PublishedAdverseEvent
