@@ -17,8 +17,6 @@ from django.db.models.functions import Coalesce, JSONObject, Lower
 from django.utils.text import capfirst
 
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
-from monographs.editorial import registry
-from monographs.publishing.cache import published_value
 from monographs.publishing.models import Entry, Facet, Publication, RetiredSlug
 from monographs.publishing.querysets import EntryQuerySet
 
@@ -142,24 +140,8 @@ def live_entries(*, kind: str, facets: dict[str, str] | None = None) -> EntryQue
     """Live entries of a kind having every given filterable fact (name -> value)."""
     entries = Entry.objects.live().of_kind(kind)
     for name, value in (facets or {}).items():
-        entries = entries.with_facet_any(name, facet_values(name, value))
+        entries = entries.with_facet(name, value)
     return entries.select_related("current").order_by(Lower("title"), "pk")
-
-
-def drug_slug_facets() -> frozenset[str]:
-    """The facets whose value is a drug's slug (as the kinds declare, appears_on): filtering
-    by one finds the versions published before the drug was renamed too (drug_slugs_named)."""
-    return frozenset(
-        facet
-        for root_kind in registry.all_kinds()
-        for facet, shown_kind in root_kind.appears_on
-        if shown_kind == "drug"
-    )
-
-
-def facet_values(name: str, value: str) -> list[str]:
-    """The values a filter by this fact matches: every slug of a drug, else the value."""
-    return drug_slugs_read(value) if name in drug_slug_facets() else [value]
 
 
 @dataclass(frozen=True)
@@ -201,31 +183,12 @@ def facet_options(
             (*counted_params, *drugs_params),
         )
         rows = cursor.fetchall()
-    # A drug named by its slug before a rename is offered once, as it is named now.
-    drug_facets = drug_slug_facets()
-    unnamed = {value for name, value, _, title in rows if name in drug_facets and not title}
-    renamed = (
-        {
-            old: (slug, title)
-            for old, slug, title in RetiredSlug.objects.filter(
-                kind="drug", slug__in=unnamed, entry__in=Entry.objects.live().of_kind("drug")
-            ).values_list("slug", "entry__slug", "entry__title")
-        }
-        if unnamed
-        else {}
-    )
-    merged: dict[tuple[str, str], list] = {}
+    options: dict[str, list[FacetOption]] = {name: [] for name in names}
     for name, value, entries, drug_title in rows:
-        if name in drug_facets and value in renamed:
-            value, drug_title = renamed[value]
-        if name in drug_facets and drug_title:
+        if name == "drug" and drug_title:
             label = capfirst(drug_title)
         else:
             label = labels.get(name, {}).get(value) or humanise_slug(value)
-        option = merged.setdefault((name, value), [label, 0])
-        option[1] += entries
-    options: dict[str, list[FacetOption]] = {name: [] for name in names}
-    for (name, value), (label, entries) in merged.items():
         options[name].append(FacetOption(value=value, label=label, entries=entries))
     for name in options:
         options[name].sort(key=lambda option: (option.label.lower(), option.value))
@@ -235,33 +198,10 @@ def facet_options(
 def drug_slugs_named(slug: str) -> list[str]:
     """Every slug the drug published at `slug` (now, or before a rename) answers to, `slug`
     first: the facets and read tables of a version published before the drug was renamed
-    name it by its old slug, and its trials and mentions are still its own.
-
-    Read from the database: a page rendered inside the publish that renames the drug must
-    see the rename (drug_slugs_read holds what readers filter by).
-    """
+    name it by its old slug, and its trials and mentions are still its own."""
     owners = Q(entry__kind="drug", entry__slug=slug) | Q(entry__retired_slugs__slug=slug)
     rows = RetiredSlug.objects.filter(owners, kind="drug").values_list("slug", "entry__slug")
     return list(dict.fromkeys([slug, *(name for row in rows for name in row)]))
-
-
-def drug_slugs_read(slug: str) -> list[str]:
-    """drug_slugs_named for a reader's filter: from the renames read once per publication
-    generation (a rename is a publish), so a trial list narrowed by a drug costs no query
-    of its own."""
-    renamed = published_value(name="drug-renames", compute=_drug_renames).get(slug, ())
-    return [slug, *(name for name in renamed if name != slug)]
-
-
-def _drug_renames() -> dict[str, tuple[str, ...]]:
-    slugs: dict[str, list[str]] = defaultdict(list)
-    for retired, current in RetiredSlug.objects.filter(kind="drug").values_list(
-        "slug", "entry__slug"
-    ):
-        if not slugs[current]:
-            slugs[current].append(current)
-        slugs[current].append(retired)
-    return {name: tuple(names) for names in slugs.values() for name in names}
 
 
 def drug_trials(

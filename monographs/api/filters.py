@@ -19,7 +19,6 @@ from rest_framework.filters import OrderingFilter
 from monographs.api.models import PublishedAdverseEvent, PublishedCitation
 from monographs.models import Citation
 from monographs.publishing.models import Entry, Facet
-from monographs.selectors import drug_slugs_read, facet_values
 from trials.documents import STATED_FLAG_CHOICES
 from trials.models import Trial
 
@@ -67,7 +66,7 @@ class FacetMixin:
     def filter(self, qs: QuerySet[Entry], value: str) -> QuerySet[Entry]:
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
-        return qs.with_facet_any(self.facet, facet_values(self.facet, value))
+        return qs.with_facet(self.facet, value)
 
 
 class FacetFilter(FacetMixin, django_filters.CharFilter):
@@ -196,7 +195,7 @@ class TrialFilter(django_filters.FilterSet):
 
 class AdverseEventFilter(django_filters.FilterSet):
     drug = django_filters.CharFilter(
-        method="filter_drug", validators=[SLUG], max_length=120, help_text="Slug of a drug."
+        field_name="drug_slug", validators=[SLUG], max_length=120, help_text="Slug of a drug."
     )
     term = django_filters.CharFilter(
         field_name="term_slug",
@@ -222,10 +221,6 @@ class AdverseEventFilter(django_filters.FilterSet):
         help_text="Incidence in % that the reported range reaches (upper bound, or the single "
         "figure), any grade unless grade says otherwise.",
     )
-
-    def filter_drug(self, queryset, name, value):
-        """A drug's rows under any slug it had (a rename keeps its old address)."""
-        return queryset.filter(drug_slug__in=drug_slugs_read(value))
 
     class Meta:
         model = PublishedAdverseEvent

@@ -1,5 +1,3 @@
-from collections.abc import Sequence
-
 from django.db import models
 from django.db.models.fields.json import KeyTransform
 
@@ -34,12 +32,6 @@ class EntryQuerySet(models.QuerySet):
         term is a fact of 9,000 of 100,000 trials, and the join through the publications
         table tripled the count of them on its page."""
         return self._with_facets(name=name, value=value)
-
-    def with_facet_any(self, name: str, values: Sequence[str]) -> "EntryQuerySet":
-        """Entries whose current publication has this fact with any of these values."""
-        if len(values) == 1:
-            return self.with_facet(name, values[0])
-        return self._with_facets(name=name, value__in=list(values))
 
     def with_facet_between(
         self, name: str, low: float | None = None, high: float | None = None
