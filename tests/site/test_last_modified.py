@@ -19,7 +19,7 @@ from django.utils.http import http_date
 from monographs.editorial.services.withdrawal import root_withdraw
 from monographs.publishing.models import Entry
 from tests.factories import UserFactory
-from tests.site.corpus import published_drug, published_trial
+from tests.site.corpus import published_trial
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +31,6 @@ DATED_PAGES = [
     "/sitemap-entries.xml",
     "/feed/",
 ]
-
-
-@pytest.fixture
-def sorafenib():
-    return published_drug(inn="sorafenib", slug="sorafenib")
-
-
-@pytest.fixture
-def sharp(sorafenib):
-    return published_trial(drugs=[sorafenib], slug="sharp", acronym="SHARP")
 
 
 def test_a_page_changed_within_the_settling_time_carries_no_date(client, sharp, settings):

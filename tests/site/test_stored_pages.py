@@ -24,16 +24,6 @@ from tests.site.corpus import published_drug, published_trial
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sorafenib():
-    return published_drug(inn="sorafenib", slug="sorafenib")
-
-
-@pytest.fixture
-def sharp(sorafenib):
-    return published_trial(drugs=[sorafenib], slug="sharp", acronym="SHARP")
-
-
 def detail_url(kind: str, slug: str) -> str:
     return reverse(
         "monographs:drug_detail" if kind == "drug" else "trials:trial_detail", args=[slug]
